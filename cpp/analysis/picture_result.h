@@ -1,0 +1,53 @@
+// What the core hands out for one picture, in output (display) order.
+// Layouts match the reference corpus (test/fixtures/hevc-corpus/README.md).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace codectok {
+
+struct DecodeOptions {
+  bool motion = true;     // 4x4 motion field
+  bool cu = true;         // 8x8 coding-unit map
+  bool bits = true;       // 8x8 bit-cost map
+  bool tu_stats = false;  // per transform block coefficient statistics
+  bool residual = false;  // luma residual plane (clause 8.6), needs inverse transforms
+};
+
+struct SliceInfo {
+  char type = 'I';  // 'I', 'P' or 'B'
+  int32_t address = 0;  // slice_segment_address
+  bool dependent = false;
+  int32_t qp_delta = 0;  // slice_qp_delta (of the independent slice segment that owns it)
+  std::vector<int32_t> ref_l0;  // POC of each RefPicList0 entry
+  std::vector<int32_t> ref_l1;
+};
+
+// Per-picture output. Arrays are allocated only for what DecodeOptions asked.
+struct PictureResult {
+  int32_t poc = 0;
+  int32_t decode_index = 0;  // position in decoding order in the whole stream
+  int32_t nal_type = 0;
+  int32_t width = 0, height = 0;  // coded luma size (pic_width_in_luma_samples...)
+  int32_t bit_depth = 8;
+  // Conformance window in luma samples: the displayed picture is
+  // [crop_left, width - crop_right) x [crop_top, height - crop_bottom).
+  int32_t crop_left = 0, crop_right = 0, crop_top = 0, crop_bottom = 0;
+  std::vector<SliceInfo> slices;
+
+  // int16 [ceil(H/4)][ceil(W/4)][8]: pred_mode, inter_dir, mv0x, mv0y, mv1x, mv1y, refpoc0, refpoc1
+  std::shared_ptr<std::vector<int16_t>> motion;
+  // int16 [ceil(H/8)][ceil(W/8)][4]: log2 cu size, part_mode, QpY, pred_mode
+  std::shared_ptr<std::vector<int16_t>> cu;
+  // float32 [ceil(H/8)][ceil(W/8)]: entropy-coded bits of the covering CU, spread by area
+  std::shared_ptr<std::vector<float>> bits;
+  // int16 [H][W] luma residual
+  std::shared_ptr<std::vector<int16_t>> residual;
+  // int64 [n][13] transform block rows, decoding order (see corpus README)
+  std::shared_ptr<std::vector<int64_t>> tu;
+  // Total bits of the picture's slice data (entropy-coded payload).
+  double total_bits = 0;
+};
+
+}  // namespace codectok

@@ -1,0 +1,35 @@
+// Streaming entry point of the core: Annex-B bytes in, pictures out in output
+// order. Memory stays bounded by the reference pictures the stream needs.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+
+#include "analysis/picture_result.h"
+
+namespace codectok {
+
+class StreamDecoderImpl;
+
+class StreamDecoder {
+ public:
+  explicit StreamDecoder(const DecodeOptions& options);
+  ~StreamDecoder();
+  StreamDecoder(const StreamDecoder&) = delete;
+  StreamDecoder& operator=(const StreamDecoder&) = delete;
+
+  // Feeds the next chunk of an Annex-B byte stream (any split). Throws
+  // ParseError (with byte_offset and picture set) on invalid input.
+  void push(const uint8_t* data, size_t size);
+  // Declares the end of the stream: parses what is buffered, outputs every
+  // remaining picture.
+  void finish();
+  // Pops the next picture in output order, if one is ready.
+  bool next(PictureResult& out);
+
+ private:
+  std::unique_ptr<StreamDecoderImpl> impl_;
+};
+
+}  // namespace codectok

@@ -1,0 +1,39 @@
+// Typed error thrown by every stage of the core when the input is not a valid
+// (or not a supported) HEVC stream. The bindings turn it into a JavaScript
+// error carrying `code`, `byteOffset` and `picture`.
+#pragma once
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace codectok {
+
+enum class ErrorCode {
+  kTruncated,      // the data ended inside a syntax structure
+  kInvalidSyntax,  // a value outside the range the specification allows
+  kUnsupported,    // valid HEVC that codectok refuses (profile, chroma format...)
+  kMissingParameterSet,
+  kMissingReference,
+  kLimitExceeded,  // absurd dimensions or counts
+};
+
+const char* error_code_name(ErrorCode code);
+
+class ParseError : public std::runtime_error {
+ public:
+  ParseError(ErrorCode code, const std::string& message)
+      : std::runtime_error(message), code_(code) {}
+  ErrorCode code() const { return code_; }
+  // Filled in by the stream decoder, which knows where it is; -1 when unknown.
+  int64_t byte_offset = -1;
+  int32_t picture = -1;  // decode index of the picture being parsed
+
+ private:
+  ErrorCode code_;
+};
+
+[[noreturn]] inline void fail(ErrorCode code, const std::string& message) {
+  throw ParseError(code, message);
+}
+
+}  // namespace codectok
