@@ -1,0 +1,176 @@
+/**
+ * `.nv-meta/index.sqlite` and `.nv-meta/index.uuid`, as Energon's `energon prepare`
+ * writes them (Megatron-Energon `flavors/webdataset/indexing.py` SqliteIndexWriter,
+ * `flavors/webdataset/prepare.py`):
+ *
+ *   samples(tar_file_id INTEGER, sample_key TEXT, sample_index INTEGER,
+ *           byte_offset INTEGER, byte_size INTEGER)
+ *   sample_parts(tar_file_id INTEGER, sample_index INTEGER, part_name TEXT,
+ *                content_byte_offset INTEGER, content_byte_size INTEGER)
+ *   indexes idx_samples_sample_key, idx_samples_by_tar_and_idx,
+ *           idx_sample_parts_seq, idx_sample_parts_full
+ *
+ * `tar_file_id` is the position of the shard in `.info.json`'s `shard_counts`;
+ * `byte_offset`/`byte_size` span all of a sample's members including headers (the
+ * same numbers as `.tar.idx`); `content_byte_offset`/`content_byte_size` locate a
+ * part's data. `index.uuid` is a fresh random UUID each time the index is written.
+ *
+ * Only Energon's auxiliary-data, join and mount features read this file; plain
+ * loading uses `.tar.idx`. The binding is better-sqlite3 (12.x; 13 dropped Node 20).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
+import { metaDir } from './energon_meta.js';
+import type { ScannedShard } from './tar_reader.js';
+import { TMP_SUFFIX } from './shard_writer.js';
+
+interface Statement {
+  run(...args: unknown[]): unknown;
+  all(...args: unknown[]): unknown[];
+  get(...args: unknown[]): unknown;
+}
+interface Database {
+  exec(sql: string): void;
+  prepare(sql: string): Statement;
+  pragma(s: string): unknown;
+  transaction<T extends (...args: never[]) => unknown>(fn: T): T;
+  close(): void;
+}
+type DatabaseCtor = new (file: string, opts?: { readonly?: boolean; fileMustExist?: boolean }) => Database;
+
+let cached: DatabaseCtor | null | undefined;
+let loadError: string | null = null;
+
+/** The better-sqlite3 constructor, or null (with `sqliteUnavailableReason()`) when it cannot load. */
+export function loadSqlite(): DatabaseCtor | null {
+  if (cached !== undefined) return cached;
+  try {
+    const require = createRequire(import.meta.url);
+    cached = require('better-sqlite3') as DatabaseCtor;
+  } catch (e) {
+    cached = null;
+    loadError = (e as Error).message;
+  }
+  return cached;
+}
+
+export function sqliteUnavailableReason(): string | null {
+  loadSqlite();
+  return loadError;
+}
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS samples (
+    tar_file_id INTEGER,
+    sample_key TEXT,
+    sample_index INTEGER,
+    byte_offset INTEGER,
+    byte_size INTEGER
+);
+CREATE TABLE IF NOT EXISTS sample_parts (
+    tar_file_id INTEGER,
+    sample_index INTEGER,
+    part_name TEXT,
+    content_byte_offset INTEGER,
+    content_byte_size INTEGER
+);
+`;
+
+export const INDEX_SQL = `
+CREATE INDEX IF NOT EXISTS idx_samples_sample_key ON samples(sample_key);
+CREATE INDEX IF NOT EXISTS idx_samples_by_tar_and_idx ON samples(tar_file_id, sample_index);
+CREATE INDEX IF NOT EXISTS idx_sample_parts_seq ON sample_parts(tar_file_id, sample_index, content_byte_offset);
+CREATE INDEX IF NOT EXISTS idx_sample_parts_full ON sample_parts(tar_file_id, sample_index, part_name, content_byte_offset, content_byte_size);
+`;
+
+export interface IndexedShard {
+  /** Name as in `.info.json` (its position there is the tar_file_id). */
+  name: string;
+  scan: ScannedShard;
+}
+
+/**
+ * Write `index.sqlite` (under a temporary name, renamed when complete) and a new
+ * `index.uuid`. Throws if a key occurs twice. Returns false (and writes nothing)
+ * when better-sqlite3 cannot be loaded.
+ */
+export function writeSqliteIndex(root: string, shards: IndexedShard[]): boolean {
+  const Db = loadSqlite();
+  if (!Db) return false;
+  const dir = metaDir(root);
+  fs.mkdirSync(dir, { recursive: true });
+  const final = path.join(dir, 'index.sqlite');
+  const tmp = final + TMP_SUFFIX;
+  for (const f of [tmp, tmp + '-journal', tmp + '-wal', tmp + '-shm']) fs.rmSync(f, { force: true });
+  const db = new Db(tmp);
+  try {
+    // Energon uses WAL while writing; a finished index is read-only (Energon opens it
+    // with mode=ro&immutable=1), so a single-file rollback-journal database is written.
+    db.pragma('journal_mode = DELETE');
+    db.pragma('synchronous = NORMAL');
+    db.exec(SCHEMA_SQL);
+    const insSample = db.prepare(
+      'INSERT INTO samples (tar_file_id, sample_key, sample_index, byte_offset, byte_size) VALUES (?, ?, ?, ?, ?)',
+    );
+    const insPart = db.prepare(
+      'INSERT INTO sample_parts (tar_file_id, sample_index, part_name, content_byte_offset, content_byte_size) VALUES (?, ?, ?, ?, ?)',
+    );
+    const fill = db.transaction(() => {
+      shards.forEach((shard, tarFileId) => {
+        for (const s of shard.scan.samples) {
+          insSample.run(tarFileId, s.key, s.index, s.byteOffset, s.byteSize);
+          for (const p of s.parts) insPart.run(tarFileId, s.index, p.name, p.dataOffset, p.size);
+        }
+      });
+    });
+    fill();
+    db.exec(INDEX_SQL);
+    const dups = db
+      .prepare('SELECT sample_key, COUNT(*) AS c FROM samples GROUP BY sample_key HAVING c > 1 LIMIT 5')
+      .all() as { sample_key: string; c: number }[];
+    if (dups.length) {
+      throw new Error(`duplicate sample keys: ${dups.map((d) => `${d.sample_key} (x${d.c})`).join(', ')}`);
+    }
+  } catch (e) {
+    db.close();
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  db.close();
+  fs.renameSync(tmp, final);
+  fs.writeFileSync(path.join(dir, 'index.uuid'), randomUUID());
+  return true;
+}
+
+export interface SqliteSampleRow {
+  tar_file_id: number;
+  sample_key: string;
+  sample_index: number;
+  byte_offset: number;
+  byte_size: number;
+}
+export interface SqlitePartRow {
+  tar_file_id: number;
+  sample_index: number;
+  part_name: string;
+  content_byte_offset: number;
+  content_byte_size: number;
+}
+
+/** Read both tables back (for tests and tools), ordered like Energon's readers. */
+export function readSqliteIndex(root: string): { samples: SqliteSampleRow[]; parts: SqlitePartRow[] } | null {
+  const Db = loadSqlite();
+  if (!Db) return null;
+  const db = new Db(path.join(metaDir(root), 'index.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const samples = db.prepare('SELECT * FROM samples ORDER BY tar_file_id, sample_index').all() as SqliteSampleRow[];
+    const parts = db
+      .prepare('SELECT * FROM sample_parts ORDER BY tar_file_id, sample_index, content_byte_offset')
+      .all() as SqlitePartRow[];
+    return { samples, parts };
+  } finally {
+    db.close();
+  }
+}
