@@ -87,14 +87,21 @@ export function fakeTokenize(input: string, options: Record<string, unknown> = {
   return {
     patches: { data, shape: [n, p, p, 3], dtype: float ? 'float32' : 'uint8' },
     positions,
+    // the shape of src/tokenize.ts TokenizeMeta (the parts the shard JSON reads)
     meta: {
-      frame_ids: Array.from({ length: T }, (_, i) => i * 2),
-      timestamps: Array.from({ length: T }, (_, i) => i / 12.5),
-      fps: 25,
-      grid: [T, 2, 4],
-      policy: 'codec',
+      input,
+      timeIndex: 'frame',
+      frames: {
+        total: T * 2,
+        fps: 25,
+        sampled: Array.from({ length: T }, (_, i) => i * 2),
+        timestamps: Array.from({ length: T }, (_, i) => (i * 2) / 25),
+      },
+      grid: { T, H: 2, W: 4 },
       budget: n,
-      source: input,
+      policy: { name: 'codec' },
+      patches: { layout: 'nhwc', dtype: float ? 'float32' : 'uint8' },
+      scores: { tokens: Array.from({ length: n }, (_, i) => i / n), slotMean: Array.from({ length: T }, () => 0.5) },
     },
   };
 }

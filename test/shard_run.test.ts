@@ -6,7 +6,7 @@ import { runSharding, mergeRuns, finalizeRun } from '../src/shard/sharding_run.j
 import { readManifest } from '../src/shard/manifest.js';
 import { iterateDataset } from '../src/shard/dataset.js';
 import { readInfoJson, readSplits } from '../src/shard/energon_meta.js';
-import { decodeNpy } from '../src/shard/npy_bytes.js';
+import { decodeNpy } from '../src/npy.js';
 import { fakeTokenize, numpyMissing, pythonReadBack, REPO, sha256, tmpDir, TEST_DIR, writeManifest } from './shard_helpers.js';
 
 function manifestLines(n: number, extra: (i: number) => Record<string, unknown> = () => ({})) {
@@ -38,7 +38,17 @@ function checkDataset(out: string, manifestPath: string, expectKeys: string[]) {
       const ref = fakeTokenize(byKey.get(s.key)!.video);
       expect(s.parts['patches.npy']).toEqual({ dtype: 'uint8', shape: ref.patches.shape, sha256: sha256(ref.patches.data) });
       expect(s.parts['positions.npy']).toEqual({ dtype: 'int32', shape: [ref.patches.shape[0], 3], sha256: sha256(ref.positions) });
-      expect(s.parts.json.json.frame_ids).toEqual(ref.meta.frame_ids);
+      const j = s.parts.json.json;
+      const meta = ref.meta as any;
+      expect(j.frame_ids).toEqual(meta.frames.sampled);
+      expect(j.timestamps).toEqual(meta.frames.timestamps);
+      expect(j.fps).toBe(25);
+      expect(j.grid).toEqual([meta.grid.T, meta.grid.H, meta.grid.W]);
+      expect(j.policy).toBe('codec');
+      expect(j.budget).toBe(ref.patches.shape[0]);
+      expect(j.num_padding_tokens).toBe(0);
+      expect(j.tokenizer.scores.tokens).toBeUndefined(); // per-token scores left out by default
+      expect(j.tokenizer.scores.slotMean).toEqual(meta.scores.slotMean);
     }
   }
 }

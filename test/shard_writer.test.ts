@@ -5,7 +5,7 @@ import { ShardWriter, keyProblem, idxPathFor } from '../src/shard/shard_writer.j
 import { finalizeDataset, iterateDataset } from '../src/shard/dataset.js';
 import { readSplits, readInfoJson, datasetYamlText, assignSplits, splitYamlText } from '../src/shard/energon_meta.js';
 import { readSqliteIndex } from '../src/shard/sqlite_index.js';
-import { encodeNpy, decodeNpy } from '../src/shard/npy_bytes.js';
+import { encodeNpy, decodeNpy } from '../src/npy.js';
 import { readTarIdx, scanShard } from '../src/shard/tar_reader.js';
 import { fakeTokenize, numpyMissing, pythonReadBack, sha256, tmpDir } from './shard_helpers.js';
 
@@ -31,7 +31,7 @@ function writeAll(root: string, samples: Written[], per: number) {
   const w = new ShardWriter(root, { samplesPerShard: per, fsync: false });
   for (const s of samples) {
     const parts: Record<string, Uint8Array> = {};
-    for (const [name, a] of Object.entries(s.arrays)) parts[name] = encodeNpy(a.data as any, a.shape, a.dtype as any);
+    for (const [name, a] of Object.entries(s.arrays)) parts[name] = encodeNpy({ shape: a.shape, data: a.data as any });
     w.add({ key: s.key, parts, json: s.json });
   }
   return w.close();

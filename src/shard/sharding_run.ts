@@ -21,17 +21,18 @@ import { readManifest, ManifestEntry, Manifest } from './manifest.js';
 import { atomicWrite, idxPathFor, ShardFile, shardRelName, TMP_SUFFIX, ShardSample } from './shard_writer.js';
 import { finalizeDataset, FinalizeResult, shardPath } from './dataset.js';
 import { DatasetYamlOptions } from './energon_meta.js';
-import { encodeNpy, NpyData, NpyDtype } from './npy_bytes.js';
+import { encodeNpy, type NpyTypedArray } from '../npy.js';
 import { readTarIdx } from './tar_reader.js';
 
-/** What `tokenize()` returns (structurally; see src/tokenize.ts). */
+/** What `tokenize()` returns (structurally: src/tokenize.ts TokenizeResult fits it). */
 export interface TokenizedVideo {
   patches: { data: Uint8Array | Float32Array; shape: number[]; dtype: 'uint8' | 'float32' | string };
-  /** int32 [N, 3] (t, h, w). */
+  /** int32 [N, 3] (t, h, w); padding rows are (-1, -1, -1). */
   positions: Int32Array;
-  meta: Record<string, unknown>;
+  meta: object;
 }
 
+/** The tokenizer, injected: `tokenize` from src/tokenize.ts, or a stand-in in tests. */
 export type TokenizeFn = (input: string, options: Record<string, unknown>) => Promise<TokenizedVideo> | TokenizedVideo;
 
 export const STATE_DIR = '.codectok';
@@ -53,6 +54,8 @@ export interface ShardRunOptions {
   energonVersion?: string;
   dataset?: DatasetYamlOptions;
   sqlite?: boolean;
+  /** Keep the tokenizer's per-token scores in each sample's JSON (large). Default false. */
+  keepScores?: boolean;
   /** Accept a manifest that changed since the run started (finished slots are kept as they are). */
   force?: boolean;
   fsync?: boolean;
@@ -139,51 +142,75 @@ export function slotDone(out: string, slot: number): boolean {
   return fs.existsSync(tar) && fs.existsSync(idxPathFor(tar));
 }
 
-function first<T>(meta: Record<string, unknown>, names: string[]): T | undefined {
-  for (const n of names) if (meta[n] !== undefined) return meta[n] as T;
+function pick(meta: Record<string, unknown>, path: string[][]): unknown {
+  for (const p of path) {
+    let v: unknown = meta;
+    for (const k of p) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+    if (v !== undefined) return v;
+  }
   return undefined;
 }
 
-/** The sample's JSON: what a packer or cooker needs without opening the arrays. */
-export function sampleJson(entry: ManifestEntry, res: TokenizedVideo): Record<string, unknown> {
-  const meta = res.meta ?? {};
+/**
+ * The sample's JSON: what a packer or cooker needs without opening the arrays
+ * (`num_visual_tokens`, grid, frame ids, timestamps, fps, source, policy, budget,
+ * caption/conversation), plus the tokenizer's metadata without the per-token score
+ * list (`tokenizer`; pass keepScores to keep it).
+ */
+export function sampleJson(entry: ManifestEntry, res: TokenizedVideo, keepScores = false): Record<string, unknown> {
+  const meta = (res.meta ?? {}) as Record<string, unknown>;
   const n = res.patches.shape[0];
+  let padding = 0;
+  for (let r = 0; r < n; r++) if (res.positions[3 * r] < 0) padding++;
+  const grid = pick(meta, [['grid']]);
+  const g = grid && typeof grid === 'object' && !Array.isArray(grid) ? (grid as Record<string, number>) : null;
+  const policy = pick(meta, [['policy']]);
   const j: Record<string, unknown> = {
     key: entry.key,
     id: entry.id ?? null,
     source: entry.video,
     video: entry.videoRaw,
     num_visual_tokens: n,
+    num_padding_tokens: padding,
     patches_shape: res.patches.shape,
     patches_dtype: res.patches.dtype,
-    positions_shape: [res.positions.length / 3, 3],
-    grid: first(meta, ['grid']) ?? null,
-    frame_ids: first(meta, ['frame_ids', 'frameIds', 'sampled_frames', 'sampledFrames', 'frames']) ?? null,
-    timestamps: first(meta, ['timestamps', 'frame_timestamps', 'frameTimestamps']) ?? null,
-    fps: first(meta, ['fps']) ?? null,
-    policy: first(meta, ['policy']) ?? null,
-    budget: first(meta, ['budget']) ?? null,
+    patches_layout: pick(meta, [['patches', 'layout']]) ?? null,
+    grid: g ? [g.T, g.H, g.W] : (grid ?? null),
+    time_index: pick(meta, [['timeIndex']]) ?? null,
+    frame_ids: pick(meta, [['frames', 'sampled'], ['frame_ids']]) ?? null,
+    timestamps: pick(meta, [['frames', 'timestamps'], ['timestamps']]) ?? null,
+    fps: pick(meta, [['frames', 'fps'], ['fps']]) ?? null,
+    policy: policy && typeof policy === 'object' ? ((policy as Record<string, unknown>).name ?? null) : (policy ?? null),
+    budget: pick(meta, [['budget']]) ?? null,
   };
   if (entry.caption !== undefined) j.caption = entry.caption;
   if (entry.conversation !== undefined) j.conversation = entry.conversation;
   if (Object.keys(entry.extra).length) j.extra = entry.extra;
-  j.tokenizer = meta;
+  let tok: Record<string, unknown> = meta;
+  if (!keepScores && meta.scores && typeof meta.scores === 'object') {
+    const { tokens: _tokens, ...rest } = meta.scores as Record<string, unknown>;
+    tok = { ...meta, scores: rest };
+  }
+  j.tokenizer = tok;
   return j;
 }
 
 /** Turn a tokenizer result into a shard sample (`json`, `patches.npy`, `positions.npy`). */
-export function toShardSample(entry: ManifestEntry, res: TokenizedVideo): ShardSample {
+export function toShardSample(entry: ManifestEntry, res: TokenizedVideo, keepScores = false): ShardSample {
   const { data, shape, dtype } = res.patches;
   if (!shape.length) throw new Error('tokenizer returned patches without a shape');
   const n = shape[0];
   if (res.positions.length !== n * 3) {
     throw new Error(`tokenizer returned ${n} patches but ${res.positions.length / 3} positions`);
   }
-  const patchesNpy = encodeNpy(data as NpyData, shape, dtype as NpyDtype);
-  const positionsNpy = encodeNpy(res.positions, [n, 3], 'int32');
+  if ((dtype === 'uint8') !== data instanceof Uint8Array || (dtype === 'float32') !== data instanceof Float32Array) {
+    throw new Error(`tokenizer returned ${dtype} patches in a ${data.constructor.name}`);
+  }
+  const patchesNpy = encodeNpy({ shape: [...shape], data: data as NpyTypedArray });
+  const positionsNpy = encodeNpy({ shape: [n, 3], data: res.positions });
   return {
     key: entry.key,
-    json: sampleJson(entry, res),
+    json: sampleJson(entry, res, keepScores),
     parts: { 'patches.npy': patchesNpy, 'positions.npy': positionsNpy },
   };
 }
@@ -272,7 +299,7 @@ async function runSlot(
       if (res instanceof Error) fail(head.entry, res.message);
       else {
         try {
-          file.add(toShardSample(head.entry, res));
+          file.add(toShardSample(head.entry, res, opts.keepScores));
         } catch (err) {
           fail(head.entry, (err as Error).message);
         }
