@@ -7,9 +7,13 @@ import { Command, CommanderError } from 'commander';
 
 import { errorLine } from './cli_util.js';
 import { register as inspect } from './commands/inspect.js';
+import { register as shard } from './commands/shard.js';
+import { register as pack } from './commands/pack.js';
 
 const commands: Array<(program: Command) => void> = [
   inspect,
+  shard,
+  pack,
 ];
 
 const require = createRequire(import.meta.url);

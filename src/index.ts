@@ -4,3 +4,4 @@ export * from './parser.js';
 export * from './mp4_demux.js';
 export * from './npy.js';
 export * from './dump.js';
+export * from './shard/api.js';

@@ -130,7 +130,7 @@ export function packDataset(source: string, outDir: string, opts: PackDatasetOpt
   const log = opts.log ?? (() => {});
   source = path.resolve(source);
   outDir = path.resolve(outDir);
-  if (source === outDir) throw new Error('the packed dataset needs its own output folder');
+  if (!opts.dryRun && source === outDir) throw new Error('the packed dataset needs its own output folder');
   const srcSplits = readSplits(source);
   const info = readInfoJson(source);
   const wanted = opts.splits ?? SPLIT_NAMES.filter((s) => srcSplits[s].length > 0);

@@ -262,6 +262,8 @@ async function runSlot(
   const file = new ShardFile(out, name, { fsync: opts.fsync });
   const failures: Failure[] = [];
   const fail = (e: ManifestEntry, reason: string) => {
+    // errors often start with the file name already
+    for (const p of [e.video, e.videoRaw]) if (p && reason.startsWith(`${p}: `)) reason = reason.slice(p.length + 2);
     const f = { index: e.index, line: e.line, key: e.key, video: e.videoRaw, reason };
     failures.push(f);
     failedAll.push(f);

@@ -1,0 +1,239 @@
+// codectok shard MANIFEST.jsonl -o DIR [tokenizer options] [--samples-per-shard N]
+//   [--val 0.01] [--test 0] [--jobs N] [--shard-index i --num-shards n]
+// codectok shard --merge -o DIR [PART_DIR...]
+//
+// Tokenizes every video of a JSONL manifest and writes an Energon-ready WebDataset
+// (shards/*.tar + .tar.idx + .nv-meta/), resumable and splittable across machines.
+// See docs/shard.md.
+import { Command, Option } from 'commander';
+
+import { writeOut } from '../cli_util.js';
+import { DEFAULT_ENERGON_VERSION, type DatasetYamlOptions } from '../shard/energon_meta.js';
+import { DEFAULT_SAMPLES_PER_SHARD, mergeRuns, runSharding, type TokenizeFn } from '../shard/sharding_run.js';
+import type { FinalizeResult } from '../shard/dataset.js';
+
+export function intArg(name: string, min = 0) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got ${v}`);
+    return n;
+  };
+}
+
+export function numArg(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new Error(`${name} must be a number, got ${v}`);
+    return n;
+  };
+}
+
+function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
+}
+
+function keyValues(list: string[] | undefined, what: string): Record<string, string> | undefined {
+  if (!list?.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of list.flatMap((s) => s.split(','))) {
+    const i = item.indexOf('=');
+    if (i <= 0) throw new Error(`${what} takes key=value, got ${item}`);
+    out[item.slice(0, i).trim()] = item.slice(i + 1).trim();
+  }
+  return out;
+}
+
+/** Options that describe the dataset's .nv-meta (shared by shard and pack). */
+export function addDatasetOptions(cmd: Command): Command {
+  return cmd
+    .option('--energon-version <v>', 'energon_version written to .nv-meta/.info.json', DEFAULT_ENERGON_VERSION)
+    .option('--sample-type <module:Class>', 'write dataset.yaml with this sample_type and a field_map instead of a CrudeWebdataset')
+    .option('--field-map <field=part,...>', 'field_map for --sample-type (default patches=patches.npy,positions=positions.npy,meta=json)', collect)
+    .option('--subflavor <key=value>', 'subflavor for the crude dataset.yaml (repeatable)', collect)
+    .option('--no-sqlite', 'do not write .nv-meta/index.sqlite and index.uuid');
+}
+
+export interface DatasetCliOptions {
+  energonVersion: string;
+  sampleType?: string;
+  fieldMap?: string[];
+  subflavor?: string[];
+  sqlite: boolean;
+}
+
+export function datasetYamlFrom(o: DatasetCliOptions): DatasetYamlOptions {
+  const fieldMap = keyValues(o.fieldMap, '--field-map');
+  if (fieldMap && !o.sampleType) throw new Error('--field-map needs --sample-type');
+  return { sampleType: o.sampleType, fieldMap, subflavors: keyValues(o.subflavor, '--subflavor') };
+}
+
+function addTokenizerOptions(cmd: Command): Command {
+  return cmd
+    .option('--preset <name>', 'tokenizer preset (ovenc)')
+    .addOption(new Option('--policy <name>', 'selection policy').choices(['codec', 'grouped', 'uniform', 'adaptive']))
+    .option('--budget <K>', 'token budget per video', intArg('--budget', 1))
+    .option('--frames <T>', 'frames sampled per video, or "all"')
+    .option('--sample-fps <fps>', 'sample frames at this rate instead of a fixed count', numArg('--sample-fps'))
+    .addOption(new Option('--resize <mode>', 'output geometry').choices(['letterbox', 'qwen']))
+    .option('--size <px>', 'letterbox square side', intArg('--size', 1))
+    .option('--patch <px>', 'patch side in pixels', intArg('--patch', 1))
+    .option('--min-pixels <n>', 'qwen resize: minimum pixels', intArg('--min-pixels', 1))
+    .option('--max-pixels <n>', 'qwen resize: maximum pixels', intArg('--max-pixels', 1))
+    .addOption(new Option('--time-index <what>', 't in positions: source frame index or sampled slot').choices(['frame', 'slot']))
+    .addOption(new Option('--iframes <policy>', 'how I-frames are treated by the codec policy'))
+    .option('--max-budget <K>', 'adaptive policy: largest budget', intArg('--max-budget', 1))
+    .option('--fraction <f>', 'adaptive policy: share of the clip score to hold', numArg('--fraction'))
+    .addOption(new Option('--dtype <type>', 'patch dtype').choices(['uint8', 'float32']))
+    .addOption(new Option('--layout <layout>', 'patch layout').choices(['nhwc', 'nchw']))
+    .addOption(new Option('--reencode <mode>', 'transcode HEVC input too (always) or never transcode'))
+    .addOption(new Option('--ffmpeg <which>', 'FFmpeg for decoding').choices(['auto', 'native', 'wasm']))
+    .option('--tokenize-options <json>', 'more tokenize() options as a JSON object (merged last)');
+}
+
+interface TokenizerCliOptions {
+  preset?: string;
+  policy?: string;
+  budget?: number;
+  frames?: string;
+  sampleFps?: number;
+  resize?: string;
+  size?: number;
+  patch?: number;
+  minPixels?: number;
+  maxPixels?: number;
+  timeIndex?: string;
+  iframes?: string;
+  maxBudget?: number;
+  fraction?: number;
+  dtype?: string;
+  layout?: string;
+  reencode?: string;
+  ffmpeg?: string;
+  tokenizeOptions?: string;
+}
+
+function tokenizerOptionsFrom(o: TokenizerCliOptions): Record<string, unknown> {
+  let frames: number | 'all' | undefined;
+  if (o.frames !== undefined) {
+    frames = o.frames === 'all' ? 'all' : intArg('--frames', 1)(o.frames);
+  }
+  const t: Record<string, unknown> = {
+    preset: o.preset,
+    policy: o.policy,
+    budget: o.budget,
+    frames,
+    sampleFps: o.sampleFps,
+    resize: o.resize,
+    size: o.size,
+    patch: o.patch,
+    minPixels: o.minPixels,
+    maxPixels: o.maxPixels,
+    timeIndex: o.timeIndex,
+    iframes: o.iframes,
+    maxBudget: o.maxBudget,
+    fraction: o.fraction,
+    dtype: o.dtype,
+    layout: o.layout,
+    reencode: o.reencode,
+    ffmpeg: o.ffmpeg,
+  };
+  if (o.tokenizeOptions) {
+    const extra = JSON.parse(o.tokenizeOptions) as unknown;
+    if (!extra || typeof extra !== 'object' || Array.isArray(extra)) throw new Error('--tokenize-options must be a JSON object');
+    Object.assign(t, extra);
+  }
+  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined));
+}
+
+interface ShardCliOptions extends TokenizerCliOptions, DatasetCliOptions {
+  out: string;
+  samplesPerShard: number;
+  val: number;
+  test: number;
+  jobs: number;
+  shardIndex?: number;
+  numShards?: number;
+  merge?: boolean;
+  force?: boolean;
+  keepScores?: boolean;
+  failOnError?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+async function loadTokenize(): Promise<TokenizeFn> {
+  const mod = (await import('../tokenize.js')) as { tokenize: (input: string, options: object) => Promise<unknown> };
+  return mod.tokenize as unknown as TokenizeFn;
+}
+
+function summary(f: FinalizeResult, out: string): string {
+  const s = f.splits;
+  return (
+    `dataset ${out}: ${f.samples} samples in ${f.shards.length} shard(s); ` +
+    `train ${s.train.length}, val ${s.val.length}, test ${s.test.length} shard(s)` +
+    (f.sqlite ? '' : `; ${f.sqliteSkippedReason}`)
+  );
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('shard')
+    .description('tokenize the videos of a JSONL manifest into an Energon-ready WebDataset (resumable, splittable)')
+    .argument('[inputs...]', 'MANIFEST.jsonl; with --merge: output folders of split runs to move into -o (optional)')
+    .requiredOption('-o, --out <dir>', 'dataset folder')
+    .option('--samples-per-shard <n>', 'videos per shard (fixed for a dataset: resumes and split runs must use the same)', intArg('--samples-per-shard', 1), DEFAULT_SAMPLES_PER_SHARD)
+    .option('--val <x>', 'validation split: fraction of shards (< 1, rounded down) or number of shards (>= 1)', numArg('--val'), 0)
+    .option('--test <x>', 'test split: fraction of shards (< 1) or number of shards (>= 1)', numArg('--test'), 0)
+    .option('--jobs <n>', 'videos tokenized at once', intArg('--jobs', 1), 1)
+    .option('--shard-index <i>', 'this machine\'s part of a split run (0-based)', intArg('--shard-index', 0))
+    .option('--num-shards <n>', 'number of parts of a split run', intArg('--num-shards', 1))
+    .option('--merge', 'write the metadata of a split run once all parts are done (moves shards in from the folders given)')
+    .option('--force', 'continue a run whose manifest changed (finished shards are kept)')
+    .option('--keep-scores', 'keep the per-token scores in each sample\'s JSON')
+    .option('--fail-on-error', 'exit with status 1 when any video failed (the dataset is still written)')
+    .option('--json', 'print a JSON summary on stdout')
+    .option('-q, --quiet', 'no progress on stderr');
+  addDatasetOptions(cmd);
+  addTokenizerOptions(cmd);
+  cmd.action(async (inputs: string[], o: ShardCliOptions) => {
+    const log = o.quiet ? () => {} : (m: string) => process.stderr.write(`codectok shard: ${m}\n`);
+    const dataset = datasetYamlFrom(o);
+    const common = { val: o.val, test: o.test, energonVersion: o.energonVersion, dataset, sqlite: o.sqlite, log };
+    if (o.merge) {
+      const fin = mergeRuns(o.out, { ...common, from: inputs });
+      log(summary(fin, o.out));
+      if (o.json) await writeOut(JSON.stringify({ merged: true, ...fin }) + '\n');
+      return;
+    }
+    if (inputs.length !== 1) throw new Error('give exactly one manifest (JSONL), or --merge');
+    if ((o.shardIndex === undefined) !== (o.numShards === undefined)) throw new Error('--shard-index and --num-shards go together');
+    const tokenize = await loadTokenize();
+    let lastTick = 0;
+    const res = await runSharding({
+      ...common,
+      manifest: inputs[0]!,
+      out: o.out,
+      tokenize,
+      tokenizeOptions: tokenizerOptionsFrom(o),
+      samplesPerShard: o.samplesPerShard,
+      jobs: o.jobs,
+      shardIndex: o.shardIndex,
+      numShards: o.numShards,
+      force: o.force,
+      keepScores: o.keepScores,
+      onProgress: (p) => {
+        const now = Date.now();
+        if (!o.quiet && process.stderr.isTTY && (now - lastTick > 200 || p.done === p.total)) {
+          lastTick = now;
+          process.stderr.write(`\r${p.done}/${p.total} videos${p.failed ? `, ${p.failed} failed` : ''}   ${p.done === p.total ? '\n' : ''}`);
+        }
+      },
+    });
+    if (res.finalized) log(summary(res.finalized, o.out));
+    if (res.failures.length) log(`${res.failures.length} video(s) failed in this run; reasons in ${o.out}/failures.jsonl`);
+    if (o.json) {
+      await writeOut(JSON.stringify({ ...res, failures: res.failures.length }) + '\n');
+    }
+    if (o.failOnError && res.failures.length) process.exitCode = 1;
+  });
+}
