@@ -7,11 +7,13 @@ import { Command, CommanderError } from 'commander';
 
 import { errorLine } from './cli_util.js';
 import { register as inspect } from './commands/inspect.js';
+import { register as tokenize } from './commands/tokenize.js';
 import { register as shard } from './commands/shard.js';
 import { register as pack } from './commands/pack.js';
 
 const commands: Array<(program: Command) => void> = [
   inspect,
+  tokenize,
   shard,
   pack,
 ];

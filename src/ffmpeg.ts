@@ -273,6 +273,9 @@ export async function extractAnnexB(input: string, output: string, ff: FfmpegInf
 
 export type ReencodeMode = 'auto' | 'always' | 'never';
 
+/** Name of the intermediate Annex-B file prepareHevc writes into its work directory. */
+export const HEVC_WORK_FILE = 'input.hevc';
+
 export interface PreparedInput {
   /** Annex-B HEVC file to parse and decode. */
   hevcPath: string;
@@ -299,7 +302,7 @@ export async function prepareHevc(input: string, workDir: string, o: { reencode?
   if (raw && mode !== 'always') return { hevcPath: input, route: 'annexb', sourceCodec: 'hevc' };
   const ff = await locateFfmpeg({ ...o.ffmpeg, prefer: o.ffmpeg?.prefer === 'wasm' ? 'native' : o.ffmpeg?.prefer ?? 'native' });
   const info = raw ? { codec: 'hevc', width: 0, height: 0, container: 'hevc' } as ProbeResult : await probe(input, ff);
-  const out = join(workDir, 'input.hevc');
+  const out = join(workDir, HEVC_WORK_FILE);
   if (info.codec === 'hevc' && mode !== 'always') {
     await extractAnnexB(input, out, ff);
     return { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc', fps: info.fps, ffmpeg: ff };

@@ -5,3 +5,4 @@ export * from './mp4_demux.js';
 export * from './npy.js';
 export * from './dump.js';
 export * from './shard/api.js';
+export * from './tokenizer_api.js';

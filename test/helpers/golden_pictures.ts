@@ -1,9 +1,8 @@
 // Pictures built from the reference decoder's golden files of the corpus (test/fixtures/hevc-corpus),
 // shaped like the parser's Picture: lets scoring and selection be tested independently of the parser.
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { decodeNpy } from '../../src/shard/npy_bytes.js';
+import { decodeNpy, gunzipIfNeeded } from '../../src/npy.js';
 import type { CodecPicture } from '../../src/scoring.js';
 
 export const CORPUS = join(import.meta.dirname, '..', 'fixtures', 'hevc-corpus');
@@ -17,7 +16,7 @@ interface FrameJson {
 }
 
 function npyGz(name: string) {
-  return decodeNpy(gunzipSync(readFileSync(join(CORPUS, name))));
+  return decodeNpy(gunzipIfNeeded(readFileSync(join(CORPUS, name))));
 }
 
 export function manifestEntry(name: string): { width: number; height: number; frames: number } {

@@ -1,0 +1,460 @@
+/**
+ * tokenize(input, options): a video in, the patches a video encoder should see out, with their
+ * (t, h, w) positions and everything needed to reproduce the choice.
+ *
+ * Pipeline: input -> Annex-B HEVC (as is, demuxed, or transcoded with libx265) -> frame count and
+ * sampled frames -> codec maps of the sampled frames from the bitstream (parser) -> patch scores on
+ * the output grid -> selection policy -> pixels of the needed frames decoded by FFmpeg from the same
+ * HEVC stream, resized to the output geometry -> patches.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CodectokError, toCodectokError } from './errors.js';
+import { type FfmpegInfo, type LocateOptions, type PreparedInput, type ReencodeMode, type TranscodeOptions, decodeFrames, locateFfmpeg, prepareHevc } from './ffmpeg.js';
+import { type Geometry, contentPatchMask, letterboxGeometry, qwenGeometry } from './geometry.js';
+import { type CodecPolicyOptions, type IFramePolicy, selectCodec } from './policies/codec.js';
+import { selectAdaptive } from './policies/adaptive.js';
+import { selectGrouped } from './policies/grouped.js';
+import { type ScoreVolume, type Selection } from './policies/types.js';
+import { selectUniform } from './policies/uniform.js';
+import { countPictures, sampleFrames } from './sampling.js';
+import {
+  type CameraMotion,
+  type CodecPicture,
+  type FrameScores,
+  type FrameSignals,
+  type FrameType,
+  type ResolvedScoringOptions,
+  type ScoringOptions,
+  activeShare,
+  decodeOptionsFor,
+  frameSignals,
+  frameType,
+  resolveScoringOptions,
+  scoreFrames,
+} from './scoring.js';
+
+export type PolicyName = 'codec' | 'grouped' | 'uniform' | 'adaptive';
+
+/**
+ * What `t` (column 0 of positions) means.
+ * - `frame` (default): the source frame index, i.e. the picture's position in output (display)
+ *   order of the HEVC stream that was parsed, from 0. With a transcoded input this is also the
+ *   frame index of the original video (transcoding keeps every frame, -vsync 0).
+ * - `slot`: the index of the sampled frame, 0..T-1 (what OneVision-Encoder's visidx_thw files hold).
+ * `meta.frames.sampled[slot]` maps slots to source frames in both cases.
+ */
+export type TimeIndex = 'frame' | 'slot';
+
+/** Source of pictures (the parser by default); lets tests and other parsers plug in. */
+export type PictureSource = (hevcPath: string, decode: { motion: boolean; bits: boolean; residual: boolean; tuStats: boolean; cu: boolean }) => AsyncIterable<CodecPicture & { outIndex?: number }>;
+
+export interface TokenizeOptions extends ScoringOptions {
+  /** A named set of defaults applied before the other options: `ovenc` reproduces OneVision-Encoder's stage-1 selection. */
+  preset?: 'ovenc';
+  policy?: PolicyName;
+  /** Token budget K. Default 8 frames' worth (8 * gridH * gridW). Not used by `adaptive` (see maxBudget). */
+  budget?: number;
+  /** Frames sampled evenly over the clip (T, default 64) or 'all'. */
+  frames?: number | 'all';
+  /** Sample at this many frames per second of video instead of a fixed T. */
+  sampleFps?: number;
+  /** First source frame that may be sampled. */
+  sampleStart?: number;
+  /** Frame rate of the input for timestamps (default: from the container, else 25). */
+  inputFps?: number;
+  resize?: 'letterbox' | 'qwen';
+  /** Letterbox square side (default 576, rounded down to a multiple of the patch). */
+  size?: number;
+  /** Patch side in pixels. Default 16. */
+  patch?: number;
+  /** Qwen resize: merge size, min and max pixels. */
+  merge?: number;
+  minPixels?: number;
+  maxPixels?: number;
+  /** swscale algorithm for the pixel resize. Default bicubic. */
+  scaler?: string;
+  iframes?: IFramePolicy;
+  keepFirst?: boolean;
+  padding?: 'exclude' | 'include';
+  staticFallback?: boolean;
+  /** A clip is static when fewer than this share of inter-frame patches show activity. Default 0.01. */
+  staticShare?: number;
+  order?: 'thw' | 'score';
+  groupSize?: number;
+  fraction?: number;
+  maxBudget?: number;
+  minBudget?: number;
+  timeIndex?: TimeIndex;
+  /** Patch layout: `nhwc` [N, P, P, 3] (default) or `nchw` [N, 3, P, P]. */
+  layout?: 'nhwc' | 'nchw';
+  /** `uint8` (default) or `float32` = (pixel / 255 - mean) / std per channel. */
+  dtype?: 'uint8' | 'float32';
+  mean?: [number, number, number];
+  std?: [number, number, number];
+  reencode?: ReencodeMode;
+  transcode?: TranscodeOptions;
+  /** Which FFmpeg decodes pixels: auto (native, else WebAssembly), native or wasm. */
+  ffmpeg?: LocateOptions['prefer'];
+  /** Directory for the intermediate HEVC file (a temporary one by default, removed afterwards). */
+  workDir?: string;
+  onProgress?: (p: { stage: 'prepare' | 'parse' | 'select' | 'decode'; done: number; total: number }) => void;
+  pictureSource?: PictureSource;
+}
+
+export interface PatchTensor {
+  data: Uint8Array | Float32Array;
+  /** [N, P, P, 3] (nhwc) or [N, 3, P, P] (nchw). */
+  shape: [number, number, number, number];
+  dtype: 'uint8' | 'float32';
+  layout: 'nhwc' | 'nchw';
+}
+
+export interface TokenizeMeta {
+  codectok: string;
+  input: string;
+  preset: string | null;
+  timeIndex: TimeIndex;
+  /** One sentence saying what t is, stored with the data. */
+  tMeaning: string;
+  frames: {
+    /** Pictures in the HEVC stream. */
+    total: number;
+    /** Frame rate used for timestamps, and where it came from. */
+    fps: number;
+    fpsSource: 'option' | 'container' | 'default';
+    /** Source frame index of every slot (t = slot), in slot order. */
+    sampled: number[];
+    /** Timestamp (s) of every slot: sampled[slot] / fps. */
+    timestamps: number[];
+    /** Picture type of every slot. */
+    types: FrameType[];
+    /** POC of every slot. */
+    pocs: number[];
+  };
+  /** Score grid: T slots x H x W patches. */
+  grid: { T: number; H: number; W: number };
+  geometry: Geometry;
+  count: number;
+  padded: number;
+  budget: number;
+  effectiveBudget: number;
+  denseSlots: number[];
+  staticFallback: boolean;
+  activeShare: number;
+  isStatic: boolean;
+  policy: Record<string, unknown> & { name: PolicyName };
+  scoring: ResolvedScoringOptions;
+  scores: {
+    /** Fused score of every output row (-1 for padding rows). */
+    tokens: number[];
+    /** Mean fused score of every slot. */
+    slotMean: number[];
+    /** Percentile level of every signal per slot. */
+    levels: Partial<Record<'motion' | 'residual' | 'bits', number>>[];
+    /** Camera motion removed per slot. */
+    camera: (CameraMotion | null)[];
+  };
+  patches: { layout: 'nhwc' | 'nchw'; dtype: 'uint8' | 'float32'; mean?: number[]; std?: number[] };
+  ffmpeg: {
+    /** The FFmpeg that decoded the pixels. */
+    decode: FfmpegInfo;
+    /** How the input became Annex-B HEVC, and with which FFmpeg. */
+    input: Omit<PreparedInput, 'hevcPath'>;
+  };
+  /** Grouped policy: the groups (slot ranges, anchor, first row, rows). */
+  groups?: Selection['groups'];
+  /** Adaptive policy: share of the total score held. */
+  heldFraction?: number;
+  options: Record<string, unknown>;
+}
+
+export interface TokenizeResult {
+  patches: PatchTensor;
+  /** Int32 [N, 3]: (t, h, w); padding rows (grouped policy) are (-1, -1, -1). */
+  positions: Int32Array;
+  meta: TokenizeMeta;
+}
+
+export const PRESETS: Record<'ovenc', Partial<TokenizeOptions>> = {
+  /**
+   * OneVision-Encoder stage 1: 64 frames by linspace over all frames, longer side to 576 and
+   * letterbox to 576x576, 16-px patches, K = 8 x 1296, first sampled frame whole (padding
+   * included), padding patches excluded elsewhere, median camera compensation, 95th percentile per
+   * frame, 1:1 motion and |residual|, t = sampled slot, rows in their order (first frame, then by
+   * score). I-frames are scored like the others, as that pipeline did.
+   */
+  ovenc: {
+    policy: 'codec',
+    frames: 64,
+    resize: 'letterbox',
+    size: 576,
+    patch: 16,
+    budget: 8 * 1296,
+    keepFirst: true,
+    iframes: 'score',
+    padding: 'exclude',
+    staticFallback: false,
+    order: 'score',
+    compensation: 'median',
+    normalize: 'frame',
+    percentile: 95,
+    weights: { motion: 1, residual: 1, bits: 0 },
+    residualSource: 'abs',
+    floors: { motion: 1e-6, residual: 1, bits: 1 },
+    motionPerFrame: false,
+    timeIndex: 'slot',
+  },
+};
+
+const VERSION = '0.1.0';
+
+function defaultSource(): PictureSource {
+  return async function* (hevcPath, decode) {
+    const { parsePictures } = await import('./parser.js');
+    yield* parsePictures(hevcPath, { ...decode, container: 'annexb' });
+  };
+}
+
+function optionError(message: string): CodectokError {
+  return new CodectokError('ERR_INVALID_OPTION', message);
+}
+
+function resolveOptions(options: TokenizeOptions): TokenizeOptions {
+  if (options.preset !== undefined && !(options.preset in PRESETS)) throw optionError(`unknown preset ${String(options.preset)} (known: ${Object.keys(PRESETS).join(', ')})`);
+  const base = options.preset ? PRESETS[options.preset] : {};
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as TokenizeOptions;
+  const o: TokenizeOptions = { ...base, ...defined };
+  if (base.weights && defined.weights) o.weights = { ...base.weights, ...defined.weights };
+  if (base.floors && defined.floors) o.floors = { ...base.floors, ...defined.floors };
+  const policy = o.policy ?? 'codec';
+  if (!['codec', 'grouped', 'uniform', 'adaptive'].includes(policy)) throw optionError(`unknown policy ${String(policy)} (codec, grouped, uniform, adaptive)`);
+  if (o.timeIndex !== undefined && o.timeIndex !== 'frame' && o.timeIndex !== 'slot') throw optionError(`timeIndex must be frame or slot, got ${String(o.timeIndex)}`);
+  if (o.layout !== undefined && o.layout !== 'nhwc' && o.layout !== 'nchw') throw optionError(`layout must be nhwc or nchw, got ${String(o.layout)}`);
+  if (o.dtype !== undefined && o.dtype !== 'uint8' && o.dtype !== 'float32') throw optionError(`dtype must be uint8 or float32, got ${String(o.dtype)}`);
+  if (o.resize !== undefined && o.resize !== 'letterbox' && o.resize !== 'qwen') throw optionError(`resize must be letterbox or qwen, got ${String(o.resize)}`);
+  for (const k of ['mean', 'std'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 3 && v.every((x) => Number.isFinite(x)) && (k === 'mean' || v.every((x) => x > 0)))) throw optionError(`${k} must be three numbers${k === 'std' ? ' > 0' : ''}`);
+  }
+  if (o.staticShare !== undefined && !(o.staticShare >= 0 && o.staticShare <= 1)) throw optionError(`staticShare must be in [0, 1], got ${o.staticShare}`);
+  if (o.inputFps !== undefined && !(o.inputFps > 0)) throw optionError(`inputFps must be > 0, got ${o.inputFps}`);
+  return { ...o, policy };
+}
+
+function makeGeometry(o: TokenizeOptions, w: number, h: number): Geometry {
+  if (o.resize === 'qwen') return qwenGeometry(w, h, { patch: o.patch ?? 14, merge: o.merge, minPixels: o.minPixels, maxPixels: o.maxPixels });
+  return letterboxGeometry(w, h, { size: o.size ?? 576, patch: o.patch ?? 16 });
+}
+
+interface Slot {
+  frame: number;
+  poc: number;
+  type: FrameType;
+  scores?: FrameScores;
+  signals?: FrameSignals;
+}
+
+/** Runs the selection policy on the score volume. */
+function select(o: TokenizeOptions, vol: ScoreVolume, S: number): { sel: Selection; heldFraction?: number } {
+  const policyOpts: CodecPolicyOptions = { budget: o.budget ?? 8 * S, iframes: o.iframes, keepFirst: o.keepFirst, padding: o.padding, staticFallback: o.staticFallback, order: o.order };
+  switch (o.policy) {
+    case 'uniform':
+      return { sel: selectUniform(vol, { budget: policyOpts.budget }) };
+    case 'grouped':
+      return { sel: selectGrouped(vol, { budget: policyOpts.budget, groupSize: o.groupSize }) };
+    case 'adaptive': {
+      const { budget: _b, ...rest } = policyOpts;
+      const r = selectAdaptive(vol, { ...rest, fraction: o.fraction, maxBudget: o.maxBudget, minBudget: o.minBudget });
+      return { sel: r, heldFraction: r.heldFraction };
+    }
+    default:
+      return { sel: selectCodec(vol, policyOpts) };
+  }
+}
+
+/** Cuts the selected patches out of the decoded frames. */
+async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], g: Geometry, hevcPath: string, ff: FfmpegInfo, progress: TokenizeOptions['onProgress']): Promise<PatchTensor> {
+  const P = g.patch;
+  const N = sel.count;
+  const layout = o.layout ?? 'nhwc';
+  const dtype = o.dtype ?? 'uint8';
+  const per = P * P * 3;
+  const data = dtype === 'uint8' ? new Uint8Array(N * per) : new Float32Array(N * per);
+  const rowsByFrame = new Map<number, number[]>();
+  for (let r = 0; r < N; r++) {
+    const s = sel.positions[3 * r]!;
+    if (s < 0) continue;
+    const f = slots[s]!.frame;
+    let list = rowsByFrame.get(f);
+    if (!list) rowsByFrame.set(f, (list = []));
+    list.push(r);
+  }
+  const frames = [...rowsByFrame.keys()].sort((a, b) => a - b);
+  const mean = o.mean ?? [0, 0, 0];
+  const std = o.std ?? [1, 1, 1];
+  let done = 0;
+  for await (const { index, rgb } of decodeFrames(hevcPath, { frames, geometry: g, scaler: o.scaler }, ff)) {
+    for (const r of rowsByFrame.get(index)!) {
+      const h = sel.positions[3 * r + 1]!;
+      const w = sel.positions[3 * r + 2]!;
+      const base = r * per;
+      for (let y = 0; y < P; y++) {
+        const src = ((h * P + y) * g.outWidth + w * P) * 3;
+        for (let x = 0; x < P; x++) {
+          for (let c = 0; c < 3; c++) {
+            const v = rgb[src + 3 * x + c]!;
+            const dst = layout === 'nhwc' ? base + (y * P + x) * 3 + c : base + c * P * P + y * P + x;
+            data[dst] = dtype === 'uint8' ? v : (v / 255 - mean[c]!) / std[c]!;
+          }
+        }
+      }
+    }
+    progress?.({ stage: 'decode', done: ++done, total: frames.length });
+  }
+  return { data, shape: layout === 'nhwc' ? [N, P, P, 3] : [N, 3, P, P], dtype, layout };
+}
+
+/**
+ * Tokenizes one video. Errors are CodectokError: ERR_INVALID_OPTION for bad options, ERR_IO for
+ * unreadable input, ERR_UNSUPPORTED for input that is not video (or not HEVC with reencode
+ * 'never'), ERR_NO_FFMPEG / ERR_FFMPEG / ERR_DECODE from FFmpeg, and the parser's codes.
+ */
+export async function tokenize(input: string, options: TokenizeOptions = {}): Promise<TokenizeResult> {
+  const o = resolveOptions(options);
+  const scoring = resolveScoringOptions(o);
+  const progress = o.onProgress;
+  const ownWorkDir = o.workDir === undefined;
+  const workDir = o.workDir ?? (await mkdtemp(join(tmpdir(), 'codectok-')));
+  try {
+    progress?.({ stage: 'prepare', done: 0, total: 1 });
+    const prepared = await prepareHevc(input, workDir, { reencode: o.reencode, transcode: o.transcode, ffmpeg: { prefer: o.ffmpeg === 'wasm' ? 'native' : o.ffmpeg } });
+    const total = await countPictures(prepared.hevcPath);
+    if (total === 0) throw new CodectokError('ERR_UNSUPPORTED', `${input}: the HEVC stream holds no picture`, { file: input });
+    const fpsSource: TokenizeMeta['frames']['fpsSource'] = o.inputFps ? 'option' : prepared.fps ? 'container' : 'default';
+    const fps = o.inputFps ?? prepared.fps ?? 25;
+    const sampled = sampleFrames(total, { frames: o.frames, sampleFps: o.sampleFps, start: o.sampleStart }, fps);
+    const slotOf = new Map(sampled.map((f, i) => [f, i]));
+    const last = sampled[sampled.length - 1]!;
+    progress?.({ stage: 'prepare', done: 1, total: 1 });
+
+    // ---- codec maps of the sampled frames
+    const decode = decodeOptionsFor(scoring);
+    if (o.policy === 'uniform') {
+      decode.motion = false;
+      decode.residual = false;
+      decode.tuStats = false;
+      decode.bits = false;
+    }
+    const source = o.pictureSource ?? defaultSource();
+    const slots: (Slot | undefined)[] = new Array(sampled.length);
+    let g: Geometry | undefined;
+    let crop: { left: number; right: number; top: number; bottom: number; width: number; height: number } | undefined;
+    let index = 0;
+    for await (const pic of source(prepared.hevcPath, decode)) {
+      const i = pic.outIndex ?? index;
+      index = i + 1;
+      if (!crop) {
+        crop = { ...pic.crop, width: pic.width, height: pic.height };
+        g = makeGeometry(o, pic.width - pic.crop.left - pic.crop.right, pic.height - pic.crop.top - pic.crop.bottom);
+      } else if (pic.width !== crop.width || pic.height !== crop.height) {
+        throw new CodectokError('ERR_UNSUPPORTED', `${input}: picture size changes from ${crop.width}x${crop.height} to ${pic.width}x${pic.height} at frame ${i}`, { file: input });
+      }
+      const slot = slotOf.get(i);
+      if (slot !== undefined) {
+        const s: Slot = { frame: i, poc: pic.poc, type: frameType(pic) };
+        if (o.policy !== 'uniform') {
+          s.signals = frameSignals(pic, scoring);
+          if (scoring.normalize === 'frame') {
+            s.scores = scoreFrames([s.signals], crop, g!, scoring)[0];
+            s.signals = { type: s.type, camera: s.signals.camera };
+          }
+        }
+        slots[slot] = s;
+      }
+      progress?.({ stage: 'parse', done: Math.min(index, last + 1), total: last + 1 });
+      if (i >= last) break;
+    }
+    if (!g || !crop) throw new CodectokError('ERR_UNSUPPORTED', `${input}: the parser returned no picture`, { file: input });
+    const missing = sampled.filter((_, k) => !slots[k]);
+    if (missing.length) throw new CodectokError('ERR_DECODE', `${input}: the stream ended before frame ${missing[0]} (${index} pictures parsed, ${total} counted)`, { file: input });
+    const full = slots as Slot[];
+    if (scoring.normalize === 'clip' && o.policy !== 'uniform') {
+      const scores = scoreFrames(full.map((s) => s.signals!), crop, g, scoring);
+      full.forEach((s, k) => {
+        s.scores = scores[k];
+        s.signals = { type: s.type, camera: s.signals!.camera };
+      });
+    }
+
+    // ---- selection
+    const S = g.gridH * g.gridW;
+    const T = full.length;
+    const scoresVol = new Float32Array(T * S);
+    full.forEach((s, k) => s.scores && scoresVol.set(s.scores.fused, k * S));
+    const types = full.map((s) => s.type);
+    const share = o.policy === 'uniform' ? 0 : activeShare(full.map((s) => s.scores!), types);
+    const isStatic = o.policy !== 'uniform' && share < (o.staticShare ?? 0.01);
+    const vol: ScoreVolume = { T, gridH: g.gridH, gridW: g.gridW, scores: scoresVol, frameTypes: types, content: contentPatchMask(g), static: isStatic };
+    progress?.({ stage: 'select', done: 0, total: 1 });
+    const { sel, heldFraction } = select(o, vol, S);
+    progress?.({ stage: 'select', done: 1, total: 1 });
+
+    // ---- pixels
+    const ff = await locateFfmpeg({ prefer: o.ffmpeg ?? 'auto' });
+    const patches = await gatherPatches(o, sel, full, g, prepared.hevcPath, ff, progress);
+
+    // ---- positions and metadata
+    const timeIndex = o.timeIndex ?? 'frame';
+    const positions = new Int32Array(sel.positions);
+    if (timeIndex === 'frame') for (let r = 0; r < sel.count; r++) if (positions[3 * r]! >= 0) positions[3 * r] = full[positions[3 * r]!]!.frame;
+    const tokenScores: number[] = [];
+    for (let r = 0; r < sel.count; r++) {
+      const s = sel.positions[3 * r]!;
+      tokenScores.push(s < 0 ? -1 : scoresVol[s * S + sel.positions[3 * r + 1]! * g.gridW + sel.positions[3 * r + 2]!]!);
+    }
+    const { pictureSource: _ps, onProgress: _op, ...plainOptions } = o;
+    const { hevcPath: _hp, ...inputInfo } = prepared;
+    const policyMeta: TokenizeMeta['policy'] = { name: o.policy ?? 'codec', budget: o.budget ?? 8 * S };
+    if (o.policy === 'codec' || o.policy === 'adaptive') Object.assign(policyMeta, { iframes: o.iframes ?? 'zero', keepFirst: o.keepFirst ?? true, padding: o.padding ?? 'exclude', staticFallback: o.policy === 'codec' ? (o.staticFallback ?? true) : false, order: o.order ?? 'thw' });
+    if (o.policy === 'grouped') policyMeta.groupSize = o.groupSize ?? 4;
+    if (o.policy === 'adaptive') Object.assign(policyMeta, { fraction: o.fraction ?? 0.9, maxBudget: o.maxBudget ?? T * S, minBudget: o.minBudget ?? 1 });
+    const meta: TokenizeMeta = {
+      codectok: VERSION,
+      input,
+      preset: o.preset ?? null,
+      timeIndex,
+      tMeaning: timeIndex === 'frame' ? 't is the source frame index: the position of the picture in display order in the video, from 0 (meta.frames.sampled lists the sampled ones)' : 't is the sampled-slot index 0..T-1; meta.frames.sampled[t] is the source frame index',
+      frames: { total, fps, fpsSource, sampled, timestamps: sampled.map((f) => f / fps), types, pocs: full.map((s) => s.poc) },
+      grid: { T, H: g.gridH, W: g.gridW },
+      geometry: g,
+      count: sel.count,
+      padded: sel.padded,
+      budget: sel.budget,
+      effectiveBudget: sel.effectiveBudget,
+      denseSlots: sel.denseSlots,
+      staticFallback: sel.staticFallback,
+      activeShare: share,
+      isStatic,
+      policy: policyMeta,
+      scoring,
+      scores: {
+        tokens: tokenScores,
+        slotMean: full.map((s) => (s.scores ? s.scores.fused.reduce((a, b) => a + b, 0) / S : 0)),
+        levels: full.map((s) => s.scores?.levels ?? {}),
+        camera: full.map((s) => s.signals?.camera ?? null),
+      },
+      patches: { layout: patches.layout, dtype: patches.dtype, ...(patches.dtype === 'float32' ? { mean: o.mean ?? [0, 0, 0], std: o.std ?? [1, 1, 1] } : {}) },
+      ffmpeg: { decode: ff, input: inputInfo },
+      options: plainOptions as Record<string, unknown>,
+    };
+    if (sel.groups) meta.groups = sel.groups;
+    if (heldFraction !== undefined) meta.heldFraction = heldFraction;
+    return { patches, positions, meta };
+  } catch (e) {
+    throw toCodectokError(e, input);
+  } finally {
+    if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
+  }
+}
