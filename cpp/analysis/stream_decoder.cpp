@@ -1,11 +1,276 @@
-// TEMPORARY STUB (being replaced by the real decoder): accepts bytes, outputs nothing.
+// The streaming decoder: NAL units -> parameter sets, slice headers, slice
+// data -> per-picture maps, handed out in output order (clause C.5.2
+// "bumping": smallest POC first, bounded by sps_max_num_reorder_pics).
 #include "analysis/stream_decoder.h"
 
+#include <algorithm>
+#include <string>
+
+#include "bitstream/bit_reader.h"
+#include "bitstream/nal_unit.h"
+#include "bitstream/parse_error.h"
+#include "hevc/dpb.h"
+#include "hevc/parameter_sets.h"
+#include "hevc/picture_state.h"
+#include "hevc/slice_decoder.h"
+#include "hevc/slice_header.h"
+
 namespace codectok {
-class StreamDecoderImpl {};
-StreamDecoder::StreamDecoder(const DecodeOptions&) : impl_(new StreamDecoderImpl) {}
+
+namespace {
+// Level 6.2 MaxLumaPs: larger pictures are refused before any allocation.
+constexpr int64_t kMaxLumaPictureSize = 35651584;
+}  // namespace
+
+class StreamDecoderImpl {
+ public:
+  explicit StreamDecoderImpl(const DecodeOptions& o) : options_(o) {}
+
+  void push(const uint8_t* data, size_t size) {
+    splitter_.push(data, size);
+    drain();
+  }
+
+  void finish() {
+    splitter_.finish();
+    drain();
+    finish_picture();
+    flush_output();
+  }
+
+  bool next(PictureResult& out) {
+    if (ready_.empty()) return false;
+    out = std::move(ready_.front());
+    ready_.pop_front();
+    return true;
+  }
+
+ private:
+  void drain() {
+    NalUnit nal;
+    while (splitter_.next(nal)) {
+      try {
+        handle(nal);
+      } catch (ParseError& e) {
+        if (e.byte_offset < 0) e.byte_offset = nal.byte_offset;
+        if (e.picture < 0 && in_picture_) e.picture = pic_.decode_index;
+        in_picture_ = false;
+        throw;
+      }
+    }
+  }
+
+  void handle(NalUnit& nal) {
+    if (nal.layer_id > 0) {
+      if (is_vcl(nal.type) || nal.type <= kNalPps)
+        fail(ErrorCode::kUnsupported, "unsupported HEVC stream: multi-layer (nuh_layer_id " +
+                                          std::to_string(nal.layer_id) + ")");
+      return;
+    }
+    switch (nal.type) {
+      case kNalVps: return;
+      case kNalSps: {
+        BitReader br(nal.rbsp.data(), nal.rbsp.size());
+        auto sps = parse_sps(br);
+        if (static_cast<int64_t>(sps->width) * sps->height > kMaxLumaPictureSize)
+          fail(ErrorCode::kLimitExceeded, "picture size " + std::to_string(sps->width) + "x" +
+                                              std::to_string(sps->height) + " exceeds the largest HEVC level");
+        sps_[sps->id] = sps;
+        return;
+      }
+      case kNalPps: {
+        BitReader br(nal.rbsp.data(), nal.rbsp.size());
+        auto pps = parse_pps(br);
+        pps_[pps->id] = pps;
+        return;
+      }
+      case kNalEos:
+        finish_picture();
+        after_eos_ = true;
+        return;
+      default: break;
+    }
+    if (nal.type <= kNalRaslR || (nal.type >= kNalBlaWLp && nal.type <= kNalCra)) handle_slice(nal);
+  }
+
+  void handle_slice(NalUnit& nal) {
+    BitReader br(nal.rbsp.data(), nal.rbsp.size());
+    // Peek first_slice_segment_in_pic_flag to know whether a new picture starts.
+    bool first = (nal.rbsp.empty() ? 0 : (nal.rbsp[0] >> 7)) != 0;
+    if (first) finish_picture();
+    if (!first && !in_picture_) return;  // the rest of a skipped picture
+    if (first) {
+      // Random access: skip until an IRAP picture; skip RASL pictures of an IRAP that starts decoding.
+      if (!is_irap(nal.type) && !seen_irap_) return;
+      if (is_rasl(nal.type) && no_rasl_output_) return;
+    }
+    SliceHeader sh;
+    try {
+      parse_slice_header(br, nal.type, pps_, sps_, first ? nullptr : &prev_sh_, sh);
+    } catch (ParseError& e) {
+      if (e.code() == ErrorCode::kMissingParameterSet && !seen_irap_) return;  // stream starts mid-way
+      throw;
+    }
+    if (first) start_picture(nal, sh);
+    else if (sh.pps_id != pic_.pps->id)
+      fail(ErrorCode::kInvalidSyntax, "slice segments of one picture refer to different PPSs");
+    if (!sh.dependent_slice_segment) dpb_.build_ref_lists(sh, pic_.poc, refs_);
+    SliceInfo info;
+    info.type = sh.slice_type == kSliceI ? 'I' : sh.slice_type == kSliceP ? 'P' : 'B';
+    info.address = sh.segment_address;
+    info.dependent = sh.dependent_slice_segment;
+    info.qp_delta = sh.qp_delta;
+    for (int l = 0; l < 2; ++l)
+      for (int i = 0; i < refs_.num[l]; ++i) (l == 0 ? info.ref_l0 : info.ref_l1).push_back(refs_.list[l][i].poc);
+    pic_.slices.push_back(std::move(info));
+    SliceDecoder dec(pic_, sh, refs_, nal.rbsp.data(), nal.rbsp.size());
+    dec.decode();
+    prev_sh_ = std::move(sh);
+  }
+
+  void start_picture(const NalUnit& nal, const SliceHeader& sh) {
+    auto pps = pps_[sh.pps_id];
+    auto sps = sps_[pps->sps_id];
+    derive_pps_layout(*pps, *sps);
+    if (is_irap(nal.type)) {
+      no_rasl_output_ = is_idr(nal.type) || is_bla(nal.type) || !seen_irap_ || after_eos_;
+      seen_irap_ = true;
+    }
+    bool new_cvs = is_irap(nal.type) && no_rasl_output_;
+    after_eos_ = false;
+    // POC (clause 8.3.1).
+    int max_lsb = 1 << sps->log2_max_poc_lsb;
+    int msb;
+    if (new_cvs) {
+      msb = 0;
+    } else {
+      int prev_lsb = prev_tid0_poc_ & (max_lsb - 1);
+      int prev_msb = prev_tid0_poc_ - prev_lsb;
+      if (sh.poc_lsb < prev_lsb && prev_lsb - sh.poc_lsb >= max_lsb / 2)
+        msb = prev_msb + max_lsb;
+      else if (sh.poc_lsb > prev_lsb && sh.poc_lsb - prev_lsb > max_lsb / 2)
+        msb = prev_msb - max_lsb;
+      else
+        msb = prev_msb;
+    }
+    int poc = msb + sh.poc_lsb;
+    if (nal.temporal_id == 0 && !is_rasl(nal.type) && !is_radl(nal.type) && !is_sub_layer_non_reference(nal.type))
+      prev_tid0_poc_ = poc;
+    if (new_cvs) {
+      if (sh.no_output_of_prior_pics && decode_count_ > 0 && !is_cra_nal(nal.type))
+        pending_.clear();
+      else
+        flush_output();
+    }
+    dpb_.apply_rps(*sps, sh, nal.type, poc, new_cvs);
+    pic_.allocate(sps, pps, options_);
+    pic_.poc = poc;
+    pic_.nal_type = nal.type;
+    pic_.decode_index = decode_count_++;
+    pic_output_flag_ = sh.pic_output_flag;
+    active_sps_ = sps;
+    in_picture_ = true;
+  }
+
+  static bool is_cra_nal(int t) { return t == kNalCra; }
+
+  void finish_picture() {
+    if (!in_picture_) return;
+    in_picture_ = false;
+    const Sps& sps = *pic_.sps;
+    for (int ctb : pic_.ctb_slice_addr)
+      if (ctb < 0) {
+        ParseError e(ErrorCode::kTruncated, "picture ends before all of its coding tree blocks were coded");
+        e.picture = pic_.decode_index;
+        throw e;
+      }
+    dpb_.add_current(pic_.poc, pic_.collocated_motion());
+    if (pic_output_flag_) {
+      PictureResult r;
+      r.poc = pic_.poc;
+      r.decode_index = pic_.decode_index;
+      r.nal_type = pic_.nal_type;
+      r.width = sps.width;
+      r.height = sps.height;
+      r.bit_depth = sps.bit_depth_luma;
+      r.crop_left = sps.conf_left;
+      r.crop_right = sps.conf_right;
+      r.crop_top = sps.conf_top;
+      r.crop_bottom = sps.conf_bottom;
+      r.slices = std::move(pic_.slices);
+      r.total_bits = pic_.total_bits;
+      if (options_.motion) r.motion = motion_output();
+      if (options_.cu) r.cu = pic_.cu_map;
+      if (options_.bits) r.bits = pic_.bits;
+      if (options_.residual) r.residual = pic_.residual;
+      if (options_.tu_stats) r.tu = pic_.tu;
+      pending_.push_back(std::move(r));
+    }
+    // Additional bumping (C.5.2.3).
+    int htid = sps.max_sub_layers - 1;
+    size_t reorder = static_cast<size_t>(sps.max_num_reorder_pics[htid]);
+    while (pending_.size() > reorder) output_smallest();
+  }
+
+  std::shared_ptr<std::vector<int16_t>> motion_output() const {
+    auto m = std::make_shared<std::vector<int16_t>>(static_cast<size_t>(pic_.w4) * pic_.h4 * 8);
+    int16_t* o = m->data();
+    for (size_t i = 0; i < pic_.pred.size(); ++i, o += 8) {
+      const PredInfo& p = pic_.pred[i];
+      uint8_t mode = pic_.pred_mode[i];
+      o[0] = mode;
+      if (mode == kModeIntra) {
+        o[1] = 0;
+        o[2] = o[3] = o[4] = o[5] = 0;
+        o[6] = o[7] = -32768;
+        continue;
+      }
+      o[1] = p.pred_flags;
+      for (int l = 0; l < 2; ++l) {
+        bool used = p.pred_flags & (1 << l);
+        o[2 + 2 * l] = used ? p.mv[l][0] : 0;
+        o[3 + 2 * l] = used ? p.mv[l][1] : 0;
+        o[6 + l] = used ? static_cast<int16_t>(std::clamp(p.ref_poc[l], -32767, 32767)) : -32768;
+      }
+    }
+    return m;
+  }
+
+  void output_smallest() {
+    auto it = std::min_element(pending_.begin(), pending_.end(),
+                               [](const PictureResult& a, const PictureResult& b) { return a.poc < b.poc; });
+    ready_.push_back(std::move(*it));
+    pending_.erase(it);
+  }
+
+  void flush_output() {
+    while (!pending_.empty()) output_smallest();
+  }
+
+  DecodeOptions options_;
+  AnnexBSplitter splitter_;
+  std::shared_ptr<Sps> sps_[16];
+  std::shared_ptr<Pps> pps_[64];
+  std::shared_ptr<Sps> active_sps_;
+  DecodedPictureBuffer dpb_;
+  PictureState pic_;
+  SliceHeader prev_sh_;
+  SliceRefs refs_;
+  bool in_picture_ = false;
+  bool pic_output_flag_ = true;
+  bool seen_irap_ = false;
+  bool no_rasl_output_ = true;
+  bool after_eos_ = false;
+  int prev_tid0_poc_ = 0;
+  int decode_count_ = 0;
+  std::vector<PictureResult> pending_;
+  std::deque<PictureResult> ready_;
+};
+
+StreamDecoder::StreamDecoder(const DecodeOptions& options) : impl_(new StreamDecoderImpl(options)) {}
 StreamDecoder::~StreamDecoder() = default;
-void StreamDecoder::push(const uint8_t*, size_t) {}
-void StreamDecoder::finish() {}
-bool StreamDecoder::next(PictureResult&) { return false; }
+void StreamDecoder::push(const uint8_t* data, size_t size) { impl_->push(data, size); }
+void StreamDecoder::finish() { impl_->finish(); }
+bool StreamDecoder::next(PictureResult& out) { return impl_->next(out); }
+
 }  // namespace codectok

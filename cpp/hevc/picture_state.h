@@ -1,0 +1,69 @@
+// Per-picture working state of the slice decoder: prediction data at 4x4
+// granularity, the maps handed out, and what later pictures keep of it
+// (the collocated motion for temporal MV prediction).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "analysis/picture_result.h"
+#include "hevc/cabac_decoder.h"
+#include "hevc/parameter_sets.h"
+
+namespace codectok {
+
+enum PredMode : uint8_t { kModeIntra = 0, kModeInter = 1, kModeSkip = 2 };
+
+// Motion of one 4x4 block.
+struct PredInfo {
+  int16_t mv[2][2];   // [list][x/y], quarter samples
+  int8_t ref_idx[2];  // -1 when the list is unused
+  uint8_t pred_flags; // bit 0: list 0, bit 1: list 1
+  uint8_t long_term;  // bit l: reference of list l is a long-term picture
+  int32_t ref_poc[2];
+};
+
+// What a picture keeps for temporal MV prediction: one PredInfo per 16x16
+// block (the top-left 4x4 block, as clause 8.5.3.2.8 addresses it) plus
+// intra marking (pred_flags == 0).
+struct CollocatedMotion {
+  int poc = 0;
+  int w16 = 0, h16 = 0;
+  std::vector<PredInfo> blocks;
+};
+
+struct PictureState {
+  std::shared_ptr<const Sps> sps;
+  std::shared_ptr<const Pps> pps;
+  DecodeOptions options;
+  int poc = 0;
+  int decode_index = 0;
+  int nal_type = 0;
+  int width = 0, height = 0, w4 = 0, h4 = 0, w8 = 0, h8 = 0;
+
+  std::vector<PredInfo> pred;       // [h4][w4]
+  std::vector<uint8_t> pred_mode;   // [h4][w4] PredMode
+  std::vector<uint8_t> ct_depth;    // [h4][w4]
+  std::vector<uint8_t> intra_mode;  // [h4][w4] IntraPredModeY (DC for PCM / inter)
+  std::vector<int8_t> qp_y;         // [h4][w4]
+  std::vector<int32_t> ctb_slice_addr;  // [ctb rs] SliceAddrRs, -1 before decoding
+
+  // Outputs.
+  std::shared_ptr<std::vector<int16_t>> cu_map;    // [h8][w8][4]
+  std::shared_ptr<std::vector<float>> bits;        // [h8][w8]
+  std::shared_ptr<std::vector<int16_t>> residual;  // [H][W]
+  std::shared_ptr<std::vector<int64_t>> tu;        // [n][13]
+  std::vector<SliceInfo> slices;
+  double total_bits = 0;
+
+  // Entropy state carried between slice segments.
+  ContextSet wpp_ctx;
+  bool wpp_ctx_valid = false;
+  ContextSet ds_ctx;
+  int ds_last_qp_y = 0;
+
+  void allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const DecodeOptions& opts);
+  std::shared_ptr<CollocatedMotion> collocated_motion() const;
+};
+
+}  // namespace codectok

@@ -1,0 +1,282 @@
+// residual_coding() (clause 7.3.8.11) with its context selection (9.3.4.2.5-7),
+// coefficient statistics, and the luma residual through clause 8.6.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "bitstream/parse_error.h"
+#include "hevc/residual_reconstruction.h"
+#include "hevc/scan_order.h"
+#include "hevc/slice_decoder.h"
+
+namespace codectok {
+
+namespace {
+
+const uint8_t kCtxIdxMap4x4[16] = {0, 1, 4, 5, 2, 3, 4, 5, 6, 6, 8, 8, 7, 7, 8, 8};
+
+// Table 8-10: QpC as a function of qPi for ChromaArrayType == 1.
+int chroma_qp_mapping(int qpi) {
+  static const int kTable[14] = {29, 30, 31, 32, 33, 33, 34, 34, 35, 35, 36, 36, 37, 37};
+  if (qpi < 30) return qpi;
+  if (qpi > 43) return qpi - 6;
+  return kTable[qpi - 30];
+}
+
+}  // namespace
+
+int SliceDecoder::decode_coeff_abs_level_remaining(int rice) {
+  int prefix = 0;
+  while (cabac_.decode_bypass()) {
+    if (++prefix > 32) fail(ErrorCode::kInvalidSyntax, "coeff_abs_level_remaining prefix too long");
+  }
+  if (prefix <= 3) return (prefix << rice) + static_cast<int>(cabac_.decode_bypass_bits(rice));
+  int bits = prefix - 3 + rice;
+  if (bits > 30) fail(ErrorCode::kInvalidSyntax, "coeff_abs_level_remaining too large");
+  uint32_t suffix = cabac_.decode_bypass_bits(bits);
+  int64_t v = ((int64_t{1} << (prefix - 3)) + 2) * (int64_t{1} << rice) + suffix;
+  if (v > 32768 * 2) fail(ErrorCode::kInvalidSyntax, "coeff_abs_level_remaining too large");
+  return static_cast<int>(v);
+}
+
+void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
+  const int n = 1 << log2_size;
+  bool transform_skip = false;
+  if (pps_.transform_skip_enabled && !cu_transquant_bypass_ && log2_size <= pps_.log2_max_transform_skip_block_size)
+    transform_skip = cabac_.decode(ctx_.state[kCtxTransformSkipFlag + (c_idx ? 1 : 0)]);
+
+  // last_sig_coeff_{x,y}_prefix / suffix
+  int ctx_offset, ctx_shift;
+  if (c_idx == 0) {
+    ctx_offset = 3 * (log2_size - 2) + ((log2_size - 1) >> 2);
+    ctx_shift = (log2_size + 1) >> 2;
+  } else {
+    ctx_offset = 15;
+    ctx_shift = log2_size - 2;
+  }
+  const int cmax = (log2_size << 1) - 1;
+  int px = 0, py = 0;
+  while (px < cmax && cabac_.decode(ctx_.state[kCtxLastSigCoeffXPrefix + ctx_offset + (px >> ctx_shift)])) ++px;
+  while (py < cmax && cabac_.decode(ctx_.state[kCtxLastSigCoeffYPrefix + ctx_offset + (py >> ctx_shift)])) ++py;
+  int last_x = px, last_y = py;
+  if (px > 3) {
+    int nb = (px >> 1) - 1;
+    last_x = (1 << nb) * (2 + (px & 1)) + static_cast<int>(cabac_.decode_bypass_bits(nb));
+  }
+  if (py > 3) {
+    int nb = (py >> 1) - 1;
+    last_y = (1 << nb) * (2 + (py & 1)) + static_cast<int>(cabac_.decode_bypass_bits(nb));
+  }
+  int scan_idx = 0;
+  if (cu_pred_mode_ == kModeIntra && (log2_size == 2 || (log2_size == 3 && c_idx == 0))) {
+    int pm = c_idx == 0 ? pic_.intra_mode[static_cast<size_t>(y0 >> 2) * pic_.w4 + (x0 >> 2)] : intra_pred_mode_c_;
+    if (pm >= 6 && pm <= 14)
+      scan_idx = 2;
+    else if (pm >= 22 && pm <= 30)
+      scan_idx = 1;
+  }
+  if (scan_idx == 2) std::swap(last_x, last_y);
+
+  const int log2_sb = log2_size - 2;
+  const int nsb = 1 << log2_sb;
+  const ScanPos* sb_scan = scan_order(log2_sb, scan_idx);
+  const ScanPos* pos_scan = scan_order(2, scan_idx);
+  int last_sb = (1 << (2 * log2_sb)) - 1;
+  while (sb_scan[last_sb].x != (last_x >> 2) || sb_scan[last_sb].y != (last_y >> 2)) {
+    if (--last_sb < 0) fail(ErrorCode::kInvalidSyntax, "last significant coefficient position");
+  }
+  int last_pos = 15;
+  while (pos_scan[last_pos].x != (last_x & 3) || pos_scan[last_pos].y != (last_y & 3)) --last_pos;
+
+  std::memset(coeffs_, 0, sizeof(int32_t) * n * n);
+  uint8_t csbf[8][8];
+  std::memset(csbf, 0, sizeof(csbf));
+  int greater1_prev = -1;  // greater1Ctx after the previous sub-block with coefficients (-1: none yet)
+  const bool sdh_allowed = pps_.sign_data_hiding_enabled && !cu_transquant_bypass_;
+  const int sig_base = kCtxSigCoeffFlag + (c_idx ? 27 : 0);
+  const int g1_base = kCtxCoeffAbsLevelGreater1 + (c_idx ? 16 : 0);
+  const int g2_base = kCtxCoeffAbsLevelGreater2 + (c_idx ? 4 : 0);
+  // For statistics.
+  int nnz = 0;
+  int64_t sum_abs = 0, sum_sq = 0;
+  uint16_t nz_pos[1024];
+  int16_t nz_level[1024];
+
+  for (int i = last_sb; i >= 0; --i) {
+    const int xs = sb_scan[i].x, ys = sb_scan[i].y;
+    bool infer_sb_dc = false;
+    if (i < last_sb && i > 0) {
+      int c = (xs < nsb - 1 ? csbf[xs + 1][ys] : 0) + (ys < nsb - 1 ? csbf[xs][ys + 1] : 0);
+      csbf[xs][ys] = static_cast<uint8_t>(cabac_.decode(ctx_.state[kCtxCodedSubBlockFlag + std::min(c, 1) + (c_idx ? 2 : 0)]));
+      infer_sb_dc = true;
+    } else {
+      csbf[xs][ys] = 1;
+    }
+    int sig_n[16];
+    int nsig = 0;
+    int start = 15;
+    if (i == last_sb) {
+      start = last_pos - 1;
+      sig_n[nsig++] = last_pos;
+    }
+    if (csbf[xs][ys]) {
+      int prev_csbf = (xs < nsb - 1 ? csbf[xs + 1][ys] : 0) | ((ys < nsb - 1 ? csbf[xs][ys + 1] : 0) << 1);
+      for (int k = start; k >= 0; --k) {
+        int xp = pos_scan[k].x, yp = pos_scan[k].y;
+        if (k > 0 || !infer_sb_dc) {
+          int sig_ctx;
+          int xc = (xs << 2) + xp, yc = (ys << 2) + yp;
+          if (log2_size == 2) {
+            sig_ctx = kCtxIdxMap4x4[(yc << 2) + xc];
+          } else if (xc + yc == 0) {
+            sig_ctx = 0;
+          } else {
+            if (prev_csbf == 0)
+              sig_ctx = (xp + yp == 0) ? 2 : (xp + yp < 3) ? 1 : 0;
+            else if (prev_csbf == 1)
+              sig_ctx = yp == 0 ? 2 : yp == 1 ? 1 : 0;
+            else if (prev_csbf == 2)
+              sig_ctx = xp == 0 ? 2 : xp == 1 ? 1 : 0;
+            else
+              sig_ctx = 2;
+            if (c_idx == 0) {
+              if (xs + ys > 0) sig_ctx += 3;
+              sig_ctx += log2_size == 3 ? (scan_idx == 0 ? 9 : 15) : 21;
+            } else {
+              sig_ctx += log2_size == 3 ? 9 : 12;
+            }
+          }
+          if (cabac_.decode(ctx_.state[sig_base + sig_ctx])) {
+            sig_n[nsig++] = k;
+            infer_sb_dc = false;
+          }
+        } else {
+          sig_n[nsig++] = 0;  // inferred DC of a coded sub-block
+        }
+      }
+    }
+    if (nsig == 0) continue;
+
+    // coeff_abs_level_greater1_flag / greater2
+    int ctx_set = (i == 0 || c_idx > 0) ? 0 : 2;
+    if (greater1_prev == 0) ++ctx_set;
+    int greater1_ctx = 1;
+    int g1[16] = {0};
+    int first_g1 = -1;
+    int n_g1 = std::min(nsig, 8);
+    for (int k = 0; k < n_g1; ++k) {
+      g1[k] = cabac_.decode(ctx_.state[g1_base + ctx_set * 4 + std::min(3, greater1_ctx)]);
+      if (g1[k]) {
+        greater1_ctx = 0;
+        if (first_g1 < 0) first_g1 = k;
+      } else if (greater1_ctx > 0) {
+        ++greater1_ctx;
+      }
+    }
+    greater1_prev = greater1_ctx;
+    int g2 = 0;
+    if (first_g1 >= 0) g2 = cabac_.decode(ctx_.state[g2_base + ctx_set]);
+    bool sign_hidden = sdh_allowed && (sig_n[0] - sig_n[nsig - 1] > 3);
+    int nsigns = sign_hidden ? nsig - 1 : nsig;
+    uint32_t signs = cabac_.decode_bypass_bits(nsigns) << (32 - nsigns);
+    if (nsigns == 0) signs = 0;
+    int rice = 0;
+    int sum_sb = 0;
+    for (int k = 0; k < nsig; ++k) {
+      int base = 1 + (k < 8 ? g1[k] : 0) + (k == first_g1 ? g2 : 0);
+      int abs_level = base;
+      if (base == ((k < 8) ? ((k == first_g1) ? 3 : 2) : 1)) {
+        int rem = decode_coeff_abs_level_remaining(rice);
+        abs_level = base + rem;
+        if (abs_level > 3 * (1 << rice)) rice = std::min(rice + 1, 4);
+      }
+      sum_sb += abs_level;
+      int level = abs_level;
+      if (k < nsigns) {
+        if (signs & 0x80000000u) level = -level;
+        signs <<= 1;
+      } else if (sum_sb & 1) {
+        level = -level;  // hidden sign of the first coefficient in scan order
+      }
+      const int xc = (xs << 2) + pos_scan[sig_n[k]].x, yc = (ys << 2) + pos_scan[sig_n[k]].y;
+      if (level > 32767 || level < -32768) fail(ErrorCode::kInvalidSyntax, "coefficient level out of range");
+      coeffs_[yc * n + xc] = level;
+      if (pic_.tu) {
+        nz_pos[nnz] = static_cast<uint16_t>(xc + yc * n);
+        nz_level[nnz] = static_cast<int16_t>(level);
+      }
+      ++nnz;
+      sum_abs += abs_level;
+      sum_sq += static_cast<int64_t>(level) * level;
+    }
+  }
+
+  // Quantization parameter of clause 8.6.1.
+  int qp;
+  if (c_idx == 0) {
+    qp = qp_y_ + sps_.qp_bd_offset_y;
+  } else {
+    int off = c_idx == 1 ? pps_.cb_qp_offset + sh_.cb_qp_offset + cu_qp_offset_cb_
+                         : pps_.cr_qp_offset + sh_.cr_qp_offset + cu_qp_offset_cr_;
+    int qpi = std::clamp(qp_y_ + off, -sps_.qp_bd_offset_c, 57);
+    qp = chroma_qp_mapping(qpi) + sps_.qp_bd_offset_c;
+  }
+
+  if (pic_.tu) {
+    // FNV-1a over the non-zero levels sorted by position.
+    int order[1024];
+    for (int k = 0; k < nnz; ++k) order[k] = k;
+    std::sort(order, order + nnz, [&](int a, int b) { return nz_pos[a] < nz_pos[b]; });
+    uint32_t hash = 2166136261u;
+    auto mix = [&](uint8_t byte) { hash = (hash ^ byte) * 16777619u; };
+    for (int k = 0; k < nnz; ++k) {
+      uint16_t p = nz_pos[order[k]];
+      uint16_t l = static_cast<uint16_t>(nz_level[order[k]]);
+      mix(static_cast<uint8_t>(p & 0xff));
+      mix(static_cast<uint8_t>(p >> 8));
+      mix(static_cast<uint8_t>(l & 0xff));
+      mix(static_cast<uint8_t>(l >> 8));
+    }
+    int64_t row[13] = {pic_.decode_index,
+                       pic_.poc,
+                       c_idx,
+                       c_idx ? x0 / 2 : x0,
+                       c_idx ? y0 / 2 : y0,
+                       log2_size,
+                       cu_pred_mode_ == kModeIntra ? 0 : 1,
+                       nnz,
+                       sum_abs,
+                       sum_sq,
+                       hash,
+                       qp,
+                       (transform_skip ? 2 : 0) + (cu_transquant_bypass_ ? 1 : 0)};
+    pic_.tu->insert(pic_.tu->end(), row, row + 13);
+  }
+
+  if (pic_.residual && c_idx == 0) {
+    ResidualBlockParams p;
+    p.log2_size = log2_size;
+    p.qp = qp;
+    p.bit_depth = sps_.bit_depth_luma;
+    p.transform_skip = transform_skip;
+    p.transquant_bypass = cu_transquant_bypass_;
+    p.dst = cu_pred_mode_ == kModeIntra && log2_size == 2;
+    p.scaling_factor = nullptr;
+    if (sps_.scaling_list_enabled && !(transform_skip && n > 4)) {
+      const ScalingList& sl = pps_.pps_scaling_list_data_present ? pps_.scaling_list : sps_.scaling_list;
+      int matrix_id = (cu_pred_mode_ == kModeIntra ? 0 : 3) + c_idx;
+      derive_scaling_factor(sl, log2_size, matrix_id, scaling_factor_);
+      p.scaling_factor = scaling_factor_;
+    }
+    reconstruct_residual(coeffs_, p, resid_);
+    int16_t* plane = pic_.residual->data();
+    const int w = std::min(n, pic_.width - x0), h = std::min(n, pic_.height - y0);
+    for (int y = 0; y < h; ++y) {
+      int16_t* dst = plane + static_cast<size_t>(y0 + y) * pic_.width + x0;
+      const int32_t* src = resid_ + y * n;
+      for (int x = 0; x < w; ++x) dst[x] = static_cast<int16_t>(std::clamp(src[x], -32768, 32767));
+    }
+  }
+}
+
+}  // namespace codectok

@@ -1,0 +1,119 @@
+// Slice segment data (clause 7.3.8): coding quadtree, coding units,
+// prediction units with their motion (clause 8.5.3), transform trees and
+// residual coding, driven by the CABAC engine. No pixel is reconstructed.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "hevc/cabac_decoder.h"
+#include "hevc/picture_state.h"
+#include "hevc/slice_header.h"
+
+namespace codectok {
+
+struct RefPicEntry {
+  int poc = 0;
+  bool long_term = false;
+  const CollocatedMotion* motion = nullptr;  // null for a missing (generated) picture
+};
+
+// The reference picture lists of one slice, resolved by the DPB.
+struct SliceRefs {
+  RefPicEntry list[2][16];
+  int num[2] = {0, 0};
+  bool no_backward_pred = false;  // DiffPicOrderCnt(aPic, currPic) <= 0 for every reference
+};
+
+struct MvCand {
+  int16_t mv[2][2];
+  int8_t ref_idx[2];
+  uint8_t pred_flags;
+};
+
+class SliceDecoder {
+ public:
+  SliceDecoder(PictureState& pic, const SliceHeader& sh, const SliceRefs& refs, const uint8_t* data, size_t size);
+  // Decodes the slice segment data; throws ParseError on invalid data.
+  void decode();
+
+ private:
+  // Stream structure.
+  void start_ctu_entropy(int ctb_rs, int ctb_ts, bool first_in_segment);
+  void parse_sao(int rx, int ry, int ctb_rs, int ctb_ts);
+  void coding_quadtree(int x0, int y0, int log2_size, int depth);
+  void coding_unit(int x0, int y0, int log2_size);
+  void prediction_unit(int x0, int y0, int w, int h, int x_cb, int y_cb, int log2_cb, int part_idx, int part_mode,
+                       bool skip);
+  void transform_tree(int x0, int y0, int x_base, int y_base, int log2_size, int depth, int blk_idx, bool parent_cbf_cb,
+                      bool parent_cbf_cr);
+  void transform_unit(int x0, int y0, int x_base, int y_base, int log2_size, int depth, int blk_idx, bool cbf_luma,
+                      bool cbf_cb, bool cbf_cr);
+  void residual_coding(int x0, int y0, int log2_size, int c_idx);
+  void pcm_sample(int x0, int y0, int log2_size);
+
+  // Syntax element decoding.
+  int decode_split_cu_flag(int x0, int y0, int depth);
+  int decode_cu_skip_flag(int x0, int y0);
+  int decode_part_mode(bool intra, int log2_cb);
+  int decode_merge_idx();
+  int decode_ref_idx(int num_active);
+  void decode_mvd(int16_t mvd[2]);
+  int decode_coeff_abs_level_remaining(int rice);
+  void decode_cu_qp_delta();
+
+  // Derivations.
+  bool available_zs(int x_curr, int y_curr, int x_n, int y_n) const;
+  bool available_pb(int x_cb, int y_cb, int n_cb, int x_pb, int y_pb, int w, int h, int part_idx, int x_n,
+                    int y_n) const;
+  void start_quantization_group(int x_qg, int y_qg);
+  void derive_intra_modes(int x0, int y0, int log2_cb, int nxn, const int* prev_flag, const int* mpm_idx,
+                          const int* rem_mode, int chroma_syntax);
+  void derive_merge(int x_cb, int y_cb, int n_cb, int x_pb, int y_pb, int w, int h, int part_idx, int part_mode,
+                    int merge_idx, MvCand& out);
+  void derive_amvp(int x_cb, int y_cb, int n_cb, int x_pb, int y_pb, int w, int h, int part_idx, int list,
+                   int ref_idx, int16_t mvp[2], int mvp_flag);
+  bool temporal_mv(int x_pb, int y_pb, int w, int h, int ref_idx, int list, int16_t mv[2]);
+  bool collocated_mv(const CollocatedMotion& col, int x, int y, int ref_idx, int list, int16_t mv[2]);
+  void store_pu(int x, int y, int w, int h, const MvCand& c);
+  void finish_cu(int x0, int y0, int log2_size, int part_mode, uint8_t mode, double bits_start);
+
+  PictureState& pic_;
+  const SliceHeader& sh_;
+  const SliceRefs& refs_;
+  const Sps& sps_;
+  const Pps& pps_;
+  const uint8_t* data_;
+  size_t size_;
+  CabacDecoder cabac_;
+  ContextSet ctx_;
+  int init_type_ = 0;
+
+  int ctb_log2_ = 4;
+  int min_cb_log2_ = 3;
+  int log2_min_cu_qp_delta_size_ = 4;
+  int ctb_addr_rs_ = 0, ctb_addr_ts_ = 0;
+  int tile_x0_ = 0;  // first CTB column of the current tile
+
+  // Coding unit state.
+  bool cu_transquant_bypass_ = false;
+  uint8_t cu_pred_mode_ = kModeIntra;
+  int cu_part_mode_ = 0;
+  bool is_cu_qp_delta_coded_ = false;
+  int cu_qp_delta_val_ = 0;
+  int qp_y_pred_ = 26;
+  int qp_y_ = 26;
+  int last_qp_y_ = 26;  // QpY of the last coding unit decoded (qPY_PREV)
+  int cu_qp_offset_cb_ = 0, cu_qp_offset_cr_ = 0;
+  int intra_pred_mode_c_ = 0;
+  int max_trafo_depth_ = 0;
+  bool intra_split_ = false;
+  bool merge_flag_2nx2n_ = false;
+  int x_cb_ = 0, y_cb_ = 0, log2_cb_ = 3;
+
+  // Scratch for residual coding.
+  int32_t coeffs_[32 * 32];
+  int32_t resid_[32 * 32];
+  uint8_t scaling_factor_[32 * 32];
+};
+
+}  // namespace codectok
