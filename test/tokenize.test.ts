@@ -1,0 +1,189 @@
+// tokenize() end to end on corpus streams, with codec maps from the reference decoder's golden files
+// (so these tests pin the tokenizer independently of the parser) and pixels from FFmpeg.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CodectokError } from '../src/errors.js';
+import { linspaceInt } from '../src/policies/types.js';
+import { countPictures, sampleFrames } from '../src/sampling.js';
+import { type TokenizeOptions, tokenize } from '../src/tokenize.js';
+import { writeCanvases } from '../src/writers/canvas.js';
+import { writeNpyOutput } from '../src/writers/npy_output.js';
+import { readNpy } from '../src/npy.js';
+import { CORPUS, goldenPictures } from './helpers/golden_pictures.js';
+import { expectPatchesMatchFrames, expectValidPositions, hasNumpy, referenceFrames, rowsOf, tempDir } from './helpers/tokenize_helpers.js';
+
+function golden(name: string, o: TokenizeOptions = {}) {
+  const tu = o.residualSource === 'coeff';
+  return tokenize(join(CORPUS, `${name}.hevc`), {
+    ...o,
+    pictureSource: async function* () {
+      yield* goldenPictures(name, { tu });
+    },
+  });
+}
+
+describe('tokenize on corpus streams (golden codec maps)', () => {
+  it('counts pictures and samples like numpy.linspace', async () => {
+    expect(await countPictures(join(CORPUS, 'pan_known.hevc'))).toBe(24);
+    expect(await countPictures(join(CORPUS, 'open_gop.hevc'))).toBe(32);
+    expect(await countPictures(join(CORPUS, 'ctu32_bframes.hevc'))).toBe(24);
+    expect(sampleFrames(487, { frames: 64 }).slice(0, 5)).toEqual([0, 7, 15, 23, 30]);
+    expect(sampleFrames(10, { frames: 64 })).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(sampleFrames(100, { sampleFps: 5 }, 25)).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95]);
+    expect(() => sampleFrames(10, { frames: 0 })).toThrow(CodectokError);
+  });
+
+  it('pan_known, codec policy: exact budget, valid unique positions, patches are the decoded pixels', async () => {
+    const K = 2 * 196 + 123;
+    const r = await golden('pan_known', { size: 224, patch: 16, frames: 12, budget: K });
+    expectValidPositions(r, K);
+    expect(r.meta.frames.sampled).toEqual(sampleFrames(24, { frames: 12 }));
+    expect(r.meta.frames.types[0]).toBe('I');
+    expect(r.meta.grid).toEqual({ T: 12, H: 14, W: 14 });
+    expect(r.meta.ffmpeg.decode.kind).toBe('native');
+    expect(r.meta.ffmpeg.input.route).toBe('annexb');
+    // first slot whole, (t,h,w) order
+    expect(rowsOf(r).filter(([t]) => t === 0).length).toBe(196);
+    const keys = rowsOf(r).map(([t, h, w]) => (t * 100 + h) * 100 + w);
+    expect(keys).toEqual([...keys].sort((a, b) => a - b));
+    // the pan is removed: camera motion of every P slot is (-4, -2) px/frame
+    for (const cam of r.meta.scores.camera.slice(1)) expect(cam!.params.map((v) => Math.round(v))).toEqual([-4, -2]);
+    expectPatchesMatchFrames(r, await referenceFrames(join(CORPUS, 'pan_known.hevc'), r.meta.geometry));
+  });
+
+  it('t is the source frame index by default and the slot index on request', async () => {
+    const a = await golden('pan_known', { size: 64, frames: 6, budget: 40 });
+    const b = await golden('pan_known', { size: 64, frames: 6, budget: 40, timeIndex: 'slot' });
+    expect(a.meta.timeIndex).toBe('frame');
+    expect(b.meta.timeIndex).toBe('slot');
+    expect(rowsOf(a)).toEqual(rowsOf(b).map(([t, h, w]) => [b.meta.frames.sampled[t]!, h, w]));
+    expect(Buffer.compare(Buffer.from(a.patches.data.buffer), Buffer.from(b.patches.data.buffer))).toBe(0);
+  });
+
+  it('static_bars triggers the static fallback: evenly spaced full frames', async () => {
+    const S = 20 * 20; // 320 square, 16-px patches
+    const r = await golden('static_bars', { size: 320, patch: 16, frames: 16, budget: 3 * S + 10 });
+    expect(r.meta.isStatic).toBe(true);
+    expect(r.meta.activeShare).toBe(0);
+    expect(r.meta.staticFallback).toBe(true);
+    expect(r.meta.denseSlots).toEqual(linspaceInt(16, 3));
+    expectValidPositions(r, 3 * S + 10);
+    for (const slot of r.meta.denseSlots) expect(rowsOf(r).filter(([t]) => t === r.meta.frames.sampled[slot]).length).toBe(S);
+    // and an active clip does not
+    const life = await golden('merge5_life', { size: 320, frames: 8, budget: 3 * S });
+    expect(life.meta.staticFallback).toBe(false);
+  });
+
+  it('uniform policy = K/S evenly spaced full frames', async () => {
+    const S = 14 * 14;
+    const r = await golden('pan_known', { policy: 'uniform', size: 224, frames: 24, budget: 4 * S });
+    expectValidPositions(r, 4 * S);
+    const frames = [...new Set(rowsOf(r).map(([t]) => t))];
+    expect(frames).toEqual(linspaceInt(24, 4));
+    for (const f of frames) expect(rowsOf(r).filter(([t]) => t === f).length).toBe(S);
+    expectPatchesMatchFrames(r, await referenceFrames(join(CORPUS, 'pan_known.hevc'), r.meta.geometry));
+  });
+
+  it('odd_size: the conformance window, a patch of 14 and the Qwen resize', async () => {
+    const lb = await golden('odd_size', { size: 576, patch: 14, frames: 8, budget: 500 });
+    expect(lb.meta.geometry).toMatchObject({ srcWidth: 322, srcHeight: 178, outWidth: 574, gridW: 41 });
+    expectValidPositions(lb, 500);
+    const q = await golden('odd_size', { resize: 'qwen', patch: 14, frames: 8, budget: 300, maxPixels: 320 * 180 });
+    expect(q.meta.geometry.outWidth % 28).toBe(0);
+    expectValidPositions(q, 300);
+    expectPatchesMatchFrames(q, await referenceFrames(join(CORPUS, 'odd_size.hevc'), q.meta.geometry));
+  });
+
+  it('grouped policy: anchors, 2x2 blocks, padding rows, canvases with -1 padding', async () => {
+    const S = 8 * 8;
+    const K = 2 * (S + 4 * 6) + 2 * 3; // two groups, 6 blocks each, 3 padding rows each
+    const r = await golden('merge5_life', { policy: 'grouped', size: 128, frames: 8, groupSize: 4, budget: K });
+    expectValidPositions(r, K);
+    expect(r.meta.padded).toBe(6);
+    expect(r.meta.groups!.length).toBe(2);
+    const dir = tempDir();
+    const files = await writeCanvases(dir, r, { format: 'png' });
+    const pos = await readNpy(join(dir, 'src_patch_position.npy'));
+    expect(pos.shape).toEqual([4, 8, 8, 3]); // per group: anchor canvas + one block canvas
+    const cells = pos.data as Int32Array;
+    let pad = 0;
+    for (let i = 0; i < cells.length; i += 3) if (cells[i] === -1) pad++;
+    expect(pad).toBe(2 * (S - 4 * 6));
+    expect(files.filter((f) => f.endsWith('.png')).length).toBe(4);
+    expect(readFileSync(files[0]!).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('channel-first float32 patches are the normalised uint8 patches', async () => {
+    const base: TokenizeOptions = { size: 64, frames: 4, budget: 30 };
+    const u = await golden('tiny_ipb', base);
+    const mean: [number, number, number] = [0.5, 0.4, 0.3];
+    const std: [number, number, number] = [0.2, 0.25, 0.3];
+    const f = await golden('tiny_ipb', { ...base, layout: 'nchw', dtype: 'float32', mean, std });
+    expect(f.patches.shape).toEqual([30, 3, 16, 16]);
+    expect(rowsOf(f)).toEqual(rowsOf(u));
+    const P = 16;
+    for (const [n, y, x, c] of [[0, 0, 0, 0], [7, 3, 9, 1], [29, 15, 15, 2]] as const) {
+      const v = u.patches.data[((n * P + y) * P + x) * 3 + c]!;
+      expect(f.patches.data[((n * 3 + c) * P + y) * P + x]).toBeCloseTo((v / 255 - mean[c]) / std[c], 5);
+    }
+  });
+
+  it('is deterministic', async () => {
+    const o: TokenizeOptions = { size: 128, frames: 8, budget: 150, compensation: 'similarity', normalize: 'clip' };
+    const a = await golden('ctu32_bframes', o);
+    const b = await golden('ctu32_bframes', o);
+    expect(Buffer.compare(Buffer.from(a.positions.buffer), Buffer.from(b.positions.buffer))).toBe(0);
+    expect(Buffer.compare(Buffer.from(a.patches.data.buffer), Buffer.from(b.patches.data.buffer))).toBe(0);
+    expect(JSON.stringify({ ...a.meta, ffmpeg: null })).toBe(JSON.stringify({ ...b.meta, ffmpeg: null }));
+  });
+
+  it('adaptive policy: a static clip costs one frame, an active one many', async () => {
+    const still = await golden('static_bars', { policy: 'adaptive', size: 160, frames: 16 });
+    expect(still.meta.count).toBe(10 * 10);
+    const life = await golden('merge5_life', { policy: 'adaptive', size: 160, frames: 16 });
+    expect(life.meta.count).toBeGreaterThan(5 * 100);
+    expect(life.meta.heldFraction).toBeGreaterThanOrEqual(0.9);
+    expectValidPositions(life, life.meta.count);
+  });
+
+  it('coefficient energy instead of |residual|', async () => {
+    const r = await golden('merge5_life', { size: 160, frames: 8, budget: 300, residualSource: 'coeff' });
+    expectValidPositions(r, 300);
+    expect(r.meta.scoring.residualSource).toBe('coeff');
+  });
+
+  it.skipIf(!hasNumpy)('numpy loads patches.npy, positions.npy and meta.json (skipped: needs python3 with numpy)', async () => {
+    const r = await golden('pan_known', { size: 64, frames: 6, budget: 40 });
+    const dir = tempDir();
+    await writeNpyOutput(dir, r);
+    const script = [
+      'import sys, json, numpy as np',
+      'd = sys.argv[1]',
+      "p = np.load(d + '/patches.npy'); x = np.load(d + '/positions.npy'); m = json.load(open(d + '/meta.json'))",
+      "assert p.dtype == np.uint8 and p.shape == (40, 16, 16, 3), (p.dtype, p.shape)",
+      "assert x.dtype == np.int32 and x.shape == (40, 3), (x.dtype, x.shape)",
+      "assert m['count'] == 40 and m['timeIndex'] == 'frame'",
+      "assert set(x[:, 0].tolist()) <= set(m['frames']['sampled'])",
+      "print(int(p.sum()), int(x.sum()))",
+    ].join('\n');
+    const out = execFileSync('python3', ['-c', script, dir], { encoding: 'utf8' }).trim().split(' ').map(Number);
+    expect(out[0]).toBe(r.patches.data.reduce((s: number, v: number) => s + v, 0));
+    expect(out[1]).toBe(r.positions.reduce((s, v) => s + v, 0));
+  });
+
+  it('bad input and options give typed errors', async () => {
+    const dir = tempDir();
+    await expect(tokenize(join(dir, 'missing.mp4'))).rejects.toMatchObject({ code: 'ERR_IO' });
+    const junk = join(dir, 'junk.mp4');
+    writeFileSync(junk, 'this is not a video at all');
+    await expect(tokenize(junk)).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
+    await expect(golden('pan_known', { budget: -3 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+    await expect(golden('pan_known', { policy: 'best' as never })).rejects.toBeInstanceOf(CodectokError);
+    await expect(golden('pan_known', { size: 8, patch: 16 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+    await expect(golden('pan_known', { policy: 'grouped', budget: 10 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+    await expect(golden('pan_known', { preset: 'nope' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+    expect(existsSync(dir)).toBe(true);
+  });
+});
