@@ -164,6 +164,23 @@ describe('ShardWriter', () => {
   });
 });
 
+describe('ShardWriter.appendTo', () => {
+  it('continues after the last shard, refuses keys already written, drops temporary leftovers', () => {
+    const root = tmpDir();
+    const first = writeAll(root, [makeSample('a'), makeSample('b'), makeSample('c')], 2);
+    expect(first.map((s) => s.name)).toEqual(['shards/shard_000000.tar', 'shards/shard_000001.tar']);
+    fs.writeFileSync(path.join(root, 'shards/shard_000002.tar.tmp'), 'partial');
+    const w = ShardWriter.appendTo(root, { samplesPerShard: 2, fsync: false });
+    expect(fs.existsSync(path.join(root, 'shards/shard_000002.tar.tmp'))).toBe(false);
+    expect(() => w.add({ key: 'b', json: {} })).toThrow(/duplicate key/);
+    w.add({ key: 'd', json: { d: 1 } });
+    expect(w.close().map((s) => s.name)).toEqual(['shards/shard_000002.tar']);
+    const fin = finalizeDataset(root);
+    expect(fin.samples).toBe(4);
+    expect([...iterateDataset(root)].map((s) => s.key)).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
 function readInfoJsonSafe(root: string) {
   try {
     return readInfoJson(root);

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TarWriter } from './tar_writer.js';
-import { encodeTarIdx, SKIP_META_RE, SPLIT_NAME_RE } from './tar_reader.js';
+import { encodeTarIdx, scanShard, SKIP_META_RE, SPLIT_NAME_RE } from './tar_reader.js';
 
 export const TMP_SUFFIX = '.tmp';
 
@@ -221,6 +221,34 @@ export class ShardWriter {
     }
     this.nextIndex = options.startIndex ?? 0;
     for (const k of options.existingKeys ?? []) this.keys.add(k);
+  }
+
+  /**
+   * A writer that continues a dataset: it starts after the highest-numbered finished
+   * shard of the same prefix and knows every key already in those shards (leftover
+   * temporary files of an interrupted writer are removed).
+   */
+  static appendTo(root: string, options: ShardWriterOptions = {}): ShardWriter {
+    const dir = options.shardDir ?? 'shards';
+    const prefix = options.prefix ?? 'shard_';
+    const base = path.join(root, dir);
+    const keys: string[] = [...(options.existingKeys ?? [])];
+    let next = 0;
+    const esc = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const re = new RegExp(`^${esc}(\\d+)\\.tar$`);
+    if (fs.existsSync(base)) {
+      for (const f of fs.readdirSync(base)) {
+        if (f.endsWith(TMP_SUFFIX)) {
+          fs.rmSync(path.join(base, f), { force: true });
+          continue;
+        }
+        const m = re.exec(f);
+        if (!m) continue;
+        next = Math.max(next, Number(m[1]) + 1);
+        for (const smp of scanShard(path.join(base, f)).samples) keys.push(smp.key);
+      }
+    }
+    return new ShardWriter(root, { ...options, startIndex: Math.max(next, options.startIndex ?? 0), existingKeys: keys });
   }
 
   private open(): ShardFile {
