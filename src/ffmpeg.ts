@@ -96,11 +96,14 @@ function npmFfmpegPath(): string | null {
   }
 }
 
-function wasmCorePath(): string | null {
+/** The ES module build of @ffmpeg/core and its version (its exports map hides package.json). */
+function wasmCore(): { path: string; version: string } | null {
   try {
-    const pkg = require.resolve('@ffmpeg/core/package.json');
-    const p = join(dirname(pkg), 'dist', 'esm', 'ffmpeg-core.js');
-    return existsSync(p) ? p : null;
+    const dist = dirname(dirname(require.resolve('@ffmpeg/core'))); // .../dist/umd/ffmpeg-core.js
+    const p = join(dist, 'esm', 'ffmpeg-core.js');
+    if (!existsSync(p) || !existsSync(join(dist, 'esm', 'ffmpeg-core.wasm'))) return null;
+    const { version } = JSON.parse(readFileSync(join(dist, '..', 'package.json'), 'utf8')) as { version: string };
+    return { path: p, version };
   } catch {
     return null;
   }
@@ -148,11 +151,8 @@ export function locateFfmpeg(opts: LocateOptions = {}): Promise<FfmpegInfo> {
         }
       }
       if (prefer !== 'native') {
-        const core = wasmCorePath();
-        if (core) {
-          const version = (require('@ffmpeg/core/package.json') as { version: string }).version;
-          return { kind: 'wasm', source: 'wasm', path: core, version: `@ffmpeg/core ${version}` };
-        }
+        const core = wasmCore();
+        if (core) return { kind: 'wasm', source: 'wasm', path: core.path, version: `@ffmpeg/core ${core.version}` };
         tried.push('@ffmpeg/core (not installed)');
       }
       throw new FfmpegError(`no usable FFmpeg: set FFMPEG_PATH, put ffmpeg on the PATH or install @ffmpeg-installer/ffmpeg (tried: ${tried.join('; ') || 'nothing'})`, 'ERR_NO_FFMPEG');

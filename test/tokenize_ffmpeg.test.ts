@@ -1,0 +1,116 @@
+// FFmpeg for the tokenizer: which binary, transcoding and demuxing to HEVC, decoding pixels (native
+// and WebAssembly), JPEG canvases.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeFrames, locateFfmpeg, parseProbe, prepareHevc, transcodeArgs, writeJpeg } from '../src/ffmpeg.js';
+import { letterboxGeometry } from '../src/geometry.js';
+import { countPictures } from '../src/sampling.js';
+import { CORPUS } from './helpers/golden_pictures.js';
+import { ffmpegPath, referenceFrames, syntheticClip, tempDir } from './helpers/tokenize_helpers.js';
+
+async function collect(gen: AsyncGenerator<{ index: number; rgb: Uint8Array }>) {
+  const out: { index: number; rgb: Uint8Array }[] = [];
+  for await (const f of gen) out.push({ index: f.index, rgb: new Uint8Array(f.rgb) });
+  return out;
+}
+
+describe('locating FFmpeg', () => {
+  it('FFMPEG_PATH first, then the PATH, then @ffmpeg-installer, and says which', async () => {
+    const bin = await ffmpegPath();
+    const env = await locateFfmpeg({ env: { FFMPEG_PATH: bin, PATH: '' } });
+    expect(env).toMatchObject({ kind: 'native', source: 'env', path: bin });
+    expect(env.version).toMatch(/^ffmpeg version/);
+    const npm = await locateFfmpeg({ env: { FFMPEG_PATH: '/nonexistent/ffmpeg', PATH: '' } });
+    expect(npm.source).toBe('npm');
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ffmpeg'), '#!/bin/sh\nexec "' + bin + '" "$@"\n', { mode: 0o755 });
+    const onPath = await locateFfmpeg({ env: { PATH: dir } });
+    expect(onPath).toMatchObject({ source: 'path', path: join(dir, 'ffmpeg') });
+    const wasm = await locateFfmpeg({ prefer: 'wasm', env: {} });
+    expect(wasm.kind).toBe('wasm');
+    expect(wasm.version).toMatch(/^@ffmpeg\/core /);
+  });
+
+  it('reads FFmpeg banners', () => {
+    const p = parseProbe(`Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'a.mp4':\n  Duration: 00:00:13.50, start: 0.000000, bitrate: 1200 kb/s\n    Stream #0:0(und): Video: h264 (High) (avc1 / 0x31637661), yuv420p, 1280x720 [SAR 1:1 DAR 16:9], 1000 kb/s, 23.98 fps, 24 tbr, 12288 tbn (default)\n`);
+    expect(p).toEqual({ codec: 'h264', width: 1280, height: 720, fps: 23.98, durationS: 13.5, container: 'mov,mp4,m4a,3gp,3g2,mj2' });
+    expect(parseProbe('junk: Invalid data found when processing input')).toBeNull();
+  });
+
+  it("uses OneVision-Encoder's x265 recipe by default, every setting overridable", () => {
+    const a = transcodeArgs('in.mp4', 'out.hevc');
+    expect(a.join(' ')).toContain('-c:v libx265 -preset fast -crf 23 -x265-params keyint=16:min-keyint=16:scenecut=0:bframes=0:ref=1');
+    const b = transcodeArgs('in.mp4', 'out.hevc', { preset: 'medium', crf: 30, x265Params: 'keyint=32', extraArgs: ['-r', '10'] }).join(' ');
+    expect(b).toContain('-preset medium -crf 30 -x265-params keyint=32');
+    expect(b).toContain('-r 10 -f hevc out.hevc');
+  });
+});
+
+describe('preparing HEVC', () => {
+  it('transcodes H.264, demuxes HEVC in MP4 as it is, honours --reencode', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const h264 = await syntheticClip(dir, 'src.mp4', 'testsrc2=size=160x96:rate=25', 1, ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
+    const work1 = tempDir();
+    const t = await prepareHevc(h264, work1);
+    expect(t).toMatchObject({ route: 'transcoded', sourceCodec: 'h264', fps: 25 });
+    expect(t.transcode).toMatchObject({ preset: 'fast', crf: 23 });
+    expect(await countPictures(t.hevcPath)).toBe(25);
+    await expect(prepareHevc(h264, tempDir(), { reencode: 'never' })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
+
+    const hevcMp4 = await syntheticClip(dir, 'hevc.mp4', 'testsrc2=size=160x96:rate=25', 1, ['-c:v', 'libx265', '-x265-params', 'log-level=error', '-pix_fmt', 'yuv420p']);
+    const d = await prepareHevc(hevcMp4, tempDir());
+    expect(d).toMatchObject({ route: 'demuxed', sourceCodec: 'hevc' });
+    expect(await countPictures(d.hevcPath)).toBe(25);
+    const again = await prepareHevc(hevcMp4, tempDir(), { reencode: 'always', transcode: { crf: 35 } });
+    expect(again.route).toBe('transcoded');
+    expect(again.transcode!.crf).toBe(35);
+
+    const raw = join(CORPUS, 'pan_known.hevc');
+    expect(await prepareHevc(raw, tempDir())).toMatchObject({ route: 'annexb', hevcPath: raw });
+    await expect(prepareHevc(raw, tempDir(), { reencode: 'sometimes' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+  });
+});
+
+describe('decoding pixels', () => {
+  const hevc = join(CORPUS, 'pan_known.hevc');
+  const g = letterboxGeometry(416, 240, { size: 128, patch: 16 });
+
+  it('returns exactly the selected frames, resized and letterboxed', async () => {
+    const ff = await locateFfmpeg({ prefer: 'native' });
+    const got = await collect(decodeFrames(hevc, { frames: [0, 5, 23], geometry: g }, ff));
+    expect(got.map((f) => f.index)).toEqual([0, 5, 23]);
+    const ref = await referenceFrames(hevc, g);
+    expect(ref.length).toBe(24);
+    for (const f of got) expect(Buffer.compare(Buffer.from(f.rgb), Buffer.from(ref[f.index]!))).toBe(0);
+    // letterbox rows are black
+    expect(got[0]!.rgb.subarray(0, g.outWidth * 3).every((v) => v === 0)).toBe(true);
+    await expect(collect(decodeFrames(hevc, { frames: [3, 40], geometry: g }, ff))).rejects.toMatchObject({ code: 'ERR_DECODE' });
+    await expect(collect(decodeFrames(hevc, { frames: [5, 3], geometry: g }, ff))).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+  });
+
+  it('falls back to the WebAssembly build of FFmpeg for decoding', { timeout: 60_000 }, async () => {
+    const wasm = await locateFfmpeg({ prefer: 'wasm' });
+    const got = await collect(decodeFrames(hevc, { frames: [0, 5, 23], geometry: g }, wasm));
+    expect(got.map((f) => f.index)).toEqual([0, 5, 23]);
+    const ref = await referenceFrames(hevc, g);
+    for (const f of got) {
+      // another FFmpeg version: same decoded picture, the scaler may round differently
+      let diff = 0;
+      for (let i = 0; i < f.rgb.length; i++) diff += Math.abs(f.rgb[i]! - ref[f.index]![i]!);
+      expect(diff / f.rgb.length).toBeLessThan(2);
+    }
+    await expect(collect(decodeFrames(hevc, { frames: [40], geometry: g }, wasm))).rejects.toMatchObject({ code: 'ERR_DECODE' });
+  });
+
+  it('writes JPEG with a native FFmpeg', async () => {
+    const ff = await locateFfmpeg({ prefer: 'native' });
+    const f = join(tempDir(), 'x.jpg');
+    const rgb = new Uint8Array(32 * 16 * 3).map((_, i) => i % 251);
+    await writeJpeg(f, rgb, 32, 16, ff);
+    const b = readFileSync(f);
+    expect([b[0], b[1]]).toEqual([0xff, 0xd8]);
+    const wasm = await locateFfmpeg({ prefer: 'wasm' });
+    await expect(writeJpeg(f, rgb, 32, 16, wasm)).rejects.toMatchObject({ code: 'ERR_NO_FFMPEG' });
+  });
+});
