@@ -1,6 +1,7 @@
 // End to end: `codectok shard` on corpus streams with the real tokenizer, read back the
 // Energon way and compared with what tokenize() returns; then `codectok pack`.
-import { describe, it, expect, beforeAll } from 'vitest';
+// Needs the native addon (npm run build:native) and FFmpeg, like the tokenize tests.
+import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,20 +26,8 @@ function cli(args: string[]) {
   return r;
 }
 
-let unavailable: string | null = null;
-
-beforeAll(async () => {
-  try {
-    await tokenize(path.join(CORPUS, 'tiny_ip.hevc'), OPTS);
-  } catch (e) {
-    unavailable = `tokenize() does not work here yet: ${(e as Error).message}`;
-    console.warn(`skipping the end-to-end shard test: ${unavailable}`);
-  }
-}, 120_000);
-
 describe('codectok shard on corpus streams', () => {
-  it('writes an Energon dataset whose arrays equal tokenize() output, then packs it', async (ctx) => {
-    if (unavailable) ctx.skip();
+  it('writes an Energon dataset whose arrays equal tokenize() output, then packs it', async () => {
     const dir = tmpDir('codectok-e2e-');
     const lines: unknown[] = STREAMS.map((s, i) => ({ video: path.join(CORPUS, `${s}.hevc`), caption: `corpus stream ${s} `.repeat(i + 1) }));
     lines.push({ video: path.join(CORPUS, 'does_not_exist.hevc') });

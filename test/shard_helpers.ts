@@ -62,7 +62,7 @@ function seedOf(s: string): number {
 /** Deterministic stand-in for tokenize(): arrays derived from the input path. */
 export function fakeTokenize(input: string, options: Record<string, unknown> = {}): TokenizedVideo {
   if (input.includes('broken')) throw new Error(`cannot decode ${path.basename(input)}: synthetic failure`);
-  let x = seedOf(input) || 1;
+  let x = seedOf(path.basename(input)) || 1; // file name only: same arrays whatever temp folder
   const rnd = () => {
     x ^= x << 13;
     x >>>= 0;

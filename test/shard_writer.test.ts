@@ -200,6 +200,10 @@ describe('energon metadata', () => {
     expect(b.test.length).toBe(1);
     expect(new Set([...b.train, ...b.val, ...b.test]).size).toBe(10);
     expect(assignSplits([...names].reverse(), { val: 0.2, test: 1 })).toEqual(b); // order-independent
+    // train keeps a shard even when val/test ask for everything
+    expect(assignSplits(names.slice(0, 1), { val: 1 })).toEqual({ train: names.slice(0, 1), val: [], test: [] });
+    const c = assignSplits(names.slice(0, 3), { val: 2, test: 2 });
+    expect([c.train.length, c.val.length, c.test.length]).toEqual([1, 2, 0]);
     const text = splitYamlText({ train: names.slice(0, 1), val: [], test: [] });
     expect(text).toBe('split_parts:\n  train:\n  - shards/shard_000000.tar\n  val: []\n  test: []\nexclude: []\n');
   });

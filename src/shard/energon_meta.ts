@@ -83,13 +83,15 @@ export function splitShardCount(spec: number, total: number): number {
 
 /**
  * Assign shards to train/val/test. Val and test shards are chosen by a hash of their
- * names (stable whatever order or machine wrote them); the rest is train. Each list
- * keeps the shards in name order.
+ * names (stable whatever order or machine wrote them); the rest is train, which always
+ * keeps at least one shard. Each list keeps the shards in name order.
  */
 export function assignSplits(names: string[], opts: { val?: number; test?: number } = {}): Splits {
   const sorted = [...names].sort();
-  const nVal = splitShardCount(opts.val ?? 0, sorted.length);
-  const nTest = Math.min(splitShardCount(opts.test ?? 0, sorted.length), sorted.length - nVal);
+  // train keeps at least one shard: val and test never take all of them
+  const room = Math.max(0, sorted.length - 1);
+  const nVal = Math.min(splitShardCount(opts.val ?? 0, sorted.length), room);
+  const nTest = Math.min(splitShardCount(opts.test ?? 0, sorted.length), room - nVal);
   const byHash = [...sorted].sort((a, b) => fnv1a(a) - fnv1a(b) || (a < b ? -1 : a > b ? 1 : 0));
   const val = new Set(byHash.slice(0, nVal));
   const test = new Set(byHash.slice(nVal, nVal + nTest));
