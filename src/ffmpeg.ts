@@ -31,8 +31,8 @@ export interface FfmpegInfo {
  * stream; not HEVC with --reencode never), ERR_IO (missing input), ERR_INVALID_OPTION.
  */
 export class FfmpegError extends CodectokError {
-  constructor(message: string, code = 'ERR_FFMPEG', readonly stderr = '') {
-    super(code, message);
+  constructor(message: string, code = 'ERR_FFMPEG', readonly stderr = '', file?: string) {
+    super(code, message, { file });
     this.name = 'FfmpegError';
   }
 }
@@ -202,7 +202,7 @@ export async function probe(input: string, ff: FfmpegInfo): Promise<ProbeResult>
   const p = parseProbe(r.stderr);
   if (!p) {
     const last = r.stderr.trim().split('\n').pop() ?? '';
-    throw new FfmpegError(`${input}: no video stream found (${last})`, 'ERR_UNSUPPORTED', r.stderr);
+    throw new FfmpegError(`no video stream found (${last})`, 'ERR_UNSUPPORTED', r.stderr, input);
   }
   return p;
 }
@@ -261,14 +261,14 @@ export function transcodeArgs(input: string, output: string, o: TranscodeOptions
 export async function transcodeToHevc(input: string, output: string, ff: FfmpegInfo, o: TranscodeOptions = {}): Promise<void> {
   if (ff.kind !== 'native') throw new FfmpegError('transcoding needs a native FFmpeg with libx265 (the WebAssembly build only decodes here)', 'ERR_NO_FFMPEG');
   const r = await run(ff.path, transcodeArgs(input, output, o));
-  if (r.code !== 0) throw new FfmpegError(`transcoding ${input} to HEVC failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, 'ERR_FFMPEG', r.stderr);
+  if (r.code !== 0) throw new FfmpegError(`transcoding to HEVC failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, 'ERR_FFMPEG', r.stderr, input);
 }
 
 /** Copies the HEVC stream out of a container as Annex-B (no re-encoding). */
 export async function extractAnnexB(input: string, output: string, ff: FfmpegInfo): Promise<void> {
   if (ff.kind !== 'native') throw new FfmpegError('demuxing a container needs a native FFmpeg', 'ERR_NO_FFMPEG');
   const r = await run(ff.path, ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-i', input, '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'hevc_mp4toannexb', '-f', 'hevc', output]);
-  if (r.code !== 0) throw new FfmpegError(`extracting the HEVC stream of ${input} failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, 'ERR_FFMPEG', r.stderr);
+  if (r.code !== 0) throw new FfmpegError(`extracting the HEVC stream failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, 'ERR_FFMPEG', r.stderr, input);
 }
 
 export type ReencodeMode = 'auto' | 'always' | 'never';
@@ -297,7 +297,7 @@ export interface PreparedInput {
 export async function prepareHevc(input: string, workDir: string, o: { reencode?: ReencodeMode; transcode?: TranscodeOptions; ffmpeg?: LocateOptions } = {}): Promise<PreparedInput> {
   const mode = o.reencode ?? 'auto';
   if (!['auto', 'always', 'never'].includes(mode)) throw new FfmpegError(`reencode must be auto, always or never, got ${String(mode)}`, 'ERR_INVALID_OPTION');
-  if (!existsSync(input)) throw new FfmpegError(`${input}: no such file`, 'ERR_IO');
+  if (!existsSync(input)) throw new FfmpegError('no such file', 'ERR_IO', '', input);
   const raw = looksLikeAnnexBHevc(input);
   if (raw && mode !== 'always') return { hevcPath: input, route: 'annexb', sourceCodec: 'hevc' };
   const ff = await locateFfmpeg({ ...o.ffmpeg, prefer: o.ffmpeg?.prefer === 'wasm' ? 'native' : o.ffmpeg?.prefer ?? 'native' });
@@ -307,7 +307,7 @@ export async function prepareHevc(input: string, workDir: string, o: { reencode?
     await extractAnnexB(input, out, ff);
     return { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc', fps: info.fps, ffmpeg: ff };
   }
-  if (mode === 'never') throw new FfmpegError(`${input}: the video is ${info.codec}, not HEVC, and --reencode never forbids transcoding it`, 'ERR_UNSUPPORTED');
+  if (mode === 'never') throw new FfmpegError(`the video is ${info.codec}, not HEVC, and --reencode never forbids transcoding it`, 'ERR_UNSUPPORTED', '', input);
   const t = o.transcode ?? {};
   await transcodeToHevc(input, out, ff, t);
   return {

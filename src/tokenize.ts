@@ -331,7 +331,7 @@ export async function tokenize(input: string, options: TokenizeOptions = {}): Pr
     progress?.({ stage: 'prepare', done: 0, total: 1 });
     const prepared = await prepareHevc(input, workDir, { reencode: o.reencode, transcode: o.transcode, ffmpeg: { prefer: o.ffmpeg === 'wasm' ? 'native' : o.ffmpeg } });
     const total = await countPictures(prepared.hevcPath);
-    if (total === 0) throw new CodectokError('ERR_UNSUPPORTED', `${input}: the HEVC stream holds no picture`, { file: input });
+    if (total === 0) throw new CodectokError('ERR_UNSUPPORTED', `the HEVC stream holds no picture`, { file: input });
     const fpsSource: TokenizeMeta['frames']['fpsSource'] = o.inputFps ? 'option' : prepared.fps ? 'container' : 'default';
     const fps = o.inputFps ?? prepared.fps ?? 25;
     const sampled = sampleFrames(total, { frames: o.frames, sampleFps: o.sampleFps, start: o.sampleStart }, fps);
@@ -359,7 +359,7 @@ export async function tokenize(input: string, options: TokenizeOptions = {}): Pr
         crop = { ...pic.crop, width: pic.width, height: pic.height };
         g = makeGeometry(o, pic.width - pic.crop.left - pic.crop.right, pic.height - pic.crop.top - pic.crop.bottom);
       } else if (pic.width !== crop.width || pic.height !== crop.height) {
-        throw new CodectokError('ERR_UNSUPPORTED', `${input}: picture size changes from ${crop.width}x${crop.height} to ${pic.width}x${pic.height} at frame ${i}`, { file: input });
+        throw new CodectokError('ERR_UNSUPPORTED', `picture size changes from ${crop.width}x${crop.height} to ${pic.width}x${pic.height} at frame ${i}`, { file: input });
       }
       const slot = slotOf.get(i);
       if (slot !== undefined) {
@@ -376,9 +376,9 @@ export async function tokenize(input: string, options: TokenizeOptions = {}): Pr
       progress?.({ stage: 'parse', done: Math.min(index, last + 1), total: last + 1 });
       if (i >= last) break;
     }
-    if (!g || !crop) throw new CodectokError('ERR_UNSUPPORTED', `${input}: the parser returned no picture`, { file: input });
+    if (!g || !crop) throw new CodectokError('ERR_UNSUPPORTED', `the parser returned no picture`, { file: input });
     const missing = sampled.filter((_, k) => !slots[k]);
-    if (missing.length) throw new CodectokError('ERR_DECODE', `${input}: the stream ended before frame ${missing[0]} (${index} pictures parsed, ${total} counted)`, { file: input });
+    if (missing.length) throw new CodectokError('ERR_DECODE', `the stream ended before frame ${missing[0]} (${index} pictures parsed, ${total} counted)`, { file: input });
     const full = slots as Slot[];
     if (scoring.normalize === 'clip' && o.policy !== 'uniform') {
       const scores = scoreFrames(full.map((s) => s.signals!), crop, g, scoring);

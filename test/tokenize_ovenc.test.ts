@@ -1,0 +1,79 @@
+// The `ovenc` preset against OneVision-Encoder's published stage-1 selections for its two demo
+// videos (../shared/media/ovenc-demo, not part of the repository: skipped when absent). That
+// pipeline read H.264 motion vectors and residuals from the original files; codectok transcodes them
+// to HEVC with the same project's x265 recipe and reads HEVC ones, so equality is not expected. The
+// test checks the preset's invariants and reports the agreement (docs/tokenize.md quotes it).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readNpy } from '../src/npy.js';
+import { tokenize } from '../src/tokenize.js';
+import { SHARED_MEDIA, rowsOf } from './helpers/tokenize_helpers.js';
+
+const DEMO = join(SHARED_MEDIA, 'ovenc-demo');
+const IDS = ['XwB-dkS5BVM', 'YVQwAEKZpaU'];
+const present = existsSync(DEMO);
+
+function pearson(a: number[], b: number[]): number {
+  const n = a.length;
+  const ma = a.reduce((s, v) => s + v, 0) / n;
+  const mb = b.reduce((s, v) => s + v, 0) / n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i]! - ma) * (b[i]! - mb);
+    saa += (a[i]! - ma) ** 2;
+    sbb += (b[i]! - mb) ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}
+
+describe.skipIf(!present)(`ovenc preset vs OneVision-Encoder's published selection (skipped: needs ${DEMO})`, () => {
+  for (const id of IDS) {
+    it(id, { timeout: 400_000 }, async () => {
+      const t0 = Date.now();
+      const r = await tokenize(join(DEMO, `ytb_${id}.mp4`), { preset: 'ovenc' });
+      const seconds = (Date.now() - t0) / 1000;
+      const theirs = await readNpy(join(DEMO, `stage1_${id}.visidx_thw.npy`));
+      const theirFrames = Array.from((await readNpy(join(DEMO, `stage1_${id}.frame_ids.npy`))).data as Int32Array);
+      const K = 8 * 1296;
+      // the preset's invariants
+      expect(r.meta.count).toBe(K);
+      expect(r.meta.timeIndex).toBe('slot');
+      expect(r.meta.grid).toEqual({ T: 64, H: 36, W: 36 });
+      expect(r.meta.geometry).toMatchObject({ scaledWidth: 324, scaledHeight: 576, padLeft: 126 });
+      expect(r.meta.frames.sampled).toEqual(theirFrames);
+      const ours = rowsOf(r);
+      expect(ours.slice(0, 1296).every(([t], i) => t === 0 && ours[i]![1] === Math.floor(i / 36) && ours[i]![2] === i % 36)).toBe(true);
+      expect(ours.slice(1296).every(([t, , w]) => t > 0 && w >= 8 && w < 28)).toBe(true); // padding excluded after the first frame
+
+      // agreement with the published selection
+      const key = ([t, h, w]: number[]) => (t! * 36 + h!) * 36 + w!;
+      const theirRows: number[][] = [];
+      const td = theirs.data as Int32Array;
+      for (let i = 0; i < td.length; i += 3) theirRows.push([td[i]!, td[i + 1]!, td[i + 2]!]);
+      const theirSet = new Set(theirRows.map(key));
+      const same = ours.filter((x) => theirSet.has(key(x))).length;
+      const sameRest = ours.slice(1296).filter((x) => theirSet.has(key(x))).length;
+      const perT = (rows: number[][]) => {
+        const c = new Array<number>(64).fill(0);
+        for (const [t] of rows) c[t!]!++;
+        return c;
+      };
+      const corr = pearson(perT(ours).slice(1), perT(theirRows).slice(1));
+      const chance = (K - 1296) / (63 * 720);
+      const report = {
+        id,
+        identicalShare: same / K,
+        identicalShareAfterFirstFrame: sameRest / (K - 1296),
+        chanceAfterFirstFrame: chance,
+        tokensPerTCorrelation: corr,
+        seconds,
+      };
+      console.log(`ovenc ${JSON.stringify(report)}`);
+      expect(sameRest / (K - 1296)).toBeGreaterThan(chance);
+      expect(corr).toBeGreaterThan(0);
+    });
+  }
+});
