@@ -1,6 +1,7 @@
 #include "hevc/cabac_decoder.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace codectok {
 
@@ -30,6 +31,18 @@ const uint8_t kTransIdxLps[64] = {0,  0,  1,  2,  2,  4,  4,  5,  6,  7,  8,  9,
 // Number of renormalisation shifts after an LPS, indexed by rangeTabLps >> 3.
 const uint8_t kRenormTable[32] = {6, 5, 4, 4, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2,
                                   1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+
+float kLog2Range[512];
+
+namespace {
+struct Log2RangeInit {
+  Log2RangeInit() {
+    kLog2Range[0] = 0;
+    for (int i = 1; i < 512; ++i) kLog2Range[i] = static_cast<float>(std::log2(static_cast<double>(i)));
+  }
+};
+const Log2RangeInit kLog2RangeInit;
+}  // namespace
 
 void init_contexts(ContextSet& ctx, int init_type, int slice_qp_y) {
   int qp = std::clamp(slice_qp_y, 0, 51);

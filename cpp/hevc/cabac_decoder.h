@@ -1,7 +1,6 @@
 // CABAC arithmetic decoding engine (clause 9.3.4.3) and context variables
 // (clause 9.3.2.2), byte-oriented with a 7-bit look-ahead.
 #pragma once
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -20,6 +19,7 @@ void init_contexts(ContextSet& ctx, int init_type, int slice_qp_y);
 extern const uint8_t kRangeTabLps[64][4];
 extern const uint8_t kTransIdxLps[64];
 extern const uint8_t kRenormTable[32];
+extern float kLog2Range[512];  // log2(r), for the fractional part of consumed bits
 
 class CabacDecoder {
  public:
@@ -108,7 +108,7 @@ class CabacDecoder {
   size_t overrun() const { return overrun_; }
   // Monotonic measure of the entropy-coded bits consumed so far.
   double bits_consumed() const {
-    return static_cast<double>(pos_ + overrun_) * 8.0 + bits_needed_ - std::log2(static_cast<double>(range_));
+    return static_cast<double>(pos_ + overrun_) * 8.0 + bits_needed_ - kLog2Range[range_ & 511];
   }
 
  private:

@@ -369,7 +369,7 @@ bool SliceDecoder::temporal_mv(int x_pb, int y_pb, int w, int h, int ref_idx, in
 bool SliceDecoder::collocated_mv(const CollocatedMotion& col, int x, int y, int ref_idx, int X, int16_t mv[2]) {
   int bx = x >> 4, by = y >> 4;
   if (bx >= col.w16 || by >= col.h16) return false;
-  const PredInfo& p = col.blocks[static_cast<size_t>(by) * col.w16 + bx];
+  const PredInfo& p = (*col.blocks)[static_cast<size_t>(by) * col.w16 + bx];
   if (p.pred_flags == 0) return false;
   int l;
   if (!(p.pred_flags & 1))

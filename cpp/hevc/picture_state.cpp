@@ -13,36 +13,43 @@ void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const 
   w8 = (width + 7) / 8;
   h8 = (height + 7) / 8;
   size_t n4 = static_cast<size_t>(w4) * h4;
-  PredInfo none{};
-  none.ref_idx[0] = none.ref_idx[1] = -1;
-  pred.assign(n4, none);
-  pred_mode.assign(n4, kModeIntra);
-  ct_depth.assign(n4, 0);
-  intra_mode.assign(n4, 1);
-  qp_y.assign(n4, 0);
+  // Every coding unit writes pred_mode, ct_depth and qp_y over its area, and
+  // pred (inter) or intra_mode (intra) is only read where pred_mode says it
+  // was written, so these need no clearing between pictures.
+  pred.resize(n4);
+  pred_mode.resize(n4);
+  ct_depth.resize(n4);
+  intra_mode.resize(n4);
+  qp_y.resize(n4);
   ctb_slice_addr.assign(sps->pic_size_in_ctbs, -1);
   size_t n8 = static_cast<size_t>(w8) * h8;
-  cu_map = std::make_shared<std::vector<int16_t>>(n8 * 4, 0);
-  bits = opts.bits ? std::make_shared<std::vector<float>>(n8, 0.0f) : nullptr;
-  residual = opts.residual ? std::make_shared<std::vector<int16_t>>(static_cast<size_t>(width) * height, 0) : nullptr;
-  tu = opts.tu_stats ? std::make_shared<std::vector<int64_t>>() : nullptr;
+  cu_map = pool_i16.get_for_overwrite(n8 * 4);  // every 8x8 block belongs to a coding unit
+  bits = opts.bits ? pool_f32.get_for_overwrite(n8) : nullptr;
+  residual = opts.residual ? pool_i16.get(static_cast<size_t>(width) * height, 0) : nullptr;
+  if (opts.tu_stats) {
+    if (tu) last_tu_count = tu->size();
+    tu = pool_i64.get(0, 0);
+    tu->reserve(last_tu_count + last_tu_count / 4 + 13 * 64);
+  } else {
+    tu = nullptr;
+  }
   slices.clear();
   total_bits = 0;
   wpp_ctx_valid = false;
 }
 
-std::shared_ptr<CollocatedMotion> PictureState::collocated_motion() const {
+std::shared_ptr<CollocatedMotion> PictureState::collocated_motion() {
   auto col = std::make_shared<CollocatedMotion>();
   col->poc = poc;
   col->w16 = (width + 15) / 16;
   col->h16 = (height + 15) / 16;
-  col->blocks.resize(static_cast<size_t>(col->w16) * col->h16);
+  col->blocks = pool_col.get_for_overwrite(static_cast<size_t>(col->w16) * col->h16);
   for (int y = 0; y < col->h16; ++y)
     for (int x = 0; x < col->w16; ++x) {
       size_t i4 = static_cast<size_t>(y * 4) * w4 + x * 4;
       PredInfo p = pred[i4];
       if (pred_mode[i4] == kModeIntra) p.pred_flags = 0;
-      col->blocks[static_cast<size_t>(y) * col->w16 + x] = p;
+      (*col->blocks)[static_cast<size_t>(y) * col->w16 + x] = p;
     }
   return col;
 }

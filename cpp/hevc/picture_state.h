@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analysis/picture_result.h"
+#include "core/buffer_pool.h"
 #include "hevc/cabac_decoder.h"
 #include "hevc/parameter_sets.h"
 
@@ -29,7 +30,7 @@ struct PredInfo {
 struct CollocatedMotion {
   int poc = 0;
   int w16 = 0, h16 = 0;
-  std::vector<PredInfo> blocks;
+  std::shared_ptr<std::vector<PredInfo>> blocks;
 };
 
 struct PictureState {
@@ -62,8 +63,15 @@ struct PictureState {
   ContextSet ds_ctx;
   int ds_last_qp_y = 0;
 
+  // Pools for the arrays handed out with each picture.
+  VectorPool<int16_t> pool_i16{16};
+  VectorPool<float> pool_f32{8};
+  VectorPool<int64_t> pool_i64{8};
+  VectorPool<PredInfo> pool_col{24};
+  size_t last_tu_count = 0;
+
   void allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const DecodeOptions& opts);
-  std::shared_ptr<CollocatedMotion> collocated_motion() const;
+  std::shared_ptr<CollocatedMotion> collocated_motion();
 };
 
 }  // namespace codectok

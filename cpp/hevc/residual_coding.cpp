@@ -88,7 +88,7 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
   int last_pos = 15;
   while (pos_scan[last_pos].x != (last_x & 3) || pos_scan[last_pos].y != (last_y & 3)) --last_pos;
 
-  std::memset(coeffs_, 0, sizeof(int32_t) * n * n);
+  // coeffs_ is all zero here (restored after every block).
   uint8_t csbf[8][8];
   std::memset(csbf, 0, sizeof(csbf));
   int greater1_prev = -1;  // greater1Ctx after the previous sub-block with coefficients (-1: none yet)
@@ -99,8 +99,7 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
   // For statistics.
   int nnz = 0;
   int64_t sum_abs = 0, sum_sq = 0;
-  uint16_t nz_pos[1024];
-  int16_t nz_level[1024];
+  uint32_t nz[1024];  // (position << 16) | uint16 level, position = x + y * n
 
   for (int i = last_sb; i >= 0; --i) {
     const int xs = sb_scan[i].x, ys = sb_scan[i].y;
@@ -201,11 +200,7 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
       const int xc = (xs << 2) + pos_scan[sig_n[k]].x, yc = (ys << 2) + pos_scan[sig_n[k]].y;
       if (level > 32767 || level < -32768) fail(ErrorCode::kInvalidSyntax, "coefficient level out of range");
       coeffs_[yc * n + xc] = level;
-      if (pic_.tu) {
-        nz_pos[nnz] = static_cast<uint16_t>(xc + yc * n);
-        nz_level[nnz] = static_cast<int16_t>(level);
-      }
-      ++nnz;
+      nz[nnz++] = (static_cast<uint32_t>(xc + yc * n) << 16) | static_cast<uint16_t>(level);
       sum_abs += abs_level;
       sum_sq += static_cast<int64_t>(level) * level;
     }
@@ -224,18 +219,21 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
 
   if (pic_.tu) {
     // FNV-1a over the non-zero levels sorted by position.
-    int order[1024];
-    for (int k = 0; k < nnz; ++k) order[k] = k;
-    std::sort(order, order + nnz, [&](int a, int b) { return nz_pos[a] < nz_pos[b]; });
+    if (nnz * 8 >= n * n) {
+      // Dense block: read the levels back in raster order instead of sorting.
+      int k = 0;
+      for (int pos = 0; pos < n * n; ++pos)
+        if (coeffs_[pos]) nz[k++] = (static_cast<uint32_t>(pos) << 16) | static_cast<uint16_t>(coeffs_[pos]);
+    } else {
+      std::sort(nz, nz + nnz);
+    }
     uint32_t hash = 2166136261u;
-    auto mix = [&](uint8_t byte) { hash = (hash ^ byte) * 16777619u; };
     for (int k = 0; k < nnz; ++k) {
-      uint16_t p = nz_pos[order[k]];
-      uint16_t l = static_cast<uint16_t>(nz_level[order[k]]);
-      mix(static_cast<uint8_t>(p & 0xff));
-      mix(static_cast<uint8_t>(p >> 8));
-      mix(static_cast<uint8_t>(l & 0xff));
-      mix(static_cast<uint8_t>(l >> 8));
+      uint32_t e = nz[k];
+      hash = (hash ^ ((e >> 16) & 0xff)) * 16777619u;
+      hash = (hash ^ (e >> 24)) * 16777619u;
+      hash = (hash ^ (e & 0xff)) * 16777619u;
+      hash = (hash ^ ((e >> 8) & 0xff)) * 16777619u;
     }
     int64_t row[13] = {pic_.decode_index,
                        pic_.poc,
@@ -265,10 +263,15 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
     if (sps_.scaling_list_enabled && !(transform_skip && n > 4)) {
       const ScalingList& sl = pps_.pps_scaling_list_data_present ? pps_.scaling_list : sps_.scaling_list;
       int matrix_id = (cu_pred_mode_ == kModeIntra ? 0 : 3) + c_idx;
-      derive_scaling_factor(sl, log2_size, matrix_id, scaling_factor_);
-      p.scaling_factor = scaling_factor_;
+      uint8_t* m = scaling_factor_[log2_size - 2][matrix_id];
+      if (!scaling_factor_ready_[log2_size - 2][matrix_id]) {
+        derive_scaling_factor(sl, log2_size, matrix_id, m);
+        scaling_factor_ready_[log2_size - 2][matrix_id] = true;
+      }
+      p.scaling_factor = m;
     }
     reconstruct_residual(coeffs_, p, resid_);
+    std::memset(coeffs_, 0, sizeof(int32_t) * n * n);  // reconstruct_residual used it as scratch
     int16_t* plane = pic_.residual->data();
     const int w = std::min(n, pic_.width - x0), h = std::min(n, pic_.height - y0);
     for (int y = 0; y < h; ++y) {
@@ -276,6 +279,8 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
       const int32_t* src = resid_ + y * n;
       for (int x = 0; x < w; ++x) dst[x] = static_cast<int16_t>(std::clamp(src[x], -32768, 32767));
     }
+  } else {
+    for (int k = 0; k < nnz; ++k) coeffs_[nz[k] >> 16] = 0;
   }
 }
 

@@ -13,12 +13,20 @@ namespace {
 
 enum PartMode { k2Nx2N = 0, k2NxN = 1, kNx2N = 2, kNxN = 3, k2NxnU = 4, k2NxnD = 5, knLx2N = 6, knRx2N = 7 };
 
-// Morton (z-scan) index of a 4x4 block inside a CTB, from its 4x4 coordinates.
-inline int zscan(int x4, int y4) {
-  int z = 0;
-  for (int b = 0; b < 4; ++b) z |= (((x4 >> b) & 1) << (2 * b)) | (((y4 >> b) & 1) << (2 * b + 1));
-  return z;
-}
+// Morton (z-scan) index of a 4x4 block inside a CTB, from its 4x4 coordinates (0..15).
+struct ZscanTable {
+  uint8_t z[16][16];
+  ZscanTable() {
+    for (int y = 0; y < 16; ++y)
+      for (int x = 0; x < 16; ++x) {
+        int v = 0;
+        for (int b = 0; b < 4; ++b) v |= (((x >> b) & 1) << (2 * b)) | (((y >> b) & 1) << (2 * b + 1));
+        z[y][x] = static_cast<uint8_t>(v);
+      }
+  }
+};
+const ZscanTable kZscan;
+inline int zscan(int x4, int y4) { return kZscan.z[y4][x4]; }
 
 template <typename T>
 void fill_region(std::vector<T>& a, int stride, int x4, int y4, int w4, int h4, T v) {

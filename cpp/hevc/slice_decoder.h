@@ -111,9 +111,10 @@ class SliceDecoder {
   int x_cb_ = 0, y_cb_ = 0, log2_cb_ = 3;
 
   // Scratch for residual coding.
-  int32_t coeffs_[32 * 32];
+  int32_t coeffs_[32 * 32] = {};
   int32_t resid_[32 * 32];
-  uint8_t scaling_factor_[32 * 32];
+  uint8_t scaling_factor_[4][6][32 * 32];  // ScalingFactor per size and matrixId, derived on first use
+  bool scaling_factor_ready_[4][6] = {};
 };
 
 }  // namespace codectok
