@@ -72,6 +72,22 @@ describe('codectok shard on corpus streams', () => {
       }
     }
 
+    // the compiled CLI (built by `npm test`) with worker threads writes the same bytes
+    const distCli = path.join(REPO, 'dist/cli.js');
+    if (fs.existsSync(distCli) && fs.existsSync(path.join(REPO, 'dist/shard/tokenize_worker.js'))) {
+      const out2 = path.join(dir, 'ds-jobs2');
+      const r2 = spawnSync(process.execPath, [distCli, 'shard', manifest, '-o', out2, ...CLI_OPTS, '--samples-per-shard', '2', '--val', '1', '--jobs', '2', '-q'], {
+        cwd: REPO,
+        encoding: 'utf8',
+      });
+      expect(r2.status, r2.stderr).toBe(0);
+      for (const name of Object.keys(info.shard_counts)) {
+        expect(fs.readFileSync(path.join(out2, name)).equals(fs.readFileSync(path.join(out, name))), name).toBe(true);
+      }
+    } else {
+      console.warn('dist/ not built: the --jobs (worker threads) comparison is skipped');
+    }
+
     const packed = path.join(dir, 'packed');
     const pr = cli(['pack', out, '--seq-len', '64', '-o', packed, '--json', '-q']);
     expect(pr.status, pr.stderr).toBe(0);

@@ -11,6 +11,7 @@ import { writeOut } from '../cli_util.js';
 import { DEFAULT_ENERGON_VERSION, type DatasetYamlOptions } from '../shard/energon_meta.js';
 import { DEFAULT_SAMPLES_PER_SHARD, mergeRuns, runSharding, type TokenizeFn } from '../shard/sharding_run.js';
 import type { FinalizeResult } from '../shard/dataset.js';
+import { createTokenizePool } from '../shard/tokenize_pool.js';
 
 export function intArg(name: string, min = 0) {
   return (v: string): number => {
@@ -184,7 +185,7 @@ export function register(program: Command): void {
     .option('--samples-per-shard <n>', 'videos per shard (fixed for a dataset: resumes and split runs must use the same)', intArg('--samples-per-shard', 1), DEFAULT_SAMPLES_PER_SHARD)
     .option('--val <x>', 'validation split: fraction of shards (< 1, rounded down) or number of shards (>= 1)', numArg('--val'), 0)
     .option('--test <x>', 'test split: fraction of shards (< 1) or number of shards (>= 1)', numArg('--test'), 0)
-    .option('--jobs <n>', 'videos tokenized at once', intArg('--jobs', 1), 1)
+    .option('--jobs <n>', 'videos tokenized at once, each on its own worker thread', intArg('--jobs', 1), 1)
     .option('--shard-index <i>', 'this machine\'s part of a split run (0-based)', intArg('--shard-index', 0))
     .option('--num-shards <n>', 'number of parts of a split run', intArg('--num-shards', 1))
     .option('--merge', 'write the metadata of a split run once all parts are done (moves shards in from the folders given)')
@@ -207,7 +208,9 @@ export function register(program: Command): void {
     }
     if (inputs.length !== 1) throw new Error('give exactly one manifest (JSONL), or --merge');
     if ((o.shardIndex === undefined) !== (o.numShards === undefined)) throw new Error('--shard-index and --num-shards go together');
-    const tokenize = await loadTokenize();
+    const pool = o.jobs > 1 ? createTokenizePool(o.jobs) : null;
+    if (o.jobs > 1 && !pool) log('worker threads need the compiled package (dist/); tokenizing on one thread');
+    const tokenize = pool?.tokenize ?? (await loadTokenize());
     let lastTick = 0;
     const res = await runSharding({
       ...common,
@@ -228,7 +231,7 @@ export function register(program: Command): void {
           process.stderr.write(`\r${p.done}/${p.total} videos${p.failed ? `, ${p.failed} failed` : ''}   ${p.done === p.total ? '\n' : ''}`);
         }
       },
-    });
+    }).finally(() => pool?.close());
     if (res.finalized) log(summary(res.finalized, o.out));
     if (res.failures.length) log(`${res.failures.length} video(s) failed in this run; reasons in ${o.out}/failures.jsonl`);
     if (o.json) {
