@@ -213,7 +213,7 @@ class StreamDecoderImpl {
   }
 
   std::shared_ptr<std::vector<int16_t>> motion_output() {
-    auto m = pic_.pool_i16.get_for_overwrite(static_cast<size_t>(pic_.w4) * pic_.h4 * 8);
+    auto m = pic_.pool_motion.get_for_overwrite(static_cast<size_t>(pic_.w4) * pic_.h4 * 8);
     int16_t* o = m->data();
     for (size_t i = 0; i < pic_.pred.size(); ++i, o += 8) {
       const PredInfo& p = pic_.pred[i];

@@ -53,7 +53,7 @@ void init_contexts(ContextSet& ctx, int init_type, int slice_qp_y) {
     int pre = std::clamp(((m * qp) >> 4) + n, 1, 126);
     int val_mps = pre <= 63 ? 0 : 1;
     int p_state = val_mps ? (pre - 64) : (63 - pre);
-    ctx.state[i] = static_cast<uint8_t>((p_state << 1) | val_mps);
+    ctx.state[i] = static_cast<uint16_t>((p_state << 1) | val_mps);
   }
 }
 

@@ -11,7 +11,9 @@ namespace codectok {
 
 // pStateIdx << 1 | valMps
 struct ContextSet {
-  uint8_t state[kNumCabacContexts];
+  // uint16_t rather than uint8_t: a character type would alias the engine state and
+  // keep the compiler from holding it in registers.
+  uint16_t state[kNumCabacContexts];
 };
 
 void init_contexts(ContextSet& ctx, int init_type, int slice_qp_y);
@@ -34,7 +36,7 @@ class CabacDecoder {
     value_ += read_byte();
   }
 
-  int decode(uint8_t& s) {
+  int decode(uint16_t& s) {
     uint32_t state = s >> 1;
     int mps = s & 1;
     uint32_t lps = kRangeTabLps[state][(range_ >> 6) & 3];
@@ -42,7 +44,7 @@ class CabacDecoder {
     uint32_t scaled = range_ << 7;
     if (value_ < scaled) {
       // MPS path
-      s = static_cast<uint8_t>(((state < 62 ? state + 1 : state) << 1) | mps);
+      s = static_cast<uint16_t>(((state < 62 ? state + 1 : state) << 1) | mps);
       if (scaled < (256u << 7)) {
         range_ = scaled >> 6;
         value_ <<= 1;
@@ -58,7 +60,7 @@ class CabacDecoder {
     range_ = lps << num_bits;
     int bin = 1 - mps;
     if (state == 0) mps = 1 - mps;
-    s = static_cast<uint8_t>((kTransIdxLps[state] << 1) | mps);
+    s = static_cast<uint16_t>((kTransIdxLps[state] << 1) | mps);
     bits_needed_ += num_bits;
     if (bits_needed_ >= 0) {
       value_ += read_byte() << bits_needed_;

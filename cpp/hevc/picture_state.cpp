@@ -23,12 +23,12 @@ void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const 
   qp_y.resize(n4);
   ctb_slice_addr.assign(sps->pic_size_in_ctbs, -1);
   size_t n8 = static_cast<size_t>(w8) * h8;
-  cu_map = pool_i16.get_for_overwrite(n8 * 4);  // every 8x8 block belongs to a coding unit
-  bits = opts.bits ? pool_f32.get_for_overwrite(n8) : nullptr;
-  residual = opts.residual ? pool_i16.get(static_cast<size_t>(width) * height, 0) : nullptr;
+  cu_map = pool_cu.get_for_overwrite(n8 * 4);  // every 8x8 block belongs to a coding unit
+  bits = opts.bits ? pool_bits.get_for_overwrite(n8) : nullptr;
+  residual = opts.residual ? pool_residual.get(static_cast<size_t>(width) * height, 0) : nullptr;
   if (opts.tu_stats) {
     if (tu) last_tu_count = tu->size();
-    tu = pool_i64.get(0, 0);
+    tu = pool_tu.get(0, 0);
     tu->reserve(last_tu_count + last_tu_count / 4 + 13 * 64);
   } else {
     tu = nullptr;

@@ -64,9 +64,12 @@ struct PictureState {
   int ds_last_qp_y = 0;
 
   // Pools for the arrays handed out with each picture.
-  VectorPool<int16_t> pool_i16{16};
-  VectorPool<float> pool_f32{8};
-  VectorPool<int64_t> pool_i64{8};
+  // One pool per kind of array, so recycled vectors already have the right size.
+  VectorPool<int16_t> pool_motion{8};
+  VectorPool<int16_t> pool_cu{8};
+  VectorPool<int16_t> pool_residual{8};
+  VectorPool<float> pool_bits{8};
+  VectorPool<int64_t> pool_tu{8};
   VectorPool<PredInfo> pool_col{24};
   size_t last_tu_count = 0;
 

@@ -249,7 +249,7 @@ void SliceDecoder::coding_quadtree(int x0, int y0, int log2_size, int depth) {
 }
 
 int SliceDecoder::decode_part_mode(bool intra, int log2_cb) {
-  uint8_t* c = &ctx_.state[kCtxPartMode];
+  uint16_t* c = &ctx_.state[kCtxPartMode];
   if (intra) return cabac_.decode(c[0]) ? k2Nx2N : kNxN;
   if (cabac_.decode(c[0])) return k2Nx2N;
   if (log2_cb == min_cb_log2_) {
