@@ -152,10 +152,19 @@ export async function* parsePictures(input: ParseInput, options: ParseOptions = 
   try {
     source = await openSource(input, chunkSize, options, file);
     const decoder = new (loadNative().NativeDecoder)(decodeOptions);
+    const sizer = new PushSizer(chunkSize);
     for await (const chunk of source.chunks) {
-      if (chunk.length === 0) continue;
-      const pictures = await decoder.push(chunk);
-      for (const p of pictures) yield finalize(p);
+      // Each push hands back every picture it completes, arrays and all: push
+      // about PICTURES_PER_PUSH pictures' worth of bytes at a time, so that a
+      // low-bitrate stream (a few hundred bytes per picture) never
+      // materializes thousands of pictures from one read.
+      for (let offset = 0; offset < chunk.length; ) {
+        const n = Math.min(chunk.length - offset, sizer.next());
+        const pictures = await decoder.push(chunk.subarray(offset, offset + n));
+        offset += n;
+        sizer.record(n, pictures.length);
+        for (const p of pictures) yield finalize(p);
+      }
     }
     for (const p of await decoder.finish()) yield finalize(p);
   } catch (e) {
@@ -170,6 +179,26 @@ export async function parseFile(input: string | Uint8Array, options: ParseOption
   const out: Picture[] = [];
   for await (const p of parsePictures(input, options)) out.push(p);
   return out;
+}
+
+const PICTURES_PER_PUSH = 16;
+const FIRST_PUSH = 16 << 10;
+const MIN_PUSH = 4 << 10;
+
+/** Bytes to push next: about PICTURES_PER_PUSH pictures at the bitrate seen so far. */
+class PushSizer {
+  private bytes = 0;
+  private pictures = 0;
+  constructor(private readonly max: number) {}
+  next(): number {
+    if (this.pictures === 0) return Math.min(this.max, Math.max(FIRST_PUSH, this.bytes));
+    const perPicture = this.bytes / this.pictures;
+    return Math.min(this.max, Math.max(MIN_PUSH, Math.round(perPicture * PICTURES_PER_PUSH)));
+  }
+  record(bytes: number, pictures: number): void {
+    this.bytes += bytes;
+    this.pictures += pictures;
+  }
 }
 
 interface Source {
