@@ -177,6 +177,11 @@ describe('ShardWriter.appendTo', () => {
     expect(w.close().map((s) => s.name)).toEqual(['shards/shard_000002.tar']);
     const fin = finalizeDataset(root);
     expect(fin.samples).toBe(4);
+    expect(fs.existsSync(path.join(root, '.nv-meta/index.sqlite'))).toBe(true);
+    // without the index this time: the old one must not stay behind
+    expect(finalizeDataset(root, { sqlite: false }).sqlite).toBe(false);
+    expect(fs.existsSync(path.join(root, '.nv-meta/index.sqlite'))).toBe(false);
+    expect(fs.existsSync(path.join(root, '.nv-meta/index.uuid'))).toBe(false);
     expect([...iterateDataset(root)].map((s) => s.key)).toEqual(['a', 'b', 'c', 'd']);
   });
 });

@@ -43,7 +43,8 @@ interface SourceSample {
   shard: string;
   index: number;
   parts: { name: string; dataOffset: number; size: number }[];
-  json: Record<string, unknown>;
+  /** Where the json part is (re-read when the bin is written, not kept in memory). */
+  json: { dataOffset: number; size: number };
   tokens: TokenEstimate;
 }
 
@@ -120,7 +121,7 @@ function readSources(root: string, shards: string[], opts: TokenEstimateOptions,
       } catch (e) {
         throw new Error(`${shard}: sample ${s.key}: ${(e as Error).message}`);
       }
-      out.push({ key: s.key, shard, index: s.index, parts: s.parts, json, tokens });
+      out.push({ key: s.key, shard, index: s.index, parts: s.parts, json: { dataOffset: jp.dataOffset, size: jp.size }, tokens });
     }
   }
   return out;
@@ -200,7 +201,8 @@ export function packDataset(source: string, outDir: string, opts: PackDatasetOpt
               parts.set(name, readBytes(fd, p.dataOffset, p.size));
               names[p.name] = name;
             }
-            return { key: s.key, shard: s.shard, index: s.index, tokens: s.tokens, parts: names, json: s.json };
+            const json = JSON.parse(readBytes(fd, s.json.dataOffset, s.json.size).toString('utf8')) as unknown;
+            return { key: s.key, shard: s.shard, index: s.index, tokens: s.tokens, parts: names, json };
           });
           w.add({
             key: `${split}_${String(b).padStart(8, '0')}`,

@@ -15,7 +15,7 @@ import {
   writeInfoJson,
   writeSplitYaml,
 } from './energon_meta.js';
-import { writeSqliteIndex, sqliteUnavailableReason } from './sqlite_index.js';
+import { SqliteIndexWriter, sqliteUnavailableReason } from './sqlite_index.js';
 import { encodeTarIdx, readSampleAt, readTarIdx, ReadSample, scanShard, ScannedShard } from './tar_reader.js';
 import { atomicWrite, idxPathFor, TMP_SUFFIX } from './shard_writer.js';
 
@@ -91,42 +91,54 @@ export function checkIdx(root: string, name: string, scan: ScannedShard, repair:
 export function finalizeDataset(root: string, opts: FinalizeOptions = {}): FinalizeResult {
   const log = opts.log ?? (() => {});
   const names = opts.shards ?? listShards(root, opts.shardDir ?? 'shards');
-  const scans: { name: string; scan: ScannedShard }[] = [];
-  const seen = new Map<string, string>();
-  for (const name of names) {
-    const scan = scanShard(shardPath(root, name));
-    if (scan.samples.length === 0) {
-      log(`${name}: no samples, left out of the metadata`);
-      continue;
-    }
-    checkIdx(root, name, scan, opts.repairIdx ?? true);
-    for (const s of scan.samples) {
-      const prev = seen.get(s.key);
-      if (prev !== undefined) throw new Error(`duplicate key ${JSON.stringify(s.key)} in ${prev} and ${name}`);
-      seen.set(s.key, name);
-    }
-    scans.push({ name, scan });
+  // one pass over the shards (headers only), streaming rows into index.sqlite
+  const sql = opts.sqlite ?? true ? SqliteIndexWriter.open(root) : null;
+  let sqliteSkippedReason: string | undefined;
+  if (!sql) {
+    // no index this time: never leave one describing other shards behind
+    for (const f of ['index.sqlite', 'index.uuid']) fs.rmSync(path.join(root, '.nv-meta', f), { force: true });
   }
-  const shardCounts = scans.map((s) => ({ name: s.name, count: s.scan.samples.length }));
+  if ((opts.sqlite ?? true) && !sql) {
+    sqliteSkippedReason = `better-sqlite3 could not be loaded (${sqliteUnavailableReason()}); index.sqlite was not written`;
+    log(sqliteSkippedReason);
+  }
+  const shardCounts: { name: string; count: number }[] = [];
+  const seen = new Map<string, number>(); // key -> index in shardCounts
+  try {
+    for (const name of names) {
+      const scan = scanShard(shardPath(root, name));
+      if (scan.samples.length === 0) {
+        log(`${name}: no samples, left out of the metadata`);
+        continue;
+      }
+      checkIdx(root, name, scan, opts.repairIdx ?? true);
+      for (const s of scan.samples) {
+        const prev = seen.get(s.key);
+        if (prev !== undefined) throw new Error(`duplicate key ${JSON.stringify(s.key)} in ${shardCounts[prev]?.name ?? name} and ${name}`);
+        seen.set(s.key, shardCounts.length);
+      }
+      sql?.addShard(scan);
+      shardCounts.push({ name, count: scan.samples.length });
+    }
+  } catch (e) {
+    sql?.abort();
+    throw e;
+  }
   const splits = opts.splits ?? assignSplits(shardCounts.map((s) => s.name), { val: opts.val, test: opts.test });
   const known = new Set(shardCounts.map((s) => s.name));
   for (const list of Object.values(splits)) {
-    for (const n of list) if (!known.has(n)) throw new Error(`split lists ${n}, which is not a shard with samples`);
-  }
-
-  let sqlite = false;
-  let sqliteSkippedReason: string | undefined;
-  if (opts.sqlite ?? true) {
-    sqlite = writeSqliteIndex(root, scans);
-    if (!sqlite) {
-      sqliteSkippedReason = `better-sqlite3 could not be loaded (${sqliteUnavailableReason()}); index.sqlite was not written`;
-      log(sqliteSkippedReason);
+    for (const n of list) {
+      if (!known.has(n)) {
+        sql?.abort();
+        throw new Error(`split lists ${n}, which is not a shard with samples`);
+      }
     }
   }
+  sql?.close();
   writeDatasetYaml(root, opts.dataset ?? {});
   writeSplitYaml(root, splits);
   writeInfoJson(root, shardCounts, opts.energonVersion ?? DEFAULT_ENERGON_VERSION);
-  return { shards: shardCounts, splits, samples: seen.size, sqlite, sqliteSkippedReason };
+  return { shards: shardCounts, splits, samples: seen.size, sqlite: sql !== null, sqliteSkippedReason };
 }
 
 export interface DatasetSample extends ReadSample {

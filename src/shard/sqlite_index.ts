@@ -92,55 +92,101 @@ export interface IndexedShard {
 }
 
 /**
- * Write `index.sqlite` (under a temporary name, renamed when complete) and a new
- * `index.uuid`. Throws if a key occurs twice. Returns false (and writes nothing)
- * when better-sqlite3 cannot be loaded.
+ * Streaming writer for `index.sqlite`: shards are added one at a time (in `.info.json`
+ * order), then `close()` creates the indexes, checks that no key occurs twice, renames
+ * the temporary file into place and writes a new `index.uuid`.
  */
-export function writeSqliteIndex(root: string, shards: IndexedShard[]): boolean {
-  const Db = loadSqlite();
-  if (!Db) return false;
-  const dir = metaDir(root);
-  fs.mkdirSync(dir, { recursive: true });
-  const final = path.join(dir, 'index.sqlite');
-  const tmp = final + TMP_SUFFIX;
-  for (const f of [tmp, tmp + '-journal', tmp + '-wal', tmp + '-shm']) fs.rmSync(f, { force: true });
-  const db = new Db(tmp);
-  try {
+export class SqliteIndexWriter {
+  private db: Database;
+  private readonly tmp: string;
+  private readonly final: string;
+  private insSample: Statement;
+  private insPart: Statement;
+  private nextTarFileId = 0;
+  private done = false;
+
+  /** Null when better-sqlite3 cannot be loaded. */
+  static open(root: string): SqliteIndexWriter | null {
+    const Db = loadSqlite();
+    return Db ? new SqliteIndexWriter(root, Db) : null;
+  }
+
+  private constructor(readonly root: string, Db: DatabaseCtor) {
+    const dir = metaDir(root);
+    fs.mkdirSync(dir, { recursive: true });
+    this.final = path.join(dir, 'index.sqlite');
+    this.tmp = this.final + TMP_SUFFIX;
+    for (const f of [this.tmp, this.tmp + '-journal', this.tmp + '-wal', this.tmp + '-shm']) fs.rmSync(f, { force: true });
+    this.db = new Db(this.tmp);
     // Energon uses WAL while writing; a finished index is read-only (Energon opens it
     // with mode=ro&immutable=1), so a single-file rollback-journal database is written.
-    db.pragma('journal_mode = DELETE');
-    db.pragma('synchronous = NORMAL');
-    db.exec(SCHEMA_SQL);
-    const insSample = db.prepare(
+    this.db.pragma('journal_mode = DELETE');
+    this.db.pragma('synchronous = OFF'); // the file is renamed into place only when complete
+    this.db.exec(SCHEMA_SQL);
+    this.insSample = this.db.prepare(
       'INSERT INTO samples (tar_file_id, sample_key, sample_index, byte_offset, byte_size) VALUES (?, ?, ?, ?, ?)',
     );
-    const insPart = db.prepare(
+    this.insPart = this.db.prepare(
       'INSERT INTO sample_parts (tar_file_id, sample_index, part_name, content_byte_offset, content_byte_size) VALUES (?, ?, ?, ?, ?)',
     );
-    const fill = db.transaction(() => {
-      shards.forEach((shard, tarFileId) => {
-        for (const s of shard.scan.samples) {
-          insSample.run(tarFileId, s.key, s.index, s.byteOffset, s.byteSize);
-          for (const p of s.parts) insPart.run(tarFileId, s.index, p.name, p.dataOffset, p.size);
-        }
-      });
+  }
+
+  /** Add the next shard of `.info.json` (its tar_file_id is its position there). */
+  addShard(scan: ScannedShard): void {
+    const tarFileId = this.nextTarFileId++;
+    const fill = this.db.transaction(() => {
+      for (const s of scan.samples) {
+        this.insSample.run(tarFileId, s.key, s.index, s.byteOffset, s.byteSize);
+        for (const p of s.parts) this.insPart.run(tarFileId, s.index, p.name, p.dataOffset, p.size);
+      }
     });
     fill();
-    db.exec(INDEX_SQL);
-    const dups = db
-      .prepare('SELECT sample_key, COUNT(*) AS c FROM samples GROUP BY sample_key HAVING c > 1 LIMIT 5')
-      .all() as { sample_key: string; c: number }[];
-    if (dups.length) {
-      throw new Error(`duplicate sample keys: ${dups.map((d) => `${d.sample_key} (x${d.c})`).join(', ')}`);
+  }
+
+  close(): void {
+    if (this.done) return;
+    this.done = true;
+    try {
+      this.db.exec(INDEX_SQL);
+      const dups = this.db
+        .prepare('SELECT sample_key, COUNT(*) AS c FROM samples GROUP BY sample_key HAVING c > 1 LIMIT 5')
+        .all() as { sample_key: string; c: number }[];
+      if (dups.length) throw new Error(`duplicate sample keys: ${dups.map((d) => `${d.sample_key} (x${d.c})`).join(', ')}`);
+    } catch (e) {
+      this.abort();
+      throw e;
     }
+    this.db.close();
+    fs.renameSync(this.tmp, this.final);
+    fs.writeFileSync(path.join(metaDir(this.root), 'index.uuid'), randomUUID());
+  }
+
+  abort(): void {
+    this.done = true;
+    try {
+      this.db.close();
+    } catch {
+      /* already closed */
+    }
+    fs.rmSync(this.tmp, { force: true });
+  }
+}
+
+/**
+ * Write `index.sqlite` (under a temporary name, renamed when complete) and a new
+ * `index.uuid` for the given shards, in `.info.json` order. Throws if a key occurs
+ * twice. Returns false (and writes nothing) when better-sqlite3 cannot be loaded.
+ */
+export function writeSqliteIndex(root: string, shards: IndexedShard[]): boolean {
+  const w = SqliteIndexWriter.open(root);
+  if (!w) return false;
+  try {
+    for (const s of shards) w.addShard(s.scan);
   } catch (e) {
-    db.close();
-    fs.rmSync(tmp, { force: true });
+    w.abort();
     throw e;
   }
-  db.close();
-  fs.renameSync(tmp, final);
-  fs.writeFileSync(path.join(dir, 'index.uuid'), randomUUID());
+  w.close();
   return true;
 }
 
