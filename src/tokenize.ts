@@ -75,17 +75,26 @@ export interface TokenizeOptions extends ScoringOptions {
   maxPixels?: number;
   /** swscale algorithm for the pixel resize. Default bicubic. */
   scaler?: string;
+  /** codec/adaptive: I-frames score 0 (default), are kept whole ('dense'), or are scored like the others. */
   iframes?: IFramePolicy;
+  /** codec/adaptive: keep the first sampled frame whole, padding included. Default true. */
   keepFirst?: boolean;
+  /** codec/adaptive: letterbox-padding patches are taken after every content patch (exclude, default) or ranked by score (include). */
   padding?: 'exclude' | 'include';
+  /** codec: uniformly spaced full frames for a static clip. Default true. */
   staticFallback?: boolean;
   /** A clip is static when fewer than this share of inter-frame patches show activity. Default 0.01. */
   staticShare?: number;
+  /** codec/adaptive row order: (t, h, w) (default) or kept-whole frames first, then by rank. */
   order?: 'thw' | 'score';
+  /** grouped: sampled frames per group (anchor + followers). Default 4. */
   groupSize?: number;
+  /** adaptive: share of the clip's total score to hold. Default 0.9. */
   fraction?: number;
+  /** adaptive: bounds of K. Default 1 .. T * S. */
   maxBudget?: number;
   minBudget?: number;
+  /** What t in positions means: source frame index (default) or sampled slot. See TimeIndex. */
   timeIndex?: TimeIndex;
   /** Patch layout: `nhwc` [N, P, P, 3] (default) or `nchw` [N, 3, P, P]. */
   layout?: 'nhwc' | 'nchw';

@@ -48,6 +48,20 @@ describe('codectok tokenize', () => {
   });
 });
 
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+describe('codectok tokenize on a terminal', () => {
+  it.skipIf(!hasScript)('shows a progress bar (skipped: needs util-linux script for a pseudo-terminal)', { timeout: 300_000 }, () => {
+    const out = tempDir();
+    const cmd = [process.execPath, cli, 'tokenize', join(CORPUS, 'pan_known.hevc'), join(CORPUS, 'tiny_ip.hevc'), '-o', out, '--frames', '4', '--size', '64', '--budget', '20'].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 300_000 });
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/\[#{12}\.{12}\] 1\/2/);
+    expect(r.stdout).toContain('\r\x1b[K');
+    const quiet = run(['tokenize', join(CORPUS, 'tiny_ip.hevc'), '-o', tempDir(), '--frames', '2', '--size', '64', '--budget', '8']);
+    expect(quiet.stderr).toBe(''); // no bar when stderr is not a terminal
+  });
+});
+
 describe('codectok viz', () => {
   it('draws the sampled frames and the kept-patch mosaic', { timeout: 300_000 }, () => {
     const out = join(tempDir(), 'viz.png');

@@ -87,47 +87,23 @@ export function addTokenizeOptions(cmd: Command): Command {
     .addOption(new Option('--ffmpeg <which>', 'FFmpeg for pixels: auto (default), native or wasm').choices(['auto', 'native', 'wasm']));
 }
 
-interface CliTokenizeOptions {
-  preset?: 'ovenc';
-  policy?: TokenizeOptions['policy'];
-  budget?: number;
-  frames?: number | 'all';
-  sampleFps?: number;
+/** Options as commander hands them over: tokenize()'s own names, plus the CLI's spellings. */
+type CliTokenizeOptions = Pick<
+  TokenizeOptions,
+  | 'preset' | 'policy' | 'budget' | 'frames' | 'sampleFps' | 'inputFps' | 'resize' | 'size' | 'patch' | 'merge' | 'minPixels' | 'maxPixels'
+  | 'iframes' | 'keepFirst' | 'padding' | 'staticFallback' | 'order' | 'groupSize' | 'fraction' | 'maxBudget' | 'minBudget'
+  | 'compensation' | 'normalize' | 'percentile' | 'layout' | 'dtype' | 'mean' | 'std' | 'reencode' | 'ffmpeg'
+> & {
   start?: number;
-  inputFps?: number;
-  resize?: 'letterbox' | 'qwen';
-  size?: number;
-  patch?: number;
-  merge?: number;
-  minPixels?: number;
-  maxPixels?: number;
-  iframes?: TokenizeOptions['iframes'];
-  keepFirst?: boolean;
-  padding?: 'exclude' | 'include';
-  staticFallback?: boolean;
-  order?: 'thw' | 'score';
-  groupSize?: number;
-  fraction?: number;
-  maxBudget?: number;
-  minBudget?: number;
-  compensation?: TokenizeOptions['compensation'];
-  normalize?: 'frame' | 'clip';
-  percentile?: number;
   wMotion?: number;
   wResidual?: number;
   wBits?: number;
-  residual?: 'abs' | 'coeff';
-  t?: 'frame' | 'slot';
-  layout?: 'nhwc' | 'nchw';
-  dtype?: 'uint8' | 'float32';
-  mean?: [number, number, number];
-  std?: [number, number, number];
-  reencode?: TokenizeOptions['reencode'];
+  residual?: TokenizeOptions['residualSource'];
+  t?: TokenizeOptions['timeIndex'];
   x265Preset?: string;
   crf?: number;
   x265Params?: string;
-  ffmpeg?: TokenizeOptions['ffmpeg'];
-}
+};
 
 /** Commander's options -> tokenize() options (only what was given: presets fill the rest). */
 export function tokenizeOptionsFrom(c: CliTokenizeOptions): TokenizeOptions {
