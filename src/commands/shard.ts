@@ -5,7 +5,9 @@
 // Tokenizes every video of a JSONL manifest and writes an Energon-ready WebDataset
 // (shards/*.tar + .tar.idx + .nv-meta/), resumable and splittable across machines.
 // See docs/shard.md.
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
+
+import { addTokenizeOptions, tokenizeOptionsFrom } from './tokenize.js';
 
 import { writeOut } from '../cli_util.js';
 import { DEFAULT_ENERGON_VERSION, type DatasetYamlOptions } from '../shard/energon_meta.js';
@@ -68,76 +70,28 @@ export function datasetYamlFrom(o: DatasetCliOptions): DatasetYamlOptions {
   return { sampleType: o.sampleType, fieldMap, subflavors: keyValues(o.subflavor, '--subflavor') };
 }
 
+type CliTokenizeOptions = Parameters<typeof tokenizeOptionsFrom>[0];
+
+/**
+ * The tokenizer options of `codectok tokenize` (same flags, same meaning), except its
+ * `--merge <m>` (Qwen resize), which is `--qwen-merge <m>` here because `--merge`
+ * joins split runs.
+ */
 function addTokenizerOptions(cmd: Command): Command {
+  const shared = addTokenizeOptions(new Command());
+  for (const opt of shared.options) if (opt.long !== '--merge') cmd.addOption(opt);
   return cmd
-    .option('--preset <name>', 'tokenizer preset (ovenc)')
-    .addOption(new Option('--policy <name>', 'selection policy').choices(['codec', 'grouped', 'uniform', 'adaptive']))
-    .option('--budget <K>', 'token budget per video', intArg('--budget', 1))
-    .option('--frames <T>', 'frames sampled per video, or "all"')
-    .option('--sample-fps <fps>', 'sample frames at this rate instead of a fixed count', numArg('--sample-fps'))
-    .addOption(new Option('--resize <mode>', 'output geometry').choices(['letterbox', 'qwen']))
-    .option('--size <px>', 'letterbox square side', intArg('--size', 1))
-    .option('--patch <px>', 'patch side in pixels', intArg('--patch', 1))
-    .option('--min-pixels <n>', 'qwen resize: minimum pixels', intArg('--min-pixels', 1))
-    .option('--max-pixels <n>', 'qwen resize: maximum pixels', intArg('--max-pixels', 1))
-    .addOption(new Option('--time-index <what>', 't in positions: source frame index or sampled slot').choices(['frame', 'slot']))
-    .addOption(new Option('--iframes <policy>', 'how I-frames are treated by the codec policy'))
-    .option('--max-budget <K>', 'adaptive policy: largest budget', intArg('--max-budget', 1))
-    .option('--fraction <f>', 'adaptive policy: share of the clip score to hold', numArg('--fraction'))
-    .addOption(new Option('--dtype <type>', 'patch dtype').choices(['uint8', 'float32']))
-    .addOption(new Option('--layout <layout>', 'patch layout').choices(['nhwc', 'nchw']))
-    .addOption(new Option('--reencode <mode>', 'transcode HEVC input too (always) or never transcode'))
-    .addOption(new Option('--ffmpeg <which>', 'FFmpeg for decoding').choices(['auto', 'native', 'wasm']))
+    .option('--qwen-merge <m>', 'qwen resize: sides are multiples of patch x merge (tokenize --merge)', intArg('--qwen-merge', 1))
     .option('--tokenize-options <json>', 'more tokenize() options as a JSON object (merged last)');
 }
 
-interface TokenizerCliOptions {
-  preset?: string;
-  policy?: string;
-  budget?: number;
-  frames?: string;
-  sampleFps?: number;
-  resize?: string;
-  size?: number;
-  patch?: number;
-  minPixels?: number;
-  maxPixels?: number;
-  timeIndex?: string;
-  iframes?: string;
-  maxBudget?: number;
-  fraction?: number;
-  dtype?: string;
-  layout?: string;
-  reencode?: string;
-  ffmpeg?: string;
+interface TokenizerCliOptions extends Omit<CliTokenizeOptions, 'merge'> {
+  qwenMerge?: number;
   tokenizeOptions?: string;
 }
 
 function tokenizerOptionsFrom(o: TokenizerCliOptions): Record<string, unknown> {
-  let frames: number | 'all' | undefined;
-  if (o.frames !== undefined) {
-    frames = o.frames === 'all' ? 'all' : intArg('--frames', 1)(o.frames);
-  }
-  const t: Record<string, unknown> = {
-    preset: o.preset,
-    policy: o.policy,
-    budget: o.budget,
-    frames,
-    sampleFps: o.sampleFps,
-    resize: o.resize,
-    size: o.size,
-    patch: o.patch,
-    minPixels: o.minPixels,
-    maxPixels: o.maxPixels,
-    timeIndex: o.timeIndex,
-    iframes: o.iframes,
-    maxBudget: o.maxBudget,
-    fraction: o.fraction,
-    dtype: o.dtype,
-    layout: o.layout,
-    reencode: o.reencode,
-    ffmpeg: o.ffmpeg,
-  };
+  const t: Record<string, unknown> = { ...tokenizeOptionsFrom({ ...o, merge: o.qwenMerge }) };
   if (o.tokenizeOptions) {
     const extra = JSON.parse(o.tokenizeOptions) as unknown;
     if (!extra || typeof extra !== 'object' || Array.isArray(extra)) throw new Error('--tokenize-options must be a JSON object');
