@@ -32,6 +32,25 @@ const uint8_t kTransIdxLps[64] = {0,  0,  1,  2,  2,  4,  4,  5,  6,  7,  8,  9,
 const uint8_t kRenormTable[32] = {6, 5, 4, 4, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2,
                                   1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 
+namespace {
+constexpr StateTransitions make_state_transitions() {
+  // transIdxLps of Table 9-47 (same values as kTransIdxLps).
+  constexpr uint8_t trans[64] = {0,  0,  1,  2,  2,  4,  4,  5,  6,  7,  8,  9,  9,  11, 11, 12,
+                                 13, 13, 15, 15, 16, 16, 18, 18, 19, 19, 21, 21, 22, 22, 23, 24,
+                                 24, 25, 26, 26, 27, 27, 28, 29, 29, 30, 30, 30, 31, 32, 32, 33,
+                                 33, 33, 34, 34, 35, 35, 35, 36, 36, 36, 37, 37, 37, 38, 38, 63};
+  StateTransitions t{};
+  for (int st = 0; st < 128; ++st) {
+    int state = st >> 1, mps = st & 1;
+    t.mps[st] = static_cast<uint16_t>(((state < 62 ? state + 1 : state) << 1) | mps);
+    t.lps[st] = static_cast<uint16_t>((trans[state] << 1) | (state == 0 ? 1 - mps : mps));
+  }
+  return t;
+}
+}  // namespace
+
+extern const StateTransitions kStateTransitions = make_state_transitions();
+
 float kLog2Range[512];
 
 namespace {

@@ -21,6 +21,12 @@ void init_contexts(ContextSet& ctx, int init_type, int slice_qp_y);
 extern const uint8_t kRangeTabLps[64][4];
 extern const uint8_t kTransIdxLps[64];
 extern const uint8_t kRenormTable[32];
+// State transitions (Table 9-47) indexed by pStateIdx << 1 | valMps.
+struct StateTransitions {
+  uint16_t mps[128];
+  uint16_t lps[128];
+};
+extern const StateTransitions kStateTransitions;
 extern float kLog2Range[512];  // log2(r), for the fractional part of consumed bits
 
 class CabacDecoder {
@@ -36,37 +42,27 @@ class CabacDecoder {
     value_ += read_byte();
   }
 
+  // Branch-free decodeDecision (clause 9.3.4.3.2): the MPS/LPS choice is
+  // data-dependent and unpredictable, so it is computed with masks.
   int decode(uint16_t& s) {
-    uint32_t state = s >> 1;
-    int mps = s & 1;
-    uint32_t lps = kRangeTabLps[state][(range_ >> 6) & 3];
-    range_ -= lps;
-    uint32_t scaled = range_ << 7;
-    if (value_ < scaled) {
-      // MPS path
-      s = static_cast<uint16_t>(((state < 62 ? state + 1 : state) << 1) | mps);
-      if (scaled < (256u << 7)) {
-        range_ = scaled >> 6;
-        value_ <<= 1;
-        if (++bits_needed_ == 0) {
-          bits_needed_ = -8;
-          value_ += read_byte();
-        }
-      }
-      return mps;
-    }
-    int num_bits = kRenormTable[lps >> 3];
-    value_ = (value_ - scaled) << num_bits;
-    range_ = lps << num_bits;
-    int bin = 1 - mps;
-    if (state == 0) mps = 1 - mps;
-    s = static_cast<uint16_t>((kTransIdxLps[state] << 1) | mps);
-    bits_needed_ += num_bits;
+    const uint32_t st = s;
+    const uint32_t lps = kRangeTabLps[st >> 1][(range_ >> 6) & 3];
+    const uint32_t rmps = range_ - lps;
+    const uint32_t scaled = rmps << 7;
+    const uint32_t is_lps = value_ >= scaled ? 1u : 0u;
+    const uint32_t mask = 0u - is_lps;
+    value_ -= scaled & mask;
+    const uint32_t range = (lps & mask) | (rmps & ~mask);
+    s = is_lps ? kStateTransitions.lps[st] : kStateTransitions.mps[st];
+    const int shift = __builtin_clz(range) - 23;  // renormalise to range >= 256
+    range_ = range << shift;
+    value_ <<= shift;
+    bits_needed_ += shift;
     if (bits_needed_ >= 0) {
       value_ += read_byte() << bits_needed_;
       bits_needed_ -= 8;
     }
-    return bin;
+    return static_cast<int>((st & 1) ^ is_lps);
   }
 
   int decode_bypass() {
@@ -75,17 +71,39 @@ class CabacDecoder {
       bits_needed_ = -8;
       value_ += read_byte();
     }
-    uint32_t scaled = range_ << 7;
-    if (value_ >= scaled) {
-      value_ -= scaled;
-      return 1;
-    }
-    return 0;
+    const uint32_t scaled = range_ << 7;
+    const uint32_t bin = value_ >= scaled ? 1u : 0u;
+    value_ -= scaled & (0u - bin);
+    return static_cast<int>(bin);
   }
 
+  // n bypass bins at once (n <= 32), most significant first.
   uint32_t decode_bypass_bits(int n) {
     uint32_t v = 0;
-    for (int i = 0; i < n; ++i) v = (v << 1) | static_cast<uint32_t>(decode_bypass());
+    while (n > 8) {
+      value_ = (value_ << 8) + (read_byte() << (8 + bits_needed_));
+      uint32_t scaled = range_ << 15;
+      for (int i = 0; i < 8; ++i) {
+        scaled >>= 1;
+        const uint32_t bin = value_ >= scaled ? 1u : 0u;
+        v = (v << 1) | bin;
+        value_ -= scaled & (0u - bin);
+      }
+      n -= 8;
+    }
+    bits_needed_ += n;
+    value_ <<= n;
+    if (bits_needed_ >= 0) {
+      value_ += read_byte() << bits_needed_;
+      bits_needed_ -= 8;
+    }
+    uint32_t scaled = range_ << (n + 7);
+    for (int i = 0; i < n; ++i) {
+      scaled >>= 1;
+      const uint32_t bin = value_ >= scaled ? 1u : 0u;
+      v = (v << 1) | bin;
+      value_ -= scaled & (0u - bin);
+    }
     return v;
   }
 

@@ -25,25 +25,75 @@ int chroma_qp_mapping(int qpi) {
 
 }  // namespace
 
-int SliceDecoder::decode_coeff_abs_level_remaining(int rice) {
+namespace {
+
+inline int decode_coeff_abs_level_remaining(CabacDecoder& cabac, int rice) {
   int prefix = 0;
-  while (cabac_.decode_bypass()) {
+  while (cabac.decode_bypass()) {
     if (++prefix > 32) fail(ErrorCode::kInvalidSyntax, "coeff_abs_level_remaining prefix too long");
   }
-  if (prefix <= 3) return (prefix << rice) + static_cast<int>(cabac_.decode_bypass_bits(rice));
+  if (prefix <= 3) return (prefix << rice) + static_cast<int>(cabac.decode_bypass_bits(rice));
   int bits = prefix - 3 + rice;
   if (bits > 30) fail(ErrorCode::kInvalidSyntax, "coeff_abs_level_remaining too large");
-  uint32_t suffix = cabac_.decode_bypass_bits(bits);
+  uint32_t suffix = cabac.decode_bypass_bits(bits);
   int64_t v = ((int64_t{1} << (prefix - 3)) + 2) * (int64_t{1} << rice) + suffix;
   if (v > 32768 * 2) fail(ErrorCode::kInvalidSyntax, "coeff_abs_level_remaining too large");
   return static_cast<int>(v);
 }
 
+// sigCtx (clause 9.3.4.2.5) for the 16 positions of a sub-block, in scan
+// order, for every case: [chroma][log2_size - 2][scan_idx][prev_csbf][sub-block != (0,0)].
+struct SigCtxTables {
+  uint8_t ctx[2][4][3][4][2][16];
+  SigCtxTables() {
+    static const uint8_t kMap4x4[16] = {0, 1, 4, 5, 2, 3, 4, 5, 6, 6, 8, 8, 7, 7, 8, 8};
+    for (int chroma = 0; chroma < 2; ++chroma)
+      for (int l = 0; l < 4; ++l)
+        for (int scan = 0; scan < 3; ++scan)
+          for (int prev = 0; prev < 4; ++prev)
+            for (int not_first = 0; not_first < 2; ++not_first) {
+              const ScanPos* pos = scan_order(2, scan);
+              int log2_size = l + 2;
+              for (int k = 0; k < 16; ++k) {
+                int xp = pos[k].x, yp = pos[k].y;
+                int sig;
+                if (log2_size == 2) {
+                  sig = kMap4x4[(yp << 2) + xp];
+                } else if (!not_first && xp + yp == 0) {
+                  sig = 0;
+                } else {
+                  if (prev == 0)
+                    sig = (xp + yp == 0) ? 2 : (xp + yp < 3) ? 1 : 0;
+                  else if (prev == 1)
+                    sig = yp == 0 ? 2 : yp == 1 ? 1 : 0;
+                  else if (prev == 2)
+                    sig = xp == 0 ? 2 : xp == 1 ? 1 : 0;
+                  else
+                    sig = 2;
+                  if (!chroma) {
+                    if (not_first) sig += 3;
+                    sig += log2_size == 3 ? (scan == 0 ? 9 : 15) : 21;
+                  } else {
+                    sig += log2_size == 3 ? 9 : 12;
+                  }
+                }
+                ctx[chroma][l][scan][prev][not_first][k] = static_cast<uint8_t>(sig + (chroma ? 27 : 0));
+              }
+            }
+  }
+};
+const SigCtxTables kSigCtx;
+
+}  // namespace
+
 void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
   const int n = 1 << log2_size;
+  // A local copy of the engine lets the compiler keep it in registers.
+  CabacDecoder cabac = cabac_;
+  uint16_t* const ctx = ctx_.state;
   bool transform_skip = false;
   if (pps_.transform_skip_enabled && !cu_transquant_bypass_ && log2_size <= pps_.log2_max_transform_skip_block_size)
-    transform_skip = cabac_.decode(ctx_.state[kCtxTransformSkipFlag + (c_idx ? 1 : 0)]);
+    transform_skip = cabac.decode(ctx[kCtxTransformSkipFlag + (c_idx ? 1 : 0)]);
 
   // last_sig_coeff_{x,y}_prefix / suffix
   int ctx_offset, ctx_shift;
@@ -56,16 +106,16 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
   }
   const int cmax = (log2_size << 1) - 1;
   int px = 0, py = 0;
-  while (px < cmax && cabac_.decode(ctx_.state[kCtxLastSigCoeffXPrefix + ctx_offset + (px >> ctx_shift)])) ++px;
-  while (py < cmax && cabac_.decode(ctx_.state[kCtxLastSigCoeffYPrefix + ctx_offset + (py >> ctx_shift)])) ++py;
+  while (px < cmax && cabac.decode(ctx[kCtxLastSigCoeffXPrefix + ctx_offset + (px >> ctx_shift)])) ++px;
+  while (py < cmax && cabac.decode(ctx[kCtxLastSigCoeffYPrefix + ctx_offset + (py >> ctx_shift)])) ++py;
   int last_x = px, last_y = py;
   if (px > 3) {
     int nb = (px >> 1) - 1;
-    last_x = (1 << nb) * (2 + (px & 1)) + static_cast<int>(cabac_.decode_bypass_bits(nb));
+    last_x = (1 << nb) * (2 + (px & 1)) + static_cast<int>(cabac.decode_bypass_bits(nb));
   }
   if (py > 3) {
     int nb = (py >> 1) - 1;
-    last_y = (1 << nb) * (2 + (py & 1)) + static_cast<int>(cabac_.decode_bypass_bits(nb));
+    last_y = (1 << nb) * (2 + (py & 1)) + static_cast<int>(cabac.decode_bypass_bits(nb));
   }
   int scan_idx = 0;
   if (cu_pred_mode_ == kModeIntra && (log2_size == 2 || (log2_size == 3 && c_idx == 0))) {
@@ -93,7 +143,6 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
   std::memset(csbf, 0, sizeof(csbf));
   int greater1_prev = -1;  // greater1Ctx after the previous sub-block with coefficients (-1: none yet)
   const bool sdh_allowed = pps_.sign_data_hiding_enabled && !cu_transquant_bypass_;
-  const int sig_base = kCtxSigCoeffFlag + (c_idx ? 27 : 0);
   const int g1_base = kCtxCoeffAbsLevelGreater1 + (c_idx ? 16 : 0);
   const int g2_base = kCtxCoeffAbsLevelGreater2 + (c_idx ? 4 : 0);
   // For statistics.
@@ -106,7 +155,7 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
     bool infer_sb_dc = false;
     if (i < last_sb && i > 0) {
       int c = (xs < nsb - 1 ? csbf[xs + 1][ys] : 0) + (ys < nsb - 1 ? csbf[xs][ys + 1] : 0);
-      csbf[xs][ys] = static_cast<uint8_t>(cabac_.decode(ctx_.state[kCtxCodedSubBlockFlag + std::min(c, 1) + (c_idx ? 2 : 0)]));
+      csbf[xs][ys] = static_cast<uint8_t>(cabac.decode(ctx[kCtxCodedSubBlockFlag + std::min(c, 1) + (c_idx ? 2 : 0)]));
       infer_sb_dc = true;
     } else {
       csbf[xs][ys] = 1;
@@ -120,32 +169,10 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
     }
     if (csbf[xs][ys]) {
       int prev_csbf = (xs < nsb - 1 ? csbf[xs + 1][ys] : 0) | ((ys < nsb - 1 ? csbf[xs][ys + 1] : 0) << 1);
+      const uint8_t* sig_ctx = kSigCtx.ctx[c_idx ? 1 : 0][log2_size - 2][scan_idx][prev_csbf][(xs | ys) ? 1 : 0];
       for (int k = start; k >= 0; --k) {
-        int xp = pos_scan[k].x, yp = pos_scan[k].y;
         if (k > 0 || !infer_sb_dc) {
-          int sig_ctx;
-          int xc = (xs << 2) + xp, yc = (ys << 2) + yp;
-          if (log2_size == 2) {
-            sig_ctx = kCtxIdxMap4x4[(yc << 2) + xc];
-          } else if (xc + yc == 0) {
-            sig_ctx = 0;
-          } else {
-            if (prev_csbf == 0)
-              sig_ctx = (xp + yp == 0) ? 2 : (xp + yp < 3) ? 1 : 0;
-            else if (prev_csbf == 1)
-              sig_ctx = yp == 0 ? 2 : yp == 1 ? 1 : 0;
-            else if (prev_csbf == 2)
-              sig_ctx = xp == 0 ? 2 : xp == 1 ? 1 : 0;
-            else
-              sig_ctx = 2;
-            if (c_idx == 0) {
-              if (xs + ys > 0) sig_ctx += 3;
-              sig_ctx += log2_size == 3 ? (scan_idx == 0 ? 9 : 15) : 21;
-            } else {
-              sig_ctx += log2_size == 3 ? 9 : 12;
-            }
-          }
-          if (cabac_.decode(ctx_.state[sig_base + sig_ctx])) {
+          if (cabac.decode(ctx[kCtxSigCoeffFlag + sig_ctx[k]])) {
             sig_n[nsig++] = k;
             infer_sb_dc = false;
           }
@@ -164,7 +191,7 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
     int first_g1 = -1;
     int n_g1 = std::min(nsig, 8);
     for (int k = 0; k < n_g1; ++k) {
-      g1[k] = cabac_.decode(ctx_.state[g1_base + ctx_set * 4 + std::min(3, greater1_ctx)]);
+      g1[k] = cabac.decode(ctx[g1_base + ctx_set * 4 + std::min(3, greater1_ctx)]);
       if (g1[k]) {
         greater1_ctx = 0;
         if (first_g1 < 0) first_g1 = k;
@@ -174,10 +201,10 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
     }
     greater1_prev = greater1_ctx;
     int g2 = 0;
-    if (first_g1 >= 0) g2 = cabac_.decode(ctx_.state[g2_base + ctx_set]);
+    if (first_g1 >= 0) g2 = cabac.decode(ctx[g2_base + ctx_set]);
     bool sign_hidden = sdh_allowed && (sig_n[0] - sig_n[nsig - 1] > 3);
     int nsigns = sign_hidden ? nsig - 1 : nsig;
-    uint32_t signs = cabac_.decode_bypass_bits(nsigns) << (32 - nsigns);
+    uint32_t signs = cabac.decode_bypass_bits(nsigns) << (32 - nsigns);
     if (nsigns == 0) signs = 0;
     int rice = 0;
     int sum_sb = 0;
@@ -185,7 +212,7 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
       int base = 1 + (k < 8 ? g1[k] : 0) + (k == first_g1 ? g2 : 0);
       int abs_level = base;
       if (base == ((k < 8) ? ((k == first_g1) ? 3 : 2) : 1)) {
-        int rem = decode_coeff_abs_level_remaining(rice);
+        int rem = decode_coeff_abs_level_remaining(cabac, rice);
         abs_level = base + rem;
         if (abs_level > 3 * (1 << rice)) rice = std::min(rice + 1, 4);
       }
@@ -205,6 +232,8 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
       sum_sq += static_cast<int64_t>(level) * level;
     }
   }
+
+  cabac_ = cabac;
 
   // Quantization parameter of clause 8.6.1.
   int qp;

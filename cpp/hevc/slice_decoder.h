@@ -58,7 +58,6 @@ class SliceDecoder {
   int decode_merge_idx();
   int decode_ref_idx(int num_active);
   void decode_mvd(int16_t mvd[2]);
-  int decode_coeff_abs_level_remaining(int rice);
   void decode_cu_qp_delta();
 
   // Derivations.

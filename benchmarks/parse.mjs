@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// npm run bench:parse — parser speed against FFmpeg's full decode, same run.
+//
+// For each 1080p stream in ../shared/bench/*.hevc (or, when that folder is
+// absent, a 1080p stream encoded here from a synthetic source) it times:
+//   - FFmpeg single-threaded full decode: ffmpeg -threads 1 -i X -f null -
+//   - codectok, one decoder (single-threaded), three workloads:
+//       motion only; motion + coefficient statistics; motion + residual planes
+// and prints frames per second and the ratio to FFmpeg. Each measurement is
+// the best of --runs (default 3) to damp the noise of a shared machine.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { parsePictures } from '../dist/parser.js';
+import { locateFfmpeg } from '../dist/ffmpeg.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+
+function run(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve(err) : reject(new Error(`${cmd} exited ${code}: ${err.slice(-500)}`))));
+  });
+}
+
+async function timeFfmpeg(ff, file) {
+  const t0 = process.hrtime.bigint();
+  const log = await run(ff.path, ['-hide_banner', '-threads', '1', '-i', file, '-f', 'null', '-']);
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const m = [...log.matchAll(/frame=\s*(\d+)/g)].pop();
+  return { seconds: s, frames: m ? Number(m[1]) : NaN };
+}
+
+async function timeParser(file, options) {
+  const t0 = process.hrtime.bigint();
+  let frames = 0;
+  for await (const pic of parsePictures(file, options)) {
+    frames += pic ? 1 : 0;
+  }
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, frames };
+}
+
+async function best(fn) {
+  let b = null;
+  for (let i = 0; i < RUNS; i++) {
+    const r = await fn();
+    if (!b || r.seconds < b.seconds) b = r;
+  }
+  return b;
+}
+
+const WORKLOADS = [
+  ['motion only', { motion: true, cu: false, bits: false }],
+  ['motion + coefficient statistics', { motion: true, cu: true, bits: true, tuStats: true }],
+  ['motion + residual planes', { motion: true, cu: true, bits: true, residual: true }],
+];
+
+async function main() {
+  const ff = await locateFfmpeg();
+  const benchDir = path.resolve(root, '..', 'shared', 'bench');
+  let streams = [];
+  let tmp = null;
+  if (existsSync(benchDir)) {
+    streams = readdirSync(benchDir).filter((f) => f.endsWith('.hevc')).sort().map((f) => path.join(benchDir, f));
+  }
+  if (streams.length === 0) {
+    console.log(`${benchDir} not found: encoding a 1080p synthetic stream (testsrc2, 10 s, libx265 -preset fast -crf 23)`);
+    tmp = mkdtempSync(path.join(tmpdir(), 'codectok-bench-'));
+    const out = path.join(tmp, 'synthetic_1080p.hevc');
+    await run(ff.path, ['-hide_banner', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-t', '10',
+      '-c:v', 'libx265', '-preset', 'fast', '-crf', '23', '-x265-params', 'log-level=error', '-f', 'hevc', out]);
+    streams = [out];
+  }
+  console.log(`FFmpeg: ${ff.path} (${ff.source}); best of ${RUNS} runs each; node ${process.version}\n`);
+  const rows = [];
+  for (const file of streams) {
+    const name = path.basename(file);
+    const base = await best(() => timeFfmpeg(ff, file));
+    const baseFps = base.frames / base.seconds;
+    rows.push([name, 'FFmpeg full decode (-threads 1)', base.frames, base.seconds, baseFps, 1]);
+    for (const [label, options] of WORKLOADS) {
+      const r = await best(() => timeParser(file, options));
+      const fps = r.frames / r.seconds;
+      rows.push([name, `codectok: ${label}`, r.frames, r.seconds, fps, fps / baseFps]);
+    }
+  }
+  console.log('| stream | workload | frames | seconds | frames/s | vs FFmpeg |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const [name, label, frames, s, fps, ratio] of rows)
+    console.log(`| ${name} | ${label} | ${frames} | ${s.toFixed(2)} | ${fps.toFixed(0)} | ${ratio.toFixed(2)}x |`);
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
