@@ -80,7 +80,7 @@ describe('codectok inspect --dump (CLI)', () => {
   });
 
   const numpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
-  test.skipIf(!numpy)('numpy loads the dumped .npy files (skipped: needs python3 with numpy)', async () => {
+  test.skipIf(!numpy)('numpy loads the dumped .npy files (needs python3 + numpy, else skipped)', async () => {
     const dir = await tempDir();
     const r = spawnSync(process.execPath, [cli, 'inspect', corpusStream(name), '--dump', dir], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);

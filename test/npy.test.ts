@@ -112,7 +112,7 @@ describe('npy', () => {
   });
 
   const numpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
-  test.skipIf(!numpy)('numpy.save writes the same bytes (skipped: needs python3 with numpy)', async () => {
+  test.skipIf(!numpy)('numpy.save writes the same bytes (needs python3 + numpy, else skipped)', async () => {
     const script = [
       'import numpy as np, sys',
       'd = sys.argv[1]',
