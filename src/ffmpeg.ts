@@ -8,11 +8,13 @@
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, openSync, readSync, closeSync, readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CodectokError } from './errors.js';
 import type { Geometry } from './geometry.js';
+import { looksLikeMp4, mp4ToAnnexB } from './mp4_demux.js';
 
 export type FfmpegSource = 'env' | 'path' | 'npm' | 'wasm';
 
@@ -113,15 +115,17 @@ export interface LocateOptions {
   /** `auto` (default): first native candidate that runs, else WASM. `native`: never WASM. `wasm`: WASM only. */
   prefer?: 'auto' | 'native' | 'wasm';
   env?: NodeJS.ProcessEnv;
+  /** Native candidates to try, in this order. Default ['env', 'path', 'npm']. */
+  sources?: Exclude<FfmpegSource, 'wasm'>[];
 }
 
 const cache = new Map<string, Promise<FfmpegInfo>>();
 
 /** Candidates in order, each with where it came from. */
-function nativeCandidates(env: NodeJS.ProcessEnv): { source: FfmpegSource; path: string }[] {
+function nativeCandidates(env: NodeJS.ProcessEnv, sources: LocateOptions['sources'] = ['env', 'path', 'npm']): { source: FfmpegSource; path: string }[] {
   const out: { source: FfmpegSource; path: string }[] = [];
-  if (env.FFMPEG_PATH) out.push({ source: 'env', path: env.FFMPEG_PATH });
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
+  if (env.FFMPEG_PATH && sources.includes('env')) out.push({ source: 'env', path: env.FFMPEG_PATH });
+  for (const dir of sources.includes('path') ? (env.PATH ?? '').split(delimiter) : []) {
     if (!dir) continue;
     const p = join(dir, process.platform === 'win32' ? 'ffmpeg.exe' : 'ffmpeg');
     if (isExecutable(p)) {
@@ -129,7 +133,7 @@ function nativeCandidates(env: NodeJS.ProcessEnv): { source: FfmpegSource; path:
       break;
     }
   }
-  const npm = npmFfmpegPath();
+  const npm = sources.includes('npm') ? npmFfmpegPath() : null;
   if (npm) out.push({ source: 'npm', path: npm });
   return out;
 }
@@ -138,13 +142,13 @@ function nativeCandidates(env: NodeJS.ProcessEnv): { source: FfmpegSource; path:
 export function locateFfmpeg(opts: LocateOptions = {}): Promise<FfmpegInfo> {
   const env = opts.env ?? process.env;
   const prefer = opts.prefer ?? 'auto';
-  const key = `${prefer}|${env.FFMPEG_PATH ?? ''}|${env.PATH ?? ''}`;
+  const key = `${prefer}|${env.FFMPEG_PATH ?? ''}|${env.PATH ?? ''}|${opts.sources?.join(',') ?? '*'}`;
   let p = cache.get(key);
   if (!p) {
     p = (async (): Promise<FfmpegInfo> => {
       const tried: string[] = [];
       if (prefer !== 'wasm') {
-        for (const c of nativeCandidates(env)) {
+        for (const c of nativeCandidates(env, opts.sources)) {
           const v = await versionOf(c.path);
           if (v) return { kind: 'native', source: c.source, path: c.path, version: v };
           tried.push(`${c.source}: ${c.path} (does not run)`);
@@ -300,7 +304,24 @@ export async function prepareHevc(input: string, workDir: string, o: { reencode?
   if (!existsSync(input)) throw new FfmpegError('no such file', 'ERR_IO', '', input);
   const raw = looksLikeAnnexBHevc(input);
   if (raw && mode !== 'always') return { hevcPath: input, route: 'annexb', sourceCodec: 'hevc' };
-  const ff = await locateFfmpeg({ ...o.ffmpeg, prefer: o.ffmpeg?.prefer === 'wasm' ? 'native' : o.ffmpeg?.prefer ?? 'native' });
+  let ff: FfmpegInfo;
+  try {
+    ff = await locateFfmpeg({ ...o.ffmpeg, prefer: 'native' });
+  } catch (e) {
+    // no native FFmpeg: HEVC in MP4/MOV can still be demuxed by codectok's own demuxer
+    if (mode !== 'always' && (await isMp4(input))) {
+      const out = join(workDir, HEVC_WORK_FILE);
+      const ok = await demuxMp4(input, out).then(
+        () => true,
+        (d: unknown) => {
+          if ((d as { code?: string }).code !== 'ERR_UNSUPPORTED') throw d;
+          return false; // not HEVC: it needs transcoding, hence FFmpeg
+        },
+      );
+      if (ok) return { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc' };
+    }
+    throw e;
+  }
   const info = raw ? { codec: 'hevc', width: 0, height: 0, container: 'hevc' } as ProbeResult : await probe(input, ff);
   const out = join(workDir, HEVC_WORK_FILE);
   if (info.codec === 'hevc' && mode !== 'always') {
@@ -318,6 +339,38 @@ export async function prepareHevc(input: string, workDir: string, o: { reencode?
     ffmpeg: ff,
     transcode: { preset: t.preset ?? OVENC_X265.preset, crf: t.crf ?? OVENC_X265.crf, x265Params: t.x265Params ?? OVENC_X265.x265Params, pixFmt: t.pixFmt ?? 'yuv420p', extraArgs: t.extraArgs ?? [] },
   };
+}
+
+async function isMp4(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(16);
+    const { bytesRead } = await fh.read(head, 0, 16, 0);
+    return looksLikeMp4(head.subarray(0, bytesRead));
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Writes the HEVC track of an MP4/MOV as Annex-B with codectok's demuxer (ERR_UNSUPPORTED when it is not HEVC). */
+async function demuxMp4(input: string, output: string): Promise<void> {
+  const fh = await open(input, 'r');
+  const out = await open(output, 'w');
+  try {
+    const { size } = await fh.stat();
+    const reader = {
+      size,
+      read: async (position: number, length: number) => {
+        const b = Buffer.alloc(length);
+        const { bytesRead } = await fh.read(b, 0, length, position);
+        return b.subarray(0, bytesRead);
+      },
+    };
+    for await (const chunk of mp4ToAnnexB(reader, { file: input })) await out.write(chunk);
+  } finally {
+    await out.close();
+    await fh.close();
+  }
 }
 
 // ---------------------------------------------------------------- decoding pixels

@@ -32,7 +32,10 @@ describe('tokenize on corpus streams (golden codec maps)', () => {
     expect(sampleFrames(487, { frames: 64 }).slice(0, 5)).toEqual([0, 7, 15, 23, 30]);
     expect(sampleFrames(10, { frames: 64 })).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(sampleFrames(100, { sampleFps: 5 }, 25)).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95]);
+    expect(sampleFrames(6, { frames: 'all' })).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(sampleFrames(20, { frames: 4, start: 5 })).toEqual([5, 9, 14, 19]);
     expect(() => sampleFrames(10, { frames: 0 })).toThrow(CodectokError);
+    expect(() => sampleFrames(10, { sampleFps: 2 })).toThrow(CodectokError); // needs the input rate
   });
 
   it('pan_known, codec policy: exact budget, valid unique positions, patches are the decoded pixels', async () => {

@@ -1,5 +1,6 @@
 // tokenize() with the real parser: corpus streams (the selection must equal the one made from the
 // reference decoder's golden maps) and synthetic clips made with FFmpeg's lavfi sources (transcoded).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HEVC_WORK_FILE } from '../src/ffmpeg.js';
@@ -46,6 +47,20 @@ describe('tokenize with the parser', () => {
     const a = await tokenize(clip, { policy: 'adaptive', frames: 8, size: 128 });
     expect(a.meta.count).toBeGreaterThan(64);
     expectPatchesMatchFrames(u, await referenceFrames(join(work, HEVC_WORK_FILE), u.meta.geometry));
+  });
+
+  it('broken streams give typed errors naming the file', async () => {
+    const dir = tempDir();
+    const whole = readFileSync(join(CORPUS, 'pan_known.hevc'));
+    const cut = join(dir, 'cut.hevc');
+    writeFileSync(cut, whole.subarray(0, 50000));
+    await expect(tokenize(cut, { size: 64, budget: 20 })).rejects.toMatchObject({ code: 'ERR_TRUNCATED', file: cut });
+    const junk = join(dir, 'junk.hevc');
+    writeFileSync(junk, Buffer.from([0, 0, 1, 0x40, 1, 1, 2, 3, 4, 5, 6, 7]));
+    await expect(tokenize(junk, { size: 64, budget: 20 })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED', file: junk });
+    // frames before the damage are enough: the parser is not asked for more
+    const early = await tokenize(cut, { size: 64, budget: 20, frames: 1 });
+    expect(early.meta.frames.sampled).toEqual([0]);
   });
 
   it('decodes pixels with the WebAssembly FFmpeg on request and says so', { timeout: 120_000 }, async () => {

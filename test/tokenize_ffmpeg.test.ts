@@ -27,6 +27,8 @@ describe('locating FFmpeg', () => {
     writeFileSync(join(dir, 'ffmpeg'), '#!/bin/sh\nexec "' + bin + '" "$@"\n', { mode: 0o755 });
     const onPath = await locateFfmpeg({ env: { PATH: dir } });
     expect(onPath).toMatchObject({ source: 'path', path: join(dir, 'ffmpeg') });
+    await expect(locateFfmpeg({ prefer: 'native', sources: [] })).rejects.toMatchObject({ code: 'ERR_NO_FFMPEG' });
+    expect((await locateFfmpeg({ sources: [] })).kind).toBe('wasm'); // nothing native runs: decode with WebAssembly
     const wasm = await locateFfmpeg({ prefer: 'wasm', env: {} });
     expect(wasm.kind).toBe('wasm');
     expect(wasm.version).toMatch(/^@ffmpeg\/core /);
@@ -65,6 +67,15 @@ describe('preparing HEVC', () => {
     const again = await prepareHevc(hevcMp4, tempDir(), { reencode: 'always', transcode: { crf: 35 } });
     expect(again.route).toBe('transcoded');
     expect(again.transcode!.crf).toBe(35);
+
+    // no native FFmpeg at all: HEVC in MP4 is still demuxed (by codectok), H.264 cannot be transcoded
+    const none = { sources: [] as never[] };
+    const own = await prepareHevc(hevcMp4, tempDir(), { ffmpeg: none });
+    expect(own).toMatchObject({ route: 'demuxed', sourceCodec: 'hevc' });
+    expect(own.ffmpeg).toBeUndefined();
+    expect(await countPictures(own.hevcPath)).toBe(25);
+    expect(readFileSync(own.hevcPath).equals(readFileSync(d.hevcPath))).toBe(true);
+    await expect(prepareHevc(h264, tempDir(), { ffmpeg: none })).rejects.toMatchObject({ code: 'ERR_NO_FFMPEG' });
 
     const raw = join(CORPUS, 'pan_known.hevc');
     expect(await prepareHevc(raw, tempDir())).toMatchObject({ route: 'annexb', hevcPath: raw });
