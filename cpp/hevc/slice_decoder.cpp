@@ -286,6 +286,7 @@ void SliceDecoder::coding_unit(int x0, int y0, int log2_size) {
     cu_pred_mode_ = kModeSkip;
     fill_region<uint8_t>(pic_.pred_mode, pic_.w4, x4, y4, w4c, h4c, kModeSkip);
     prediction_unit(x0, y0, n, n, x0, y0, log2_size, 0, k2Nx2N, true);
+    clear_residual(x0, y0, n);
     finish_cu(x0, y0, log2_size, part_mode, kModeSkip, bits_start);
     return;
   }
@@ -356,9 +357,11 @@ void SliceDecoder::coding_unit(int x0, int y0, int log2_size) {
         break;
     }
   }
-  if (!pcm) {
-    bool rqt_root_cbf = true;
-    if (!intra && !(part_mode == k2Nx2N && merge_flag_2nx2n_)) rqt_root_cbf = cabac_.decode(ctx_.state[kCtxRqtRootCbf]);
+  bool rqt_root_cbf = !pcm;
+  if (!pcm && !intra && !(part_mode == k2Nx2N && merge_flag_2nx2n_))
+    rqt_root_cbf = cabac_.decode(ctx_.state[kCtxRqtRootCbf]);
+  if (!rqt_root_cbf) clear_residual(x0, y0, n);
+  {
     if (rqt_root_cbf) {
       intra_split_ = intra && part_mode == kNxN;
       max_trafo_depth_ = intra ? sps_.max_transform_hierarchy_depth_intra + (intra_split_ ? 1 : 0)
@@ -367,6 +370,13 @@ void SliceDecoder::coding_unit(int x0, int y0, int log2_size) {
     }
   }
   finish_cu(x0, y0, log2_size, part_mode, cu_pred_mode_, bits_start);
+}
+
+void SliceDecoder::clear_residual(int x0, int y0, int size) {
+  if (!pic_.residual) return;
+  const int w = std::min(size, pic_.width - x0), h = std::min(size, pic_.height - y0);
+  int16_t* plane = pic_.residual->data();
+  for (int y = 0; y < h; ++y) std::fill_n(plane + static_cast<size_t>(y0 + y) * pic_.width + x0, w, int16_t{0});
 }
 
 void SliceDecoder::finish_cu(int x0, int y0, int log2_size, int part_mode, uint8_t mode, double bits_start) {
@@ -522,6 +532,7 @@ void SliceDecoder::decode_cu_qp_delta() {
 void SliceDecoder::transform_unit(int x0, int y0, int x_base, int y_base, int log2_size, int depth, int blk_idx,
                                   bool cbf_luma, bool cbf_cb, bool cbf_cr) {
   (void)depth;
+  if (!cbf_luma) clear_residual(x0, y0, 1 << log2_size);
   bool cbf_chroma = cbf_cb || cbf_cr;
   if (!cbf_luma && !cbf_chroma) return;
   if (pps_.cu_qp_delta_enabled && !is_cu_qp_delta_coded_) decode_cu_qp_delta();

@@ -74,6 +74,7 @@ class SliceDecoder {
   bool temporal_mv(int x_pb, int y_pb, int w, int h, int ref_idx, int list, int16_t mv[2]);
   bool collocated_mv(const CollocatedMotion& col, int x, int y, int ref_idx, int list, int16_t mv[2]);
   void store_pu(int x, int y, int w, int h, const MvCand& c);
+  void clear_residual(int x0, int y0, int size);  // zero residual where no luma residual is coded
   void finish_cu(int x0, int y0, int log2_size, int part_mode, uint8_t mode, double bits_start);
 
   PictureState& pic_;
