@@ -54,7 +54,7 @@ export interface TokenizeOptions extends ScoringOptions {
   /** A named set of defaults applied before the other options: `ovenc` reproduces OneVision-Encoder's stage-1 selection. */
   preset?: 'ovenc';
   policy?: PolicyName;
-  /** Token budget K. Default 8 frames' worth (8 * gridH * gridW). Not used by `adaptive` (see maxBudget). */
+  /** Token budget K. Default 8 frames' worth (8 * gridH * gridW); grouped: 2 frames' worth per group. Not used by `adaptive` (see maxBudget). */
   budget?: number;
   /** Frames sampled evenly over the clip (T, default 64) or 'all'. */
   frames?: number | 'all';
@@ -265,9 +265,15 @@ interface Slot {
   signals?: FrameSignals;
 }
 
+/** The budget when none is given: 8 frames' worth; grouped: 2 frames' worth per group (anchor + as much in blocks). */
+function defaultBudget(o: TokenizeOptions, T: number, S: number): number {
+  if (o.policy === 'grouped') return 2 * S * Math.ceil(T / (o.groupSize ?? 4));
+  return 8 * S;
+}
+
 /** Runs the selection policy on the score volume. */
 function select(o: TokenizeOptions, vol: ScoreVolume, S: number): { sel: Selection; heldFraction?: number } {
-  const policyOpts: CodecPolicyOptions = { budget: o.budget ?? 8 * S, iframes: o.iframes, keepFirst: o.keepFirst, padding: o.padding, staticFallback: o.staticFallback, order: o.order };
+  const policyOpts: CodecPolicyOptions = { budget: o.budget ?? defaultBudget(o, vol.T, S), iframes: o.iframes, keepFirst: o.keepFirst, padding: o.padding, staticFallback: o.staticFallback, order: o.order };
   switch (o.policy) {
     case 'uniform':
       return { sel: selectUniform(vol, { budget: policyOpts.budget }) };
@@ -425,7 +431,7 @@ export async function tokenize(input: string, options: TokenizeOptions = {}): Pr
     }
     const { pictureSource: _ps, onProgress: _op, ...plainOptions } = o;
     const { hevcPath: _hp, ...inputInfo } = prepared;
-    const policyMeta: TokenizeMeta['policy'] = { name: o.policy ?? 'codec', budget: o.budget ?? 8 * S };
+    const policyMeta: TokenizeMeta['policy'] = { name: o.policy ?? 'codec', budget: o.budget ?? defaultBudget(o, T, S) };
     if (o.policy === 'codec' || o.policy === 'adaptive') Object.assign(policyMeta, { iframes: o.iframes ?? 'zero', keepFirst: o.keepFirst ?? true, padding: o.padding ?? 'exclude', staticFallback: o.policy === 'codec' ? (o.staticFallback ?? true) : false, order: o.order ?? 'thw' });
     if (o.policy === 'grouped') policyMeta.groupSize = o.groupSize ?? 4;
     if (o.policy === 'adaptive') Object.assign(policyMeta, { fraction: o.fraction ?? 0.9, maxBudget: o.maxBudget ?? T * S, minBudget: o.minBudget ?? 1 });

@@ -116,6 +116,10 @@ describe('tokenize on corpus streams (golden codec maps)', () => {
     expect(pad).toBe(2 * (S - 4 * 6));
     expect(files.filter((f) => f.endsWith('.png')).length).toBe(4);
     expect(readFileSync(files[0]!).subarray(1, 4).toString()).toBe('PNG');
+    // default budget: two frames' worth per group
+    const d = await golden('merge5_life', { policy: 'grouped', size: 128, frames: 8 });
+    expect(d.meta.count).toBe(2 * 2 * S);
+    expectValidPositions(d, 4 * S);
   });
 
   it('channel-first float32 patches are the normalised uint8 patches', async () => {

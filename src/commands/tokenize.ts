@@ -48,7 +48,7 @@ export function addTokenizeOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--preset <name>', 'defaults of a published pipeline (ovenc: OneVision-Encoder stage 1)').choices(['ovenc']))
     .addOption(new Option('--policy <name>', 'selection policy (default codec)').choices(['codec', 'grouped', 'uniform', 'adaptive']))
-    .option('--budget <K>', 'tokens to keep (default 8 frames: 8 x grid)', int('--budget'))
+    .option('--budget <K>', 'tokens to keep (default 8 frames: 8 x grid; grouped: 2 frames per group)', int('--budget'))
     .option('--frames <T>', "frames sampled evenly over the clip, or 'all' (default 64)", framesArg)
     .option('--sample-fps <fps>', 'sample at this rate instead of --frames', num('--sample-fps'))
     .option('--start <frame>', 'first frame that may be sampled', int('--start', 0))
