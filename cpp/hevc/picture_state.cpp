@@ -25,7 +25,8 @@ void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const 
   size_t n8 = static_cast<size_t>(w8) * h8;
   cu_map = pool_cu.get_for_overwrite(n8 * 4);  // every 8x8 block belongs to a coding unit
   bits = opts.bits ? pool_bits.get_for_overwrite(n8) : nullptr;
-  residual = opts.residual ? pool_residual.get(static_cast<size_t>(width) * height, 0) : nullptr;
+  // Written whole by the slice decoder: coded blocks by their residual, the rest cleared.
+  residual = opts.residual ? pool_residual.get_for_overwrite(static_cast<size_t>(width) * height) : nullptr;
   if (opts.tu_stats) {
     if (tu) last_tu_count = tu->size();
     tu = pool_tu.get(0, 0);

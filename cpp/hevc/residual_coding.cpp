@@ -299,8 +299,11 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
       }
       p.scaling_factor = m;
     }
+    p.nonzero = nz;
+    p.num_nonzero = nnz;
     reconstruct_residual(coeffs_, p, resid_);
-    std::memset(coeffs_, 0, sizeof(int32_t) * n * n);  // reconstruct_residual used it as scratch
+    // reconstruct_residual rewrote only the non-zero positions (scaling in place).
+    for (int k = 0; k < nnz; ++k) coeffs_[nz[k] >> 16] = 0;
     int16_t* plane = pic_.residual->data();
     const int w = std::min(n, pic_.width - x0), h = std::min(n, pic_.height - y0);
     for (int y = 0; y < h; ++y) {

@@ -179,7 +179,20 @@ void reconstruct_residual(int32_t* levels, const ResidualBlockParams& p, int32_t
   const int64_t level_scale = int64_t{kLevelScale[qp % 6]} << (qp / 6);
   int last_row = -1, last_col = -1;
   const uint8_t* m = p.scaling_factor;
-  for (int y = 0; y < n; ++y) {
+  if (p.nonzero) {
+    for (int k = 0; k < p.num_nonzero; ++k) {
+      const int pos = static_cast<int>(p.nonzero[k] >> 16);
+      const int32_t level = levels[pos];
+      const int64_t factor = m ? int64_t{m[pos]} : 16;
+      const int32_t d = clip_coeff((level * factor * level_scale + scale_rnd) >> scale_bd_shift);
+      levels[pos] = d;
+      if (d != 0) {
+        last_row = std::max(last_row, pos >> log2);
+        last_col = std::max(last_col, pos & (n - 1));
+      }
+    }
+  }
+  for (int y = 0; y < n && !p.nonzero; ++y) {
     int32_t* row = levels + y * n;
     int32_t any = 0;
     for (int x = 0; x < n; ++x) any |= row[x];  // cheap all-zero row test

@@ -15,11 +15,16 @@ struct ResidualBlockParams {
   // ScalingFactor m, raster out[y * n + x], or nullptr for flat m = 16
   // (scaling lists disabled, or transform skip with nTbS > 4).
   const uint8_t* scaling_factor = nullptr;
+  // Optional: the positions of the non-zero levels (entry >> 16 = y * n + x),
+  // so scaling visits only those instead of scanning the block.
+  const uint32_t* nonzero = nullptr;
+  int num_nonzero = 0;
 };
 
 // levels: TransCoeffLevel raster levels[y * n + x] (n = 1 << log2_size).
 // residual: output raster residual[y * n + x], the r[x][y] of clause 8.6.2.
-// `levels` is clobbered (used as scratch).
+// `levels` is clobbered (used as scratch); with `nonzero` given, only those
+// positions are rewritten.
 void reconstruct_residual(int32_t* levels, const ResidualBlockParams& p, int32_t* residual);
 
 }  // namespace codectok
