@@ -111,9 +111,13 @@ class StreamDecoderImpl {
       if (e.code() == ErrorCode::kMissingParameterSet && !seen_irap_) return;  // stream starts mid-way
       throw;
     }
-    if (first) start_picture(nal, sh);
-    else if (sh.pps_id != pic_.pps->id)
-      fail(ErrorCode::kInvalidSyntax, "slice segments of one picture refer to different PPSs");
+    if (first) {
+      start_picture(nal, sh);
+    } else if (sh.pps_id != pic_.pps->id || pps_[sh.pps_id]->sps_id != pic_.sps->id ||
+               sps_[pic_.sps->id]->pic_size_in_ctbs != pic_.sps->pic_size_in_ctbs ||
+               sh.segment_address >= pic_.sps->pic_size_in_ctbs) {
+      fail(ErrorCode::kInvalidSyntax, "slice segments of one picture disagree on their parameter sets");
+    }
     if (!sh.dependent_slice_segment) dpb_.build_ref_lists(sh, pic_.poc, refs_);
     SliceInfo info;
     info.type = sh.slice_type == kSliceI ? 'I' : sh.slice_type == kSliceP ? 'P' : 'B';
