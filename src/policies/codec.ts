@@ -91,7 +91,8 @@ export function selectCodec(vol: ScoreVolume, opts: CodecPolicyOptions, policy =
     padded: 0,
     budget: o.budget,
     effectiveBudget: K,
-    denseSlots: [...new Set(dense)].filter((t) => mandatory.some((i) => Math.floor(i / S) === t)),
+    // slots fill in order, S patches each: those that got any patch
+    denseSlots: dense.slice(0, Math.ceil(mandatory.length / S)),
     staticFallback: fallback,
   };
 }
