@@ -11,6 +11,7 @@ import { type TokenizeOptions, tokenize } from '../src/tokenize.js';
 import { writeCanvases } from '../src/writers/canvas.js';
 import { writeNpyOutput } from '../src/writers/npy_output.js';
 import { readNpy } from '../src/npy.js';
+import { composeViz } from '../src/viz.js';
 import { CORPUS, goldenPictures } from './helpers/golden_pictures.js';
 import { expectPatchesMatchFrames, expectValidPositions, hasNumpy, referenceFrames, rowsOf, tempDir } from './helpers/tokenize_helpers.js';
 
@@ -120,6 +121,41 @@ describe('tokenize on corpus streams (golden codec maps)', () => {
     const d = await golden('merge5_life', { policy: 'grouped', size: 128, frames: 8 });
     expect(d.meta.count).toBe(2 * 2 * S);
     expectValidPositions(d, 4 * S);
+  });
+
+  it('JPEG canvases through FFmpeg', async () => {
+    const r = await golden('pan_known', { size: 64, frames: 6, budget: 40 });
+    const dir = tempDir();
+    const files = await writeCanvases(dir, r, { format: 'jpg' });
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['canvas_0000.jpg', 'canvas_0001.jpg', 'canvas_0002.jpg', 'src_patch_position.npy']);
+    const jpg = readFileSync(files[0]!);
+    expect([jpg[0], jpg[1]]).toEqual([0xff, 0xd8]);
+    const pos = await readNpy(files[3]!);
+    expect(pos.shape).toEqual([3, 4, 4, 3]);
+    expect(Array.from(pos.data as Int32Array).slice(-3)).toEqual([-1, -1, -1]); // 40 = 16 + 16 + 8: the last canvas is padded
+  });
+
+  it('viz: kept patches bright, dropped ones dimmed, then the mosaic', async () => {
+    const r = await golden('merge5_life', { size: 64, patch: 16, frames: 4, budget: 16 + 10 });
+    const frames = (await referenceFrames(join(CORPUS, 'merge5_life.hevc'), r.meta.geometry));
+    const slots = r.meta.frames.sampled.map((f) => frames[f]!);
+    const img = composeViz(r, slots, { tile: 64, columns: 4, dim: 0.25 });
+    // 4 tiles of 64 px + gaps in a row; bar (3 px) + 64 px tiles; then one row of 2 canvases
+    expect(img.width).toBe(4 + 4 * (64 + 4));
+    expect(img.height).toBe(4 + (64 + 3 + 4) + 4 * 3 + (64 + 4));
+    const kept = new Set(rowsOf(r).map(([t, h, w]) => `${r.meta.frames.sampled.indexOf(t)},${h},${w}`));
+    for (let slot = 0; slot < 4; slot++) {
+      for (let h = 0; h < 4; h++) {
+        for (let w = 0; w < 4; w++) {
+          const x = 4 + slot * 68 + w * 16 + 5;
+          const y = 4 + 3 + h * 16 + 5;
+          const src = slots[slot]!.subarray(((h * 16 + 5) * 64 + w * 16 + 5) * 3, ((h * 16 + 5) * 64 + w * 16 + 5) * 3 + 3);
+          const got = img.rgb.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3);
+          const want = kept.has(`${slot},${h},${w}`) ? Array.from(src) : Array.from(src, (v) => Math.round(v * 0.25));
+          expect(Array.from(got)).toEqual(want);
+        }
+      }
+    }
   });
 
   it('channel-first float32 patches are the normalised uint8 patches', async () => {
