@@ -28,9 +28,24 @@ struct ZscanTable {
 const ZscanTable kZscan;
 inline int zscan(int x4, int y4) { return kZscan.z[y4][x4]; }
 
+// Fills a w4 x h4 region of a per-4x4-block map. Regions are small (1..16
+// blocks a row): constant-size copies of a pattern avoid a memset call per row.
 template <typename T>
 void fill_region(std::vector<T>& a, int stride, int x4, int y4, int w4, int h4, T v) {
-  for (int y = 0; y < h4; ++y) std::fill_n(a.begin() + static_cast<size_t>(y4 + y) * stride + x4, w4, v);
+  T pattern[16];
+  for (int i = 0; i < 16; ++i) pattern[i] = v;
+  T* row = a.data() + static_cast<size_t>(y4) * stride + x4;
+  for (int y = 0; y < h4; ++y, row += stride) {
+    switch (w4) {
+      case 16: std::memcpy(row, pattern, 16 * sizeof(T)); break;
+      case 8: std::memcpy(row, pattern, 8 * sizeof(T)); break;
+      case 4: std::memcpy(row, pattern, 4 * sizeof(T)); break;
+      case 2: std::memcpy(row, pattern, 2 * sizeof(T)); break;
+      case 1: row[0] = v; break;
+      default:
+        for (int x = 0; x < w4; ++x) row[x] = v;
+    }
+  }
 }
 
 }  // namespace
@@ -51,6 +66,10 @@ SliceDecoder::SliceDecoder(PictureState& pic, const SliceHeader& sh, const Slice
 
 bool SliceDecoder::available_zs(int xc, int yc, int xn, int yn) const {
   if (xn < 0 || yn < 0 || xn >= sps_.width || yn >= sps_.height) return false;
+  if ((((xn ^ xc) | (yn ^ yc)) >> ctb_log2_) == 0) {  // same CTB: z-scan order decides
+    const int mask = (1 << ctb_log2_) - 1;
+    return zscan((xn & mask) >> 2, (yn & mask) >> 2) <= zscan((xc & mask) >> 2, (yc & mask) >> 2);
+  }
   int wc = sps_.pic_width_in_ctbs;
   int ctb_n = (yn >> ctb_log2_) * wc + (xn >> ctb_log2_);
   if (pic_.ctb_slice_addr[ctb_n] != sh_.slice_addr_rs) return false;
