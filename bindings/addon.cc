@@ -72,9 +72,17 @@ template <typename T>
 Napi::ArrayBuffer ExternalBuffer(Napi::Env env, const std::shared_ptr<std::vector<T>>& storage) {
   if (storage->empty()) return Napi::ArrayBuffer::New(env, 0);
   auto* hint = new std::shared_ptr<std::vector<T>>(storage);
+  const int64_t bytes = static_cast<int64_t>((*hint)->size() * sizeof(T));
+  // Tell V8 about the memory it keeps alive, so it collects (and the decoder
+  // recycles) picture buffers as fast as they are dropped.
+  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
   return Napi::ArrayBuffer::New(
-      env, static_cast<void*>((*hint)->data()), (*hint)->size() * sizeof(T),
-      [](Napi::Env, void*, std::shared_ptr<std::vector<T>>* h) { delete h; }, hint);
+      env, static_cast<void*>((*hint)->data()), static_cast<size_t>(bytes),
+      [](Napi::Env e, void*, std::shared_ptr<std::vector<T>>* h) {
+        Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>((*h)->size() * sizeof(T)));
+        delete h;
+      },
+      hint);
 }
 
 template <typename T>

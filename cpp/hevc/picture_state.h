@@ -65,11 +65,11 @@ struct PictureState {
 
   // Pools for the arrays handed out with each picture.
   // One pool per kind of array, so recycled vectors already have the right size.
-  VectorPool<int16_t> pool_motion{8};
-  VectorPool<int16_t> pool_cu{8};
-  VectorPool<int16_t> pool_residual{8};
-  VectorPool<float> pool_bits{8};
-  VectorPool<int64_t> pool_tu{8};
+  VectorPool<int16_t> pool_motion{24};
+  VectorPool<int16_t> pool_cu{24};
+  VectorPool<int16_t> pool_residual{12};
+  VectorPool<float> pool_bits{24};
+  VectorPool<int64_t> pool_tu{24};
   VectorPool<PredInfo> pool_col{24};
   size_t last_tu_count = 0;
 
