@@ -42,6 +42,14 @@ describe('codectok tokenize', () => {
     expect(meta.scoring).toMatchObject({ compensation: 'affine', weights: { motion: 1, residual: 1, bits: 1 } });
     const pos = await readNpy(join(out, 'positions.npy'));
     expect(pos.shape).toEqual([50, 3]);
+    // worker threads (--jobs 2) keep the error codes
+    const two = run(['tokenize', join(CORPUS, 'tiny_ip.hevc'), join(CORPUS, 'tiny_i.hevc'), '-o', tempDir(), '--json', '--jobs', '2', '--policy', 'grouped', '--budget', '10']);
+    expect(two.status).toBe(1);
+    const d2 = JSON.parse(two.stdout) as { ok: boolean; files: { ok: boolean; error?: { code: string; message: string } }[]; failed: string[] };
+    expect(d2.ok).toBe(false);
+    expect(d2.failed.length).toBe(2);
+    expect(d2.files.map((f) => f.error?.code)).toEqual(['ERR_INVALID_OPTION', 'ERR_INVALID_OPTION']);
+    expect(d2.files[0]!.error!.message).toContain('too small for the grouped policy');
     const bad = run(['tokenize', join(CORPUS, 'pan_known.hevc'), '-o', out, '--budget', 'many']);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('--budget must be an integer');

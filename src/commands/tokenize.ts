@@ -8,7 +8,8 @@ import { basename, extname, join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 import { errorLine, writeOut } from '../cli_util.js';
-import { CodectokError } from '../errors.js';
+import { CodectokError, toCodectokError } from '../errors.js';
+import { createTokenizePool } from '../shard/tokenize_pool.js';
 import { type TokenizeOptions, type TokenizeResult, tokenize } from '../tokenize.js';
 import { writeCanvases } from '../writers/canvas.js';
 import { writeNpyOutput } from '../writers/npy_output.js';
@@ -223,6 +224,9 @@ export async function runTokenize(inputs: string[], opts: TokenizeCommandOptions
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, inputs.length));
   const bar = new ProgressBar(inputs.length, !opts.json && opts.progress !== false && Boolean(process.stderr.isTTY));
   const outcomes: FileOutcome[] = new Array(inputs.length);
+  // tokenize() is CPU-bound on its thread: several jobs run in worker threads (from dist/; the
+  // TypeScript sources fall back to the main thread, where the parser's thread pool still overlaps)
+  const pool = createTokenizePool(jobs);
   let next = 0;
   const worker = async () => {
     for (;;) {
@@ -232,10 +236,16 @@ export async function runTokenize(inputs: string[], opts: TokenizeCommandOptions
       const t0 = Date.now();
       const name = basename(input);
       try {
-        const r: TokenizeResult = await tokenize(input, {
-          ...base,
-          onProgress: (p) => bar.update(k, `${name}: ${p.stage} ${p.total ? Math.round((100 * p.done) / p.total) : 0}%`),
-        });
+        bar.update(k, `${name}: started`);
+        const r: TokenizeResult = pool
+          ? ((await Promise.resolve(pool.tokenize(input, base as Record<string, unknown>)).catch((e: { code?: string; message?: string }) => {
+              // keep the worker's code (toCodectokError knows only the parser's)
+              throw typeof e?.code === 'string' ? new CodectokError(e.code, e.message ?? String(e), { file: input }) : toCodectokError(e, input);
+            })) as unknown as TokenizeResult)
+          : await tokenize(input, {
+              ...base,
+              onProgress: (p) => bar.update(k, `${name}: ${p.stage} ${p.total ? Math.round((100 * p.done) / p.total) : 0}%`),
+            });
         await writeNpyOutput(dirs[k]!, r);
         if (opts.canvas && opts.canvas !== 'none') await writeCanvases(dirs[k]!, r, { format: opts.canvas });
         outcomes[k] = { input, ok: true, out: dirs[k], count: r.meta.count, grid: r.meta.grid, staticFallback: r.meta.staticFallback, ffmpeg: `${r.meta.ffmpeg.decode.source}: ${r.meta.ffmpeg.decode.path}`, seconds: (Date.now() - t0) / 1000 };
@@ -254,7 +264,11 @@ export async function runTokenize(inputs: string[], opts: TokenizeCommandOptions
       bar.finish(k);
     }
   };
-  await Promise.all(Array.from({ length: jobs }, worker));
+  try {
+    await Promise.all(Array.from({ length: jobs }, worker));
+  } finally {
+    await pool?.close();
+  }
   bar.clear();
   return outcomes;
 }
