@@ -10,12 +10,14 @@ import { register as inspect } from './commands/inspect.js';
 import { register as tokenize } from './commands/tokenize.js';
 import { register as shard } from './commands/shard.js';
 import { register as pack } from './commands/pack.js';
+import { register as bench } from './commands/bench.js';
 
 const commands: Array<(program: Command) => void> = [
   inspect,
   tokenize,
   shard,
   pack,
+  bench,
 ];
 
 const require = createRequire(import.meta.url);

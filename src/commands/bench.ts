@@ -1,0 +1,162 @@
+// codectok bench budgets VIDEO... --budgets 256,512,1024,2048,4096 [--policies codec,grouped,adaptive,uniform] -o DIR
+//
+// For every video, policy and budget: tokenize on the same sampled frames and geometry, then
+// measure temporal coverage, the quality of frames rebuilt from the kept patches (PSNR, SSIM),
+// change recall and the cost. Writes DIR/results.json, DIR/results.md and DIR/plots/*.png
+// (src/bench/). Exit code 1 when a video could not be benchmarked at all.
+import { type Command, InvalidArgumentError, Option } from 'commander';
+
+import { writeOut } from '../cli_util.js';
+import { CodectokError } from '../errors.js';
+import type { PolicyName, TokenizeOptions } from '../tokenize.js';
+import { ALL_POLICIES, DEFAULT_BUDGETS, type BenchEvent, runBudgetBench } from '../bench/budget_bench.js';
+import { DEFAULT_CHANGE_THRESHOLD } from '../bench/change_recall.js';
+import { aggregateTable, comparisonSummary, writeReport } from '../bench/report.js';
+
+function int(name: string, min = 1) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    return n;
+  };
+}
+
+function num(name: string, min = 0) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!(Number.isFinite(n) && n >= min)) throw new InvalidArgumentError(`${name} must be a number >= ${min}`);
+    return n;
+  };
+}
+
+function budgetList(v: string): number[] {
+  const b = v.split(',').map((x) => Number(x.trim()));
+  if (!b.length || b.some((x) => !Number.isInteger(x) || x < 1)) throw new InvalidArgumentError('--budgets must be positive integers separated by commas, e.g. 256,512,1024');
+  return [...new Set(b)].sort((x, y) => x - y);
+}
+
+function policyList(v: string): PolicyName[] {
+  const p = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = p.filter((x) => !ALL_POLICIES.includes(x as PolicyName));
+  if (!p.length || bad.length) throw new InvalidArgumentError(`unknown polic${bad.length > 1 ? 'ies' : 'y'} ${bad.join(', ')} (choose from ${ALL_POLICIES.join(', ')})`);
+  return [...new Set(p)] as PolicyName[];
+}
+
+function framesArg(v: string): number | 'all' {
+  if (v === 'all') return 'all';
+  return int('--frames')(v);
+}
+
+function groupArg(v: string): number | 'auto' {
+  if (v === 'auto') return 'auto';
+  return int('--group-size')(v);
+}
+
+interface BenchBudgetsOptions {
+  out: string;
+  budgets: number[];
+  policies: PolicyName[];
+  frames?: number | 'all';
+  sampleFps?: number;
+  resize?: 'letterbox' | 'qwen';
+  size?: number;
+  patch?: number;
+  merge?: number;
+  minPixels?: number;
+  maxPixels?: number;
+  groupSize?: number | 'auto';
+  fraction?: number;
+  iframes?: TokenizeOptions['iframes'];
+  compensation?: TokenizeOptions['compensation'];
+  residual?: TokenizeOptions['residualSource'];
+  reencode?: TokenizeOptions['reencode'];
+  inputFps?: number;
+  changeThreshold: number;
+  perFrame: boolean;
+  quiet?: boolean;
+}
+
+function progressLine(e: BenchEvent): string | null {
+  switch (e.type) {
+    case 'video':
+      return `[${e.index + 1}/${e.total}] ${e.name}`;
+    case 'prepared':
+      return e.route === 'transcoded' ? `  transcoded to HEVC in ${(e.ms / 1000).toFixed(1)} s` : null;
+    case 'video-error':
+      return `  failed: ${e.error.message}`;
+    case 'run': {
+      const r = e.run;
+      const head = `  ${r.policy.padEnd(8)} K=${String(r.budget).padEnd(5)}`;
+      if (!r.ok) return `${head} skipped: ${r.error?.message}`;
+      return `${head} ${String(r.tokens).padStart(5)} tokens, ${r.coverage!.framesWithTokens}/${r.coverage!.T} frames, PSNR ${r.reconstruction!.psnr.toFixed(2)} dB, SSIM ${r.reconstruction!.ssim.toFixed(3)}, recall ${Number.isFinite(r.changeRecall!.recall) ? `${(100 * r.changeRecall!.recall).toFixed(0)} %` : 'n/a'}, ${(r.timing!.totalMs / 1000).toFixed(2)} s`;
+    }
+  }
+}
+
+export function register(program: Command): void {
+  const bench = program.command('bench').description('benchmarks on your own videos');
+  bench
+    .command('budgets')
+    .description('compare selection policies across token budgets: temporal coverage, PSNR/SSIM of frames rebuilt from the kept patches, change recall, cost')
+    .argument('<video...>', 'videos (HEVC as it is, anything else transcoded to HEVC once)')
+    .requiredOption('-o, --out <dir>', 'output directory: results.json, results.md, plots/')
+    .option('--budgets <list>', `token budgets, comma-separated (default ${DEFAULT_BUDGETS.join(',')})`, budgetList, DEFAULT_BUDGETS)
+    .option('--policies <list>', `policies, comma-separated (default ${ALL_POLICIES.join(',')})`, policyList, ALL_POLICIES)
+    .option('--frames <T>', "frames sampled evenly over each clip, or 'all' (default 64, as tokenize)", framesArg)
+    .option('--sample-fps <fps>', 'sample at this rate instead of --frames', num('--sample-fps', 1e-9))
+    .addOption(new Option('--resize <mode>', 'letterbox to a square (default) or Qwen2-VL resize').choices(['letterbox', 'qwen']))
+    .option('--size <S>', 'letterbox side in pixels (default 576)', int('--size'))
+    .option('--patch <P>', 'patch side in pixels (default 16; 14 for --resize qwen)', int('--patch'))
+    .option('--merge <m>', 'qwen: sides are multiples of patch x merge (default 2)', int('--merge'))
+    .option('--min-pixels <n>', 'qwen: minimum pixels', int('--min-pixels'))
+    .option('--max-pixels <n>', 'qwen: maximum pixels', int('--max-pixels'))
+    .option('--group-size <n|auto>', 'grouped: frames per group; auto (default): 4 when K allows, else the smallest that fits', groupArg)
+    .option('--fraction <f>', 'adaptive: share of the total score to keep (default 0.9); its K is capped at each budget', num('--fraction', 1e-9))
+    .addOption(new Option('--iframes <mode>', 'codec/adaptive I-frames: zero (default), dense, score').choices(['zero', 'dense', 'score']))
+    .addOption(new Option('--compensation <model>', 'camera motion removal (default median)').choices(['none', 'median', 'similarity', 'affine']))
+    .addOption(new Option('--residual <source>', 'abs (default) or coeff').choices(['abs', 'coeff']))
+    .addOption(new Option('--reencode <mode>', 'transcode to HEVC: auto (non-HEVC only, default), always, never').choices(['auto', 'always', 'never']))
+    .option('--input-fps <fps>', 'frame rate for timestamps (default: from the container, else 25)', num('--input-fps', 1e-9))
+    .option('--change-threshold <t>', `change recall: mean |difference| (0..255) above which a patch changed (default ${DEFAULT_CHANGE_THRESHOLD})`, num('--change-threshold'), DEFAULT_CHANGE_THRESHOLD)
+    .option('--no-per-frame', 'leave per-frame PSNR/SSIM out of results.json')
+    .option('-q, --quiet', 'no progress lines on stderr')
+    .action(async (videos: string[], o: BenchBudgetsOptions) => {
+      const tok: TokenizeOptions = {
+        frames: o.frames,
+        sampleFps: o.sampleFps,
+        resize: o.resize,
+        size: o.size,
+        patch: o.patch,
+        merge: o.merge,
+        minPixels: o.minPixels,
+        maxPixels: o.maxPixels,
+        fraction: o.fraction,
+        iframes: o.iframes,
+        compensation: o.compensation,
+        residualSource: o.residual,
+        reencode: o.reencode,
+        inputFps: o.inputFps,
+      };
+      const tokenize = Object.fromEntries(Object.entries(tok).filter(([, v]) => v !== undefined)) as TokenizeOptions;
+      const res = await runBudgetBench(videos, {
+        budgets: o.budgets,
+        policies: o.policies,
+        tokenize,
+        groupSize: o.groupSize ?? 'auto',
+        changeThreshold: o.changeThreshold,
+        perFrame: o.perFrame,
+        onEvent: (e) => {
+          if (o.quiet) return;
+          const line = progressLine(e);
+          if (line !== null) process.stderr.write(`${line}\n`);
+        },
+      });
+      const files = await writeReport(o.out, res);
+      const ok = res.videos.filter((v) => v.ok);
+      await writeOut(`${aggregateTable(res, ok)}\n\n`);
+      if (o.policies.includes('codec') && o.policies.includes('uniform')) await writeOut(`${comparisonSummary(res)}\n\n`);
+      await writeOut(`wrote ${files.length} files to ${o.out} (results.json, results.md, plots/summary.png)\n`);
+      const failed = res.videos.filter((v) => !v.ok);
+      if (failed.length) throw new CodectokError('ERR_FILES_FAILED', `${failed.length} of ${res.videos.length} video${res.videos.length > 1 ? 's' : ''} failed: ${failed.map((v) => `${v.input} (${v.error?.message})`).join('; ')}`);
+    });
+}
