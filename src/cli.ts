@@ -58,7 +58,8 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv).then(
   (code) => {
-    process.exitCode = code;
+    // A command may have set a failing exit code itself (e.g. some files failed): keep it.
+    process.exitCode = Math.max(code, Number(process.exitCode ?? 0));
   },
   (e) => {
     process.stderr.write(`codectok: internal error: ${errorLine(e)}\n`);

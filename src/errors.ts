@@ -7,7 +7,9 @@
  *   ERR_MISSING_REFERENCE, ERR_LIMIT_EXCEEDED;
  * - ERR_INTERNAL: any other failure inside the native code (a bug);
  * - ERR_INVALID_STATE: a decoder used after finish() or after it failed;
- * - ERR_IO: the input could not be read (missing file, permissions...).
+ * - ERR_IO: the input could not be read (missing file, permissions...);
+ * - from the tokenizer and the CLI: ERR_INVALID_OPTION, ERR_MISSING_DATA,
+ *   ERR_NO_FFMPEG, ERR_FFMPEG, ERR_DECODE, ERR_FILES_FAILED.
  * ERR_UNSUPPORTED is also raised by the container layer: not HEVC (an MP4
  * holding H.264 says 'avc1'), not Annex-B nor MP4/MOV, no video track.
  */
@@ -20,7 +22,13 @@ export type CodectokErrorCode =
   | 'ERR_LIMIT_EXCEEDED'
   | 'ERR_INTERNAL'
   | 'ERR_INVALID_STATE'
-  | 'ERR_IO';
+  | 'ERR_IO'
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_MISSING_DATA'
+  | 'ERR_NO_FFMPEG'
+  | 'ERR_FFMPEG'
+  | 'ERR_DECODE'
+  | 'ERR_FILES_FAILED';
 
 export const ERROR_CODES: readonly CodectokErrorCode[] = [
   'ERR_TRUNCATED',
@@ -32,6 +40,12 @@ export const ERROR_CODES: readonly CodectokErrorCode[] = [
   'ERR_INTERNAL',
   'ERR_INVALID_STATE',
   'ERR_IO',
+  'ERR_INVALID_OPTION',
+  'ERR_MISSING_DATA',
+  'ERR_NO_FFMPEG',
+  'ERR_FFMPEG',
+  'ERR_DECODE',
+  'ERR_FILES_FAILED',
 ];
 
 export interface CodectokErrorDetails {
