@@ -15,12 +15,13 @@
 // Every clip is encoded once with OneVision-Encoder's x265 recipe (preset fast, CRF 23, GOP 16,
 // no B-frames, one reference) into MP4, so tokenize() reads the HEVC as it is and the container
 // gives the frame rate. Output: DIR/results.json, DIR/results.md, DIR/plots/ (default
-// out/bench-budgets, ignored by git), clips in DIR/clips.
+// out/bench-budgets, ignored by git), clips in DIR/clips; DIR/sets.md and plots/summary_<set>.png
+// give the synthetic and the real clips apart.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -150,5 +151,30 @@ const args = [cli, 'bench', 'budgets', ...inputs, '--budgets', budgets, '--polic
 console.log(`bench:budgets: ${inputs.length} clips, budgets ${budgets}, policies ${policies}, ${frames} frames, ${geometry.join(' ')}`);
 const t0 = Date.now();
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
-console.log(`bench:budgets: ${((Date.now() - t0) / 1000).toFixed(0)} s; results in ${path.relative(root, out) || out}/results.md, plots in ${path.relative(root, out) || out}/plots/`);
+const secs = ((Date.now() - t0) / 1000).toFixed(0);
+const rel = path.relative(root, out) || out;
+
+// ---------------------------------------------------------------- synthetic and real clips apart
+const resultsFile = path.join(out, 'results.json');
+if (existsSync(resultsFile)) {
+  const { aggregateTable, comparisonSummary, comparisonTable, chartSpec } = await import(pathToFileURL(path.join(root, 'dist', 'bench', 'report.js')).href);
+  const { panelPng } = await import(pathToFileURL(path.join(root, 'dist', 'bench', 'plot_png.js')).href);
+  const res = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  const sets = [
+    ['synthetic', res.videos.filter((v) => v.ok && v.name.startsWith('syn_'))],
+    ['real', res.videos.filter((v) => v.ok && !v.name.startsWith('syn_'))],
+  ].filter(([, vs]) => vs.length);
+  const md = [`# Token budgets by clip set (${new Date().toISOString().slice(0, 10)}, ${secs} s)`, ''];
+  for (const [name, vs] of sets) {
+    md.push(`## ${name} clips: mean over ${vs.length}`, '', aggregateTable(res, vs), '');
+    if (policies.includes('codec') && policies.includes('uniform')) {
+      md.push(comparisonSummary(res, 'codec', vs.map((v) => v.name)), '');
+      md.push(comparisonTable({ ...res, videos: vs }), '');
+    }
+    const four = ['psnr', 'ssim', 'recall', 'frames'].map((m) => chartSpec(res, m, vs));
+    writeFileSync(path.join(out, 'plots', `summary_${name}.png`), panelPng(four, 2, `${name} clips: mean of ${vs.length}, ${vs[0].grid.T} sampled frames, ${vs[0].grid.H * vs[0].grid.W} patches per frame`));
+  }
+  writeFileSync(path.join(out, 'sets.md'), `${md.join('\n')}\n`);
+}
+console.log(`bench:budgets: ${secs} s; results in ${rel}/results.md and ${rel}/sets.md, plots in ${rel}/plots/`);
 process.exit(r.status ?? 1);
