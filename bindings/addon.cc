@@ -225,6 +225,14 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
       flag("bits", options.bits);
       flag("tuStats", options.tu_stats);
       flag("residual", options.residual);
+      flag("headersOnly", options.headers_only);
+      Napi::Value only = o.Get("pictures");
+      if (!only.IsUndefined() && !only.IsNull()) {
+        if (!only.IsArray()) throw Napi::TypeError::New(env, "pictures must be an array of decode indices");
+        Napi::Array a = only.As<Napi::Array>();
+        for (uint32_t i = 0; i < a.Length(); ++i)
+          options.only_decode_indices.push_back(a.Get(i).ToNumber().Int32Value());
+      }
     }
     try {
       core_ = std::make_shared<Core>(options);

@@ -13,6 +13,8 @@ export interface NativeDecodeOptions {
   bits?: boolean;
   tuStats?: boolean;
   residual?: boolean;
+  headersOnly?: boolean;
+  pictures?: number[];
 }
 
 export interface NativeSlice {

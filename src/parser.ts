@@ -33,6 +33,18 @@ export interface DecodeOptions {
   tuStats?: boolean;
   /** Luma residual (int16 [H][W]); needs the inverse transforms. Default false. */
   residual?: boolean;
+  /**
+   * Parse parameter sets and slice headers only: pictures carry POC, decode
+   * index, NAL type and slices, and no arrays. Many times faster; use it to
+   * count pictures or map output order to decode order. Default false.
+   */
+  headersOnly?: boolean;
+  /**
+   * Decode indices of the pictures whose arrays are wanted. Every picture is
+   * still parsed (and yielded, with metadata only), but the others skip the
+   * residual reconstruction and array output. Default: all pictures.
+   */
+  pictures?: Iterable<number>;
 }
 
 export interface ParseOptions extends DecodeOptions {
@@ -145,6 +157,8 @@ export async function* parsePictures(input: ParseInput, options: ParseOptions = 
     bits: options.bits ?? true,
     tuStats: options.tuStats ?? false,
     residual: options.residual ?? false,
+    headersOnly: options.headersOnly ?? false,
+    pictures: options.pictures === undefined ? undefined : [...options.pictures],
   };
   let outIndex = 0;
   const finalize = (p: NativePicture): Picture => Object.assign(p, { outIndex: outIndex++ }) as Picture;

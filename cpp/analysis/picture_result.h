@@ -13,6 +13,13 @@ struct DecodeOptions {
   bool bits = true;       // 8x8 bit-cost map
   bool tu_stats = false;  // per transform block coefficient statistics
   bool residual = false;  // luma residual plane (clause 8.6), needs inverse transforms
+  // Parse parameter sets and slice headers only (POC, types, reference lists):
+  // no slice data, no arrays. Fast: for counting and mapping pictures.
+  bool headers_only = false;
+  // When non-empty (sorted): arrays are produced only for pictures with these
+  // decode indices; the others are parsed (their motion still serves temporal
+  // prediction) but yield metadata only, and skip residual reconstruction.
+  std::vector<int32_t> only_decode_indices;
 };
 
 struct SliceInfo {

@@ -24,7 +24,9 @@ constexpr int64_t kMaxLumaPictureSize = 35651584;
 
 class StreamDecoderImpl {
  public:
-  explicit StreamDecoderImpl(const DecodeOptions& o) : options_(o) {}
+  explicit StreamDecoderImpl(const DecodeOptions& o) : options_(o) {
+    std::sort(options_.only_decode_indices.begin(), options_.only_decode_indices.end());
+  }
 
   void push(const uint8_t* data, size_t size) {
     splitter_.push(data, size);
@@ -127,8 +129,10 @@ class StreamDecoderImpl {
     for (int l = 0; l < 2; ++l)
       for (int i = 0; i < refs_.num[l]; ++i) (l == 0 ? info.ref_l0 : info.ref_l1).push_back(refs_.list[l][i].poc);
     pic_.slices.push_back(std::move(info));
-    SliceDecoder dec(pic_, sh, refs_, nal.rbsp.data(), nal.rbsp.size());
-    dec.decode();
+    if (!options_.headers_only) {
+      SliceDecoder dec(pic_, sh, refs_, nal.rbsp.data(), nal.rbsp.size());
+      dec.decode();
+    }
     prev_sh_ = std::move(sh);
   }
 
@@ -167,10 +171,21 @@ class StreamDecoderImpl {
         flush_output();
     }
     dpb_.apply_rps(*sps, sh, nal.type, poc, new_cvs);
-    pic_.allocate(sps, pps, options_);
+    const int decode_index = decode_count_++;
+    picture_options_ = options_;
+    if (options_.headers_only ||
+        (!options_.only_decode_indices.empty() &&
+         !std::binary_search(options_.only_decode_indices.begin(), options_.only_decode_indices.end(), decode_index))) {
+      picture_options_.motion = picture_options_.cu = picture_options_.bits = false;
+      picture_options_.residual = picture_options_.tu_stats = false;
+    }
+    if (!options_.headers_only) pic_.allocate(sps, pps, picture_options_);
+    else pic_.sps = sps, pic_.pps = pps;
     pic_.poc = poc;
     pic_.nal_type = nal.type;
-    pic_.decode_index = decode_count_++;
+    pic_.decode_index = decode_index;
+    pic_.slices.clear();
+    pic_.total_bits = 0;
     pic_output_flag_ = sh.pic_output_flag;
     active_sps_ = sps;
     in_picture_ = true;
@@ -182,13 +197,16 @@ class StreamDecoderImpl {
     if (!in_picture_) return;
     in_picture_ = false;
     const Sps& sps = *pic_.sps;
-    for (int ctb : pic_.ctb_slice_addr)
-      if (ctb < 0) {
-        ParseError e(ErrorCode::kTruncated, "picture ends before all of its coding tree blocks were coded");
-        e.picture = pic_.decode_index;
-        throw e;
-      }
-    dpb_.add_current(pic_.poc, pic_.collocated_motion());
+    if (!options_.headers_only) {
+      for (int ctb : pic_.ctb_slice_addr)
+        if (ctb < 0) {
+          ParseError e(ErrorCode::kTruncated, "picture ends before all of its coding tree blocks were coded");
+          e.picture = pic_.decode_index;
+          throw e;
+        }
+    }
+    dpb_.add_current(pic_.poc, options_.headers_only ? nullptr : pic_.collocated_motion());
+    const DecodeOptions& o = picture_options_;
     if (pic_output_flag_) {
       PictureResult r;
       r.poc = pic_.poc;
@@ -203,11 +221,11 @@ class StreamDecoderImpl {
       r.crop_bottom = sps.conf_bottom;
       r.slices = std::move(pic_.slices);
       r.total_bits = pic_.total_bits;
-      if (options_.motion) r.motion = motion_output();
-      if (options_.cu) r.cu = pic_.cu_map;
-      if (options_.bits) r.bits = pic_.bits;
-      if (options_.residual) r.residual = pic_.residual;
-      if (options_.tu_stats) r.tu = pic_.tu;
+      if (o.motion) r.motion = motion_output();
+      if (o.cu) r.cu = pic_.cu_map;
+      if (o.bits) r.bits = pic_.bits;
+      if (o.residual) r.residual = pic_.residual;
+      if (o.tu_stats) r.tu = pic_.tu;
       pending_.push_back(std::move(r));
     }
     // Additional bumping (C.5.2.3).
@@ -252,6 +270,7 @@ class StreamDecoderImpl {
   }
 
   DecodeOptions options_;
+  DecodeOptions picture_options_;  // options_ as they apply to the current picture
   AnnexBSplitter splitter_;
   std::shared_ptr<Sps> sps_[16];
   std::shared_ptr<Pps> pps_[64];
