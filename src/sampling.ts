@@ -1,65 +1,35 @@
 /**
- * Which frames the tokenizer looks at: the picture count of an Annex-B HEVC stream (a byte scan,
- * no decoding) and the sampled source frame indices.
+ * Which frames the tokenizer looks at: the pictures of an Annex-B HEVC stream (from its slice
+ * headers, no slice data decoded) and the sampled source frame indices.
  */
-import { open } from 'node:fs/promises';
 import { CodectokError } from './errors.js';
 
+/** A picture of the stream as its slice headers describe it, in output order. */
+export interface PictureHeader {
+  outIndex: number;
+  decodeIndex: number;
+  poc: number;
+  nalType: number;
+}
+
 /**
- * Counts the pictures a decoder outputs from an Annex-B HEVC file: slice segments with
- * first_slice_segment_in_pic_flag set, less the RASL pictures of a CRA/BLA that starts the
- * stream (decoders drop them). pic_output_flag = 0 is not looked at (libx265 never sets it).
+ * The pictures a decoder outputs from an Annex-B HEVC file, in output order, from
+ * the parser with headersOnly (parameter sets and slice headers, no slice data:
+ * milliseconds per thousand pictures). Same rules as the full decode (RASL
+ * pictures of a CRA that starts the stream are dropped, pic_output_flag honoured).
  */
-export async function countPictures(path: string): Promise<number> {
-  const fh = await open(path, 'r').catch((e: Error) => {
-    throw new CodectokError('ERR_IO', `${path}: ${e.message}`, { file: path });
-  });
-  try {
-    const chunk = Buffer.alloc(1 << 20);
-    let zeros = 0;
-    let state = 0; // 0: scanning; 1: next byte is NAL header byte 0; 2: header byte 1; 3: first slice byte
-    let nalType = -1;
-    let count = 0;
-    let seenIrap = false;
-    let skippingRasl = false;
-    for (;;) {
-      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      for (let i = 0; i < bytesRead; i++) {
-        const b = chunk[i]!;
-        if (state === 1) {
-          nalType = (b >> 1) & 0x3f;
-          state = 2;
-        } else if (state === 2) {
-          state = nalType <= 31 ? 3 : 0;
-        } else if (state === 3) {
-          state = 0;
-          if (b & 0x80) {
-            // first slice segment of a picture
-            if (nalType >= 16 && nalType <= 23) {
-              skippingRasl = !seenIrap && (nalType === 21 || (nalType >= 16 && nalType <= 18));
-              if (seenIrap) skippingRasl = false;
-              seenIrap = true;
-              count++;
-            } else if (nalType === 8 || nalType === 9) {
-              if (!skippingRasl && seenIrap) count++;
-            } else if (seenIrap) {
-              count++;
-            }
-          }
-        }
-        if (b === 0) {
-          zeros++;
-        } else {
-          if (b === 1 && zeros >= 2) state = 1;
-          zeros = 0;
-        }
-      }
-    }
-    return count;
-  } finally {
-    await fh.close();
+export async function pictureHeaders(path: string): Promise<PictureHeader[]> {
+  const { parsePictures } = await import('./parser.js');
+  const out: PictureHeader[] = [];
+  for await (const p of parsePictures(path, { headersOnly: true, container: 'annexb' })) {
+    out.push({ outIndex: p.outIndex, decodeIndex: p.decodeIndex, poc: p.poc, nalType: p.nalType });
   }
+  return out;
+}
+
+/** How many pictures a decoder outputs from an Annex-B HEVC file. */
+export async function countPictures(path: string): Promise<number> {
+  return (await pictureHeaders(path)).length;
 }
 
 export interface SamplingOptions {

@@ -93,7 +93,7 @@ export function resolveScoringOptions(o: ScoringOptions = {}): ResolvedScoringOp
 }
 
 /** Which parser outputs the scoring options need. */
-export function decodeOptionsFor(o: ResolvedScoringOptions): { motion: boolean; bits: boolean; residual: boolean; tuStats: boolean; cu: boolean } {
+export function decodeOptionsFor(o: ResolvedScoringOptions): { motion: boolean; bits: boolean; residual: boolean; tuStats: boolean; cu: boolean; pictures?: number[] } {
   return {
     motion: o.weights.motion > 0,
     bits: o.weights.bits > 0,

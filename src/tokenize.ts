@@ -18,7 +18,7 @@ import { selectAdaptive } from './policies/adaptive.js';
 import { selectGrouped } from './policies/grouped.js';
 import { type ScoreVolume, type Selection } from './policies/types.js';
 import { selectUniform } from './policies/uniform.js';
-import { countPictures, sampleFrames } from './sampling.js';
+import { pictureHeaders, sampleFrames } from './sampling.js';
 import {
   type CameraMotion,
   type CodecPicture,
@@ -48,7 +48,7 @@ export type PolicyName = 'codec' | 'grouped' | 'uniform' | 'adaptive';
 export type TimeIndex = 'frame' | 'slot';
 
 /** Source of pictures (the parser by default); lets tests and other parsers plug in. */
-export type PictureSource = (hevcPath: string, decode: { motion: boolean; bits: boolean; residual: boolean; tuStats: boolean; cu: boolean }) => AsyncIterable<CodecPicture & { outIndex?: number }>;
+export type PictureSource = (hevcPath: string, decode: { motion: boolean; bits: boolean; residual: boolean; tuStats: boolean; cu: boolean; pictures?: number[] }) => AsyncIterable<CodecPicture & { outIndex?: number }>;
 
 export interface TokenizeOptions extends ScoringOptions {
   /** A named set of defaults applied before the other options: `ovenc` reproduces OneVision-Encoder's stage-1 selection. */
@@ -345,7 +345,8 @@ export async function tokenize(input: string, options: TokenizeOptions = {}): Pr
   try {
     progress?.({ stage: 'prepare', done: 0, total: 1 });
     const prepared = await prepareHevc(input, workDir, { reencode: o.reencode, transcode: o.transcode, ffmpeg: { prefer: o.ffmpeg === 'wasm' ? 'native' : o.ffmpeg } });
-    const total = await countPictures(prepared.hevcPath);
+    const headers = await pictureHeaders(prepared.hevcPath);
+    const total = headers.length;
     if (total === 0) throw new CodectokError('ERR_UNSUPPORTED', `the HEVC stream holds no picture`, { file: input });
     const fpsSource: TokenizeMeta['frames']['fpsSource'] = o.inputFps ? 'option' : prepared.fps ? 'container' : 'default';
     const fps = o.inputFps ?? prepared.fps ?? 25;
@@ -362,6 +363,8 @@ export async function tokenize(input: string, options: TokenizeOptions = {}): Pr
       decode.tuStats = false;
       decode.bits = false;
     }
+    // Arrays (and residual reconstruction) only for the sampled pictures.
+    decode.pictures = sampled.map((f) => headers[f]!.decodeIndex);
     const source = o.pictureSource ?? defaultSource();
     const slots: (Slot | undefined)[] = new Array(sampled.length);
     let g: Geometry | undefined;

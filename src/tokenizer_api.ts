@@ -2,7 +2,7 @@
 export { tokenize, PRESETS, type TokenizeOptions, type TokenizeResult, type TokenizeMeta, type PatchTensor, type PolicyName, type TimeIndex, type PictureSource } from './tokenize.js';
 export { letterboxGeometry, qwenGeometry, contentPatchMask, poolToGrid, patchSourceRect, GeometryError, type Geometry, type CellMap } from './geometry.js';
 export { resolveScoringOptions, frameSignals, scoreFrames, activeShare, estimateCameraMotion, decodeOptionsFor, ScoringError, type ScoringOptions, type ResolvedScoringOptions, type FrameScores, type FrameSignals, type CodecPicture, type Compensation, type ResidualSource } from './scoring.js';
-export { countPictures, sampleFrames, type SamplingOptions } from './sampling.js';
+export { countPictures, pictureHeaders, sampleFrames, type PictureHeader, type SamplingOptions } from './sampling.js';
 export { selectCodec, type CodecPolicyOptions, type IFramePolicy } from './policies/codec.js';
 export { selectGrouped, type GroupedPolicyOptions } from './policies/grouped.js';
 export { selectUniform, type UniformPolicyOptions } from './policies/uniform.js';
