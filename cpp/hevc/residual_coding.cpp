@@ -172,10 +172,11 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
       const uint8_t* sig_ctx = kSigCtx.ctx[c_idx ? 1 : 0][log2_size - 2][scan_idx][prev_csbf][(xs | ys) ? 1 : 0];
       for (int k = start; k >= 0; --k) {
         if (k > 0 || !infer_sb_dc) {
-          if (cabac.decode(ctx[kCtxSigCoeffFlag + sig_ctx[k]])) {
-            sig_n[nsig++] = k;
-            infer_sb_dc = false;
-          }
+          // Branch-free: significance is a coin toss for the branch predictor.
+          const int sig = cabac.decode(ctx[kCtxSigCoeffFlag + sig_ctx[k]]);
+          sig_n[nsig] = k;
+          nsig += sig;
+          infer_sb_dc = infer_sb_dc && !sig;
         } else {
           sig_n[nsig++] = 0;  // inferred DC of a coded sub-block
         }
@@ -191,13 +192,10 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
     int first_g1 = -1;
     int n_g1 = std::min(nsig, 8);
     for (int k = 0; k < n_g1; ++k) {
-      g1[k] = cabac.decode(ctx[g1_base + ctx_set * 4 + std::min(3, greater1_ctx)]);
-      if (g1[k]) {
-        greater1_ctx = 0;
-        if (first_g1 < 0) first_g1 = k;
-      } else if (greater1_ctx > 0) {
-        ++greater1_ctx;
-      }
+      const int g = cabac.decode(ctx[g1_base + ctx_set * 4 + std::min(3, greater1_ctx)]);
+      g1[k] = g;
+      first_g1 = (first_g1 < 0 && g) ? k : first_g1;
+      greater1_ctx = g ? 0 : greater1_ctx + (greater1_ctx > 0 ? 1 : 0);
     }
     greater1_prev = greater1_ctx;
     int g2 = 0;
