@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench:budgets [-- --out DIR --seconds 4 --segments 2 --frames 32 --synthetic-only --no-build]
+// npm run bench:budgets [-- --out DIR --seconds 4 --segments 2 --frames 32 --synthetic-only --no-build --report-only]
 //
 // The token-budget benchmark (codectok bench budgets) on an evaluation set:
 //   - always, synthetic clips made here with FFmpeg's lavfi sources, each deciding one question:
@@ -68,8 +68,12 @@ if (!existsSync(cli)) {
   process.exit(1);
 }
 
+const reportOnly = flag('report-only'); // rewrite the reports from DIR/results.json, run nothing
+const inputs = [];
+
 // ---------------------------------------------------------------- synthetic clips
 const clips = path.join(out, 'clips');
+if (!reportOnly) {
 mkdirSync(clips, { recursive: true });
 const still = path.join(clips, 'still_1600x900.png');
 if (!existsSync(still)) {
@@ -87,7 +91,6 @@ const synthetic = {
   scenecut: ['-f', 'lavfi', '-i', `testsrc2=s=${W}x${H}:r=${FPS}`, '-loop', '1', '-framerate', String(FPS), '-i', still, '-filter_complex', `[0:v]trim=end_frame=${half},setpts=PTS-STARTPTS,format=yuv420p[a];[1:v]scale=${W}:${H}:flags=bicubic,trim=end_frame=${n - half},setpts=PTS-STARTPTS,format=yuv420p[b];[a][b]concat=n=2:v=1:a=0,format=yuv420p[v]`, '-map', '[v]'],
   object: ['-loop', '1', '-framerate', String(FPS), '-i', still, '-f', 'lavfi', '-i', `color=c=0xd02020:s=40x40:r=${FPS}`, '-filter_complex', `[0:v]scale=${W}:${H}:flags=bicubic[bg];[bg][1:v]overlay=x='20+n*${Math.floor((W - 80) / n)}':y='${H / 2 - 20}+80*sin(n/8)':shortest=0,format=yuv420p[v]`, '-map', '[v]'],
 };
-const inputs = [];
 for (const [name, src] of Object.entries(synthetic)) {
   const file = path.join(clips, `syn_${name}_${seconds}s.mp4`);
   if (!existsSync(file)) {
@@ -111,33 +114,32 @@ function listVideos(dir, depth = 0) {
   return found;
 }
 function durationOf(file) {
-  // frames counted by remuxing to nothing (works for raw streams with no duration), over the rate
-  const r = ff(['-i', file, '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-'], `probe ${file}`);
-  const probe = spawnSync(ffmpeg, ['-hide_banner', '-i', file], { encoding: 'utf8' }).stderr;
+  const probe = spawnSync(ffmpeg, ['-hide_banner', '-nostdin', '-i', file], { encoding: 'utf8' }).stderr;
   const fps = Number(/(\d+(?:\.\d+)?) fps/.exec(probe)?.[1] ?? 25);
   const dur = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(probe);
-  if (dur) return { seconds: Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]), fps };
-  const frameCount = Number([...`${r.stderr}`.matchAll(/frame=\s*(\d+)/g)].pop()?.[1] ?? 0);
-  return { seconds: frameCount / fps, fps };
+  if (dur) return Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]);
+  // a raw stream has no duration: count its frames by remuxing them to nothing
+  const r = spawnSync(ffmpeg, ['-hide_banner', '-nostdin', '-i', file, '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const frames = Number([...r.stderr.matchAll(/frame=\s*(\d+)/g)].pop()?.[1] ?? 0);
+  return frames / fps;
 }
 if (!flag('synthetic-only') && existsSync(media)) {
   for (const file of listVideos(media)) {
     const stem = path.basename(file).replace(/\.[^.]+$/, '');
-    let info;
-    try {
-      info = durationOf(file);
-    } catch (e) {
-      console.error(`bench:budgets: skipping ${file}: ${e.message}`);
+    const duration = durationOf(file);
+    if (!(duration >= seconds)) {
+      console.error(`bench:budgets: skipping ${file}: shorter than ${seconds} s or unreadable`);
       continue;
     }
-    const k = Math.max(1, Math.min(segments, Math.floor(info.seconds / seconds)));
+    const k = Math.max(1, Math.min(segments, Math.floor(duration / seconds)));
     for (let i = 0; i < k; i++) {
-      const start = Math.max(0, Math.min(info.seconds - seconds, ((i + 0.5) * info.seconds) / k - seconds / 2));
+      const start = Math.max(0, Math.min(duration - seconds, ((i + 0.5) * duration) / k - seconds / 2));
       const outFile = path.join(clips, `${stem}_at${start.toFixed(1)}s_${seconds}s.mp4`);
       if (!existsSync(outFile)) {
         process.stderr.write(`cutting ${path.basename(outFile)}\n`);
-        // 360 px on the short side, the source frame rate kept
-        ff(['-ss', start.toFixed(3), '-i', file, '-t', String(seconds), '-map', '0:v:0', '-vf', "scale='if(gt(iw,ih),-2,360)':'if(gt(iw,ih),360,-2)':flags=bicubic,format=yuv420p", ...X265, outFile], outFile);
+        // 360 px on the short side, the source frame rate kept; seeking after the input (decoding up
+        // to the start) works for raw streams too, which have no timestamps to seek on
+        ff(['-i', file, '-ss', start.toFixed(3), '-t', String(seconds), '-map', '0:v:0', '-vf', "scale='if(gt(iw,ih),-2,360)':'if(gt(iw,ih),360,-2)':flags=bicubic,format=yuv420p", ...X265, outFile], outFile);
       }
       inputs.push(outFile);
     }
@@ -145,26 +147,28 @@ if (!flag('synthetic-only') && existsSync(media)) {
 } else if (!flag('synthetic-only')) {
   console.log(`bench:budgets: ${media} not found: real clips skipped, synthetic clips only`);
 }
+}
 
 // ---------------------------------------------------------------- run
 const args = [cli, 'bench', 'budgets', ...inputs, '--budgets', budgets, '--policies', policies, '--frames', frames, ...geometry, '-o', out];
-console.log(`bench:budgets: ${inputs.length} clips, budgets ${budgets}, policies ${policies}, ${frames} frames, ${geometry.join(' ')}`);
+if (!reportOnly) console.log(`bench:budgets: ${inputs.length} clips, budgets ${budgets}, policies ${policies}, ${frames} frames, ${geometry.join(' ')}`);
 const t0 = Date.now();
-const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+const r = reportOnly ? { status: 0 } : spawnSync(process.execPath, args, { stdio: 'inherit' });
 const secs = ((Date.now() - t0) / 1000).toFixed(0);
 const rel = path.relative(root, out) || out;
 
 // ---------------------------------------------------------------- synthetic and real clips apart
 const resultsFile = path.join(out, 'results.json');
 if (existsSync(resultsFile)) {
-  const { aggregateTable, comparisonSummary, comparisonTable, chartSpec } = await import(pathToFileURL(path.join(root, 'dist', 'bench', 'report.js')).href);
+  const { aggregateTable, comparisonSummary, comparisonTable, chartSpec, writeReport } = await import(pathToFileURL(path.join(root, 'dist', 'bench', 'report.js')).href);
   const { panelPng } = await import(pathToFileURL(path.join(root, 'dist', 'bench', 'plot_png.js')).href);
   const res = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  if (reportOnly) await writeReport(out, res);
   const sets = [
     ['synthetic', res.videos.filter((v) => v.ok && v.name.startsWith('syn_'))],
     ['real', res.videos.filter((v) => v.ok && !v.name.startsWith('syn_'))],
   ].filter(([, vs]) => vs.length);
-  const md = [`# Token budgets by clip set (${new Date().toISOString().slice(0, 10)}, ${secs} s)`, ''];
+  const md = [`# Token budgets by clip set (${res.createdAt.slice(0, 10)})`, ''];
   for (const [name, vs] of sets) {
     md.push(`## ${name} clips: mean over ${vs.length}`, '', aggregateTable(res, vs), '');
     if (policies.includes('codec') && policies.includes('uniform')) {
