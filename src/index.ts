@@ -6,3 +6,4 @@ export * from './npy.js';
 export * from './dump.js';
 export * from './shard/api.js';
 export * from './tokenizer_api.js';
+export * from './bench/api.js';
