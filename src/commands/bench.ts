@@ -54,8 +54,8 @@ function groupArg(v: string): number | 'auto' {
 
 interface BenchBudgetsOptions {
   out: string;
-  budgets: number[];
-  policies: PolicyName[];
+  budgets?: number[];
+  policies?: PolicyName[];
   frames?: number | 'all';
   sampleFps?: number;
   resize?: 'letterbox' | 'qwen';
@@ -71,7 +71,7 @@ interface BenchBudgetsOptions {
   residual?: TokenizeOptions['residualSource'];
   reencode?: TokenizeOptions['reencode'];
   inputFps?: number;
-  changeThreshold: number;
+  changeThreshold?: number;
   perFrame: boolean;
   quiet?: boolean;
 }
@@ -100,8 +100,8 @@ export function register(program: Command): void {
     .description('compare selection policies across token budgets: temporal coverage, PSNR/SSIM of frames rebuilt from the kept patches, change recall, cost')
     .argument('<video...>', 'videos (HEVC as it is, anything else transcoded to HEVC once)')
     .requiredOption('-o, --out <dir>', 'output directory: results.json, results.md, plots/')
-    .option('--budgets <list>', `token budgets, comma-separated (default ${DEFAULT_BUDGETS.join(',')})`, budgetList, DEFAULT_BUDGETS)
-    .option('--policies <list>', `policies, comma-separated (default ${ALL_POLICIES.join(',')})`, policyList, ALL_POLICIES)
+    .option('--budgets <list>', `token budgets, comma-separated (default ${DEFAULT_BUDGETS.join(',')})`, budgetList)
+    .option('--policies <list>', `policies, comma-separated (default ${ALL_POLICIES.join(',')})`, policyList)
     .option('--frames <T>', "frames sampled evenly over each clip, or 'all' (default 64, as tokenize)", framesArg)
     .option('--sample-fps <fps>', 'sample at this rate instead of --frames', num('--sample-fps', 1e-9))
     .addOption(new Option('--resize <mode>', 'letterbox to a square (default) or Qwen2-VL resize').choices(['letterbox', 'qwen']))
@@ -117,7 +117,7 @@ export function register(program: Command): void {
     .addOption(new Option('--residual <source>', 'abs (default) or coeff').choices(['abs', 'coeff']))
     .addOption(new Option('--reencode <mode>', 'transcode to HEVC: auto (non-HEVC only, default), always, never').choices(['auto', 'always', 'never']))
     .option('--input-fps <fps>', 'frame rate for timestamps (default: from the container, else 25)', num('--input-fps', 1e-9))
-    .option('--change-threshold <t>', `change recall: mean |difference| (0..255) above which a patch changed (default ${DEFAULT_CHANGE_THRESHOLD})`, num('--change-threshold'), DEFAULT_CHANGE_THRESHOLD)
+    .option('--change-threshold <t>', `change recall: mean |difference| (0..255) above which a patch changed (default ${DEFAULT_CHANGE_THRESHOLD})`, num('--change-threshold'))
     .option('--no-per-frame', 'leave per-frame PSNR/SSIM out of results.json')
     .option('-q, --quiet', 'no progress lines on stderr')
     .action(async (videos: string[], o: BenchBudgetsOptions) => {
@@ -138,12 +138,13 @@ export function register(program: Command): void {
         inputFps: o.inputFps,
       };
       const tokenize = Object.fromEntries(Object.entries(tok).filter(([, v]) => v !== undefined)) as TokenizeOptions;
+      const policies = o.policies ?? ALL_POLICIES;
       const res = await runBudgetBench(videos, {
-        budgets: o.budgets,
-        policies: o.policies,
+        budgets: o.budgets ?? DEFAULT_BUDGETS,
+        policies,
         tokenize,
         groupSize: o.groupSize ?? 'auto',
-        changeThreshold: o.changeThreshold,
+        changeThreshold: o.changeThreshold ?? DEFAULT_CHANGE_THRESHOLD,
         perFrame: o.perFrame,
         onEvent: (e) => {
           if (o.quiet) return;
@@ -154,7 +155,7 @@ export function register(program: Command): void {
       const files = await writeReport(o.out, res);
       const ok = res.videos.filter((v) => v.ok);
       await writeOut(`${aggregateTable(res, ok)}\n\n`);
-      if (o.policies.includes('codec') && o.policies.includes('uniform')) await writeOut(`${comparisonSummary(res)}\n\n`);
+      if (policies.includes('codec') && policies.includes('uniform')) await writeOut(`${comparisonSummary(res)}\n\n`);
       await writeOut(`wrote ${files.length} files to ${o.out} (results.json, results.md, plots/summary.png)\n`);
       const failed = res.videos.filter((v) => !v.ok);
       if (failed.length) throw new CodectokError('ERR_FILES_FAILED', `${failed.length} of ${res.videos.length} video${res.videos.length > 1 ? 's' : ''} failed: ${failed.map((v) => `${v.input} (${v.error?.message})`).join('; ')}`);
