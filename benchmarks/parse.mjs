@@ -42,7 +42,7 @@ async function timeFfmpeg(ff, file) {
 async function timeParser(file, options) {
   const t0 = process.hrtime.bigint();
   let frames = 0;
-  for await (const pic of parsePictures(file, options)) {
+  for await (const pic of parsePictures(file, { ...options, recycle: true })) {
     frames += pic ? 1 : 0;
   }
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, frames };

@@ -2,7 +2,9 @@
 // logic lives here.
 //
 //   const d = new NativeDecoder({motion, cu, bits, tuStats, residual});
-//   await d.push(uint8array)  -> Picture[] (the pictures that became ready)
+//   await d.push(uint8array)  -> Picture[] (the pictures that became ready; with
+//                                maxPicturesPerCall at most that many: push an
+//                                empty array to get the rest)
 //   await d.finish()          -> Picture[] (every remaining picture)
 //
 // push() and finish() run StreamDecoder::push/finish and drain next() on the
@@ -27,6 +29,7 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -66,23 +69,65 @@ JobError StateError(const std::string& message) {
   return e;
 }
 
-// Wraps shared storage in an external ArrayBuffer (zero copy); the finalizer
-// drops the reference when the ArrayBuffer is collected.
+// Wraps shared storage in an external ArrayBuffer (zero copy). The storage is
+// released by the ArrayBuffer's finalizer (at garbage collection) or earlier by
+// releasePicture(), which detaches the ArrayBuffer first so JavaScript can no
+// longer reach the memory. Both run on the JavaScript thread.
+struct BufferHolder {
+  std::shared_ptr<void> storage;
+  int64_t bytes = 0;
+  bool released = false;
+};
+// data pointer -> holder; per thread, since each worker thread has its own
+// JavaScript environment whose buffers it creates, releases and finalizes.
+thread_local std::unordered_map<void*, BufferHolder*> g_live_buffers;
+
+void ReleaseHolder(Napi::Env env, BufferHolder* h) {
+  if (h->released) return;
+  h->released = true;
+  h->storage.reset();  // back to the decoder's pool
+  Napi::MemoryManagement::AdjustExternalMemory(env, -h->bytes);
+}
+
 template <typename T>
 Napi::ArrayBuffer ExternalBuffer(Napi::Env env, const std::shared_ptr<std::vector<T>>& storage) {
   if (storage->empty()) return Napi::ArrayBuffer::New(env, 0);
-  auto* hint = new std::shared_ptr<std::vector<T>>(storage);
-  const int64_t bytes = static_cast<int64_t>((*hint)->size() * sizeof(T));
+  auto* holder = new BufferHolder{storage, static_cast<int64_t>(storage->size() * sizeof(T)), false};
+  void* data = static_cast<void*>(storage->data());
+  g_live_buffers[data] = holder;
   // Tell V8 about the memory it keeps alive, so it collects (and the decoder
   // recycles) picture buffers as fast as they are dropped.
-  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+  Napi::MemoryManagement::AdjustExternalMemory(env, holder->bytes);
   return Napi::ArrayBuffer::New(
-      env, static_cast<void*>((*hint)->data()), static_cast<size_t>(bytes),
-      [](Napi::Env e, void*, std::shared_ptr<std::vector<T>>* h) {
-        Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>((*h)->size() * sizeof(T)));
+      env, data, static_cast<size_t>(holder->bytes),
+      [](Napi::Env e, void* d, BufferHolder* h) {
+        auto it = g_live_buffers.find(d);
+        if (it != g_live_buffers.end() && it->second == h) g_live_buffers.erase(it);
+        ReleaseHolder(e, h);
         delete h;
       },
-      hint);
+      holder);
+}
+
+// releasePicture(picture): detaches the picture's typed arrays and returns their
+// memory to the decoder now, instead of at garbage collection.
+Napi::Value ReleasePicture(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) return env.Undefined();
+  Napi::Object pic = info[0].As<Napi::Object>();
+  for (const char* key : {"motion", "cu", "bits", "residual", "tu"}) {
+    Napi::Value v = pic.Get(key);
+    if (!v.IsTypedArray()) continue;
+    Napi::ArrayBuffer ab = v.As<Napi::TypedArray>().ArrayBuffer();
+    if (ab.IsDetached() || ab.ByteLength() == 0) continue;
+    auto it = g_live_buffers.find(ab.Data());
+    if (it == g_live_buffers.end()) continue;  // not one of ours
+    BufferHolder* h = it->second;
+    g_live_buffers.erase(it);
+    ab.Detach();
+    ReleaseHolder(env, h);
+  }
+  return env.Undefined();
 }
 
 template <typename T>
@@ -163,16 +208,19 @@ class DecodeWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     try {
+      auto take_ready = [&] {
+        PictureResult picture;
+        while (core_->decoder.next(picture)) pictures_.push_back(std::move(picture));
+      };
       if (job_->finish) {
-        core_->decoder.finish();
+        // The end of the stream: the last picture and the reordering queue.
+        while (!core_->decoder.finish()) take_ready();
       } else {
+        // With maxPicturesPerCall this stops once that many are ready; the
+        // caller pushes an empty buffer to go on.
         core_->decoder.push(job_->data, job_->size);
       }
-      for (;;) {
-        PictureResult picture;
-        if (!core_->decoder.next(picture)) break;
-        pictures_.push_back(std::move(picture));
-      }
+      take_ready();
     } catch (const ParseError& e) {
       error_.set = true;
       error_.code = codectok::error_code_name(e.code());
@@ -226,6 +274,8 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
       flag("tuStats", options.tu_stats);
       flag("residual", options.residual);
       flag("headersOnly", options.headers_only);
+      Napi::Value limit = o.Get("maxPicturesPerCall");
+      if (limit.IsNumber()) options.max_pictures_per_call = limit.ToNumber().Int32Value();
       Napi::Value only = o.Get("pictures");
       if (!only.IsUndefined() && !only.IsNull()) {
         if (!only.IsArray()) throw Napi::TypeError::New(env, "pictures must be an array of decode indices");
@@ -355,6 +405,7 @@ void DecodeWorker::OnError(const Napi::Error& e) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeDecoder", NativeDecoder::Init(env));
+  exports.Set("releasePicture", Napi::Function::New(env, ReleasePicture, "releasePicture"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }

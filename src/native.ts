@@ -15,6 +15,7 @@ export interface NativeDecodeOptions {
   residual?: boolean;
   headersOnly?: boolean;
   pictures?: number[];
+  maxPicturesPerCall?: number;
 }
 
 export interface NativeSlice {
@@ -57,6 +58,8 @@ export interface NativeDecoder {
 
 export interface NativeAddon {
   NativeDecoder: new (options?: NativeDecodeOptions) => NativeDecoder;
+  /** Detaches a picture's typed arrays and hands their memory back to the decoder now. */
+  releasePicture(picture: NativePicture): void;
   napiVersion: number;
 }
 

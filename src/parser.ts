@@ -17,7 +17,7 @@ import path from 'node:path';
 
 import { CodectokError, toCodectokError } from './errors.js';
 import { looksLikeMp4, mp4ToAnnexB, type Mp4TrackInfo, type RandomAccessReader } from './mp4_demux.js';
-import { loadNative, type NativePicture } from './native.js';
+import { loadNative, type NativeAddon, type NativePicture } from './native.js';
 
 export { CodectokError, type CodectokErrorCode } from './errors.js';
 
@@ -45,6 +45,14 @@ export interface DecodeOptions {
    * residual reconstruction and array output. Default: all pictures.
    */
   pictures?: Iterable<number>;
+  /**
+   * Reuse memory at once: a picture's typed arrays are valid only until the
+   * next picture is requested (or the loop ends), then detached (length 0)
+   * and their memory goes back to the decoder. For loops that use each
+   * picture before asking for the next: no garbage piles up. Default false
+   * (arrays live until garbage-collected).
+   */
+  recycle?: boolean;
 }
 
 export interface ParseOptions extends DecodeOptions {
@@ -159,13 +167,23 @@ export async function* parsePictures(input: ParseInput, options: ParseOptions = 
     residual: options.residual ?? false,
     headersOnly: options.headersOnly ?? false,
     pictures: options.pictures === undefined ? undefined : [...options.pictures],
+    maxPicturesPerCall: PICTURES_PER_CALL,
   };
   let outIndex = 0;
   const finalize = (p: NativePicture): Picture => Object.assign(p, { outIndex: outIndex++ }) as Picture;
   let source: Source | undefined;
+  let native: NativeAddon | undefined;
+  let previous: NativePicture | undefined;
+  // With recycle, each picture is released when the consumer asks for the next.
+  const handOut = function* (p: NativePicture): Generator<Picture> {
+    if (previous) native!.releasePicture(previous);
+    previous = options.recycle ? p : undefined;
+    yield finalize(p);
+  };
   try {
     source = await openSource(input, chunkSize, options, file);
-    const decoder = new (loadNative().NativeDecoder)(decodeOptions);
+    native = loadNative();
+    const decoder = new native.NativeDecoder(decodeOptions);
     const sizer = new PushSizer(chunkSize);
     for await (const chunk of source.chunks) {
       // Each push hands back every picture it completes, arrays and all: push
@@ -174,16 +192,24 @@ export async function* parsePictures(input: ParseInput, options: ParseOptions = 
       // materializes thousands of pictures from one read.
       for (let offset = 0; offset < chunk.length; ) {
         const n = Math.min(chunk.length - offset, sizer.next());
-        const pictures = await decoder.push(chunk.subarray(offset, offset + n));
+        let pictures = await decoder.push(chunk.subarray(offset, offset + n));
         offset += n;
-        sizer.record(n, pictures.length);
-        for (const p of pictures) yield finalize(p);
+        let made = pictures.length;
+        for (const p of pictures) yield* handOut(p);
+        // The decoder stops after PICTURES_PER_CALL pictures: resume until it has no more.
+        while (pictures.length >= PICTURES_PER_CALL) {
+          pictures = await decoder.push(EMPTY);
+          made += pictures.length;
+          for (const p of pictures) yield* handOut(p);
+        }
+        sizer.record(n, made);
       }
     }
-    for (const p of await decoder.finish()) yield finalize(p);
+    for (const p of await decoder.finish()) yield* handOut(p);
   } catch (e) {
     throw toCodectokError(e, file);
   } finally {
+    if (previous) native?.releasePicture(previous);
     await source?.close();
   }
 }
@@ -196,6 +222,9 @@ export async function parseFile(input: string | Uint8Array, options: ParseOption
 }
 
 const PICTURES_PER_PUSH = 16;
+/** At most this many pictures come back from one native call (bounds memory at any bitrate). */
+const PICTURES_PER_CALL = 8;
+const EMPTY = new Uint8Array(0);
 const FIRST_PUSH = 16 << 10;
 const MIN_PUSH = 4 << 10;
 

@@ -401,7 +401,8 @@ export function frameSignals(p: CodecPicture, o: ResolvedScoringOptions): FrameS
   }
   if (o.weights.bits > 0) {
     requireField(p, 'bits');
-    out.bits = { values: p.bits!, cols: Math.ceil(p.width / 8), rows: Math.ceil(p.height / 8), cell: 8 };
+    // A copy: the parser may recycle the picture's arrays once the next picture is read.
+    out.bits = { values: p.bits!.slice(), cols: Math.ceil(p.width / 8), rows: Math.ceil(p.height / 8), cell: 8 };
   }
   return out;
 }

@@ -222,7 +222,8 @@ const VERSION = '0.1.0';
 function defaultSource(): PictureSource {
   return async function* (hevcPath, decode) {
     const { parsePictures } = await import('./parser.js');
-    yield* parsePictures(hevcPath, { ...decode, container: 'annexb' });
+    // recycle: frameSignals() keeps no view of a picture's arrays.
+    yield* parsePictures(hevcPath, { ...decode, container: 'annexb', recycle: true });
   };
 }
 

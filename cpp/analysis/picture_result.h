@@ -20,6 +20,10 @@ struct DecodeOptions {
   // decode indices; the others are parsed (their motion still serves temporal
   // prediction) but yield metadata only, and skip residual reconstruction.
   std::vector<int32_t> only_decode_indices;
+  // When > 0, push() and finish() stop decoding once this many pictures are
+  // ready to be taken; call push() with no data (or finish() again) to go on.
+  // Bounds the memory a caller holds per call whatever the bitrate.
+  int max_pictures_per_call = 0;
 };
 
 struct SliceInfo {

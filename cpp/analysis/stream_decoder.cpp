@@ -29,15 +29,19 @@ class StreamDecoderImpl {
   }
 
   void push(const uint8_t* data, size_t size) {
-    splitter_.push(data, size);
+    if (size > 0) splitter_.push(data, size);
     drain();
   }
 
-  void finish() {
+  bool finish() {
+    if (done_) return true;
     splitter_.finish();
     drain();
+    if (limit_reached()) return false;
     finish_picture();
     flush_output();
+    done_ = true;
+    return true;
   }
 
   bool next(PictureResult& out) {
@@ -48,9 +52,13 @@ class StreamDecoderImpl {
   }
 
  private:
+  bool limit_reached() const {
+    return options_.max_pictures_per_call > 0 && ready_.size() >= static_cast<size_t>(options_.max_pictures_per_call);
+  }
+
   void drain() {
     NalUnit nal;
-    while (splitter_.next(nal)) {
+    while (!limit_reached() && splitter_.next(nal)) {
       try {
         handle(nal);
       } catch (ParseError& e) {
@@ -284,6 +292,7 @@ class StreamDecoderImpl {
   bool seen_irap_ = false;
   bool no_rasl_output_ = true;
   bool after_eos_ = false;
+  bool done_ = false;
   int prev_tid0_poc_ = 0;
   int decode_count_ = 0;
   std::vector<PictureResult> pending_;
@@ -293,7 +302,7 @@ class StreamDecoderImpl {
 StreamDecoder::StreamDecoder(const DecodeOptions& options) : impl_(new StreamDecoderImpl(options)) {}
 StreamDecoder::~StreamDecoder() = default;
 void StreamDecoder::push(const uint8_t* data, size_t size) { impl_->push(data, size); }
-void StreamDecoder::finish() { impl_->finish(); }
+bool StreamDecoder::finish() { return impl_->finish(); }
 bool StreamDecoder::next(PictureResult& out) { return impl_->next(out); }
 
 }  // namespace codectok

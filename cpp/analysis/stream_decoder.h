@@ -19,12 +19,14 @@ class StreamDecoder {
   StreamDecoder(const StreamDecoder&) = delete;
   StreamDecoder& operator=(const StreamDecoder&) = delete;
 
-  // Feeds the next chunk of an Annex-B byte stream (any split). Throws
-  // ParseError (with byte_offset and picture set) on invalid input.
+  // Feeds the next chunk of an Annex-B byte stream (any split; size 0 just
+  // resumes decoding) and decodes what is complete. Throws ParseError (with
+  // byte_offset and picture set) on invalid input.
   void push(const uint8_t* data, size_t size);
   // Declares the end of the stream: parses what is buffered, outputs every
-  // remaining picture.
-  void finish();
+  // remaining picture. With max_pictures_per_call, returns false while more
+  // remains (call it again after taking the pictures), true when done.
+  bool finish();
   // Pops the next picture in output order, if one is ready.
   bool next(PictureResult& out);
 

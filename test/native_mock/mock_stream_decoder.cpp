@@ -117,7 +117,10 @@ void StreamDecoder::push(const uint8_t* data, size_t size) {
   d.tail = window.size() > 3 ? window.substr(window.size() - 3) : window;
 }
 
-void StreamDecoder::finish() { impl_->make_picture(); }
+bool StreamDecoder::finish() {
+  impl_->make_picture();
+  return true;
+}
 
 bool StreamDecoder::next(PictureResult& out) {
   if (impl_->ready.empty()) return false;
