@@ -6,8 +6,11 @@
 //   - FFmpeg single-threaded full decode: ffmpeg -threads 1 -i X -f null -
 //   - codectok, one decoder (single-threaded), three workloads:
 //       motion only; motion + coefficient statistics; motion + residual planes
-// and prints frames per second and the ratio to FFmpeg. Each measurement is
-// the best of --runs (default 3) to damp the noise of a shared machine.
+// and prints frames per second and the ratio to FFmpeg; then the end-to-end
+// cost of tokenizing the stream (default options: codec policy, 64 frames,
+// 576 letterbox, |residual| and motion scores, pixels decoded by FFmpeg)
+// against only decoding it with FFmpeg. Each measurement is the best of
+// --runs (default 3) to damp the noise of a shared machine.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 import { parsePictures } from '../dist/parser.js';
 import { locateFfmpeg } from '../dist/ffmpeg.js';
+import { tokenize } from '../dist/tokenize.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runsArg = process.argv.indexOf('--runs');
@@ -92,10 +96,24 @@ async function main() {
       rows.push([name, `codectok: ${label}`, r.frames, r.seconds, fps, fps / baseFps]);
     }
   }
+  const e2e = [];
+  for (const file of streams) {
+    const base = rows.find((r) => r[0] === path.basename(file));
+    const t = await best(async () => {
+      const t0 = process.hrtime.bigint();
+      const r = await tokenize(file, {});
+      return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, tokens: r.positions.length / 3 };
+    });
+    e2e.push([path.basename(file), t.tokens, base[3], t.seconds, t.seconds / base[3]]);
+  }
   console.log('| stream | workload | frames | seconds | frames/s | vs FFmpeg |');
   console.log('|---|---|---:|---:|---:|---:|');
   for (const [name, label, frames, s, fps, ratio] of rows)
     console.log(`| ${name} | ${label} | ${frames} | ${s.toFixed(2)} | ${fps.toFixed(0)} | ${ratio.toFixed(2)}x |`);
+  console.log('\n| stream | tokens | FFmpeg decode only (s) | codectok tokenize, end to end (s) | cost vs decoding |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const [name, tokens, dec, tok, ratio] of e2e)
+    console.log(`| ${name} | ${tokens} | ${dec.toFixed(2)} | ${tok.toFixed(2)} | ${ratio.toFixed(2)}x |`);
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 }
 

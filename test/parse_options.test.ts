@@ -2,7 +2,7 @@
 // (arrays for chosen decode indices only) against a full parse.
 import { describe, expect, test } from 'vitest';
 
-import { parseFile, type Picture } from '../src/parser.js';
+import { parseFile, parsePictures, type Picture } from '../src/parser.js';
 import { corpusStream } from './helpers/corpus.js';
 
 const meta = (p: Picture) => ({ poc: p.poc, decodeIndex: p.decodeIndex, nalType: p.nalType, outIndex: p.outIndex, slices: p.slices, width: p.width, height: p.height, crop: p.crop });
@@ -34,4 +34,22 @@ describe('parse options', () => {
       }
     });
   }
+
+  test('recycle: arrays are right while a picture is current, detached once the next is read', async () => {
+    const full = await parseFile(corpusStream('ctu32_bframes'), { residual: true });
+    let previous: Picture | undefined;
+    let i = 0;
+    for await (const p of parsePictures(corpusStream('ctu32_bframes'), { residual: true, recycle: true, chunkSize: 4096 })) {
+      if (previous) {
+        expect(previous.motion!.length).toBe(0);
+        expect(previous.residual!.length).toBe(0);
+      }
+      expect(p.motion).toEqual(full[i]!.motion);
+      expect(p.residual).toEqual(full[i]!.residual);
+      previous = p;
+      i++;
+    }
+    expect(i).toBe(full.length);
+    expect(previous!.motion!.length).toBe(0); // released when the loop ended
+  });
 });
