@@ -221,35 +221,67 @@ function axisOverlap(count: number, cell: number, crop: number, src: number, sca
  * Works for any cell size (1: a plane, 4: motion, 8: CU/bits), any output size and any patch size.
  */
 export function poolToGrid(map: CellMap, crop: CropOffsets, g: Geometry): Float32Array {
+  return poolToGridPair(map, Infinity, crop, g).raw;
+}
+
+/**
+ * poolToGrid of a map and, in the same pass, of the map normalised by `level`
+ * (each cell min(1, value / level), rounded to float32): one traversal of the
+ * cells instead of two, and no normalised copy of the map.
+ */
+export function poolToGridPair(map: CellMap, level: number, crop: CropOffsets, g: Geometry): { raw: Float32Array; norm: Float32Array } {
   const ax = axisOverlap(map.cols, map.cell, crop.left, g.srcWidth, g.scaledWidth, g.padLeft, g.patch, g.gridW);
   const ay = axisOverlap(map.rows, map.cell, crop.top, g.srcHeight, g.scaledHeight, g.padTop, g.patch, g.gridH);
+  const wantNorm = Number.isFinite(level);
   const acc = new Float64Array(g.gridH * g.gridW);
+  const accN = new Float64Array(wantNorm ? g.gridH * g.gridW : 0);
   const row = new Float64Array(g.gridW);
+  const rowN = new Float64Array(g.gridW);
   const v = map.values;
+  const gw = g.gridW;
   for (let r = 0; r < map.rows; r++) {
     const ys = ay.offsets[r]!;
     const ye = ay.offsets[r + 1]!;
     if (ye === ys) continue;
-    row.fill(0);
     let any = false;
     const base = r * map.cols;
     for (let c = 0; c < map.cols; c++) {
       const val = v[base + c]!;
       if (val === 0) continue;
-      any = true;
-      for (let e = ax.offsets[c]!; e < ax.offsets[c + 1]!; e++) row[ax.patchIndex[e]!]! += val * ax.weight[e]!;
+      if (!any) {
+        row.fill(0);
+        if (wantNorm) rowN.fill(0);
+        any = true;
+      }
+      const e0 = ax.offsets[c]!;
+      const e1 = ax.offsets[c + 1]!;
+      if (wantNorm) {
+        const x = val / level;
+        const n = Math.fround(x > 1 ? 1 : x);
+        for (let e = e0; e < e1; e++) {
+          const wgt = ax.weight[e]!;
+          const k = ax.patchIndex[e]!;
+          row[k]! += val * wgt;
+          rowN[k]! += n * wgt;
+        }
+      } else {
+        for (let e = e0; e < e1; e++) row[ax.patchIndex[e]!]! += val * ax.weight[e]!;
+      }
     }
     if (!any) continue;
     for (let e = ys; e < ye; e++) {
       const wy = ay.weight[e]!;
-      const o = ay.patchIndex[e]! * g.gridW;
-      for (let x = 0; x < g.gridW; x++) acc[o + x]! += row[x]! * wy;
+      const o = ay.patchIndex[e]! * gw;
+      for (let x = 0; x < gw; x++) acc[o + x]! += row[x]! * wy;
+      if (wantNorm) for (let x = 0; x < gw; x++) accN[o + x]! += rowN[x]! * wy;
     }
   }
-  const out = new Float32Array(acc.length);
   const area = g.patch * g.patch;
-  for (let i = 0; i < acc.length; i++) out[i] = acc[i]! / area;
-  return out;
+  const raw = new Float32Array(acc.length);
+  for (let i = 0; i < acc.length; i++) raw[i] = acc[i]! / area;
+  const norm = new Float32Array(accN.length);
+  for (let i = 0; i < accN.length; i++) norm[i] = accN[i]! / area;
+  return { raw, norm };
 }
 
 /** Source (display) pixel rectangle [x0,x1) x [y0,y1) that patch (h, w) shows; empty for padding. */

@@ -180,36 +180,50 @@ export async function* parsePictures(input: ParseInput, options: ParseOptions = 
     previous = options.recycle ? p : undefined;
     yield finalize(p);
   };
+  let batches: AsyncGenerator<NativePicture[]> | undefined;
   try {
     source = await openSource(input, chunkSize, options, file);
     native = loadNative();
     const decoder = new native.NativeDecoder(decodeOptions);
     const sizer = new PushSizer(chunkSize);
-    for await (const chunk of source.chunks) {
-      // Each push hands back every picture it completes, arrays and all: push
-      // about PICTURES_PER_PUSH pictures' worth of bytes at a time, so that a
-      // low-bitrate stream (a few hundred bytes per picture) never
-      // materializes thousands of pictures from one read.
-      for (let offset = 0; offset < chunk.length; ) {
-        const n = Math.min(chunk.length - offset, sizer.next());
-        let pictures = await decoder.push(chunk.subarray(offset, offset + n));
-        offset += n;
-        let made = pictures.length;
-        for (const p of pictures) yield* handOut(p);
-        // The decoder stops after PICTURES_PER_CALL pictures: resume until it has no more.
-        while (pictures.length >= PICTURES_PER_CALL) {
-          pictures = await decoder.push(EMPTY);
-          made += pictures.length;
-          for (const p of pictures) yield* handOut(p);
+    const chunks = source.chunks;
+    // The native calls, in order; each resolves to the pictures it completed.
+    batches = (async function* () {
+      for await (const chunk of chunks) {
+        // Push about PICTURES_PER_PUSH pictures' worth of bytes at a time, so
+        // that a low-bitrate stream never materializes thousands of pictures.
+        for (let offset = 0; offset < chunk.length; ) {
+          const n = Math.min(chunk.length - offset, sizer.next());
+          let pictures = await decoder.push(chunk.subarray(offset, offset + n));
+          offset += n;
+          let made = pictures.length;
+          yield pictures;
+          // The decoder stops after PICTURES_PER_CALL pictures: resume until it has no more.
+          while (pictures.length >= PICTURES_PER_CALL) {
+            pictures = await decoder.push(EMPTY);
+            made += pictures.length;
+            yield pictures;
+          }
+          sizer.record(n, made);
         }
-        sizer.record(n, made);
       }
+      yield await decoder.finish();
+    })();
+    // One batch of look-ahead: the decoder works on the next pictures (on the
+    // thread pool) while the consumer handles these.
+    let next = batches.next();
+    for (;;) {
+      const r = await next;
+      if (r.done) break;
+      next = batches.next();
+      next.catch(() => {}); // awaited on the next turn; no unhandled rejection meanwhile
+      for (const p of r.value) yield* handOut(p);
     }
-    for (const p of await decoder.finish()) yield* handOut(p);
   } catch (e) {
     throw toCodectokError(e, file);
   } finally {
     if (previous) native?.releasePicture(previous);
+    await batches?.return(undefined).catch(() => {});
     await source?.close();
   }
 }

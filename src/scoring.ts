@@ -4,7 +4,7 @@
  * resolution, mapped onto the patch grid by area and fused by a weighted mean.
  */
 import { CodectokError } from './errors.js';
-import { type CellMap, type Geometry, poolToGrid } from './geometry.js';
+import { type CellMap, type Geometry, poolToGridPair } from './geometry.js';
 
 /** The part of the parser's `Picture` that scoring reads (a `Picture` from src/parser.ts fits). */
 export interface CodecPicture {
@@ -460,16 +460,6 @@ class PercentileAccumulator {
   }
 }
 
-function normalized(map: CellMap, level: number): CellMap {
-  const v = map.values;
-  const out = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i]! / level;
-    out[i] = x > 1 ? 1 : x;
-  }
-  return { values: out, cols: map.cols, rows: map.rows, cell: map.cell };
-}
-
 export type SignalName = keyof SignalWeights;
 const SIGNALS: SignalName[] = ['motion', 'residual', 'bits'];
 
@@ -514,9 +504,9 @@ export function scoreFrames(frames: FrameSignals[], crop: { left: number; top: n
         acc.add(map, c);
         level = Math.max(o.floors[s], acc.value(o.percentile));
       }
-      const norm = poolToGrid(normalized(map, level), cropOffsets, g);
+      const { raw, norm } = poolToGridPair(map, level, cropOffsets, g);
       out.signals[s] = norm;
-      out.raw[s] = poolToGrid(map, cropOffsets, g);
+      out.raw[s] = raw;
       out.levels[s] = level;
       for (let i = 0; i < fused.length; i++) fused[i]! += (w * norm[i]!) / wsum;
     }
