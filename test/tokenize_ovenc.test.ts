@@ -2,7 +2,7 @@
 // videos (../shared/media/ovenc-demo, not part of the repository: skipped when absent). That
 // pipeline read H.264 motion vectors and residuals from the original files; codectok transcodes them
 // to HEVC with the same project's x265 recipe and reads HEVC ones, so equality is not expected. The
-// test checks the preset's invariants and reports the agreement (docs/tokenize.md quotes it).
+// test checks the preset's invariants and reports the agreement (README.md quotes it).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

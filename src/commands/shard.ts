@@ -4,7 +4,7 @@
 //
 // Tokenizes every video of a JSONL manifest and writes an Energon-ready WebDataset
 // (shards/*.tar + .tar.idx + .nv-meta/), resumable and splittable across machines.
-// See docs/shard.md.
+// See README.md, "Energon-ready shards".
 import { Command } from 'commander';
 
 import { addTokenizeOptions, tokenizeOptionsFrom } from './tokenize.js';
