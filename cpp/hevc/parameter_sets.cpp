@@ -13,6 +13,25 @@ void check(bool ok, const char* what) {
 }
 
 // profile_tier_level(1, max_sub_layers_minus1); returns general_profile_idc.
+// The extension flags of an SPS or PPS (sps/pps_range_extension_flag, ...,
+// then 4 bits). Multi-layer, 3D and screen content extensions are refused.
+struct ExtensionFlags {
+  bool range = false;
+};
+
+ExtensionFlags parse_extension_flags(BitReader& br, const char* where) {
+  ExtensionFlags f;
+  f.range = br.flag();
+  bool multilayer = br.flag();
+  bool ext3d = br.flag();
+  bool scc = br.flag();
+  br.u(4);
+  if (multilayer || ext3d)
+    fail(ErrorCode::kUnsupported, std::string("unsupported HEVC stream: multi-layer or 3D extension in the ") + where);
+  if (scc) fail(ErrorCode::kUnsupported, "unsupported HEVC stream: screen content coding extension");
+  return f;
+}
+
 int parse_profile_tier_level(BitReader& br, int max_sub_layers_minus1) {
   br.u(2);  // general_profile_space
   br.u(1);  // general_tier_flag
@@ -311,12 +330,7 @@ std::shared_ptr<Sps> parse_sps(BitReader& br) {
   s.strong_intra_smoothing = br.flag();
   if (br.flag()) parse_vui(br, max_sub_layers_minus1);
   if (br.flag()) {  // sps_extension_present_flag
-    bool range = br.flag();
-    bool multilayer = br.flag();
-    bool ext3d = br.flag();
-    bool scc = br.flag();
-    br.u(4);
-    if (range) {
+    if (parse_extension_flags(br, "SPS").range) {
       s.transform_skip_rotation = br.flag();
       s.transform_skip_context = br.flag();
       s.implicit_rdpcm = br.flag();
@@ -327,9 +341,6 @@ std::shared_ptr<Sps> parse_sps(BitReader& br) {
       s.persistent_rice_adaptation = br.flag();
       s.cabac_bypass_alignment = br.flag();
     }
-    if (multilayer || ext3d)
-      fail(ErrorCode::kUnsupported, "unsupported HEVC stream: multi-layer or 3D extension in the SPS");
-    if (scc) fail(ErrorCode::kUnsupported, "unsupported HEVC stream: screen content coding extension");
   }
   // What codectok supports: Main, Main 10, Main Still Picture (4:2:0, 8/10-bit), also when
   // signalled under a range-extensions profile without range-extension tools.
@@ -429,12 +440,7 @@ std::shared_ptr<Pps> parse_pps(BitReader& br) {
   p.log2_parallel_merge_level = static_cast<int>(pml) + 2;
   p.slice_segment_header_extension_present = br.flag();
   if (br.flag()) {  // pps_extension_present_flag
-    bool range = br.flag();
-    bool multilayer = br.flag();
-    bool ext3d = br.flag();
-    bool scc = br.flag();
-    br.u(4);
-    if (range) {
+    if (parse_extension_flags(br, "PPS").range) {
       if (p.transform_skip_enabled) {
         uint32_t v = br.ue();
         check(v <= 3, "log2_max_transform_skip_block_size_minus2");
@@ -447,9 +453,6 @@ std::shared_ptr<Pps> parse_pps(BitReader& br) {
       br.ue();  // log2_sao_offset_scale_luma
       br.ue();  // log2_sao_offset_scale_chroma
     }
-    if (multilayer || ext3d)
-      fail(ErrorCode::kUnsupported, "unsupported HEVC stream: multi-layer or 3D extension in the PPS");
-    if (scc) fail(ErrorCode::kUnsupported, "unsupported HEVC stream: screen content coding extension");
   }
   return pps;
 }
