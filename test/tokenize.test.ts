@@ -197,7 +197,7 @@ describe('tokenize on corpus streams (golden codec maps)', () => {
     expect(r.meta.scoring.residualSource).toBe('coeff');
   });
 
-  it.skipIf(!hasNumpy)('numpy loads patches.npy, positions.npy and meta.json (skipped: needs python3 with numpy)', async () => {
+  it.skipIf(!hasNumpy)(`numpy loads patches.npy, positions.npy and meta.json${hasNumpy ? '' : ' (skipped: needs python3 with numpy)'}`, async () => {
     const r = await golden('pan_known', { size: 64, frames: 6, budget: 40 });
     const dir = tempDir();
     await writeNpyOutput(dir, r);

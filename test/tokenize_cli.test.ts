@@ -58,7 +58,7 @@ describe('codectok tokenize', () => {
 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 describe('codectok tokenize on a terminal', () => {
-  it.skipIf(!hasScript)('shows a progress bar (skipped: needs util-linux script for a pseudo-terminal)', { timeout: 300_000 }, () => {
+  it.skipIf(!hasScript)(`shows a progress bar${hasScript ? '' : ' (skipped: needs util-linux script for a pseudo-terminal)'}`, { timeout: 300_000 }, () => {
     const out = tempDir();
     const cmd = [process.execPath, cli, 'tokenize', join(CORPUS, 'pan_known.hevc'), join(CORPUS, 'tiny_ip.hevc'), '-o', out, '--frames', '4', '--size', '64', '--budget', '20'].map((a) => `'${a}'`).join(' ');
     const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 300_000 });

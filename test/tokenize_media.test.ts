@@ -7,7 +7,7 @@ import { SHARED_MEDIA, expectPatchesMatchFrames, expectValidPositions, reference
 
 const camera = join(SHARED_MEDIA, 'camera_1080p_rockchip.265');
 
-describe.skipIf(!existsSync(camera))(`real videos (skipped: needs ${camera})`, () => {
+describe.skipIf(!existsSync(camera))(`real videos${existsSync(camera) ? '' : ` (skipped: needs ${camera})`}`, () => {
   it('1080p HEVC from a hardware camera encoder, read as it is', { timeout: 300_000 }, async () => {
     const K = 5 * 64 + 37;
     const r = await tokenize(camera, { frames: 12, size: 128, patch: 16, budget: K, compensation: 'similarity' });

@@ -29,7 +29,7 @@ function pearson(a: number[], b: number[]): number {
   return sab / Math.sqrt(saa * sbb);
 }
 
-describe.skipIf(!present)(`ovenc preset vs OneVision-Encoder's published selection (skipped: needs ${DEMO})`, () => {
+describe.skipIf(!present)(`ovenc preset vs OneVision-Encoder's published selection${present ? '' : ` (skipped: needs ${DEMO})`}`, () => {
   for (const id of IDS) {
     it(id, { timeout: 400_000 }, async () => {
       const t0 = Date.now();
