@@ -379,14 +379,13 @@ void SliceDecoder::coding_unit(int x0, int y0, int log2_size) {
   bool rqt_root_cbf = !pcm;
   if (!pcm && !intra && !(part_mode == k2Nx2N && merge_flag_2nx2n_))
     rqt_root_cbf = cabac_.decode(ctx_.state[kCtxRqtRootCbf]);
-  if (!rqt_root_cbf) clear_residual(x0, y0, n);
-  {
-    if (rqt_root_cbf) {
-      intra_split_ = intra && part_mode == kNxN;
-      max_trafo_depth_ = intra ? sps_.max_transform_hierarchy_depth_intra + (intra_split_ ? 1 : 0)
-                               : sps_.max_transform_hierarchy_depth_inter;
-      transform_tree(x0, y0, x0, y0, log2_size, 0, 0, true, true);
-    }
+  if (rqt_root_cbf) {
+    intra_split_ = intra && part_mode == kNxN;
+    max_trafo_depth_ = intra ? sps_.max_transform_hierarchy_depth_intra + (intra_split_ ? 1 : 0)
+                             : sps_.max_transform_hierarchy_depth_inter;
+    transform_tree(x0, y0, x0, y0, log2_size, 0, 0, true, true);
+  } else {
+    clear_residual(x0, y0, n);  // PCM, or an inter CU without coded residual
   }
   finish_cu(x0, y0, log2_size, part_mode, cu_pred_mode_, bits_start);
 }
