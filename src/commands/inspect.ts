@@ -128,7 +128,8 @@ async function inspect(video: string, opts: InspectOptions): Promise<void> {
     return;
   }
 
-  const pictures = parsePictures(video, { motion: true, cu: false, bits: false, onContainer });
+  // recycle: each picture is summarised before the next is read.
+  const pictures = parsePictures(video, { motion: true, cu: false, bits: false, onContainer, recycle: true });
   if (opts.json) {
     const json = new JsonPrinter(video, () => container);
     for await (const p of pictures) await json.picture(p);
