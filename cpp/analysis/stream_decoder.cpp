@@ -95,6 +95,7 @@ class StreamDecoderImpl {
         return;
       }
       case kNalEos:
+      case kNalEob:  // end of sequence / bitstream: the next picture starts a new CVS
         finish_picture();
         after_eos_ = true;
         return;
