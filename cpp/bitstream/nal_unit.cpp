@@ -1,10 +1,17 @@
 #include "bitstream/nal_unit.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "bitstream/parse_error.h"
 
 namespace codectok {
+
+namespace {
+// Far above any real coded picture (an 8K intra picture at a high bitrate is
+// tens of MB); bounds the memory a stream without start codes can take.
+constexpr size_t kMaxNalUnitSize = size_t{256} << 20;
+}  // namespace
 
 void extract_rbsp(const uint8_t* data, size_t size, std::vector<uint8_t>& rbsp) {
   rbsp.resize(size);
@@ -56,16 +63,18 @@ bool AnnexBSplitter::next(NalUnit& out) {
     // Locate the start code that begins the current NAL unit.
     size_t sc = find_start_code(p, size, start_);
     if (sc == SIZE_MAX) {
-      if (finished_) {
-        start_ = size;
-        scan_ = size;
-      }
-      return false;  // leading garbage is skipped once a start code shows up
+      // No start code: what precedes the last two bytes can never belong to a
+      // NAL unit (leading garbage); drop it rather than scan it again.
+      start_ = finished_ || size < 2 ? size : std::max(start_, size - 2);
+      scan_ = start_;
+      return false;
     }
     size_t nal_begin = sc + 3;
     if (scan_ < nal_begin) scan_ = nal_begin;
     size_t end = find_start_code(p, size, scan_);
     if (end == SIZE_MAX) {
+      if (size - nal_begin > kMaxNalUnitSize)
+        fail(ErrorCode::kLimitExceeded, "a NAL unit larger than 256 MiB (no start code follows)");
       if (!finished_) {
         scan_ = size >= 2 ? size - 2 : 0;
         if (scan_ < nal_begin) scan_ = nal_begin;

@@ -109,6 +109,20 @@ int main(int argc, char** argv) {
       ++passed;
     }
   }
+  {
+    // 64 MiB without a single start code, in 1 MiB chunks: dropped as it
+    // comes (no rescans, no buffering), no picture, no crash.
+    std::vector<uint8_t> junk(size_t{64} << 20);
+    for (auto& b : junk) b = static_cast<uint8_t>(1 + rng() % 255);
+    std::string r = decode(junk, size_t{1} << 20);
+    if (r.rfind("other:", 0) == 0) {
+      std::printf("FAIL garbage without start codes: %s\n", r.c_str());
+      ++failed;
+    } else {
+      std::printf("PASS garbage without start codes (%s)\n", r.c_str());
+      ++passed;
+    }
+  }
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
