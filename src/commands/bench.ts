@@ -7,27 +7,14 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 import { writeOut } from '../cli_util.js';
+import { addGeometryOptions, framesArg, int, num } from './arguments.js';
 import { CodectokError } from '../errors.js';
 import type { PolicyName, TokenizeOptions } from '../tokenize.js';
 import { ALL_POLICIES, DEFAULT_BUDGETS, type BenchEvent, runBudgetBench } from '../bench/budget_bench.js';
 import { DEFAULT_CHANGE_THRESHOLD } from '../bench/change_recall.js';
 import { aggregateTable, comparisonSummary, writeReport } from '../bench/report.js';
 
-function int(name: string, min = 1) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
-    return n;
-  };
-}
 
-function num(name: string, min = 0) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!(Number.isFinite(n) && n >= min)) throw new InvalidArgumentError(`${name} must be a number >= ${min}`);
-    return n;
-  };
-}
 
 function budgetList(v: string): number[] {
   const b = v.split(',').map((x) => Number(x.trim()));
@@ -42,10 +29,6 @@ function policyList(v: string): PolicyName[] {
   return [...new Set(p)] as PolicyName[];
 }
 
-function framesArg(v: string): number | 'all' {
-  if (v === 'all') return 'all';
-  return int('--frames')(v);
-}
 
 function groupArg(v: string): number | 'auto' {
   if (v === 'auto') return 'auto';
@@ -95,21 +78,16 @@ function progressLine(e: BenchEvent): string | null {
 
 export function register(program: Command): void {
   const bench = program.command('bench').description('benchmarks on your own videos');
-  bench
-    .command('budgets')
+  const budgets = bench.command('budgets');
+  budgets
     .description('compare selection policies across token budgets: temporal coverage, PSNR/SSIM of frames rebuilt from the kept patches, change recall, cost')
     .argument('<video...>', 'videos (HEVC as it is, anything else transcoded to HEVC once)')
     .requiredOption('-o, --out <dir>', 'output directory: results.json, results.md, plots/')
     .option('--budgets <list>', `token budgets, comma-separated (default ${DEFAULT_BUDGETS.join(',')})`, budgetList)
     .option('--policies <list>', `policies, comma-separated (default ${ALL_POLICIES.join(',')})`, policyList)
     .option('--frames <T>', "frames sampled evenly over each clip, or 'all' (default 64, as tokenize)", framesArg)
-    .option('--sample-fps <fps>', 'sample at this rate instead of --frames', num('--sample-fps', 1e-9))
-    .addOption(new Option('--resize <mode>', 'letterbox to a square (default) or Qwen2-VL resize').choices(['letterbox', 'qwen']))
-    .option('--size <S>', 'letterbox side in pixels (default 576)', int('--size'))
-    .option('--patch <P>', 'patch side in pixels (default 16; 14 for --resize qwen)', int('--patch'))
-    .option('--merge <m>', 'qwen: sides are multiples of patch x merge (default 2)', int('--merge'))
-    .option('--min-pixels <n>', 'qwen: minimum pixels', int('--min-pixels'))
-    .option('--max-pixels <n>', 'qwen: maximum pixels', int('--max-pixels'))
+    .option('--sample-fps <fps>', 'sample at this rate instead of --frames', num('--sample-fps', 1e-9));
+  addGeometryOptions(budgets)
     .option('--group-size <n|auto>', 'grouped: frames per group; auto (default): 4 when K allows, else the smallest that fits', groupArg)
     .option('--fraction <f>', 'adaptive: share of the total score to keep (default 0.9); its K is capped at each budget', num('--fraction', 1e-9))
     .addOption(new Option('--iframes <mode>', 'codec/adaptive I-frames: zero (default), dense, score').choices(['zero', 'dense', 'score']))
@@ -117,7 +95,7 @@ export function register(program: Command): void {
     .addOption(new Option('--residual <source>', 'abs (default) or coeff').choices(['abs', 'coeff']))
     .addOption(new Option('--reencode <mode>', 'transcode to HEVC: auto (non-HEVC only, default), always, never').choices(['auto', 'always', 'never']))
     .option('--input-fps <fps>', 'frame rate for timestamps (default: from the container, else 25)', num('--input-fps', 1e-9))
-    .option('--change-threshold <t>', `change recall: mean |difference| (0..255) above which a patch changed (default ${DEFAULT_CHANGE_THRESHOLD})`, num('--change-threshold'))
+    .option('--change-threshold <t>', `change recall: mean |difference| (0..255) above which a patch changed (default ${DEFAULT_CHANGE_THRESHOLD})`, num('--change-threshold', 0))
     .option('--no-per-frame', 'leave per-frame PSNR/SSIM out of results.json')
     .option('-q, --quiet', 'no progress lines on stderr')
     .action(async (videos: string[], o: BenchBudgetsOptions) => {

@@ -13,23 +13,10 @@ import { createTokenizePool } from '../shard/tokenize_pool.js';
 import { type TokenizeOptions, type TokenizeResult, tokenize } from '../tokenize.js';
 import { writeCanvases } from '../writers/canvas.js';
 import { writeNpyOutput } from '../writers/npy_output.js';
+import { addGeometryOptions, framesArg, int, num } from './arguments.js';
 import { register as registerViz } from './viz.js';
 
-function int(name: string, min = 1) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
-    return n;
-  };
-}
 
-function num(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
-    return n;
-  };
-}
 
 function triple(name: string) {
   return (v: string) => {
@@ -39,27 +26,19 @@ function triple(name: string) {
   };
 }
 
-function framesArg(v: string): number | 'all' {
-  if (v === 'all') return 'all';
-  return int('--frames')(v);
-}
 
 /** The options shared by `tokenize` and `viz`. */
 export function addTokenizeOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(new Option('--preset <name>', 'defaults of a published pipeline (ovenc: OneVision-Encoder stage 1)').choices(['ovenc']))
     .addOption(new Option('--policy <name>', 'selection policy (default codec)').choices(['codec', 'grouped', 'uniform', 'adaptive']))
     .option('--budget <K>', 'tokens to keep (default 8 frames: 8 x grid; grouped: 2 frames per group)', int('--budget'))
     .option('--frames <T>', "frames sampled evenly over the clip, or 'all' (default 64)", framesArg)
     .option('--sample-fps <fps>', 'sample at this rate instead of --frames', num('--sample-fps'))
     .option('--start <frame>', 'first frame that may be sampled', int('--start', 0))
-    .option('--input-fps <fps>', 'frame rate for timestamps (default: from the container, else 25)', num('--input-fps'))
-    .addOption(new Option('--resize <mode>', 'letterbox to a square (default) or Qwen2-VL resize').choices(['letterbox', 'qwen']))
-    .option('--size <S>', 'letterbox side in pixels (default 576)', int('--size'))
-    .option('--patch <P>', 'patch side in pixels (default 16; 14 for --resize qwen)', int('--patch'))
-    .option('--merge <m>', 'qwen: sides are multiples of patch x merge (default 2)', int('--merge'))
-    .option('--min-pixels <n>', 'qwen: minimum pixels', int('--min-pixels'))
-    .option('--max-pixels <n>', 'qwen: maximum pixels', int('--max-pixels'))
+    .option('--input-fps <fps>', 'frame rate for timestamps (default: from the container, else 25)', num('--input-fps'));
+  addGeometryOptions(cmd);
+  return cmd
     .addOption(new Option('--iframes <mode>', 'I-frames: zero (default): score 0; dense: keep whole; score: like the others').choices(['zero', 'dense', 'score']))
     .option('--no-keep-first', 'do not keep the first sampled frame whole')
     .addOption(new Option('--padding <mode>', 'letterbox padding patches: exclude (default, taken last) or include').choices(['exclude', 'include']))
