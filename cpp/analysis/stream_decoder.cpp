@@ -174,7 +174,7 @@ class StreamDecoderImpl {
     if (nal.temporal_id == 0 && !is_rasl(nal.type) && !is_radl(nal.type) && !is_sub_layer_non_reference(nal.type))
       prev_tid0_poc_ = poc;
     if (new_cvs) {
-      if (sh.no_output_of_prior_pics && decode_count_ > 0 && !is_cra_nal(nal.type))
+      if (sh.no_output_of_prior_pics && decode_count_ > 0 && nal.type != kNalCra)
         pending_.clear();
       else
         flush_output();
@@ -196,11 +196,8 @@ class StreamDecoderImpl {
     pic_.slices.clear();
     pic_.total_bits = 0;
     pic_output_flag_ = sh.pic_output_flag;
-    active_sps_ = sps;
     in_picture_ = true;
   }
-
-  static bool is_cra_nal(int t) { return t == kNalCra; }
 
   void finish_picture() {
     if (!in_picture_) return;
@@ -283,7 +280,6 @@ class StreamDecoderImpl {
   AnnexBSplitter splitter_;
   std::shared_ptr<Sps> sps_[16];
   std::shared_ptr<Pps> pps_[64];
-  std::shared_ptr<Sps> active_sps_;
   DecodedPictureBuffer dpb_;
   PictureState pic_;
   SliceHeader prev_sh_;

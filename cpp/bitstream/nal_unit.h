@@ -40,8 +40,6 @@ class AnnexBSplitter {
   void finish() { finished_ = true; }
   // Returns the next complete NAL unit (header parsed), if any.
   bool next(NalUnit& out);
-  int64_t bytes_consumed() const { return base_offset_ + static_cast<int64_t>(start_); }
-  size_t buffered() const { return buffer_.size() - start_; }
 
  private:
   std::vector<uint8_t> buffer_;

@@ -29,8 +29,6 @@ class DecodedPictureBuffer {
   void build_ref_lists(const SliceHeader& sh, int poc, SliceRefs& refs) const;
   // Adds the just-decoded picture as a short-term reference.
   void add_current(int poc, std::shared_ptr<CollocatedMotion> motion);
-  void clear() { entries_.clear(); }
-  size_t size() const { return entries_.size(); }
 
  private:
   std::vector<DpbEntry> entries_;

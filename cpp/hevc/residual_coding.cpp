@@ -238,8 +238,8 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
   if (c_idx == 0) {
     qp = qp_y_ + sps_.qp_bd_offset_y;
   } else {
-    int off = c_idx == 1 ? pps_.cb_qp_offset + sh_.cb_qp_offset + cu_qp_offset_cb_
-                         : pps_.cr_qp_offset + sh_.cr_qp_offset + cu_qp_offset_cr_;
+    // (CuQpOffsetCb/Cr are 0: chroma QP offset lists are refused with the PPS.)
+    int off = c_idx == 1 ? pps_.cb_qp_offset + sh_.cb_qp_offset : pps_.cr_qp_offset + sh_.cr_qp_offset;
     int qpi = std::clamp(qp_y_ + off, -sps_.qp_bd_offset_c, 57);
     qp = chroma_qp_mapping(qpi) + sps_.qp_bd_offset_c;
   }

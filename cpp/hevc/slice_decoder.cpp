@@ -108,7 +108,7 @@ void SliceDecoder::decode() {
     if (pic_.ctb_slice_addr[ctb_addr_rs_] != -1)
       fail(ErrorCode::kInvalidSyntax, "coding tree block " + std::to_string(ctb_addr_rs_) + " is coded twice");
     pic_.ctb_slice_addr[ctb_addr_rs_] = sh_.slice_addr_rs;
-    start_ctu_entropy(ctb_addr_rs_, ctb_addr_ts_, first);
+    start_ctu_entropy(ctb_addr_rs_, first);
     first = false;
     int rx = ctb_addr_rs_ % W, ry = ctb_addr_rs_ / W;
     if (sh_.sao_luma || sh_.sao_chroma) parse_sao(rx, ry, ctb_addr_rs_, ctb_addr_ts_);
@@ -142,7 +142,7 @@ void SliceDecoder::decode() {
   }
 }
 
-void SliceDecoder::start_ctu_entropy(int ctb_rs, int ctb_ts, bool first_in_segment) {
+void SliceDecoder::start_ctu_entropy(int ctb_rs, bool first_in_segment) {
   const int W = sps_.pic_width_in_ctbs;
   int cx = ctb_rs % W, cy = ctb_rs / W;
   int tx = 0, ty = 0;
@@ -150,14 +150,14 @@ void SliceDecoder::start_ctu_entropy(int ctb_rs, int ctb_ts, bool first_in_segme
     if (cx >= pps_.col_bd[i]) tx = i;
   for (int j = 0; j < pps_.num_tile_rows; ++j)
     if (cy >= pps_.row_bd[j]) ty = j;
-  tile_x0_ = pps_.col_bd[tx];
+  const int tile_x0 = pps_.col_bd[tx];
   bool first_in_tile = cx == pps_.col_bd[tx] && cy == pps_.row_bd[ty];
   if (first_in_tile) {
     init_contexts(ctx_, init_type_, sh_.slice_qp_y);
     last_qp_y_ = sh_.slice_qp_y;
     return;
   }
-  if (pps_.entropy_coding_sync_enabled && cx == tile_x0_) {
+  if (pps_.entropy_coding_sync_enabled && cx == tile_x0) {
     last_qp_y_ = sh_.slice_qp_y;
     int x0 = cx << ctb_log2_, y0 = cy << ctb_log2_;
     if (available_zs(x0, y0, x0 + sps_.ctb_size, y0 - sps_.ctb_size) && pic_.wpp_ctx_valid)
@@ -172,7 +172,6 @@ void SliceDecoder::start_ctu_entropy(int ctb_rs, int ctb_ts, bool first_in_segme
     else
       init_contexts(ctx_, init_type_, sh_.slice_qp_y);
   }
-  (void)ctb_ts;
 }
 
 void SliceDecoder::parse_sao(int rx, int ry, int ctb_rs, int ctb_ts) {
@@ -290,9 +289,6 @@ void SliceDecoder::coding_unit(int x0, int y0, int log2_size) {
   const int n = 1 << log2_size;
   const int x4 = x0 >> 2, y4 = y0 >> 2, n4 = n >> 2;
   const int w4c = std::min(n4, pic_.w4 - x4), h4c = std::min(n4, pic_.h4 - y4);
-  x_cb_ = x0;
-  y_cb_ = y0;
-  log2_cb_ = log2_size;
   merge_flag_2nx2n_ = false;
   cu_transquant_bypass_ = pps_.transquant_bypass_enabled ? cabac_.decode(ctx_.state[kCtxCuTransquantBypassFlag]) : false;
   bool skip = false;

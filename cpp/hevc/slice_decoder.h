@@ -38,7 +38,7 @@ class SliceDecoder {
 
  private:
   // Stream structure.
-  void start_ctu_entropy(int ctb_rs, int ctb_ts, bool first_in_segment);
+  void start_ctu_entropy(int ctb_rs, bool first_in_segment);
   void parse_sao(int rx, int ry, int ctb_rs, int ctb_ts);
   void coding_quadtree(int x0, int y0, int log2_size, int depth);
   void coding_unit(int x0, int y0, int log2_size);
@@ -92,7 +92,6 @@ class SliceDecoder {
   int min_cb_log2_ = 3;
   int log2_min_cu_qp_delta_size_ = 4;
   int ctb_addr_rs_ = 0, ctb_addr_ts_ = 0;
-  int tile_x0_ = 0;  // first CTB column of the current tile
 
   // Coding unit state.
   bool cu_transquant_bypass_ = false;
@@ -103,12 +102,10 @@ class SliceDecoder {
   int qp_y_pred_ = 26;
   int qp_y_ = 26;
   int last_qp_y_ = 26;  // QpY of the last coding unit decoded (qPY_PREV)
-  int cu_qp_offset_cb_ = 0, cu_qp_offset_cr_ = 0;
   int intra_pred_mode_c_ = 0;
   int max_trafo_depth_ = 0;
   bool intra_split_ = false;
   bool merge_flag_2nx2n_ = false;
-  int x_cb_ = 0, y_cb_ = 0, log2_cb_ = 3;
 
   // Scratch for residual coding.
   int32_t coeffs_[32 * 32] = {};
