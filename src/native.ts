@@ -18,11 +18,16 @@ export interface NativeDecodeOptions {
   maxPicturesPerCall?: number;
 }
 
+/** One slice segment of a picture. */
 export interface NativeSlice {
   type: 'I' | 'P' | 'B';
+  /** slice_segment_address */
   address: number;
+  /** dependent_slice_segment_flag */
   dependent: boolean;
+  /** slice_qp_delta (of the independent slice segment that owns it) */
   qpDelta: number;
+  /** POC of each RefPicList0 / RefPicList1 entry */
   refL0: number[];
   refL1: number[];
 }
@@ -30,13 +35,18 @@ export interface NativeSlice {
 /** A picture as the addon hands it out; typed arrays view C++ storage (no copy). */
 export interface NativePicture {
   poc: number;
+  /** Position in decoding order in the whole stream. */
   decodeIndex: number;
+  /** nal_unit_type of the picture's slices. */
   nalType: number;
+  /** Coded luma size (pic_width/height_in_luma_samples). */
   width: number;
   height: number;
   bitDepth: number;
+  /** Conformance window in luma samples: displayed = [left, width-right) x [top, height-bottom). */
   crop: { left: number; right: number; top: number; bottom: number };
   slices: NativeSlice[];
+  /** Bits of the picture's entropy-coded slice data. */
   totalBits: number;
   motion?: Int16Array;
   cu?: Int16Array;

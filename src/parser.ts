@@ -17,7 +17,7 @@ import path from 'node:path';
 
 import { CodectokError, toCodectokError } from './errors.js';
 import { looksLikeMp4, mp4ToAnnexB, type Mp4TrackInfo, type RandomAccessReader } from './mp4_demux.js';
-import { loadNative, type NativeAddon, type NativePicture } from './native.js';
+import { loadNative, type NativeAddon, type NativePicture, type NativeSlice } from './native.js';
 
 export { CodectokError, type CodectokErrorCode } from './errors.js';
 
@@ -69,18 +69,8 @@ export interface ContainerInfo {
   track?: Mp4TrackInfo;
 }
 
-export interface Slice {
-  type: 'I' | 'P' | 'B';
-  /** slice_segment_address */
-  address: number;
-  /** dependent_slice_segment_flag */
-  dependent: boolean;
-  /** slice_qp_delta (of the independent slice segment that owns it) */
-  qpDelta: number;
-  /** POC of each RefPicList0 / RefPicList1 entry */
-  refL0: number[];
-  refL1: number[];
-}
+/** One slice segment of a picture (see NativeSlice in native.ts for the fields). */
+export type Slice = NativeSlice;
 
 /**
  * One picture, in output (display) order. Array layouts are those of the
@@ -96,28 +86,9 @@ export interface Slice {
  * - tu int64 [n][13]: one row per coded transform block, decoding order.
  * The typed arrays view memory owned by the native decoder (no copy).
  */
-export interface Picture {
+export interface Picture extends NativePicture {
   /** Position in output order, from 0. */
   outIndex: number;
-  poc: number;
-  /** Position in decoding order in the whole stream. */
-  decodeIndex: number;
-  /** nal_unit_type of the picture's slices. */
-  nalType: number;
-  /** Coded luma size (pic_width/height_in_luma_samples). */
-  width: number;
-  height: number;
-  bitDepth: number;
-  /** Conformance window in luma samples: displayed = [left, width-right) x [top, height-bottom). */
-  crop: { left: number; right: number; top: number; bottom: number };
-  slices: Slice[];
-  /** Bits of the picture's entropy-coded slice data. */
-  totalBits: number;
-  motion?: Int16Array;
-  cu?: Int16Array;
-  bits?: Float32Array;
-  residual?: Int16Array;
-  tu?: BigInt64Array;
 }
 
 /** Shapes of a picture's arrays (the tu row count is that of the picture). */
