@@ -35,29 +35,20 @@ function groupArg(v: string): number | 'auto' {
   return int('--group-size')(v);
 }
 
-interface BenchBudgetsOptions {
+/** Options as commander hands them over: tokenize()'s own names where they are tokenize's. */
+type BenchBudgetsOptions = Pick<
+  TokenizeOptions,
+  'frames' | 'sampleFps' | 'resize' | 'size' | 'patch' | 'merge' | 'minPixels' | 'maxPixels' | 'fraction' | 'iframes' | 'compensation' | 'reencode' | 'inputFps'
+> & {
   out: string;
   budgets?: number[];
   policies?: PolicyName[];
-  frames?: number | 'all';
-  sampleFps?: number;
-  resize?: 'letterbox' | 'qwen';
-  size?: number;
-  patch?: number;
-  merge?: number;
-  minPixels?: number;
-  maxPixels?: number;
   groupSize?: number | 'auto';
-  fraction?: number;
-  iframes?: TokenizeOptions['iframes'];
-  compensation?: TokenizeOptions['compensation'];
   residual?: TokenizeOptions['residualSource'];
-  reencode?: TokenizeOptions['reencode'];
-  inputFps?: number;
   changeThreshold?: number;
   perFrame: boolean;
   quiet?: boolean;
-}
+};
 
 function progressLine(e: BenchEvent): string | null {
   switch (e.type) {
