@@ -92,11 +92,22 @@ bool AnnexBSplitter::next(NalUnit& out) {
     out.byte_offset = base_offset_ + static_cast<int64_t>(nal_begin);
     uint8_t h0 = p[nal_begin], h1 = p[nal_begin + 1];
     if (h0 & 0x80) fail(ErrorCode::kInvalidSyntax, "forbidden_zero_bit is set in a NAL unit header");
-    out.type = (h0 >> 1) & 0x3f;
-    out.layer_id = ((h0 & 1) << 5) | (h1 >> 3);
-    out.temporal_id = (h1 & 7) - 1;
-    if (out.temporal_id < 0) fail(ErrorCode::kInvalidSyntax, "nuh_temporal_id_plus1 is 0");
-    extract_rbsp(p + nal_begin + 2, nal_end - nal_begin - 2, out.rbsp);
+    size_t header = 2;
+    if (syntax_ == NalSyntax::kH264) {
+      out.type = h0 & 0x1f;
+      out.ref_idc = (h0 >> 5) & 3;
+      out.layer_id = 0;
+      out.temporal_id = 0;
+      header = (out.type == 14 || out.type == 20 || out.type == 21) ? 4 : 1;
+      if (nal_end - nal_begin < header) continue;
+    } else {
+      out.type = (h0 >> 1) & 0x3f;
+      out.ref_idc = 0;
+      out.layer_id = ((h0 & 1) << 5) | (h1 >> 3);
+      out.temporal_id = (h1 & 7) - 1;
+      if (out.temporal_id < 0) fail(ErrorCode::kInvalidSyntax, "nuh_temporal_id_plus1 is 0");
+    }
+    extract_rbsp(p + nal_begin + header, nal_end - nal_begin - header, out.rbsp);
     return true;
   }
 }

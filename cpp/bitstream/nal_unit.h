@@ -22,12 +22,18 @@ inline bool is_radl(int t) { return t == kNalRadlN || t == kNalRadlR; }
 // Sub-layer non-reference picture (clause 3): even types up to 14.
 inline bool is_sub_layer_non_reference(int t) { return t <= 14 && (t % 2) == 0; }
 
+// The NAL unit header syntax a splitter parses: HEVC's two bytes (clause
+// 7.3.1.2 of H.265) or H.264's one byte (clause 7.3.1 of H.264; three more
+// for the SVC/MVC extension types 14, 20 and 21).
+enum class NalSyntax { kHevc, kH264 };
+
 struct NalUnit {
   int type = 0;
+  int ref_idc = 0;  // H.264 nal_ref_idc (0 for HEVC)
   int layer_id = 0;
   int temporal_id = 0;
   int64_t byte_offset = 0;    // offset of the NAL header in the byte stream
-  std::vector<uint8_t> rbsp;  // payload after the 2-byte header, emulation prevention removed
+  std::vector<uint8_t> rbsp;  // payload after the header, emulation prevention removed
 };
 
 // Removes emulation_prevention_three_byte (0x000003 -> 0x0000).
@@ -36,6 +42,7 @@ void extract_rbsp(const uint8_t* data, size_t size, std::vector<uint8_t>& rbsp);
 // Splits an Annex-B byte stream delivered in arbitrary chunks into NAL units.
 class AnnexBSplitter {
  public:
+  explicit AnnexBSplitter(NalSyntax syntax = NalSyntax::kHevc) : syntax_(syntax) {}
   void push(const uint8_t* data, size_t size);
   void finish() { finished_ = true; }
   // Returns the next complete NAL unit (header parsed), if any.
@@ -47,6 +54,7 @@ class AnnexBSplitter {
   size_t scan_ = 0;          // where the search for the next start code resumes
   int64_t base_offset_ = 0;  // stream offset of buffer_[0]
   bool finished_ = false;
+  NalSyntax syntax_;
 };
 
 }  // namespace codectok

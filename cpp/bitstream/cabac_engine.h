@@ -1,0 +1,140 @@
+// CABAC arithmetic decoding engine, shared by H.264 (clause 9.3.3.2) and
+// HEVC (clause 9.3.4.3): the same tables and the same engine in both
+// standards. Byte-oriented with a 7-bit look-ahead. Context variables are
+// uint16_t pStateIdx << 1 | valMps; each codec owns its context sets.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace codectok {
+
+extern const uint8_t kRangeTabLps[64][4];
+extern const uint8_t kTransIdxLps[64];
+extern const uint8_t kRenormTable[32];
+// State transitions (Table 9-47) indexed by pStateIdx << 1 | valMps.
+struct StateTransitions {
+  uint16_t mps[128];
+  uint16_t lps[128];
+};
+extern const StateTransitions kStateTransitions;
+extern float kLog2Range[512];  // log2(r), for the fractional part of consumed bits
+
+class CabacDecoder {
+ public:
+  // Starts decoding at data[pos] (clause 9.3.2.5).
+  void start(const uint8_t* data, size_t size, size_t pos) {
+    data_ = data;
+    size_ = size;
+    pos_ = pos;
+    range_ = 510;
+    bits_needed_ = -8;
+    value_ = (read_byte() << 8);
+    value_ += read_byte();
+  }
+
+  // Branch-free decodeDecision (clause 9.3.4.3.2): the MPS/LPS choice is
+  // data-dependent and unpredictable, so it is computed with masks.
+  int decode(uint16_t& s) {
+    const uint32_t st = s;
+    const uint32_t lps = kRangeTabLps[st >> 1][(range_ >> 6) & 3];
+    const uint32_t rmps = range_ - lps;
+    const uint32_t scaled = rmps << 7;
+    const uint32_t is_lps = value_ >= scaled ? 1u : 0u;
+    const uint32_t mask = 0u - is_lps;
+    value_ -= scaled & mask;
+    const uint32_t range = (lps & mask) | (rmps & ~mask);
+    s = is_lps ? kStateTransitions.lps[st] : kStateTransitions.mps[st];
+    const int shift = __builtin_clz(range) - 23;  // renormalise to range >= 256
+    range_ = range << shift;
+    value_ <<= shift;
+    bits_needed_ += shift;
+    if (bits_needed_ >= 0) {
+      value_ += read_byte() << bits_needed_;
+      bits_needed_ -= 8;
+    }
+    return static_cast<int>((st & 1) ^ is_lps);
+  }
+
+  int decode_bypass() {
+    value_ <<= 1;
+    if (++bits_needed_ >= 0) {
+      bits_needed_ = -8;
+      value_ += read_byte();
+    }
+    const uint32_t scaled = range_ << 7;
+    const uint32_t bin = value_ >= scaled ? 1u : 0u;
+    value_ -= scaled & (0u - bin);
+    return static_cast<int>(bin);
+  }
+
+  // n bypass bins at once (n <= 32), most significant first.
+  uint32_t decode_bypass_bits(int n) {
+    uint32_t v = 0;
+    while (n > 8) {
+      value_ = (value_ << 8) + (read_byte() << (8 + bits_needed_));
+      uint32_t scaled = range_ << 15;
+      for (int i = 0; i < 8; ++i) {
+        scaled >>= 1;
+        const uint32_t bin = value_ >= scaled ? 1u : 0u;
+        v = (v << 1) | bin;
+        value_ -= scaled & (0u - bin);
+      }
+      n -= 8;
+    }
+    bits_needed_ += n;
+    value_ <<= n;
+    if (bits_needed_ >= 0) {
+      value_ += read_byte() << bits_needed_;
+      bits_needed_ -= 8;
+    }
+    uint32_t scaled = range_ << (n + 7);
+    for (int i = 0; i < n; ++i) {
+      scaled >>= 1;
+      const uint32_t bin = value_ >= scaled ? 1u : 0u;
+      v = (v << 1) | bin;
+      value_ -= scaled & (0u - bin);
+    }
+    return v;
+  }
+
+  int decode_terminate() {
+    range_ -= 2;
+    uint32_t scaled = range_ << 7;
+    if (value_ >= scaled) return 1;
+    if (scaled < (256u << 7)) {
+      range_ = scaled >> 6;
+      value_ <<= 1;
+      if (++bits_needed_ == 0) {
+        bits_needed_ = -8;
+        value_ += read_byte();
+      }
+    }
+    return 0;
+  }
+
+  // Byte position where data following a terminating bin equal to 1 starts.
+  size_t position_after_terminate() const { return pos_; }
+  // Bytes read past the end of the data (zeros were supplied).
+  size_t overrun() const { return overrun_; }
+  // Monotonic measure of the entropy-coded bits consumed so far.
+  double bits_consumed() const {
+    return static_cast<double>(pos_ + overrun_) * 8.0 + bits_needed_ - kLog2Range[range_ & 511];
+  }
+
+ private:
+  uint32_t read_byte() {
+    if (pos_ < size_) return data_[pos_++];
+    ++overrun_;
+    return 0;
+  }
+
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+  size_t pos_ = 0;
+  size_t overrun_ = 0;
+  uint32_t range_ = 510;
+  uint32_t value_ = 0;
+  int bits_needed_ = -8;
+};
+
+}  // namespace codectok
