@@ -1,0 +1,253 @@
+#!/usr/bin/env node
+// `npm run fuzz -- [--seconds N] [--targets decoder,headers,residual]
+//                  [--timeout S] [--rss-limit-mb M] [--max-len BYTES]`
+// Coverage-guided fuzzing of the C++ core with clang's libFuzzer (cpp/fuzz/):
+//   1. builds the libFuzzer targets with clang++ (+ AddressSanitizer and
+//      UndefinedBehaviorSanitizer) in build/fuzz/;
+//   2. runs each target for N seconds (default 60) at `nice`, seeded from
+//      cpp/fuzz/seeds/<target>/ and the regression inputs
+//      test/fixtures/fuzz/<target>/, growing build/fuzz/corpus/<target>/;
+//      a per-input time limit (-timeout, default 10 s) and memory limit
+//      (-rss_limit_mb / -malloc_limit_mb, default 2048) make hangs and
+//      out-of-memory failures like crashes;
+//   3. every finding (crash, timeout, OOM) is minimised and copied into
+//      test/fixtures/fuzz/<target>/ as a regression input: the replay tests of
+//      ctest (cpp/CMakeLists.txt, CODECTOK_FUZZ_REPLAY) run it from then on.
+// Prints executions, coverage (edges) and features per target, writes them to
+// build/fuzz/summary.json, and exits 1 when anything was found.
+// `node scripts/fuzz.mjs --make-seeds` rewrites cpp/fuzz/seeds/ from the test
+// fixtures (small cut pieces of test/fixtures/hevc-corpus/*.hevc).
+// Needs clang and libFuzzer (Debian: apt-get install clang libfuzzer-14-dev);
+// the replay tests need neither.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TARGETS = ['decoder', 'headers', 'residual'];
+const DICT = { decoder: 'cpp/fuzz/hevc.dict', headers: 'cpp/fuzz/hevc.dict' };
+
+function parseArgs(argv) {
+  const o = { seconds: 60, targets: TARGETS, timeout: 10, rssLimitMb: 2048, maxLen: 0, makeSeeds: false };
+  for (let i = 0; i < argv.length; ++i) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const number = () => {
+      const v = Number(value());
+      if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
+      return v;
+    };
+    if (a === '--seconds') o.seconds = number();
+    else if (a === '--timeout') o.timeout = number();
+    else if (a === '--rss-limit-mb') o.rssLimitMb = number();
+    else if (a === '--max-len') o.maxLen = number();
+    else if (a === '--targets') o.targets = value().split(',').filter(Boolean);
+    else if (a === '--make-seeds') o.makeSeeds = true;
+    else throw new Error(`unknown option ${a}`);
+  }
+  for (const t of o.targets) if (!TARGETS.includes(t)) throw new Error(`unknown target ${t} (${TARGETS.join(', ')})`);
+  return o;
+}
+
+// ---- seeds: small cut pieces of the fixtures ----
+
+// NAL units of an Annex-B stream: [{ start (of the start code), end, type }].
+function splitAnnexB(buf) {
+  const starts = [];
+  for (let i = 0; i + 2 < buf.length; ++i)
+    if (buf[i] === 0 && buf[i + 1] === 0 && buf[i + 2] === 1) starts.push(i), (i += 2);
+  return starts.map((s, k) => {
+    const end = k + 1 < starts.length ? starts[k + 1] : buf.length;
+    return { start: s, end, type: (buf[s + 3] >> 1) & 63 };
+  });
+}
+
+function makeSeeds() {
+  const corpus = path.join(root, 'test/fixtures/hevc-corpus');
+  const out = path.join(root, 'cpp/fuzz/seeds');
+  for (const t of TARGETS) {
+    rmSync(path.join(out, t), { recursive: true, force: true });
+    mkdirSync(path.join(out, t), { recursive: true });
+  }
+  const maxDecoderSeed = 12 * 1024;
+  for (const file of readdirSync(corpus).filter((f) => f.endsWith('.hevc')).sort()) {
+    const buf = readFileSync(path.join(corpus, file));
+    const nals = splitAnnexB(buf);
+    const name = file.replace(/\.hevc$/, '');
+    // decoder: parameter sets and the first slice segments, up to 12 KiB.
+    const pieces = [];
+    let size = 0;
+    for (const n of nals) {
+      const isParam = n.type >= 32 && n.type <= 34;
+      if (!isParam && size + (n.end - n.start) > maxDecoderSeed) break;
+      pieces.push(buf.subarray(n.start, n.end));
+      size += n.end - n.start;
+    }
+    if (pieces.some((p) => ((p[3] >> 1) & 63) < 32)) writeFileSync(path.join(out, 'decoder', name), Buffer.concat(pieces));
+    // headers: parameter sets and the first 48 bytes of up to 8 slice segments.
+    const heads = [];
+    let slices = 0;
+    for (const n of nals) {
+      if (n.type < 32) {
+        if (++slices > 8) break;
+        heads.push(buf.subarray(n.start, Math.min(n.end, n.start + 48)));
+      } else if (n.type <= 34) {
+        heads.push(buf.subarray(n.start, n.end));
+      }
+    }
+    writeFileSync(path.join(out, 'headers', name), Buffer.concat(heads));
+  }
+  // residual: one block per size and mode (byte layout in cpp/fuzz/fuzz_residual.cpp).
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16);
+  for (let log2 = 2; log2 <= 5; ++log2)
+    for (const [flags, label] of [[0, 'dct'], [1, 'tskip'], [2, 'bypass'], [4, 'dst'], [8, 'scaled']]) {
+      if (flags === 4 && log2 !== 2) continue;
+      const n = 1 << log2;
+      const b = Buffer.alloc(4 + 2 * n * n + (flags === 8 ? n * n : 0));
+      b[0] = log2 - 2;
+      b[1] = flags;
+      b[2] = log2 % 3;
+      b[3] = 20 + 4 * log2;
+      const low = Math.min(n, 4);  // low frequencies, where real levels are
+      for (let i = 0; i < 6; ++i) b.writeInt16LE((rand() % 41) - 20, 4 + 2 * ((rand() % low) * n + (rand() % low)));
+      for (let i = 4 + 2 * n * n; i < b.length; ++i) b[i] = 8 + (rand() % 32);
+      writeFileSync(path.join(out, 'residual', `${label}${n}`), b);
+    }
+  for (const t of TARGETS) console.log(`seeds: cpp/fuzz/seeds/${t}: ${readdirSync(path.join(out, t)).length} files`);
+}
+
+// ---- build and run ----
+
+function have(cmd, args = ['--version']) {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`})`);
+  return r;
+}
+
+function build(buildDir) {
+  run('cmake', ['-S', 'cpp', '-B', buildDir, '-DCMAKE_BUILD_TYPE=Release', '-DCMAKE_CXX_COMPILER=clang++',
+    '-DCODECTOK_LIBFUZZER=ON', '-DCODECTOK_BUILD_TESTS=OFF'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  run('nice', ['-n', '10', 'cmake', '--build', buildDir, '-j2']);
+}
+
+// The last "#N ... cov: E ft: F corp: C/..." status line and libFuzzer's final stats.
+function parseStats(log) {
+  const stats = { executions: 0, edges: 0, features: 0, corpus: 0, execPerSec: 0 };
+  for (const m of log.matchAll(/^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)/gm)) {
+    stats.edges = Number(m[2]);
+    stats.features = Number(m[3]);
+    stats.corpus = Number(m[4]);
+  }
+  const units = /stat::number_of_executed_units: (\d+)/.exec(log);
+  if (units) stats.executions = Number(units[1]);
+  const speed = /stat::average_exec_per_sec:\s+(\d+)/.exec(log);
+  if (speed) stats.execPerSec = Number(speed[1]);
+  return stats;
+}
+
+function fuzzTarget(target, o, buildDir) {
+  const bin = path.join(buildDir, `fuzz_${target}`);
+  const corpus = path.join(buildDir, 'corpus', target);
+  const artifacts = path.join(buildDir, 'artifacts', target) + path.sep;
+  const regressions = path.join(root, 'test/fixtures/fuzz', target);
+  const seeds = path.join(root, 'cpp/fuzz/seeds', target);
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(corpus, { recursive: true });
+  mkdirSync(artifacts, { recursive: true });
+  const args = [
+    '-n', '10', bin,
+    `-max_total_time=${o.seconds}`,
+    `-timeout=${o.timeout}`,
+    `-rss_limit_mb=${o.rssLimitMb}`,
+    `-malloc_limit_mb=${o.rssLimitMb}`,
+    `-artifact_prefix=${artifacts}`,
+    '-print_final_stats=1',
+    '-close_fd_mask=3',
+  ];
+  if (o.maxLen) args.push(`-max_len=${o.maxLen}`);
+  else if (target === 'decoder') args.push('-max_len=16384');
+  if (DICT[target]) args.push(`-dict=${path.join(root, DICT[target])}`);
+  args.push(corpus);
+  for (const d of [seeds, regressions]) if (existsSync(d)) args.push(d);
+  console.log(`fuzz: ${target}: ${o.seconds} s`);
+  const r = spawnSync('nice', args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const log = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  writeFileSync(path.join(buildDir, `${target}.log`), log);
+  const stats = parseStats(log);
+  // Findings: crash-*, timeout-*, oom-*, leak-*, slow-unit-* is not one.
+  const findings = [];
+  for (const f of readdirSync(artifacts)) {
+    const kind = /^(crash|timeout|oom|leak)-/.exec(f)?.[1];
+    if (!kind) continue;
+    const file = path.join(artifacts, f);
+    let input = file;
+    if (kind === 'crash' || kind === 'leak') {
+      const min = `${file}.min`;
+      spawnSync('nice', ['-n', '10', bin, '-minimize_crash=1', '-runs=20000', `-timeout=${o.timeout}`,
+        `-exact_artifact_path=${min}`, file], { cwd: root, stdio: 'ignore' });
+      if (existsSync(min) && statSync(min).size > 0) input = min;
+    }
+    const bytes = readFileSync(input);
+    const name = `${kind}-${createHash('sha1').update(bytes).digest('hex').slice(0, 16)}`;
+    mkdirSync(regressions, { recursive: true });
+    copyFileSync(input, path.join(regressions, name));
+    findings.push({ kind, file: path.relative(root, path.join(regressions, name)), bytes: bytes.length });
+  }
+  if (findings.length === 0 && r.status !== 0)
+    findings.push({ kind: 'error', file: path.relative(root, path.join(buildDir, `${target}.log`)), bytes: 0 });
+  const summary = { target, seconds: o.seconds, ...stats, findings };
+  const found = findings.length ? `, FINDINGS: ${findings.map((f) => `${f.kind} ${f.file}`).join('; ')}` : ', no findings';
+  console.log(`fuzz: ${target}: ${stats.executions} executions (${stats.execPerSec}/s), ` +
+    `${stats.edges} edges, ${stats.features} features, corpus ${stats.corpus}${found}`);
+  return summary;
+}
+
+function main() {
+  let o;
+  try {
+    o = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`fuzz: ${e.message}`);
+    process.exit(2);
+  }
+  if (o.makeSeeds) {
+    makeSeeds();
+    return;
+  }
+  if (!have('clang++')) {
+    console.error('fuzz: clang++ not found. npm run fuzz needs clang and libFuzzer ' +
+      '(Debian: apt-get install clang libfuzzer-14-dev). The regression replay runs without them: npm run test:cpp.');
+    process.exit(2);
+  }
+  const buildDir = path.join(root, 'build', 'fuzz');
+  try {
+    build(buildDir);
+  } catch (e) {
+    console.error(`fuzz: build failed: ${e.message} (is libFuzzer installed? Debian: libfuzzer-14-dev)`);
+    process.exit(2);
+  }
+  const results = o.targets.map((t) => fuzzTarget(t, o, buildDir));
+  writeFileSync(path.join(buildDir, 'summary.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const total = results.reduce((n, r) => n + r.findings.length, 0);
+  if (total > 0) {
+    console.error(`fuzz: ${total} finding(s), copied into test/fixtures/fuzz/ (replayed by npm run test:cpp)`);
+    process.exit(1);
+  }
+  console.log('fuzz: no findings');
+}
+
+main();
