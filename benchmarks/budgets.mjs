@@ -62,9 +62,9 @@ if (!flag('no-build')) {
     process.exit(1);
   }
 }
-const cli = path.join(root, 'dist', 'cli.js');
+const cli = path.join(root, 'dist', 'cli', 'cli.js');
 if (!existsSync(cli)) {
-  console.error('bench:budgets: dist/cli.js is missing: run `npm run build`');
+  console.error('bench:budgets: dist/cli/cli.js is missing: run `npm run build`');
   process.exit(1);
 }
 

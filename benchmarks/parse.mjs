@@ -17,9 +17,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { parsePictures } from '../dist/parser.js';
-import { locateFfmpeg } from '../dist/ffmpeg.js';
-import { tokenize } from '../dist/tokenize.js';
+import { parsePictures } from '../dist/input/parser.js';
+import { locateFfmpeg } from '../dist/input/ffmpeg/locate.js';
+import { tokenize } from '../dist/tokenize/tokenize.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runsArg = process.argv.indexOf('--runs');

@@ -202,7 +202,7 @@ describe('truncated streams', () => {
       want.map((f) => [f.poc, f.decode_index, f.nal_type]),
     );
     // And their motion fields are the golden ones.
-    const { readNpy } = await import('../src/npy.js');
+    const { readNpy } = await import('../src/writers/npy.js');
     const motion = await readNpy(corpusFile(name, 'motion.npy.gz'));
     const perFrame = motion.data.length / motion.shape[0]!;
     for (const p of pictures) {

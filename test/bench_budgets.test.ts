@@ -248,8 +248,8 @@ describe('codectok bench budgets on a synthetic clip', () => {
   });
 
   it('writes results.json, the Markdown table and PNG plots for 2 budgets x 2 policies', { timeout: 120_000 }, () => {
-    const cli = join(ROOT, 'dist', 'cli.js');
-    expect(existsSync(cli), 'dist/cli.js (run `npm run build`)').toBe(true);
+    const cli = join(ROOT, 'dist', 'cli', 'cli.js');
+    expect(existsSync(cli), 'dist/cli/cli.js (run `npm run build`)').toBe(true);
     const out = tempDir();
     const r = spawnSync(process.execPath, [cli, 'bench', 'budgets', clip, '--budgets', '40,80', '--policies', 'codec,uniform', '--frames', '6', '--size', '96', '--patch', '16', '-o', out], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);

@@ -10,8 +10,8 @@ import path from 'node:path';
 
 import { afterAll, describe, expect, test } from 'vitest';
 
-import { dumpCorpus } from '../src/dump.js';
-import { readMaybeGzip } from '../src/npy.js';
+import { dumpCorpus } from '../src/writers/dump.js';
+import { readMaybeGzip } from '../src/writers/npy.js';
 import { compareDumpWithGolden, corpusFile, corpusManifest, corpusStream } from './helpers/corpus.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -56,11 +56,11 @@ describe('golden corpus (dump through the public API)', () => {
 });
 
 describe('codectok inspect --dump (CLI)', () => {
-  const cli = path.join(ROOT, 'dist', 'cli.js');
+  const cli = path.join(ROOT, 'dist', 'cli', 'cli.js');
   const name = 'tiny_ipb';
 
   test('writes the corpus files, byte for byte what numpy.save writes', async () => {
-    expect(existsSync(cli), 'dist/cli.js (run `npm run build`)').toBe(true);
+    expect(existsSync(cli), 'dist/cli/cli.js (run `npm run build`)').toBe(true);
     const dir = await tempDir();
     const r = spawnSync(process.execPath, [cli, 'inspect', corpusStream(name), '--dump', dir], { encoding: 'utf8' });
     expect(r.stderr).toBe('');

@@ -11,7 +11,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-import { CodectokError, parseFile } from '../src/parser.js';
+import { CodectokError, parseFile } from '../src/input/parser.js';
 import { ffmpeg, ffmpegPath } from './helpers/ffmpeg.js';
 
 let dir: string;

@@ -8,8 +8,8 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-import { mp4ToAnnexB, type RandomAccessReader } from '../src/mp4_demux.js';
-import { parseFile, parsePictures, type ContainerInfo, type Picture } from '../src/parser.js';
+import { mp4ToAnnexB, type RandomAccessReader } from '../src/input/mp4_demux.js';
+import { parseFile, parsePictures, type ContainerInfo, type Picture } from '../src/input/parser.js';
 import { concatBytes, nalBytes, splitNals } from './helpers/bitstream.js';
 import { corpusManifest, corpusStream } from './helpers/corpus.js';
 import { ffmpeg, ffmpegPath } from './helpers/ffmpeg.js';

@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 
 import { describe, expect, test } from 'vitest';
 
-import { loadNative } from '../src/native.js';
-import { parseFile, parsePictures, type Picture } from '../src/parser.js';
+import { loadNative } from '../src/input/native.js';
+import { parseFile, parsePictures, type Picture } from '../src/input/parser.js';
 import { corpusManifest, corpusStream } from './helpers/corpus.js';
 
 const frames = (name: string) => corpusManifest().find((e) => e.name === name)!.frames;

@@ -8,22 +8,22 @@ import path from 'node:path';
 
 import { beforeAll, describe, expect, test } from 'vitest';
 
-import type { NativeAddon } from '../src/native.js';
-import type { Picture } from '../src/parser.js';
+import type { NativeAddon } from '../src/input/native.js';
+import type { Picture } from '../src/input/parser.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BUILD = path.join(ROOT, 'build', 'native-mock');
 const MOCK = path.join(BUILD, 'codectok_mock.node');
 
 let native: NativeAddon;
-let parser: typeof import('../src/parser.js');
+let parser: typeof import('../src/input/parser.js');
 
 beforeAll(async () => {
   execFileSync('cmake', ['-S', path.join(ROOT, 'test', 'native_mock'), '-B', BUILD], { stdio: 'pipe' });
   execFileSync('cmake', ['--build', BUILD, '-j2'], { stdio: 'pipe' });
   native = createRequire(import.meta.url)(MOCK) as NativeAddon;
   process.env.CODECTOK_NATIVE = MOCK; // read when src/native.js is first imported
-  parser = await import('../src/parser.js');
+  parser = await import('../src/input/parser.js');
 }, 300_000);
 
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));

@@ -17,7 +17,7 @@ import {
   readNpy,
   writeNpy,
   type NpyArray,
-} from '../src/npy.js';
+} from '../src/writers/npy.js';
 import { corpusFile, corpusManifest } from './helpers/corpus.js';
 
 let dir: string;

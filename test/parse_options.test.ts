@@ -2,7 +2,7 @@
 // (arrays for chosen decode indices only) against a full parse.
 import { describe, expect, test } from 'vitest';
 
-import { parseFile, parsePictures, type Picture } from '../src/parser.js';
+import { parseFile, parsePictures, type Picture } from '../src/input/parser.js';
 import { corpusStream } from './helpers/corpus.js';
 
 const meta = (p: Picture) => ({ poc: p.poc, decodeIndex: p.decodeIndex, nalType: p.nalType, outIndex: p.outIndex, slices: p.slices, width: p.width, height: p.height, crop: p.crop });

@@ -5,7 +5,7 @@ import { selectGrouped } from '../src/policies/grouped.js';
 import { selectAdaptive } from '../src/policies/adaptive.js';
 import { type ScoreVolume, type Selection, linspaceInt } from '../src/policies/types.js';
 import { CodectokError } from '../src/errors.js';
-import type { FrameType } from '../src/scoring.js';
+import type { FrameType } from '../src/scores/codec_picture.js';
 
 /** Deterministic pseudo-random volume. */
 function volume(T: number, gridH: number, gridW: number, opts: { seed?: number; types?: FrameType[]; padCols?: number; zero?: boolean; static?: boolean } = {}): ScoreVolume {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { letterboxGeometry, poolToGrid, qwenGeometry, contentPatchMask } from '../src/geometry.js';
-import { activeShare, estimateCameraMotion, frameSignals, meanMotion, resolveScoringOptions, scoreFrames, ScoringError } from '../src/scoring.js';
+import { letterboxGeometry, qwenGeometry } from '../src/geometry/output_geometry.js';
+import { contentPatchMask } from '../src/geometry/content_mask.js';
+import { poolToGrid } from '../src/geometry/patch_grid.js';
+import { activeShare, meanMotion } from '../src/scores/activity.js';
+import { estimateCameraMotion } from '../src/scores/camera_motion.js';
+import { scoreFrames } from '../src/scores/frame_scores.js';
+import { resolveScoringOptions, ScoringError } from '../src/scores/options.js';
+import { frameSignals } from '../src/scores/signals.js';
 import { CodectokError } from '../src/errors.js';
 import { goldenPictures } from './helpers/golden_pictures.js';
 

@@ -5,11 +5,11 @@ import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tokenize } from '../src/tokenize.js';
+import { tokenize } from '../src/tokenize/tokenize.js';
 import { readInfoJson, readSplits } from '../src/shard/energon_meta.js';
 import { readManifest } from '../src/shard/manifest.js';
 import { iterateDataset } from '../src/shard/dataset.js';
-import { decodeNpy } from '../src/npy.js';
+import { decodeNpy } from '../src/writers/npy.js';
 import { numpyMissing, pythonReadBack, REPO, sha256, tmpDir, writeManifest } from './shard_helpers.js';
 
 const CORPUS = path.join(REPO, 'test/fixtures/hevc-corpus');
@@ -18,7 +18,7 @@ const OPTS = { budget: 48, frames: 6, size: 96, patch: 16 };
 const CLI_OPTS = ['--budget', '48', '--frames', '6', '--size', '96', '--patch', '16'];
 
 function cli(args: string[]) {
-  const r = spawnSync(path.join(REPO, 'node_modules/.bin/vite-node'), [path.join(REPO, 'src/cli.ts'), '--', ...args], {
+  const r = spawnSync(path.join(REPO, 'node_modules/.bin/vite-node'), [path.join(REPO, 'src/cli/cli.ts'), '--', ...args], {
     cwd: REPO,
     encoding: 'utf8',
     maxBuffer: 1 << 26,
@@ -73,8 +73,8 @@ describe('codectok shard on corpus streams', () => {
     }
 
     // the compiled CLI (built by `npm test`) with worker threads writes the same bytes
-    const distCli = path.join(REPO, 'dist/cli.js');
-    if (fs.existsSync(distCli) && fs.existsSync(path.join(REPO, 'dist/shard/tokenize_worker.js'))) {
+    const distCli = path.join(REPO, 'dist/cli/cli.js');
+    if (fs.existsSync(distCli) && fs.existsSync(path.join(REPO, 'dist/tokenize/worker.js'))) {
       const out2 = path.join(dir, 'ds-jobs2');
       const r2 = spawnSync(process.execPath, [distCli, 'shard', manifest, '-o', out2, ...CLI_OPTS, '--samples-per-shard', '2', '--val', '1', '--jobs', '2', '-q'], {
         cwd: REPO,

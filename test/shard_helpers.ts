@@ -87,7 +87,7 @@ export function fakeTokenize(input: string, options: Record<string, unknown> = {
   return {
     patches: { data, shape: [n, p, p, 3], dtype: float ? 'float32' : 'uint8' },
     positions,
-    // the shape of src/tokenize.ts TokenizeMeta (the parts the shard JSON reads)
+    // the shape of src/tokenize/result.ts TokenizeMeta (the parts the shard JSON reads)
     meta: {
       input,
       timeIndex: 'frame',

@@ -6,7 +6,7 @@ import { runSharding, mergeRuns, finalizeRun } from '../src/shard/sharding_run.j
 import { readManifest } from '../src/shard/manifest.js';
 import { iterateDataset } from '../src/shard/dataset.js';
 import { readInfoJson, readSplits } from '../src/shard/energon_meta.js';
-import { decodeNpy } from '../src/npy.js';
+import { decodeNpy } from '../src/writers/npy.js';
 import { fakeTokenize, numpyMissing, pythonReadBack, REPO, sha256, tmpDir, TEST_DIR, writeManifest } from './shard_helpers.js';
 
 function manifestLines(n: number, extra: (i: number) => Record<string, unknown> = () => ({})) {

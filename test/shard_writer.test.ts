@@ -5,7 +5,7 @@ import { ShardWriter, keyProblem, idxPathFor } from '../src/shard/shard_writer.j
 import { finalizeDataset, iterateDataset } from '../src/shard/dataset.js';
 import { readSplits, readInfoJson, datasetYamlText, assignSplits, splitYamlText } from '../src/shard/energon_meta.js';
 import { readSqliteIndex } from '../src/shard/sqlite_index.js';
-import { encodeNpy, decodeNpy } from '../src/npy.js';
+import { encodeNpy, decodeNpy } from '../src/writers/npy.js';
 import { readTarIdx, scanShard } from '../src/shard/tar_reader.js';
 import { fakeTokenize, numpyMissing, pythonReadBack, sha256, tmpDir } from './shard_helpers.js';
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 
 import { expect, test } from 'vitest';
 
-import { parseFile, type Picture } from '../src/parser.js';
+import { parseFile, type Picture } from '../src/input/parser.js';
 import { corpusStream } from './helpers/corpus.js';
 
 const digest = (a: ArrayBufferView | undefined) => (a ? createHash('sha1').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex') : null);

@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CodectokError } from '../src/errors.js';
 import { linspaceInt } from '../src/policies/types.js';
-import { countPictures, sampleFrames } from '../src/sampling.js';
-import { type TokenizeOptions, tokenize } from '../src/tokenize.js';
+import { countPictures } from '../src/input/picture_headers.js';
+import { sampleFrames } from '../src/policies/sampling.js';
+import type { TokenizeOptions } from '../src/tokenize/options.js';
+import { tokenize } from '../src/tokenize/tokenize.js';
 import { writeCanvases } from '../src/writers/canvas.js';
 import { writeNpyOutput } from '../src/writers/npy_output.js';
-import { readNpy } from '../src/npy.js';
-import { composeViz } from '../src/viz.js';
+import { readNpy } from '../src/writers/npy.js';
+import { composeViz } from '../src/writers/viz.js';
 import { CORPUS, goldenPictures } from './helpers/golden_pictures.js';
 import { expectPatchesMatchFrames, expectValidPositions, hasNumpy, referenceFrames, rowsOf, tempDir } from './helpers/tokenize_helpers.js';
 

@@ -1,13 +1,13 @@
-// codectok tokenize / viz from the command line (dist/cli.js: run `npm run build` first).
+// codectok tokenize / viz from the command line (dist/cli/cli.js: run `npm run build` first).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readNpy } from '../src/npy.js';
+import { readNpy } from '../src/writers/npy.js';
 import { CORPUS } from './helpers/golden_pictures.js';
 import { ROOT, tempDir } from './helpers/tokenize_helpers.js';
 
-const cli = join(ROOT, 'dist', 'cli.js');
+const cli = join(ROOT, 'dist', 'cli', 'cli.js');
 
 function run(args: string[]) {
   return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 300_000 });
@@ -15,7 +15,7 @@ function run(args: string[]) {
 
 describe('codectok tokenize', () => {
   it('tokenizes several files, reports each failure, finishes the others, exits 1 with a summary', { timeout: 300_000 }, () => {
-    expect(existsSync(cli), 'dist/cli.js (run `npm run build`)').toBe(true);
+    expect(existsSync(cli), 'dist/cli/cli.js (run `npm run build`)').toBe(true);
     const out = tempDir();
     const missing = join(out, 'missing.mp4');
     const r = run(['tokenize', join(CORPUS, 'pan_known.hevc'), missing, join(CORPUS, 'static_bars.hevc'), '-o', out, '--frames', '8', '--size', '128', '--budget', '100', '--jobs', '2', '--canvas', 'png']);

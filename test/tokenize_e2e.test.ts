@@ -3,8 +3,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HEVC_WORK_FILE } from '../src/ffmpeg.js';
-import { type TokenizeOptions, tokenize } from '../src/tokenize.js';
+import { HEVC_WORK_FILE } from '../src/input/ffmpeg/prepare.js';
+import type { TokenizeOptions } from '../src/tokenize/options.js';
+import { tokenize } from '../src/tokenize/tokenize.js';
 import { CORPUS, goldenPictures } from './helpers/golden_pictures.js';
 import { expectPatchesMatchFrames, expectValidPositions, referenceFrames, rowsOf, syntheticClip, tempDir } from './helpers/tokenize_helpers.js';
 

@@ -3,9 +3,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeFrames, locateFfmpeg, parseProbe, prepareHevc, transcodeArgs, writeJpeg } from '../src/ffmpeg.js';
-import { letterboxGeometry } from '../src/geometry.js';
-import { countPictures } from '../src/sampling.js';
+import { decodeFrames } from '../src/input/ffmpeg/decode_frames.js';
+import { locateFfmpeg } from '../src/input/ffmpeg/locate.js';
+import { parseProbe, prepareHevc, transcodeArgs } from '../src/input/ffmpeg/prepare.js';
+import { writeJpeg } from '../src/writers/jpeg.js';
+import { letterboxGeometry } from '../src/geometry/output_geometry.js';
+import { countPictures } from '../src/input/picture_headers.js';
 import { CORPUS } from './helpers/golden_pictures.js';
 import { ffmpegPath, referenceFrames, syntheticClip, tempDir } from './helpers/tokenize_helpers.js';
 

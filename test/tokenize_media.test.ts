@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tokenize } from '../src/tokenize.js';
+import { tokenize } from '../src/tokenize/tokenize.js';
 import { SHARED_MEDIA, expectPatchesMatchFrames, expectValidPositions, referenceFrames } from './helpers/tokenize_helpers.js';
 
 const camera = join(SHARED_MEDIA, 'camera_1080p_rockchip.265');

@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readNpy } from '../src/npy.js';
-import { tokenize } from '../src/tokenize.js';
+import { readNpy } from '../src/writers/npy.js';
+import { tokenize } from '../src/tokenize/tokenize.js';
 import { SHARED_MEDIA, rowsOf } from './helpers/tokenize_helpers.js';
 
 const DEMO = join(SHARED_MEDIA, 'ovenc-demo');

@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PolicyName } from '../tokenize.js';
+import type { PolicyName } from '../tokenize/options.js';
 import type { BenchResults, RunResult, VideoResult } from './budget_bench.js';
 import { type ChartSeries, type ChartSpec, type Marker, type Rgb, panelPng, chartPng } from './plot_png.js';
 

@@ -1,6 +1,6 @@
 /** What every selection policy reads and returns. */
 import { CodectokError } from '../errors.js';
-import type { FrameType } from '../scoring.js';
+import type { FrameType } from '../scores/codec_picture.js';
 
 /** Fused patch scores of the T sampled frames ("slots") on a gridH x gridW grid. */
 export interface ScoreVolume {

@@ -21,10 +21,10 @@ import { readManifest, ManifestEntry, Manifest } from './manifest.js';
 import { atomicWrite, idxPathFor, ShardFile, shardRelName, TMP_SUFFIX, ShardSample } from './shard_writer.js';
 import { finalizeDataset, FinalizeResult, shardPath } from './dataset.js';
 import { DatasetYamlOptions } from './energon_meta.js';
-import { encodeNpy, type NpyTypedArray } from '../npy.js';
+import { encodeNpy, type NpyTypedArray } from '../writers/npy.js';
 import { readTarIdx } from './tar_reader.js';
 
-/** What `tokenize()` returns (structurally: src/tokenize.ts TokenizeResult fits it). */
+/** What `tokenize()` returns (structurally: src/tokenize/result.ts TokenizeResult fits it). */
 export interface TokenizedVideo {
   patches: { data: Uint8Array | Float32Array; shape: number[]; dtype: 'uint8' | 'float32' | string };
   /** int32 [N, 3] (t, h, w); padding rows are (-1, -1, -1). */
@@ -32,7 +32,7 @@ export interface TokenizedVideo {
   meta: object;
 }
 
-/** The tokenizer, injected: `tokenize` from src/tokenize.ts, or a stand-in in tests. */
+/** The tokenizer, injected: `tokenize` from src/tokenize/tokenize.ts, or a stand-in in tests. */
 export type TokenizeFn = (input: string, options: Record<string, unknown>) => Promise<TokenizedVideo> | TokenizedVideo;
 
 export const STATE_DIR = '.codectok';

@@ -13,9 +13,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type FfmpegInfo, locateFfmpeg, writeJpeg } from '../ffmpeg.js';
-import { writeNpy } from '../npy.js';
-import type { TokenizeResult } from '../tokenize.js';
+import { type FfmpegInfo, locateFfmpeg } from '../input/ffmpeg/locate.js';
+import type { TokenizeResult } from '../tokenize/result.js';
+import { writeJpeg } from './jpeg.js';
+import { writeNpy } from './npy.js';
 import { encodePng } from './png.js';
 
 export interface Canvases {

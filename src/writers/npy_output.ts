@@ -4,8 +4,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeNpy } from '../npy.js';
-import type { TokenizeResult } from '../tokenize.js';
+import type { TokenizeResult } from '../tokenize/result.js';
+import { writeNpy } from './npy.js';
 
 export interface WrittenFiles {
   patches: string;

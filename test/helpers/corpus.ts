@@ -1,10 +1,10 @@
 // The reference corpus (test/fixtures/hevc-corpus) and exact comparison of a
-// corpus-format dump (src/dump.ts) with its golden files.
+// corpus-format dump (src/writers/dump.ts) with its golden files.
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { readNpy, type NpyArray } from '../../src/npy.js';
+import { readNpy, type NpyArray } from '../../src/writers/npy.js';
 
 export const CORPUS_DIR = path.join(import.meta.dirname, '..', 'fixtures', 'hevc-corpus');
 

@@ -2,8 +2,8 @@
 // shaped like the parser's Picture: lets scoring and selection be tested independently of the parser.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeNpy, gunzipIfNeeded } from '../../src/npy.js';
-import type { CodecPicture } from '../../src/scoring.js';
+import { decodeNpy, gunzipIfNeeded } from '../../src/writers/npy.js';
+import type { CodecPicture } from '../../src/scores/codec_picture.js';
 
 export const CORPUS = join(import.meta.dirname, '..', 'fixtures', 'hevc-corpus');
 

@@ -4,9 +4,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { locateFfmpeg } from '../../src/ffmpeg.js';
-import type { Geometry } from '../../src/geometry.js';
-import type { TokenizeResult } from '../../src/tokenize.js';
+import { locateFfmpeg } from '../../src/input/ffmpeg/locate.js';
+import type { Geometry } from '../../src/geometry/output_geometry.js';
+import type { TokenizeResult } from '../../src/tokenize/result.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const SHARED_MEDIA = join(ROOT, '..', 'shared', 'media');

@@ -1,0 +1,109 @@
+// Decoding pixels: the sampled frames of an Annex-B HEVC file to RGB24 at the output geometry,
+// with a native FFmpeg or its WebAssembly build.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Geometry } from '../../geometry/output_geometry.js';
+import type { FfmpegInfo } from './locate.js';
+import { FfmpegError } from './process.js';
+
+export interface DecodeFramesOptions {
+  /** Source frame indices (output order of the HEVC stream), strictly increasing. */
+  frames: number[];
+  geometry: Geometry;
+  /** swscale algorithm for the resize. Default bicubic. */
+  scaler?: string;
+}
+
+/** The filter graph that selects the frames and resizes them to the output geometry. */
+export function decodeFilter(o: DecodeFramesOptions): string {
+  const g = o.geometry;
+  const sel = o.frames.map((n) => `eq(n\\,${n})`).join('+');
+  return `select=${sel},scale=${g.scaledWidth}:${g.scaledHeight}:flags=${o.scaler ?? 'bicubic'},pad=${g.outWidth}:${g.outHeight}:${g.padLeft}:${g.padTop}:black,format=rgb24`;
+}
+
+function decodeArgs(input: string, output: string, o: DecodeFramesOptions): string[] {
+  return ['-hide_banner', '-nostdin', '-v', 'error', '-f', 'hevc', '-i', input, '-vf', decodeFilter(o), '-vsync', '0', '-frames:v', String(o.frames.length), '-pix_fmt', 'rgb24', '-f', 'rawvideo', output];
+}
+
+function checkFrames(frames: number[]): void {
+  for (let i = 0; i < frames.length; i++) {
+    if (!Number.isInteger(frames[i]) || frames[i]! < 0 || (i > 0 && frames[i]! <= frames[i - 1]!)) throw new FfmpegError('frames to decode must be increasing non-negative integers', 'ERR_INVALID_OPTION');
+  }
+}
+
+/**
+ * Decodes the given frames of an Annex-B HEVC file to RGB24 at the output geometry (outHeight x
+ * outWidth x 3, letterbox padding black). FFmpeg stops after the last needed frame.
+ */
+export async function* decodeFrames(hevcPath: string, o: DecodeFramesOptions, ff: FfmpegInfo): AsyncGenerator<{ index: number; rgb: Uint8Array }> {
+  checkFrames(o.frames);
+  if (o.frames.length === 0) return;
+  const size = o.geometry.outWidth * o.geometry.outHeight * 3;
+  if (ff.kind === 'wasm') {
+    const data = await decodeWithWasm(hevcPath, o, ff);
+    const n = Math.floor(data.length / size);
+    for (let k = 0; k < o.frames.length; k++) {
+      if (k >= n) throw new FfmpegError(`decoding returned ${n} of ${o.frames.length} frames (the stream has no frame ${o.frames[k]})`, 'ERR_DECODE');
+      yield { index: o.frames[k]!, rgb: data.subarray(k * size, (k + 1) * size) };
+    }
+    return;
+  }
+  const child = spawn(ff.path, decodeArgs(hevcPath, 'pipe:1', o), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (stderr.length > 1 << 16) stderr = stderr.slice(-(1 << 15));
+  });
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const failed = new Promise<never>((_, reject) => child.on('error', (e) => reject(new FfmpegError(`cannot run ${ff.path}: ${e.message}`, 'ERR_NO_FFMPEG'))));
+  failed.catch(() => undefined);
+  let k = 0;
+  let buf: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      while (buf.length >= size && k < o.frames.length) {
+        const frame = new Uint8Array(size);
+        frame.set(buf.subarray(0, size));
+        buf = buf.subarray(size);
+        yield { index: o.frames[k++]!, rgb: frame };
+      }
+    }
+    const code = await Promise.race([closed, failed]);
+    if (k < o.frames.length) {
+      throw new FfmpegError(`decoding ${hevcPath} returned ${k} of ${o.frames.length} frames${code ? ` (ffmpeg exit ${code}: ${stderr.trim().split('\n').pop()})` : ` (the stream has no frame ${o.frames[k]})`}`, 'ERR_DECODE', stderr);
+    }
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
+
+interface WasmCore {
+  FS: { writeFile(p: string, d: Uint8Array): void; readFile(p: string): Uint8Array };
+  exec(...args: string[]): number;
+  setLogger(f: (m: { type: string; message: string }) => void): void;
+}
+
+/** Runs the decode in @ffmpeg/core (WebAssembly, single thread). The core module is meant for a browser worker; Node needs `self` and the wasm bytes handed in. */
+async function decodeWithWasm(hevcPath: string, o: DecodeFramesOptions, ff: FfmpegInfo): Promise<Uint8Array> {
+  const g = globalThis as unknown as { self?: unknown };
+  g.self ??= { location: { href: pathToFileURL(ff.path).href } };
+  const mod = (await import(pathToFileURL(ff.path).href)) as { default: (opts: object) => Promise<WasmCore> };
+  const wasmBinary = readFileSync(join(dirname(ff.path), 'ffmpeg-core.wasm'));
+  const core = await mod.default({ wasmBinary, print: () => undefined, printErr: () => undefined });
+  const log: string[] = [];
+  core.setLogger((m) => {
+    log.push(m.message);
+    if (log.length > 200) log.shift();
+  });
+  core.FS.writeFile('/input.hevc', readFileSync(hevcPath));
+  const rc = core.exec(...decodeArgs('/input.hevc', '/frames.rgb', o));
+  if (rc !== 0) throw new FfmpegError(`@ffmpeg/core decode failed (${rc}): ${log.filter((l) => !/^(frame=|\s)/.test(l)).slice(-3).join(' | ')}`, 'ERR_DECODE', log.join('\n'));
+  try {
+    return core.FS.readFile('/frames.rgb');
+  } catch {
+    throw new FfmpegError('@ffmpeg/core produced no frames', 'ERR_DECODE', log.join('\n'));
+  }
+}

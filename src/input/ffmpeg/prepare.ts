@@ -1,0 +1,186 @@
+/**
+ * Any video in, an Annex-B HEVC file out: raw HEVC as it is, HEVC in a container demuxed, anything
+ * else transcoded with FFmpeg's libx265.
+ */
+import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isMp4, looksLikeAnnexBHevc } from '../container.js';
+import { mp4ToAnnexB } from '../mp4_demux.js';
+import { type FfmpegInfo, type LocateOptions, locateFfmpeg } from './locate.js';
+import { FfmpegError, runFfmpeg } from './process.js';
+
+// ---------------------------------------------------------------- probing
+
+export interface ProbeResult {
+  /** FFmpeg's codec name of the first video stream (h264, hevc, mpeg4, vp9, av1...). */
+  codec: string;
+  width: number;
+  height: number;
+  /** Frame rate (fps, else tbr); undefined when FFmpeg does not say. */
+  fps?: number;
+  durationS?: number;
+  /** Container format name(s) from the "Input #0, ..." line. */
+  container: string;
+}
+
+/** Parses the banner FFmpeg prints for `ffmpeg -i INPUT`. */
+export function parseProbe(stderr: string): ProbeResult | null {
+  const stream = /Stream #\d+:\d+[^:]*: Video: ([A-Za-z0-9_]+)([^\n]*)/.exec(stderr);
+  if (!stream) return null;
+  const rest = stream[2]!;
+  const size = /,\s*(\d{1,5})x(\d{1,5})/.exec(rest);
+  const fps = /,\s*([\d.]+)(k?) fps/.exec(rest) ?? /,\s*([\d.]+)(k?) tbr/.exec(rest);
+  const dur = /Duration: (\d+):(\d+):([\d.]+)/.exec(stderr);
+  const container = /Input #0, ([^\n]*?), from/.exec(stderr);
+  return {
+    codec: stream[1]!,
+    width: size ? Number(size[1]) : 0,
+    height: size ? Number(size[2]) : 0,
+    fps: fps ? Number(fps[1]) * (fps[2] === 'k' ? 1000 : 1) : undefined,
+    durationS: dur ? Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]) : undefined,
+    container: container ? container[1]! : '',
+  };
+}
+
+export async function probe(input: string, ff: FfmpegInfo): Promise<ProbeResult> {
+  if (ff.kind !== 'native') throw new FfmpegError('probing a container needs a native FFmpeg', 'ERR_NO_FFMPEG');
+  const r = await runFfmpeg(ff.path, ['-hide_banner', '-nostdin', '-i', input]);
+  const p = parseProbe(r.stderr);
+  if (!p) {
+    const last = r.stderr.trim().split('\n').pop() ?? '';
+    throw new FfmpegError(`no video stream found (${last})`, 'ERR_UNSUPPORTED', r.stderr, input);
+  }
+  return p;
+}
+
+// ---------------------------------------------------------------- transcoding
+
+/** OneVision-Encoder's training recipe. */
+export const OVENC_X265 = { preset: 'fast', crf: 23, x265Params: 'keyint=16:min-keyint=16:scenecut=0:bframes=0:ref=1' } as const;
+
+export interface TranscodeOptions {
+  preset?: string;
+  crf?: number;
+  x265Params?: string;
+  pixFmt?: string;
+  /** Extra output arguments placed before the output path. */
+  extraArgs?: string[];
+}
+
+export function transcodeArgs(input: string, output: string, o: TranscodeOptions = {}): string[] {
+  return [
+    '-hide_banner', '-nostdin', '-y', '-v', 'error',
+    '-i', input,
+    '-map', '0:v:0', '-an', '-sn', '-dn',
+    '-vsync', '0',
+    '-c:v', 'libx265',
+    '-preset', o.preset ?? OVENC_X265.preset,
+    '-crf', String(o.crf ?? OVENC_X265.crf),
+    '-x265-params', `${o.x265Params ?? OVENC_X265.x265Params}:log-level=error`,
+    '-pix_fmt', o.pixFmt ?? 'yuv420p',
+    ...(o.extraArgs ?? []),
+    '-f', 'hevc', output,
+  ];
+}
+
+/** Re-encodes the first video stream of `input` into an Annex-B HEVC file, one output frame per input frame. */
+export async function transcodeToHevc(input: string, output: string, ff: FfmpegInfo, o: TranscodeOptions = {}): Promise<void> {
+  if (ff.kind !== 'native') throw new FfmpegError('transcoding needs a native FFmpeg with libx265 (the WebAssembly build only decodes here)', 'ERR_NO_FFMPEG');
+  const r = await runFfmpeg(ff.path, transcodeArgs(input, output, o));
+  if (r.code !== 0) throw new FfmpegError(`transcoding to HEVC failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, 'ERR_FFMPEG', r.stderr, input);
+}
+
+/** Copies the HEVC stream out of a container as Annex-B (no re-encoding). */
+export async function extractAnnexB(input: string, output: string, ff: FfmpegInfo): Promise<void> {
+  if (ff.kind !== 'native') throw new FfmpegError('demuxing a container needs a native FFmpeg', 'ERR_NO_FFMPEG');
+  const r = await runFfmpeg(ff.path, ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-i', input, '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'hevc_mp4toannexb', '-f', 'hevc', output]);
+  if (r.code !== 0) throw new FfmpegError(`extracting the HEVC stream failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, 'ERR_FFMPEG', r.stderr, input);
+}
+
+export type ReencodeMode = 'auto' | 'always' | 'never';
+
+/** Name of the intermediate Annex-B file prepareHevc writes into its work directory. */
+export const HEVC_WORK_FILE = 'input.hevc';
+
+export interface PreparedInput {
+  /** Annex-B HEVC file to parse and decode. */
+  hevcPath: string;
+  /** How it was obtained. */
+  route: 'annexb' | 'demuxed' | 'transcoded';
+  /** Codec of the input as FFmpeg names it ('hevc' for Annex-B files read directly). */
+  sourceCodec: string;
+  fps?: number;
+  /** The FFmpeg that demuxed or transcoded, if any. */
+  ffmpeg?: FfmpegInfo;
+  transcode?: Required<Omit<TranscodeOptions, 'extraArgs'>> & { extraArgs: string[] };
+}
+
+/**
+ * Turns any input into an Annex-B HEVC file: raw HEVC is used as it is, HEVC in a container is
+ * demuxed, anything else (or everything with `reencode: 'always'`) is transcoded with libx265.
+ * `workDir` receives the intermediate file.
+ */
+export async function prepareHevc(input: string, workDir: string, o: { reencode?: ReencodeMode; transcode?: TranscodeOptions; ffmpeg?: LocateOptions } = {}): Promise<PreparedInput> {
+  const mode = o.reencode ?? 'auto';
+  if (!['auto', 'always', 'never'].includes(mode)) throw new FfmpegError(`reencode must be auto, always or never, got ${String(mode)}`, 'ERR_INVALID_OPTION');
+  if (!existsSync(input)) throw new FfmpegError('no such file', 'ERR_IO', '', input);
+  const raw = looksLikeAnnexBHevc(input);
+  if (raw && mode !== 'always') return { hevcPath: input, route: 'annexb', sourceCodec: 'hevc' };
+  let ff: FfmpegInfo;
+  try {
+    ff = await locateFfmpeg({ ...o.ffmpeg, prefer: 'native' });
+  } catch (e) {
+    // no native FFmpeg: HEVC in MP4/MOV can still be demuxed by codectok's own demuxer
+    if (mode !== 'always' && (await isMp4(input))) {
+      const out = join(workDir, HEVC_WORK_FILE);
+      const ok = await demuxMp4(input, out).then(
+        () => true,
+        (d: unknown) => {
+          if ((d as { code?: string }).code !== 'ERR_UNSUPPORTED') throw d;
+          return false; // not HEVC: it needs transcoding, hence FFmpeg
+        },
+      );
+      if (ok) return { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc' };
+    }
+    throw e;
+  }
+  const info = raw ? { codec: 'hevc', width: 0, height: 0, container: 'hevc' } as ProbeResult : await probe(input, ff);
+  const out = join(workDir, HEVC_WORK_FILE);
+  if (info.codec === 'hevc' && mode !== 'always') {
+    await extractAnnexB(input, out, ff);
+    return { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc', fps: info.fps, ffmpeg: ff };
+  }
+  if (mode === 'never') throw new FfmpegError(`the video is ${info.codec}, not HEVC, and --reencode never forbids transcoding it`, 'ERR_UNSUPPORTED', '', input);
+  const t = o.transcode ?? {};
+  await transcodeToHevc(input, out, ff, t);
+  return {
+    hevcPath: out,
+    route: 'transcoded',
+    sourceCodec: info.codec,
+    fps: info.fps,
+    ffmpeg: ff,
+    transcode: { preset: t.preset ?? OVENC_X265.preset, crf: t.crf ?? OVENC_X265.crf, x265Params: t.x265Params ?? OVENC_X265.x265Params, pixFmt: t.pixFmt ?? 'yuv420p', extraArgs: t.extraArgs ?? [] },
+  };
+}
+
+/** Writes the HEVC track of an MP4/MOV as Annex-B with codectok's demuxer (ERR_UNSUPPORTED when it is not HEVC). */
+async function demuxMp4(input: string, output: string): Promise<void> {
+  const fh = await open(input, 'r');
+  const out = await open(output, 'w');
+  try {
+    const { size } = await fh.stat();
+    const reader = {
+      size,
+      read: async (position: number, length: number) => {
+        const b = Buffer.alloc(length);
+        const { bytesRead } = await fh.read(b, 0, length, position);
+        return b.subarray(0, bytesRead);
+      },
+    };
+    for await (const chunk of mp4ToAnnexB(reader, { file: input })) await out.write(chunk);
+  } finally {
+    await out.close();
+    await fh.close();
+  }
+}

@@ -1,0 +1,368 @@
+// MP4/MOV demuxing: pulls the HEVC video track out of an ISO-BMFF file with
+// mp4box and turns it into an Annex-B byte stream for the decoder.
+//
+// - hvc1/hev1 (and the Dolby Vision HEVC entries dvh1/dvhe): the VPS/SPS/PPS
+//   (and SEI) arrays of the hvcC box are sent first, with start codes, then each
+//   sample's length-prefixed NAL units (lengthSizeMinusOne + 1 bytes, big
+//   endian) are rewritten with 4-byte start codes. The parameter sets are sent
+//   again only if the sample description changes.
+// - Any other video codec raises ERR_UNSUPPORTED naming it (e.g. 'avc1').
+//
+// Memory stays bounded for files: mp4box reads the moov box (at the start or
+// at the end: it asks to seek) and then only the samples, chunk by chunk, in
+// decoding order. From a plain byte stream (no seeking) a moov-at-end file
+// keeps the whole mdat in memory until the moov arrives; faststart and
+// fragmented files stream.
+import { createFile, MP4BoxBuffer } from 'mp4box';
+import type { ISOFile, Movie, Sample } from 'mp4box';
+
+import { CodectokError } from '../errors.js';
+
+/** Random access to a file (positional reads). */
+export interface RandomAccessReader {
+  readonly size: number;
+  /** Reads up to `length` bytes at `position` (fewer at the end of the file). */
+  read(position: number, length: number): Promise<Uint8Array>;
+}
+
+export interface Mp4DemuxOptions {
+  /** Target size of the Annex-B chunks yielded (default 1 MiB). */
+  chunkSize?: number;
+  /** File name used in error messages. */
+  file?: string;
+}
+
+/** What the demuxer found in the moov box. */
+export interface Mp4TrackInfo {
+  trackId: number;
+  /** Sample entry type: hvc1, hev1... */
+  codec: string;
+  width: number;
+  height: number;
+  /** Number of samples the moov declares (0 for fragmented files). */
+  samples: number;
+  timescale: number;
+  fragmented: boolean;
+}
+
+const HEVC_ENTRIES = new Set(['hvc1', 'hev1', 'dvh1', 'dvhe']);
+const CODEC_NAMES: Record<string, string> = {
+  avc1: 'H.264/AVC',
+  avc3: 'H.264/AVC',
+  av01: 'AV1',
+  vp08: 'VP8',
+  vp09: 'VP9',
+  mp4v: 'MPEG-4 Part 2',
+  vvc1: 'H.266/VVC',
+  vvi1: 'H.266/VVC',
+  encv: 'encrypted video',
+};
+const START_CODE = Uint8Array.of(0, 0, 0, 1);
+const DEFAULT_CHUNK = 1 << 20;
+
+/** True when the bytes start like an ISO-BMFF file (ftyp or another top-level box). */
+export function looksLikeMp4(head: Uint8Array): boolean {
+  if (head.length < 8) return false;
+  const type = String.fromCharCode(head[4]!, head[5]!, head[6]!, head[7]!);
+  return ['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'styp', 'pnot'].includes(type);
+}
+
+interface HvcCLike {
+  lengthSizeMinusOne: number;
+  nalu_arrays: Array<ArrayLike<{ data: Uint8Array }> & { nalu_type: number }>;
+}
+
+/**
+ * Wraps an mp4box ISOFile: feed it bytes with append(), collect the Annex-B
+ * bytes of the samples extracted so far with take().
+ */
+class Mp4Demuxer {
+  readonly file: ISOFile;
+  track: Mp4TrackInfo | undefined;
+  private error: CodectokError | undefined;
+  private samples: Sample[] = [];
+  private lengthSize = 4;
+  private lastDescription = -1;
+  private paramSets: Uint8Array[] = [];
+  extracted = 0;
+
+  constructor(
+    keepMdatData: boolean,
+    private readonly fileName?: string,
+  ) {
+    this.file = createFile(keepMdatData);
+    this.file.onError = (module: string, message: string) => {
+      this.error ??= this.fail('ERR_INVALID_SYNTAX', `invalid MP4 (${module}): ${message}`);
+    };
+    this.file.onReady = (info: Movie) => {
+      try {
+        this.onReady(info);
+      } catch (e) {
+        this.error ??= e instanceof CodectokError ? e : this.fail('ERR_INTERNAL', String(e));
+      }
+    };
+    this.file.onSamples = (_id: number, _user: unknown, samples: Sample[]) => {
+      for (const s of samples) this.samples.push(s);
+    };
+  }
+
+  get ready(): boolean {
+    return this.track !== undefined;
+  }
+
+  fail(code: string, message: string): CodectokError {
+    return new CodectokError(code, message, { file: this.fileName });
+  }
+
+  private onReady(info: Movie): void {
+    const videos = info.videoTracks ?? [];
+    if (videos.length === 0) {
+      const found = info.tracks.map((t) => t.codec.split('.')[0]).join(', ');
+      throw this.fail('ERR_UNSUPPORTED', `MP4 has no video track${found ? ` (tracks: ${found})` : ''}`);
+    }
+    let chosen: (typeof videos)[number] | undefined;
+    let entry: { type: string; hvcC?: HvcCLike } | undefined;
+    for (const t of videos) {
+      const trak = this.file.getTrackById(t.id);
+      const e = trak?.mdia?.minf?.stbl?.stsd?.entries?.[0] as { type: string; hvcC?: HvcCLike } | undefined;
+      if (e && HEVC_ENTRIES.has(e.type) && e.hvcC) {
+        chosen = t;
+        entry = e;
+        break;
+      }
+    }
+    if (!chosen || !entry) {
+      const t = videos[0]!;
+      const trak = this.file.getTrackById(t.id);
+      const e = trak?.mdia?.minf?.stbl?.stsd?.entries?.[0] as { type?: string } | undefined;
+      const fourcc = e?.type ?? t.codec.split('.')[0] ?? '?';
+      const name = CODEC_NAMES[fourcc];
+      throw this.fail(
+        'ERR_UNSUPPORTED',
+        `MP4 video track is '${fourcc}'${name ? ` (${name})` : ''}: codectok reads HEVC only (hvc1/hev1)`,
+      );
+    }
+    this.lengthSize = entry.hvcC!.lengthSizeMinusOne + 1;
+    if (![1, 2, 4].includes(this.lengthSize)) {
+      throw this.fail('ERR_INVALID_SYNTAX', `invalid hvcC lengthSizeMinusOne ${entry.hvcC!.lengthSizeMinusOne}`);
+    }
+    this.track = {
+      trackId: chosen.id,
+      codec: entry.type,
+      width: chosen.video?.width ?? 0,
+      height: chosen.video?.height ?? 0,
+      samples: chosen.nb_samples,
+      timescale: chosen.timescale,
+      fragmented: info.isFragmented,
+    };
+    // One sample per callback: every extracted sample is handed out at once.
+    this.file.setExtractionOptions(chosen.id, undefined, { nbSamples: 1 });
+    this.file.start();
+  }
+
+  /** Feeds bytes at file position `position`; returns the next position mp4box wants. */
+  append(bytes: Uint8Array, position: number, last: boolean): number | undefined {
+    const buffer = new MP4BoxBuffer(bytes.byteLength);
+    new Uint8Array(buffer).set(bytes);
+    buffer.fileStart = position;
+    const next = this.quiet(() => this.file.appendBuffer(buffer, last));
+    this.check();
+    return next;
+  }
+
+  flush(): void {
+    this.quiet(() => this.file.flush());
+    this.check();
+  }
+
+  /** Converts the samples extracted so far to Annex-B; frees them in mp4box. */
+  take(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    if (this.samples.length === 0) return out;
+    const samples = this.samples;
+    this.samples = [];
+    for (const s of samples) {
+      if (s.description_index !== this.lastDescription) {
+        this.lastDescription = s.description_index;
+        const hvcC = (s.description as { hvcC?: HvcCLike }).hvcC;
+        if (!hvcC) throw this.fail('ERR_INVALID_SYNTAX', `MP4 sample ${s.number} has no hvcC configuration`);
+        this.lengthSize = hvcC.lengthSizeMinusOne + 1;
+        this.paramSets = [];
+        for (const array of hvcC.nalu_arrays) {
+          for (let i = 0; i < array.length; i++) this.paramSets.push(array[i]!.data);
+        }
+        for (const nal of this.paramSets) out.push(START_CODE, nal);
+      }
+      if (!s.data) throw this.fail('ERR_TRUNCATED', `MP4 sample ${s.number} has no data (truncated file?)`);
+      this.sampleToAnnexB(s, out);
+      this.extracted++;
+    }
+    const last = samples[samples.length - 1]!;
+    this.file.releaseUsedSamples(last.track_id, last.number + 1);
+    return out;
+  }
+
+  private sampleToAnnexB(s: Sample, out: Uint8Array[]): void {
+    const data = s.data!;
+    const n = this.lengthSize;
+    let p = 0;
+    while (p < data.length) {
+      if (p + n > data.length) {
+        throw this.fail('ERR_TRUNCATED', `MP4 sample ${s.number} (file byte ${s.offset}): truncated NAL unit length`);
+      }
+      let len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + data[p + i]!;
+      p += n;
+      if (len === 0) continue;
+      if (p + len > data.length) {
+        throw this.fail(
+          'ERR_TRUNCATED',
+          `MP4 sample ${s.number} (file byte ${s.offset}): NAL unit of ${len} bytes overruns the ${data.length}-byte sample`,
+        );
+      }
+      out.push(START_CODE, data.subarray(p, p + len));
+      p += len;
+    }
+  }
+
+  /** Runs an mp4box call with its console logging captured (errors come through onError). */
+  private quiet<T>(fn: () => T): T {
+    const saved = { error: console.error, warn: console.warn, info: console.info, log: console.log, debug: console.debug };
+    const messages: string[] = [];
+    const capture = (...args: unknown[]) => void messages.push(args.map(String).join(' '));
+    console.error = console.warn = console.info = console.log = console.debug = capture;
+    try {
+      return fn();
+    } catch (e) {
+      this.error ??= this.fail(
+        'ERR_INVALID_SYNTAX',
+        `invalid MP4: ${e instanceof Error ? e.message : String(e)}${messages.length ? ` (${messages.at(-1)})` : ''}`,
+      );
+      return undefined as T;
+    } finally {
+      Object.assign(console, saved);
+    }
+  }
+
+  private check(): void {
+    if (this.error) throw this.error;
+  }
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Groups small pieces into chunks of about `chunkSize` bytes. */
+class Batcher {
+  private parts: Uint8Array[] = [];
+  private size = 0;
+  constructor(private readonly chunkSize: number) {}
+  add(pieces: Uint8Array[]): Uint8Array[] {
+    const ready: Uint8Array[] = [];
+    for (const p of pieces) {
+      this.parts.push(p);
+      this.size += p.length;
+      if (this.size >= this.chunkSize) ready.push(this.drain()!);
+    }
+    return ready;
+  }
+  drain(): Uint8Array | undefined {
+    if (this.size === 0) return undefined;
+    const out = concat(this.parts, this.size);
+    this.parts = [];
+    this.size = 0;
+    return out;
+  }
+}
+
+function isReader(x: unknown): x is RandomAccessReader {
+  return typeof (x as RandomAccessReader).read === 'function' && typeof (x as RandomAccessReader).size === 'number';
+}
+
+/**
+ * Yields the Annex-B byte stream of the first HEVC video track, in chunks of
+ * about `chunkSize` bytes, reading the next input chunk only when the consumer
+ * asks for more. `onTrack` is called once the moov box is parsed.
+ */
+export async function* mp4ToAnnexB(
+  source: RandomAccessReader | AsyncIterable<Uint8Array>,
+  options: Mp4DemuxOptions & { onTrack?: (track: Mp4TrackInfo) => void } = {},
+): AsyncGenerator<Uint8Array> {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  const batcher = new Batcher(chunkSize);
+  let announced = false;
+  const announce = (d: Mp4Demuxer) => {
+    if (!announced && d.track) {
+      announced = true;
+      options.onTrack?.(d.track);
+    }
+  };
+
+  if (isReader(source)) {
+    const demuxer = new Mp4Demuxer(false, options.file);
+    const size = source.size;
+    let pos = 0;
+    let bytesRead = 0;
+    const readLimit = 4 * size + 64 * chunkSize;
+    let lastPos = -1;
+    let stalls = 0;
+    while (pos < size) {
+      const bytes = await source.read(pos, Math.min(chunkSize, size - pos));
+      if (bytes.length === 0) break;
+      bytesRead += bytes.length;
+      const end = pos + bytes.length;
+      const next = demuxer.append(bytes, pos, end >= size);
+      announce(demuxer);
+      const before = demuxer.extracted;
+      for (const chunk of batcher.add(demuxer.take())) yield chunk;
+      const progressed = demuxer.extracted > before;
+      let target = next ?? end;
+      if (target === pos && !progressed) target = end; // mp4box wants what it has: move on
+      stalls = target === lastPos && !progressed ? stalls + 1 : 0;
+      if (stalls > 4 || bytesRead > readLimit) {
+        throw demuxer.fail('ERR_INVALID_SYNTAX', `invalid MP4: parsing makes no progress at byte ${target}`);
+      }
+      lastPos = pos;
+      pos = target;
+    }
+    demuxer.flush();
+    announce(demuxer);
+    for (const chunk of batcher.add(demuxer.take())) yield chunk;
+    finishCheck(demuxer);
+  } else {
+    const demuxer = new Mp4Demuxer(true, options.file);
+    let pos = 0;
+    for await (const bytes of source) {
+      if (bytes.length === 0) continue;
+      demuxer.append(bytes, pos, false);
+      pos += bytes.length;
+      announce(demuxer);
+      for (const chunk of batcher.add(demuxer.take())) yield chunk;
+    }
+    demuxer.flush();
+    announce(demuxer);
+    for (const chunk of batcher.add(demuxer.take())) yield chunk;
+    finishCheck(demuxer);
+  }
+  const rest = batcher.drain();
+  if (rest) yield rest;
+}
+
+function finishCheck(d: Mp4Demuxer): void {
+  if (!d.track) {
+    throw d.fail('ERR_TRUNCATED', 'MP4 has no complete moov box (truncated or not an MP4 file)');
+  }
+  if (!d.track.fragmented && d.extracted < d.track.samples) {
+    throw d.fail(
+      'ERR_TRUNCATED',
+      `MP4 track ${d.track.trackId} is truncated: ${d.extracted} of ${d.track.samples} samples present`,
+    );
+  }
+}

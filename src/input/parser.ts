@@ -1,0 +1,436 @@
+// The public streaming API: HEVC video in, pictures (motion field, coding-unit
+// map, bit costs, residual, transform-block statistics) out, in output order.
+//
+//   for await (const pic of parsePictures('clip.mp4')) { ... }
+//
+// Input: a file path (read in chunks: a long video is never held in memory), a
+// Uint8Array holding the whole file, or an AsyncIterable of byte chunks (e.g. a
+// Readable stream). The container is detected from the first bytes: an ISO-BMFF
+// box (ftyp...) means MP4/MOV (demuxed by mp4_demux.ts), a start code means an
+// Annex-B elementary stream; a path ending in .hevc/.h265/.265 is taken as
+// Annex-B in any case.
+//
+// Backpressure: the next chunk is read and decoded only when the consumer has
+// pulled every picture produced by the previous one.
+import { open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+
+import { CodectokError, toCodectokError } from '../errors.js';
+import { looksLikeMp4, mp4ToAnnexB, type Mp4TrackInfo, type RandomAccessReader } from './mp4_demux.js';
+import { loadNative, type NativeAddon, type NativePicture, type NativeSlice } from './native.js';
+
+export { CodectokError, type CodectokErrorCode } from '../errors.js';
+
+/** What to compute for each picture. Defaults: motion, cu, bits on; tuStats, residual off. */
+export interface DecodeOptions {
+  /** 4x4 motion field (int16 [ceil(H/4)][ceil(W/4)][8]). Default true. */
+  motion?: boolean;
+  /** 8x8 coding-unit map (int16 [ceil(H/8)][ceil(W/8)][4]). Default true. */
+  cu?: boolean;
+  /** 8x8 bit-cost map (float32 [ceil(H/8)][ceil(W/8)]). Default true. */
+  bits?: boolean;
+  /** Transform-block statistics (int64 [n][13], decoding order). Default false. */
+  tuStats?: boolean;
+  /** Luma residual (int16 [H][W]); needs the inverse transforms. Default false. */
+  residual?: boolean;
+  /**
+   * Parse parameter sets and slice headers only: pictures carry POC, decode
+   * index, NAL type and slices, and no arrays. Many times faster; use it to
+   * count pictures or map output order to decode order. Default false.
+   */
+  headersOnly?: boolean;
+  /**
+   * Decode indices of the pictures whose arrays are wanted. Every picture is
+   * still parsed (and yielded, with metadata only), but the others skip the
+   * residual reconstruction and array output. Default: all pictures.
+   */
+  pictures?: Iterable<number>;
+  /**
+   * Reuse memory at once: a picture's typed arrays are valid only until the
+   * next picture is requested (or the loop ends), then detached (length 0)
+   * and their memory goes back to the decoder. For loops that use each
+   * picture before asking for the next: no garbage piles up. Default false
+   * (arrays live until garbage-collected).
+   */
+  recycle?: boolean;
+}
+
+export interface ParseOptions extends DecodeOptions {
+  /** Bytes read (and decoded) per step; default 1 MiB. */
+  chunkSize?: number;
+  /** Skip detection: 'annexb' or 'mp4'. Default 'auto'. */
+  container?: 'auto' | 'annexb' | 'mp4';
+  /** Called once the container is known (and, for MP4, the track). */
+  onContainer?: (info: ContainerInfo) => void;
+}
+
+export interface ContainerInfo {
+  container: 'annexb' | 'mp4';
+  track?: Mp4TrackInfo;
+}
+
+/** One slice segment of a picture (see NativeSlice in native.ts for the fields). */
+export type Slice = NativeSlice;
+
+/**
+ * One picture, in output (display) order. Array layouts are those of the
+ * reference corpus (test/fixtures/hevc-corpus/README.md), row-major, coded
+ * (uncropped) size W x H = width x height:
+ * - motion int16 [ceil(H/4)][ceil(W/4)][8]: pred_mode (0 intra, 1 inter,
+ *   2 skip), inter_dir, mv0x, mv0y, mv1x, mv1y (quarter samples), refpoc0,
+ *   refpoc1 (-32768 when unused);
+ * - cu int16 [ceil(H/8)][ceil(W/8)][4]: log2 CU size, part_mode, QpY, pred_mode;
+ * - bits float32 [ceil(H/8)][ceil(W/8)]: entropy-coded bits of the covering CU,
+ *   spread by area;
+ * - residual int16 [H][W]: luma residual;
+ * - tu int64 [n][13]: one row per coded transform block, decoding order.
+ * The typed arrays view memory owned by the native decoder (no copy).
+ */
+export interface Picture extends NativePicture {
+  /** Position in output order, from 0. */
+  outIndex: number;
+}
+
+/** Shapes of a picture's arrays (the tu row count is that of the picture). */
+export function pictureShapes(p: Pick<Picture, 'width' | 'height'> & { tu?: BigInt64Array }) {
+  const h4 = Math.ceil(p.height / 4);
+  const w4 = Math.ceil(p.width / 4);
+  const h8 = Math.ceil(p.height / 8);
+  const w8 = Math.ceil(p.width / 8);
+  return {
+    motion: [h4, w4, 8],
+    cu: [h8, w8, 4],
+    bits: [h8, w8],
+    residual: [p.height, p.width],
+    tu: [p.tu ? p.tu.length / TU_COLUMNS : 0, TU_COLUMNS],
+  };
+}
+
+export const TU_COLUMNS = 13;
+
+/** HEVC nal_unit_type names (Table 7-1) for the VCL types. */
+export function nalTypeName(t: number): string {
+  const names: Record<number, string> = {
+    0: 'TRAIL_N', 1: 'TRAIL_R', 2: 'TSA_N', 3: 'TSA_R', 4: 'STSA_N', 5: 'STSA_R',
+    6: 'RADL_N', 7: 'RADL_R', 8: 'RASL_N', 9: 'RASL_R',
+    16: 'BLA_W_LP', 17: 'BLA_W_RADL', 18: 'BLA_N_LP', 19: 'IDR_W_RADL', 20: 'IDR_N_LP', 21: 'CRA_NUT',
+  };
+  return names[t] ?? `NAL_${t}`;
+}
+
+export const DEFAULT_CHUNK_SIZE = 1 << 20;
+const HEVC_EXTENSIONS = new Set(['.hevc', '.h265', '.265']);
+
+export type ParseInput = string | Uint8Array | AsyncIterable<Uint8Array>;
+
+/**
+ * Streams the pictures of an HEVC video (Annex-B or MP4/MOV), in output order.
+ * Errors are CodectokError (code, byteOffset, picture, file).
+ */
+export async function* parsePictures(input: ParseInput, options: ParseOptions = {}): AsyncGenerator<Picture> {
+  const file = typeof input === 'string' ? input : undefined;
+  const chunkSize = Math.max(4096, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
+  const decodeOptions = {
+    motion: options.motion ?? true,
+    cu: options.cu ?? true,
+    bits: options.bits ?? true,
+    tuStats: options.tuStats ?? false,
+    residual: options.residual ?? false,
+    headersOnly: options.headersOnly ?? false,
+    pictures: options.pictures === undefined ? undefined : [...options.pictures],
+    maxPicturesPerCall: PICTURES_PER_CALL,
+  };
+  let outIndex = 0;
+  const finalize = (p: NativePicture): Picture => Object.assign(p, { outIndex: outIndex++ }) as Picture;
+  let source: Source | undefined;
+  let native: NativeAddon | undefined;
+  let previous: NativePicture | undefined;
+  // With recycle, each picture is released when the consumer asks for the next.
+  const handOut = function* (p: NativePicture): Generator<Picture> {
+    if (previous) native!.releasePicture(previous);
+    previous = options.recycle ? p : undefined;
+    yield finalize(p);
+  };
+  let batches: AsyncGenerator<NativePicture[]> | undefined;
+  try {
+    source = await openSource(input, chunkSize, options, file);
+    native = loadNative();
+    const decoder = new native.NativeDecoder(decodeOptions);
+    const sizer = new PushSizer(chunkSize);
+    const chunks = source.chunks;
+    // The native calls, in order; each resolves to the pictures it completed.
+    batches = (async function* () {
+      for await (const chunk of chunks) {
+        // Push about PICTURES_PER_PUSH pictures' worth of bytes at a time, so
+        // that a low-bitrate stream never materializes thousands of pictures.
+        for (let offset = 0; offset < chunk.length; ) {
+          const n = Math.min(chunk.length - offset, sizer.next());
+          let pictures = await decoder.push(chunk.subarray(offset, offset + n));
+          offset += n;
+          let made = pictures.length;
+          yield pictures;
+          // The decoder stops after PICTURES_PER_CALL pictures: resume until it has no more.
+          while (pictures.length >= PICTURES_PER_CALL) {
+            pictures = await decoder.push(EMPTY);
+            made += pictures.length;
+            yield pictures;
+          }
+          sizer.record(n, made);
+        }
+      }
+      yield await decoder.finish();
+    })();
+    // One batch of look-ahead: the decoder works on the next pictures (on the
+    // thread pool) while the consumer handles these.
+    let next = batches.next();
+    for (;;) {
+      const r = await next;
+      if (r.done) break;
+      next = batches.next();
+      next.catch(() => {}); // awaited on the next turn; no unhandled rejection meanwhile
+      for (const p of r.value) yield* handOut(p);
+    }
+  } catch (e) {
+    throw toCodectokError(e, file);
+  } finally {
+    if (previous) native?.releasePicture(previous);
+    await batches?.return(undefined).catch(() => {});
+    await source?.close();
+  }
+}
+
+/** Decodes a whole file (or buffer) into an array: convenient for short clips. */
+export async function parseFile(input: string | Uint8Array, options: ParseOptions = {}): Promise<Picture[]> {
+  const out: Picture[] = [];
+  for await (const p of parsePictures(input, options)) out.push(p);
+  return out;
+}
+
+const PICTURES_PER_PUSH = 16;
+/** At most this many pictures come back from one native call (bounds memory at any bitrate). */
+const PICTURES_PER_CALL = 8;
+const EMPTY = new Uint8Array(0);
+const FIRST_PUSH = 16 << 10;
+const MIN_PUSH = 4 << 10;
+
+/** Bytes to push next: about PICTURES_PER_PUSH pictures at the bitrate seen so far. */
+class PushSizer {
+  private bytes = 0;
+  private pictures = 0;
+  constructor(private readonly max: number) {}
+  next(): number {
+    if (this.pictures === 0) return Math.min(this.max, Math.max(FIRST_PUSH, this.bytes));
+    const perPicture = this.bytes / this.pictures;
+    return Math.min(this.max, Math.max(MIN_PUSH, Math.round(perPicture * PICTURES_PER_PUSH)));
+  }
+  record(bytes: number, pictures: number): void {
+    this.bytes += bytes;
+    this.pictures += pictures;
+  }
+}
+
+interface Source {
+  chunks: AsyncIterable<Uint8Array>;
+  close(): Promise<void>;
+}
+
+type Sniffed = 'annexb' | 'mp4' | 'unknown';
+
+function sniff(head: Uint8Array): Sniffed {
+  if (looksLikeMp4(head)) return 'mp4';
+  let i = 0;
+  while (i < head.length && head[i] === 0) i++;
+  if (i >= 2 && i < head.length && head[i] === 1) return 'annexb';
+  return 'unknown';
+}
+
+function unsupported(head: Uint8Array, file: string | undefined): CodectokError {
+  const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  let what = 'neither an HEVC Annex-B stream (no start code) nor an MP4/MOV file';
+  if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) {
+    what = 'a Matroska/WebM file, which codectok does not read (remux it to MP4)';
+  } else if (head[0] === 0x47 && (head.length < 189 || head[188] === 0x47)) {
+    what = 'an MPEG-TS stream, which codectok does not read (remux it to MP4)';
+  } else if (String.fromCharCode(...head.subarray(0, 4)) === 'RIFF') {
+    what = 'a RIFF (AVI/WAV) file, which codectok does not read';
+  }
+  return new CodectokError('ERR_UNSUPPORTED', `unrecognized input: ${what} (first bytes: ${hex})`, { file });
+}
+
+function decideContainer(
+  head: Uint8Array,
+  options: ParseOptions,
+  file: string | undefined,
+): 'annexb' | 'mp4' {
+  if (options.container === 'annexb' || options.container === 'mp4') return options.container;
+  const kind = sniff(head);
+  if (kind !== 'unknown') return kind;
+  if (file && HEVC_EXTENSIONS.has(path.extname(file).toLowerCase())) return 'annexb';
+  throw unsupported(head, file);
+}
+
+const HEAD_BYTES = 256;
+
+async function openSource(
+  input: ParseInput,
+  chunkSize: number,
+  options: ParseOptions,
+  file: string | undefined,
+): Promise<Source> {
+  const announce = (container: 'annexb' | 'mp4', track?: Mp4TrackInfo) =>
+    options.onContainer?.(track ? { container, track } : { container });
+
+  if (typeof input === 'string') {
+    let fh: FileHandle;
+    try {
+      fh = await open(input, 'r');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot open: ${(e as Error).message}`;
+      throw new CodectokError('ERR_IO', why, { file: input, cause: e });
+    }
+    try {
+      const stat = await fh.stat();
+      if (!stat.isFile()) throw new CodectokError('ERR_IO', 'not a regular file', { file: input });
+      const size = stat.size;
+      if (size === 0) throw new CodectokError('ERR_TRUNCATED', 'empty input (0 bytes)', { file: input });
+      const head = await readAt(fh, 0, Math.min(HEAD_BYTES, size));
+      const container = decideContainer(head, options, file);
+      if (container === 'mp4') {
+        const reader: RandomAccessReader = { size, read: (pos, len) => readAt(fh, pos, len) };
+        return {
+          chunks: mp4ToAnnexB(reader, { chunkSize, file, onTrack: (t) => announce('mp4', t) }),
+          close: () => fh.close(),
+        };
+      }
+      announce('annexb');
+      return { chunks: fileChunks(fh, chunkSize), close: () => fh.close() };
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+  }
+
+  if (input instanceof Uint8Array) {
+    if (input.length === 0) throw new CodectokError('ERR_TRUNCATED', 'empty input (0 bytes)');
+    const container = decideContainer(input.subarray(0, HEAD_BYTES), options, file);
+    if (container === 'mp4') {
+      const reader: RandomAccessReader = {
+        size: input.length,
+        read: async (pos, len) => input.subarray(pos, pos + len),
+      };
+      return {
+        chunks: mp4ToAnnexB(reader, { chunkSize, onTrack: (t) => announce('mp4', t) }),
+        close: async () => {},
+      };
+    }
+    announce('annexb');
+    return { chunks: arrayChunks(input, chunkSize), close: async () => {} };
+  }
+
+  if (input && typeof (input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+    const it = (input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    // Read enough to sniff the container, then replay those chunks.
+    const first: Uint8Array[] = [];
+    let have = 0;
+    let done = false;
+    while (have < HEAD_BYTES) {
+      const r = await it.next();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      const chunk = toBytes(r.value);
+      first.push(chunk);
+      have += chunk.length;
+    }
+    const close = async () => {
+      if (!done) await it.return?.();
+    };
+    if (have === 0) {
+      await close();
+      throw new CodectokError('ERR_TRUNCATED', 'empty input (0 bytes)');
+    }
+    const head = concatBytes(first).subarray(0, HEAD_BYTES);
+    let container: 'annexb' | 'mp4';
+    try {
+      container = decideContainer(head, options, file);
+    } catch (e) {
+      await close();
+      throw e;
+    }
+    async function* replay(): AsyncGenerator<Uint8Array> {
+      for (const c of first) yield c;
+      if (done) return;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) {
+          done = true;
+          return;
+        }
+        yield toBytes(r.value);
+      }
+    }
+    if (container === 'mp4') {
+      return { chunks: mp4ToAnnexB(replay(), { chunkSize, onTrack: (t) => announce('mp4', t) }), close };
+    }
+    announce('annexb');
+    return { chunks: rechunk(replay(), chunkSize), close };
+  }
+
+  throw new TypeError('parsePictures: input must be a path, a Uint8Array or an AsyncIterable<Uint8Array>');
+}
+
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Uint8Array> {
+  const buf = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
+}
+
+async function* fileChunks(fh: FileHandle, chunkSize: number): AsyncGenerator<Uint8Array> {
+  // Reads until EOF (not the size seen at open: the file may still be growing).
+  for (let pos = 0; ; ) {
+    const chunk = await readAt(fh, pos, chunkSize);
+    if (chunk.length === 0) break;
+    pos += chunk.length;
+    yield chunk;
+  }
+}
+
+async function* arrayChunks(data: Uint8Array, chunkSize: number): AsyncGenerator<Uint8Array> {
+  for (let pos = 0; pos < data.length; pos += chunkSize) yield data.subarray(pos, pos + chunkSize);
+}
+
+/** Splits chunks larger than chunkSize (small ones pass as they are). */
+async function* rechunk(chunks: AsyncIterable<Uint8Array>, chunkSize: number): AsyncGenerator<Uint8Array> {
+  for await (const c of chunks) {
+    if (c.length <= chunkSize) yield c;
+    else for (let p = 0; p < c.length; p += chunkSize) yield c.subarray(p, p + chunkSize);
+  }
+}
+
+function toBytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v === 'string') return Buffer.from(v, 'latin1');
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  throw new TypeError('parsePictures: the input stream must yield Uint8Array chunks');
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+// Scoring options: which signals, their weights, camera compensation, normalisation; and which
+// parser outputs they need.
+import { CodectokError } from '../errors.js';
+
+/** `abs`: sum of |luma residual| (needs the inverse transform); `coeff`: sum of squared coefficient levels of luma TUs (cheaper). */
+export type ResidualSource = 'abs' | 'coeff';
+/** Camera-motion removal: none, per-frame median vector, or a robust (IRLS, Tukey) similarity / affine fit. */
+export type Compensation = 'none' | 'median' | 'similarity' | 'affine';
+export type NormalizeScope = 'frame' | 'clip';
+
+export interface SignalWeights {
+  motion: number;
+  residual: number;
+  bits: number;
+}
+
+export interface ScoringOptions {
+  /** Fusion weights (weighted mean of the normalised signals). Default motion 1, residual 1, bits 0. */
+  weights?: Partial<SignalWeights>;
+  residualSource?: ResidualSource;
+  compensation?: Compensation;
+  /** Percentile normalisation per frame (default) or over all scored frames of the clip. */
+  normalize?: NormalizeScope;
+  /** Percentile used as the "fully salient" level. Default 95. */
+  percentile?: number;
+  /** Lower bound of the percentile level per signal (avoids blowing up noise on still frames). */
+  floors?: Partial<SignalWeights>;
+  /** Divide motion vectors by the POC distance to their reference (pixels per frame). Default true. */
+  motionPerFrame?: boolean;
+}
+
+export interface ResolvedScoringOptions {
+  weights: SignalWeights;
+  residualSource: ResidualSource;
+  compensation: Compensation;
+  normalize: NormalizeScope;
+  percentile: number;
+  floors: SignalWeights;
+  motionPerFrame: boolean;
+}
+
+/** Bad scoring options (ERR_INVALID_OPTION) or a picture without the data a signal needs (ERR_MISSING_DATA). */
+export class ScoringError extends CodectokError {
+  constructor(message: string, code = 'ERR_INVALID_OPTION') {
+    super(code, message);
+    this.name = 'ScoringError';
+  }
+}
+
+export function resolveScoringOptions(o: ScoringOptions = {}): ResolvedScoringOptions {
+  const weights: SignalWeights = { motion: 1, residual: 1, bits: 0, ...o.weights };
+  for (const [k, v] of Object.entries(weights)) {
+    if (!(Number.isFinite(v) && v >= 0)) throw new ScoringError(`weight ${k} must be a finite number >= 0, got ${v}`);
+  }
+  if (weights.motion + weights.residual + weights.bits <= 0) throw new ScoringError('at least one signal weight must be > 0');
+  const percentile = o.percentile ?? 95;
+  if (!(percentile > 0 && percentile <= 100)) throw new ScoringError(`percentile must be in (0, 100], got ${percentile}`);
+  const residualSource = o.residualSource ?? 'abs';
+  if (residualSource !== 'abs' && residualSource !== 'coeff') throw new ScoringError(`unknown residual source ${String(residualSource)}`);
+  const compensation = o.compensation ?? 'median';
+  if (!['none', 'median', 'similarity', 'affine'].includes(compensation)) throw new ScoringError(`unknown compensation ${String(compensation)}`);
+  const normalize = o.normalize ?? 'frame';
+  if (normalize !== 'frame' && normalize !== 'clip') throw new ScoringError(`unknown normalisation scope ${String(normalize)}`);
+  return {
+    weights,
+    residualSource,
+    compensation,
+    normalize,
+    percentile,
+    floors: { motion: 0.25, residual: 1, bits: 1, ...o.floors },
+    motionPerFrame: o.motionPerFrame ?? true,
+  };
+}
+
+/** Which parser outputs the scoring options need. */
+export function decodeOptionsFor(o: ResolvedScoringOptions): { motion: boolean; bits: boolean; residual: boolean; tuStats: boolean; cu: boolean; pictures?: number[] } {
+  return {
+    motion: o.weights.motion > 0,
+    bits: o.weights.bits > 0,
+    residual: o.weights.residual > 0 && o.residualSource === 'abs',
+    tuStats: o.weights.residual > 0 && o.residualSource === 'coeff',
+    cu: false,
+  };
+}
+
+export type SignalName = keyof SignalWeights;

@@ -1,0 +1,141 @@
+// tokenize()'s options, the presets, and their validation.
+import { CodectokError } from '../errors.js';
+import type { LocateOptions } from '../input/ffmpeg/locate.js';
+import type { ReencodeMode, TranscodeOptions } from '../input/ffmpeg/prepare.js';
+import type { CodecPolicyOptions, IFramePolicy } from '../policies/codec.js';
+import type { CodecPicture } from '../scores/codec_picture.js';
+import type { ScoringOptions } from '../scores/options.js';
+
+export type PolicyName = 'codec' | 'grouped' | 'uniform' | 'adaptive';
+
+/**
+ * What `t` (column 0 of positions) means.
+ * - `frame` (default): the source frame index, i.e. the picture's position in output (display)
+ *   order of the HEVC stream that was parsed, from 0. With a transcoded input this is also the
+ *   frame index of the original video (transcoding keeps every frame, -vsync 0).
+ * - `slot`: the index of the sampled frame, 0..T-1 (what OneVision-Encoder's visidx_thw files hold).
+ * `meta.frames.sampled[slot]` maps slots to source frames in both cases.
+ */
+export type TimeIndex = 'frame' | 'slot';
+
+/** Source of pictures (the parser by default); lets tests and other parsers plug in. */
+export type PictureSource = (hevcPath: string, decode: { motion: boolean; bits: boolean; residual: boolean; tuStats: boolean; cu: boolean; pictures?: number[] }) => AsyncIterable<CodecPicture & { outIndex?: number }>;
+
+export interface TokenizeOptions extends ScoringOptions {
+  /** A named set of defaults applied before the other options: `ovenc` reproduces OneVision-Encoder's stage-1 selection. */
+  preset?: 'ovenc';
+  policy?: PolicyName;
+  /** Token budget K. Default 8 frames' worth (8 * gridH * gridW); grouped: 2 frames' worth per group. Not used by `adaptive` (see maxBudget). */
+  budget?: number;
+  /** Frames sampled evenly over the clip (T, default 64) or 'all'. */
+  frames?: number | 'all';
+  /** Sample at this many frames per second of video instead of a fixed T. */
+  sampleFps?: number;
+  /** First source frame that may be sampled. */
+  sampleStart?: number;
+  /** Frame rate of the input for timestamps (default: from the container, else 25). */
+  inputFps?: number;
+  resize?: 'letterbox' | 'qwen';
+  /** Letterbox square side (default 576, rounded down to a multiple of the patch). */
+  size?: number;
+  /** Patch side in pixels. Default 16. */
+  patch?: number;
+  /** Qwen resize: merge size, min and max pixels. */
+  merge?: number;
+  minPixels?: number;
+  maxPixels?: number;
+  /** swscale algorithm for the pixel resize. Default bicubic. */
+  scaler?: string;
+  /** codec/adaptive: I-frames score 0 (default), are kept whole ('dense'), or are scored like the others. */
+  iframes?: IFramePolicy;
+  /** codec/adaptive: keep the first sampled frame whole, padding included. Default true. */
+  keepFirst?: boolean;
+  /** codec/adaptive: letterbox-padding patches are taken after every content patch (exclude, default) or ranked by score (include). */
+  padding?: 'exclude' | 'include';
+  /** codec: uniformly spaced full frames for a static clip. Default true. */
+  staticFallback?: boolean;
+  /** A clip is static when fewer than this share of inter-frame patches show activity. Default 0.01. */
+  staticShare?: number;
+  /** codec/adaptive row order: (t, h, w) (default) or kept-whole frames first, then by rank. */
+  order?: 'thw' | 'score';
+  /** grouped: sampled frames per group (anchor + followers). Default 4. */
+  groupSize?: number;
+  /** adaptive: share of the clip's total score to hold. Default 0.9. */
+  fraction?: number;
+  /** adaptive: bounds of K. Default 1 .. T * S. */
+  maxBudget?: number;
+  minBudget?: number;
+  /** What t in positions means: source frame index (default) or sampled slot. See TimeIndex. */
+  timeIndex?: TimeIndex;
+  /** Patch layout: `nhwc` [N, P, P, 3] (default) or `nchw` [N, 3, P, P]. */
+  layout?: 'nhwc' | 'nchw';
+  /** `uint8` (default) or `float32` = (pixel / 255 - mean) / std per channel. */
+  dtype?: 'uint8' | 'float32';
+  mean?: [number, number, number];
+  std?: [number, number, number];
+  reencode?: ReencodeMode;
+  transcode?: TranscodeOptions;
+  /** Which FFmpeg decodes pixels: auto (native, else WebAssembly), native or wasm. */
+  ffmpeg?: LocateOptions['prefer'];
+  /** Directory for the intermediate HEVC file (a temporary one by default, removed afterwards). */
+  workDir?: string;
+  onProgress?: (p: { stage: 'prepare' | 'parse' | 'select' | 'decode'; done: number; total: number }) => void;
+  pictureSource?: PictureSource;
+}
+
+export const PRESETS: Record<'ovenc', Partial<TokenizeOptions>> = {
+  /**
+   * OneVision-Encoder stage 1: 64 frames by linspace over all frames, longer side to 576 and
+   * letterbox to 576x576, 16-px patches, K = 8 x 1296, first sampled frame whole (padding
+   * included), padding patches excluded elsewhere, median camera compensation, 95th percentile per
+   * frame, 1:1 motion and |residual|, t = sampled slot, rows in their order (first frame, then by
+   * score). I-frames are scored like the others, as that pipeline did.
+   */
+  ovenc: {
+    policy: 'codec',
+    frames: 64,
+    resize: 'letterbox',
+    size: 576,
+    patch: 16,
+    budget: 8 * 1296,
+    keepFirst: true,
+    iframes: 'score',
+    padding: 'exclude',
+    staticFallback: false,
+    order: 'score',
+    compensation: 'median',
+    normalize: 'frame',
+    percentile: 95,
+    weights: { motion: 1, residual: 1, bits: 0 },
+    residualSource: 'abs',
+    floors: { motion: 1e-6, residual: 1, bits: 1 },
+    motionPerFrame: false,
+    timeIndex: 'slot',
+  },
+};
+
+function optionError(message: string): CodectokError {
+  return new CodectokError('ERR_INVALID_OPTION', message);
+}
+
+export function resolveOptions(options: TokenizeOptions): TokenizeOptions {
+  if (options.preset !== undefined && !(options.preset in PRESETS)) throw optionError(`unknown preset ${String(options.preset)} (known: ${Object.keys(PRESETS).join(', ')})`);
+  const base = options.preset ? PRESETS[options.preset] : {};
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as TokenizeOptions;
+  const o: TokenizeOptions = { ...base, ...defined };
+  if (base.weights && defined.weights) o.weights = { ...base.weights, ...defined.weights };
+  if (base.floors && defined.floors) o.floors = { ...base.floors, ...defined.floors };
+  const policy = o.policy ?? 'codec';
+  if (!['codec', 'grouped', 'uniform', 'adaptive'].includes(policy)) throw optionError(`unknown policy ${String(policy)} (codec, grouped, uniform, adaptive)`);
+  if (o.timeIndex !== undefined && o.timeIndex !== 'frame' && o.timeIndex !== 'slot') throw optionError(`timeIndex must be frame or slot, got ${String(o.timeIndex)}`);
+  if (o.layout !== undefined && o.layout !== 'nhwc' && o.layout !== 'nchw') throw optionError(`layout must be nhwc or nchw, got ${String(o.layout)}`);
+  if (o.dtype !== undefined && o.dtype !== 'uint8' && o.dtype !== 'float32') throw optionError(`dtype must be uint8 or float32, got ${String(o.dtype)}`);
+  if (o.resize !== undefined && o.resize !== 'letterbox' && o.resize !== 'qwen') throw optionError(`resize must be letterbox or qwen, got ${String(o.resize)}`);
+  for (const k of ['mean', 'std'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 3 && v.every((x) => Number.isFinite(x)) && (k === 'mean' || v.every((x) => x > 0)))) throw optionError(`${k} must be three numbers${k === 'std' ? ' > 0' : ''}`);
+  }
+  if (o.staticShare !== undefined && !(o.staticShare >= 0 && o.staticShare <= 1)) throw optionError(`staticShare must be in [0, 1], got ${o.staticShare}`);
+  if (o.inputFps !== undefined && !(o.inputFps > 0)) throw optionError(`inputFps must be > 0, got ${o.inputFps}`);
+  return { ...o, policy };
+}

@@ -1,0 +1,84 @@
+// What tokenize() returns: the patches, their (t, h, w) positions and the metadata that
+// reproduces the choice.
+import type { Geometry } from '../geometry/output_geometry.js';
+import type { FfmpegInfo } from '../input/ffmpeg/locate.js';
+import type { PreparedInput } from '../input/ffmpeg/prepare.js';
+import type { Selection } from '../policies/types.js';
+import type { CameraMotion } from '../scores/camera_motion.js';
+import type { FrameType } from '../scores/codec_picture.js';
+import type { ResolvedScoringOptions } from '../scores/options.js';
+import type { PolicyName, TimeIndex } from './options.js';
+
+export interface PatchTensor {
+  data: Uint8Array | Float32Array;
+  /** [N, P, P, 3] (nhwc) or [N, 3, P, P] (nchw). */
+  shape: [number, number, number, number];
+  dtype: 'uint8' | 'float32';
+  layout: 'nhwc' | 'nchw';
+}
+
+export interface TokenizeMeta {
+  codectok: string;
+  input: string;
+  preset: string | null;
+  timeIndex: TimeIndex;
+  /** One sentence saying what t is, stored with the data. */
+  tMeaning: string;
+  frames: {
+    /** Pictures in the HEVC stream. */
+    total: number;
+    /** Frame rate used for timestamps, and where it came from. */
+    fps: number;
+    fpsSource: 'option' | 'container' | 'default';
+    /** Source frame index of every slot (t = slot), in slot order. */
+    sampled: number[];
+    /** Timestamp (s) of every slot: sampled[slot] / fps. */
+    timestamps: number[];
+    /** Picture type of every slot. */
+    types: FrameType[];
+    /** POC of every slot. */
+    pocs: number[];
+  };
+  /** Score grid: T slots x H x W patches. */
+  grid: { T: number; H: number; W: number };
+  geometry: Geometry;
+  count: number;
+  padded: number;
+  budget: number;
+  effectiveBudget: number;
+  denseSlots: number[];
+  staticFallback: boolean;
+  activeShare: number;
+  isStatic: boolean;
+  policy: Record<string, unknown> & { name: PolicyName };
+  scoring: ResolvedScoringOptions;
+  scores: {
+    /** Fused score of every output row (-1 for padding rows). */
+    tokens: number[];
+    /** Mean fused score of every slot. */
+    slotMean: number[];
+    /** Percentile level of every signal per slot. */
+    levels: Partial<Record<'motion' | 'residual' | 'bits', number>>[];
+    /** Camera motion removed per slot. */
+    camera: (CameraMotion | null)[];
+  };
+  patches: { layout: 'nhwc' | 'nchw'; dtype: 'uint8' | 'float32'; mean?: number[]; std?: number[] };
+  ffmpeg: {
+    /** The FFmpeg that decoded the pixels. */
+    decode: FfmpegInfo;
+    /** How the input became Annex-B HEVC, and with which FFmpeg. */
+    input: Omit<PreparedInput, 'hevcPath'>;
+  };
+  /** Grouped policy: the groups (slot ranges, anchor, first row, rows). */
+  groups?: Selection['groups'];
+  /** Adaptive policy: share of the total score held. */
+  heldFraction?: number;
+  options: Record<string, unknown>;
+}
+
+export interface TokenizeResult {
+  patches: PatchTensor;
+  /** Int32 [N, 3]: (t, h, w); padding rows (grouped policy) are (-1, -1, -1). */
+  positions: Int32Array;
+  meta: TokenizeMeta;
+}

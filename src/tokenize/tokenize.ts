@@ -1,0 +1,266 @@
+/**
+ * tokenize(input, options): a video in, the patches a video encoder should see out, with their
+ * (t, h, w) positions and everything needed to reproduce the choice.
+ *
+ * Pipeline: input -> Annex-B HEVC (as is, demuxed, or transcoded with libx265) -> frame count and
+ * sampled frames -> codec maps of the sampled frames from the bitstream (parser) -> patch scores on
+ * the output grid -> selection policy -> pixels of the needed frames decoded by FFmpeg from the same
+ * HEVC stream, resized to the output geometry -> patches.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CodectokError, toCodectokError } from '../errors.js';
+import { type Geometry, letterboxGeometry, qwenGeometry } from '../geometry/output_geometry.js';
+import { contentPatchMask } from '../geometry/content_mask.js';
+import { decodeFrames } from '../input/ffmpeg/decode_frames.js';
+import { type FfmpegInfo, locateFfmpeg } from '../input/ffmpeg/locate.js';
+import { prepareHevc } from '../input/ffmpeg/prepare.js';
+import { parsePictures } from '../input/parser.js';
+import { pictureHeaders } from '../input/picture_headers.js';
+import { type CodecPolicyOptions, selectCodec } from '../policies/codec.js';
+import { selectAdaptive } from '../policies/adaptive.js';
+import { selectGrouped } from '../policies/grouped.js';
+import { sampleFrames } from '../policies/sampling.js';
+import { type ScoreVolume, type Selection } from '../policies/types.js';
+import { selectUniform } from '../policies/uniform.js';
+import { activeShare } from '../scores/activity.js';
+import { type FrameType, frameType } from '../scores/codec_picture.js';
+import { type FrameScores, scoreFrames } from '../scores/frame_scores.js';
+import { decodeOptionsFor, resolveScoringOptions } from '../scores/options.js';
+import { type FrameSignals, frameSignals } from '../scores/signals.js';
+import { VERSION } from '../version.js';
+import { type PictureSource, type TokenizeOptions, resolveOptions } from './options.js';
+import type { PatchTensor, TokenizeMeta, TokenizeResult } from './result.js';
+
+function defaultSource(): PictureSource {
+  return async function* (hevcPath, decode) {
+    // recycle: frameSignals() keeps no view of a picture's arrays.
+    yield* parsePictures(hevcPath, { ...decode, container: 'annexb', recycle: true });
+  };
+}
+
+function makeGeometry(o: TokenizeOptions, w: number, h: number): Geometry {
+  if (o.resize === 'qwen') return qwenGeometry(w, h, { patch: o.patch ?? 14, merge: o.merge, minPixels: o.minPixels, maxPixels: o.maxPixels });
+  return letterboxGeometry(w, h, { size: o.size ?? 576, patch: o.patch ?? 16 });
+}
+
+interface Slot {
+  frame: number;
+  poc: number;
+  type: FrameType;
+  scores?: FrameScores;
+  signals?: FrameSignals;
+}
+
+/** The budget when none is given: 8 frames' worth; grouped: 2 frames' worth per group (anchor + as much in blocks). */
+function defaultBudget(o: TokenizeOptions, T: number, S: number): number {
+  if (o.policy === 'grouped') return 2 * S * Math.ceil(T / (o.groupSize ?? 4));
+  return 8 * S;
+}
+
+/** Runs the selection policy on the score volume. */
+function select(o: TokenizeOptions, vol: ScoreVolume, S: number): { sel: Selection; heldFraction?: number } {
+  const policyOpts: CodecPolicyOptions = { budget: o.budget ?? defaultBudget(o, vol.T, S), iframes: o.iframes, keepFirst: o.keepFirst, padding: o.padding, staticFallback: o.staticFallback, order: o.order };
+  switch (o.policy) {
+    case 'uniform':
+      return { sel: selectUniform(vol, { budget: policyOpts.budget }) };
+    case 'grouped':
+      return { sel: selectGrouped(vol, { budget: policyOpts.budget, groupSize: o.groupSize }) };
+    case 'adaptive': {
+      const { budget: _b, ...rest } = policyOpts;
+      const r = selectAdaptive(vol, { ...rest, fraction: o.fraction, maxBudget: o.maxBudget, minBudget: o.minBudget });
+      return { sel: r, heldFraction: r.heldFraction };
+    }
+    default:
+      return { sel: selectCodec(vol, policyOpts) };
+  }
+}
+
+/** Cuts the selected patches out of the decoded frames. */
+async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], g: Geometry, hevcPath: string, ff: FfmpegInfo, progress: TokenizeOptions['onProgress']): Promise<PatchTensor> {
+  const P = g.patch;
+  const N = sel.count;
+  const layout = o.layout ?? 'nhwc';
+  const dtype = o.dtype ?? 'uint8';
+  const per = P * P * 3;
+  const data = dtype === 'uint8' ? new Uint8Array(N * per) : new Float32Array(N * per);
+  const rowsByFrame = new Map<number, number[]>();
+  for (let r = 0; r < N; r++) {
+    const s = sel.positions[3 * r]!;
+    if (s < 0) continue;
+    const f = slots[s]!.frame;
+    let list = rowsByFrame.get(f);
+    if (!list) rowsByFrame.set(f, (list = []));
+    list.push(r);
+  }
+  const frames = [...rowsByFrame.keys()].sort((a, b) => a - b);
+  const mean = o.mean ?? [0, 0, 0];
+  const std = o.std ?? [1, 1, 1];
+  let done = 0;
+  for await (const { index, rgb } of decodeFrames(hevcPath, { frames, geometry: g, scaler: o.scaler }, ff)) {
+    for (const r of rowsByFrame.get(index)!) {
+      const h = sel.positions[3 * r + 1]!;
+      const w = sel.positions[3 * r + 2]!;
+      const base = r * per;
+      for (let y = 0; y < P; y++) {
+        const src = ((h * P + y) * g.outWidth + w * P) * 3;
+        for (let x = 0; x < P; x++) {
+          for (let c = 0; c < 3; c++) {
+            const v = rgb[src + 3 * x + c]!;
+            const dst = layout === 'nhwc' ? base + (y * P + x) * 3 + c : base + c * P * P + y * P + x;
+            data[dst] = dtype === 'uint8' ? v : (v / 255 - mean[c]!) / std[c]!;
+          }
+        }
+      }
+    }
+    progress?.({ stage: 'decode', done: ++done, total: frames.length });
+  }
+  return { data, shape: layout === 'nhwc' ? [N, P, P, 3] : [N, 3, P, P], dtype, layout };
+}
+
+/**
+ * Tokenizes one video. Errors are CodectokError: ERR_INVALID_OPTION for bad options, ERR_IO for
+ * unreadable input, ERR_UNSUPPORTED for input that is not video (or not HEVC with reencode
+ * 'never'), ERR_NO_FFMPEG / ERR_FFMPEG / ERR_DECODE from FFmpeg, and the parser's codes.
+ */
+export async function tokenize(input: string, options: TokenizeOptions = {}): Promise<TokenizeResult> {
+  const o = resolveOptions(options);
+  const scoring = resolveScoringOptions(o);
+  const progress = o.onProgress;
+  const ownWorkDir = o.workDir === undefined;
+  const workDir = o.workDir ?? (await mkdtemp(join(tmpdir(), 'codectok-')));
+  try {
+    progress?.({ stage: 'prepare', done: 0, total: 1 });
+    const prepared = await prepareHevc(input, workDir, { reencode: o.reencode, transcode: o.transcode, ffmpeg: { prefer: o.ffmpeg === 'wasm' ? 'native' : o.ffmpeg } });
+    const headers = await pictureHeaders(prepared.hevcPath);
+    const total = headers.length;
+    if (total === 0) throw new CodectokError('ERR_UNSUPPORTED', `the HEVC stream holds no picture`, { file: input });
+    const fpsSource: TokenizeMeta['frames']['fpsSource'] = o.inputFps ? 'option' : prepared.fps ? 'container' : 'default';
+    const fps = o.inputFps ?? prepared.fps ?? 25;
+    const sampled = sampleFrames(total, { frames: o.frames, sampleFps: o.sampleFps, start: o.sampleStart }, fps);
+    const slotOf = new Map(sampled.map((f, i) => [f, i]));
+    const last = sampled[sampled.length - 1]!;
+    progress?.({ stage: 'prepare', done: 1, total: 1 });
+
+    // ---- codec maps of the sampled frames
+    const decode = decodeOptionsFor(scoring);
+    if (o.policy === 'uniform') {
+      decode.motion = false;
+      decode.residual = false;
+      decode.tuStats = false;
+      decode.bits = false;
+    }
+    // Arrays (and residual reconstruction) only for the sampled pictures.
+    decode.pictures = sampled.map((f) => headers[f]!.decodeIndex);
+    const source = o.pictureSource ?? defaultSource();
+    const slots: (Slot | undefined)[] = new Array(sampled.length);
+    let g: Geometry | undefined;
+    let crop: { left: number; right: number; top: number; bottom: number; width: number; height: number } | undefined;
+    let index = 0;
+    for await (const pic of source(prepared.hevcPath, decode)) {
+      const i = pic.outIndex ?? index;
+      index = i + 1;
+      if (!crop) {
+        crop = { ...pic.crop, width: pic.width, height: pic.height };
+        g = makeGeometry(o, pic.width - pic.crop.left - pic.crop.right, pic.height - pic.crop.top - pic.crop.bottom);
+      } else if (pic.width !== crop.width || pic.height !== crop.height) {
+        throw new CodectokError('ERR_UNSUPPORTED', `picture size changes from ${crop.width}x${crop.height} to ${pic.width}x${pic.height} at frame ${i}`, { file: input });
+      }
+      const slot = slotOf.get(i);
+      if (slot !== undefined) {
+        const s: Slot = { frame: i, poc: pic.poc, type: frameType(pic) };
+        if (o.policy !== 'uniform') {
+          s.signals = frameSignals(pic, scoring);
+          if (scoring.normalize === 'frame') {
+            s.scores = scoreFrames([s.signals], crop, g!, scoring)[0];
+            s.signals = { type: s.type, camera: s.signals.camera };
+          }
+        }
+        slots[slot] = s;
+      }
+      progress?.({ stage: 'parse', done: Math.min(index, last + 1), total: last + 1 });
+      if (i >= last) break;
+    }
+    if (!g || !crop) throw new CodectokError('ERR_UNSUPPORTED', `the parser returned no picture`, { file: input });
+    const missing = sampled.filter((_, k) => !slots[k]);
+    if (missing.length) throw new CodectokError('ERR_DECODE', `the stream ended before frame ${missing[0]} (${index} pictures parsed, ${total} counted)`, { file: input });
+    const full = slots as Slot[];
+    if (scoring.normalize === 'clip' && o.policy !== 'uniform') {
+      const scores = scoreFrames(full.map((s) => s.signals!), crop, g, scoring);
+      full.forEach((s, k) => {
+        s.scores = scores[k];
+        s.signals = { type: s.type, camera: s.signals!.camera };
+      });
+    }
+
+    // ---- selection
+    const S = g.gridH * g.gridW;
+    const T = full.length;
+    const scoresVol = new Float32Array(T * S);
+    full.forEach((s, k) => s.scores && scoresVol.set(s.scores.fused, k * S));
+    const types = full.map((s) => s.type);
+    const share = o.policy === 'uniform' ? 0 : activeShare(full.map((s) => s.scores!), types);
+    const isStatic = o.policy !== 'uniform' && share < (o.staticShare ?? 0.01);
+    const vol: ScoreVolume = { T, gridH: g.gridH, gridW: g.gridW, scores: scoresVol, frameTypes: types, content: contentPatchMask(g), static: isStatic };
+    progress?.({ stage: 'select', done: 0, total: 1 });
+    const { sel, heldFraction } = select(o, vol, S);
+    progress?.({ stage: 'select', done: 1, total: 1 });
+
+    // ---- pixels
+    const ff = await locateFfmpeg({ prefer: o.ffmpeg ?? 'auto' });
+    const patches = await gatherPatches(o, sel, full, g, prepared.hevcPath, ff, progress);
+
+    // ---- positions and metadata
+    const timeIndex = o.timeIndex ?? 'frame';
+    const positions = new Int32Array(sel.positions);
+    if (timeIndex === 'frame') for (let r = 0; r < sel.count; r++) if (positions[3 * r]! >= 0) positions[3 * r] = full[positions[3 * r]!]!.frame;
+    const tokenScores: number[] = [];
+    for (let r = 0; r < sel.count; r++) {
+      const s = sel.positions[3 * r]!;
+      tokenScores.push(s < 0 ? -1 : scoresVol[s * S + sel.positions[3 * r + 1]! * g.gridW + sel.positions[3 * r + 2]!]!);
+    }
+    const { pictureSource: _ps, onProgress: _op, ...plainOptions } = o;
+    const { hevcPath: _hp, ...inputInfo } = prepared;
+    const policyMeta: TokenizeMeta['policy'] = { name: o.policy ?? 'codec', budget: o.budget ?? defaultBudget(o, T, S) };
+    if (o.policy === 'codec' || o.policy === 'adaptive') Object.assign(policyMeta, { iframes: o.iframes ?? 'zero', keepFirst: o.keepFirst ?? true, padding: o.padding ?? 'exclude', staticFallback: o.policy === 'codec' ? (o.staticFallback ?? true) : false, order: o.order ?? 'thw' });
+    if (o.policy === 'grouped') policyMeta.groupSize = o.groupSize ?? 4;
+    if (o.policy === 'adaptive') Object.assign(policyMeta, { fraction: o.fraction ?? 0.9, maxBudget: o.maxBudget ?? T * S, minBudget: o.minBudget ?? 1 });
+    const meta: TokenizeMeta = {
+      codectok: VERSION,
+      input,
+      preset: o.preset ?? null,
+      timeIndex,
+      tMeaning: timeIndex === 'frame' ? 't is the source frame index: the position of the picture in display order in the video, from 0 (meta.frames.sampled lists the sampled ones)' : 't is the sampled-slot index 0..T-1; meta.frames.sampled[t] is the source frame index',
+      frames: { total, fps, fpsSource, sampled, timestamps: sampled.map((f) => f / fps), types, pocs: full.map((s) => s.poc) },
+      grid: { T, H: g.gridH, W: g.gridW },
+      geometry: g,
+      count: sel.count,
+      padded: sel.padded,
+      budget: sel.budget,
+      effectiveBudget: sel.effectiveBudget,
+      denseSlots: sel.denseSlots,
+      staticFallback: sel.staticFallback,
+      activeShare: share,
+      isStatic,
+      policy: policyMeta,
+      scoring,
+      scores: {
+        tokens: tokenScores,
+        slotMean: full.map((s) => (s.scores ? s.scores.fused.reduce((a, b) => a + b, 0) / S : 0)),
+        levels: full.map((s) => s.scores?.levels ?? {}),
+        camera: full.map((s) => s.signals?.camera ?? null),
+      },
+      patches: { layout: patches.layout, dtype: patches.dtype, ...(patches.dtype === 'float32' ? { mean: o.mean ?? [0, 0, 0], std: o.std ?? [1, 1, 1] } : {}) },
+      ffmpeg: { decode: ff, input: inputInfo },
+      options: plainOptions as Record<string, unknown>,
+    };
+    if (sel.groups) meta.groups = sel.groups;
+    if (heldFraction !== undefined) meta.heldFraction = heldFraction;
+    return { patches, positions, meta };
+  } catch (e) {
+    throw toCodectokError(e, input);
+  } finally {
+    if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
+  }
+}
