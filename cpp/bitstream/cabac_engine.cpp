@@ -1,7 +1,5 @@
 #include "bitstream/cabac_engine.h"
 
-#include <algorithm>
-#include <cmath>
 
 namespace codectok {
 
@@ -22,45 +20,28 @@ const uint8_t kRangeTabLps[64][4] = {
     {6, 8, 9, 11},        {6, 7, 9, 10},        {6, 7, 8, 9},         {2, 2, 2, 2},
 };
 
-// Table 9-47: transIdxLps.
-const uint8_t kTransIdxLps[64] = {0,  0,  1,  2,  2,  4,  4,  5,  6,  7,  8,  9,  9,  11, 11, 12,
-                                  13, 13, 15, 15, 16, 16, 18, 18, 19, 19, 21, 21, 22, 22, 23, 24,
-                                  24, 25, 26, 26, 27, 27, 28, 29, 29, 30, 30, 30, 31, 32, 32, 33,
-                                  33, 33, 34, 34, 35, 35, 35, 36, 36, 36, 37, 37, 37, 38, 38, 63};
-
-// Number of renormalisation shifts after an LPS, indexed by rangeTabLps >> 3.
-const uint8_t kRenormTable[32] = {6, 5, 4, 4, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2,
-                                  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-
 namespace {
+
+// Table 9-47: transIdxLps.
+constexpr uint8_t kTransIdxLps[64] = {0,  0,  1,  2,  2,  4,  4,  5,  6,  7,  8,  9,  9,  11, 11, 12,
+                                      13, 13, 15, 15, 16, 16, 18, 18, 19, 19, 21, 21, 22, 22, 23, 24,
+                                      24, 25, 26, 26, 27, 27, 28, 29, 29, 30, 30, 30, 31, 32, 32, 33,
+                                      33, 33, 34, 34, 35, 35, 35, 36, 36, 36, 37, 37, 37, 38, 38, 63};
+
+// Table 9-47 (transIdxMps is pStateIdx + 1 up to 62) with the valMps switch
+// of clause 9.3.4.3.2.2, as one table per bin outcome.
 constexpr StateTransitions make_state_transitions() {
-  // transIdxLps of Table 9-47 (same values as kTransIdxLps).
-  constexpr uint8_t trans[64] = {0,  0,  1,  2,  2,  4,  4,  5,  6,  7,  8,  9,  9,  11, 11, 12,
-                                 13, 13, 15, 15, 16, 16, 18, 18, 19, 19, 21, 21, 22, 22, 23, 24,
-                                 24, 25, 26, 26, 27, 27, 28, 29, 29, 30, 30, 30, 31, 32, 32, 33,
-                                 33, 33, 34, 34, 35, 35, 35, 36, 36, 36, 37, 37, 37, 38, 38, 63};
   StateTransitions t{};
   for (int st = 0; st < 128; ++st) {
     int state = st >> 1, mps = st & 1;
     t.mps[st] = static_cast<uint16_t>(((state < 62 ? state + 1 : state) << 1) | mps);
-    t.lps[st] = static_cast<uint16_t>((trans[state] << 1) | (state == 0 ? 1 - mps : mps));
+    t.lps[st] = static_cast<uint16_t>((kTransIdxLps[state] << 1) | (state == 0 ? 1 - mps : mps));
   }
   return t;
 }
+
 }  // namespace
 
 extern const StateTransitions kStateTransitions = make_state_transitions();
-
-float kLog2Range[512];
-
-namespace {
-struct Log2RangeInit {
-  Log2RangeInit() {
-    kLog2Range[0] = 0;
-    for (int i = 1; i < 512; ++i) kLog2Range[i] = static_cast<float>(std::log2(static_cast<double>(i)));
-  }
-};
-const Log2RangeInit kLog2RangeInit;
-}  // namespace
 
 }  // namespace codectok

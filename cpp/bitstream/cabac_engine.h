@@ -9,15 +9,38 @@
 namespace codectok {
 
 extern const uint8_t kRangeTabLps[64][4];
-extern const uint8_t kTransIdxLps[64];
-extern const uint8_t kRenormTable[32];
 // State transitions (Table 9-47) indexed by pStateIdx << 1 | valMps.
 struct StateTransitions {
   uint16_t mps[128];
   uint16_t lps[128];
 };
 extern const StateTransitions kStateTransitions;
-extern float kLog2Range[512];  // log2(r), for the fractional part of consumed bits
+
+// log2(r) for r = 0..511 (0 for r = 0), for the fractional part of the bits
+// consumed: compile-time data, computed in double precision (ln through the
+// atanh series, converging to the last bit for a mantissa in [1, 2)) and
+// rounded to float like static_cast<float>(std::log2(r)).
+struct Log2Table {
+  float v[512];
+};
+constexpr Log2Table make_log2_table() {
+  Log2Table t{};
+  constexpr double kLn2 = 0.69314718055994530941723212145818;
+  for (int r = 1; r < 512; ++r) {
+    int e = 0;
+    while ((r >> (e + 1)) != 0) ++e;
+    const double m = static_cast<double>(r) / static_cast<double>(1 << e);  // [1, 2)
+    const double z = (m - 1) / (m + 1), z2 = z * z;
+    double term = z, sum = 0;
+    for (int k = 1; k < 60; k += 2) {
+      sum += term / k;
+      term *= z2;
+    }
+    t.v[r] = static_cast<float>(e + 2 * sum / kLn2);
+  }
+  return t;
+}
+inline constexpr Log2Table kLog2Range = make_log2_table();
 
 class CabacDecoder {
  public:
@@ -118,7 +141,7 @@ class CabacDecoder {
   size_t overrun() const { return overrun_; }
   // Monotonic measure of the entropy-coded bits consumed so far.
   double bits_consumed() const {
-    return static_cast<double>(pos_ + overrun_) * 8.0 + bits_needed_ - kLog2Range[range_ & 511];
+    return static_cast<double>(pos_ + overrun_) * 8.0 + bits_needed_ - kLog2Range.v[range_ & 511];
   }
 
  private:

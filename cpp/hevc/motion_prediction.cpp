@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "bitstream/parse_error.h"
+#include "hevc/part_mode.h"
 #include "hevc/slice_decoder.h"
 
 namespace codectok {
@@ -12,7 +13,6 @@ namespace codectok {
 namespace {
 
 enum { kPredL0 = 0, kPredL1 = 1, kPredBi = 2 };
-enum PartModeM { k2Nx2N = 0, k2NxN = 1, kNx2N = 2, kNxN = 3, k2NxnU = 4, k2NxnD = 5, knLx2N = 6, knRx2N = 7 };
 
 int16_t scale_mv(int mv, int td, int tb) {
   td = std::clamp(td, -128, 127);

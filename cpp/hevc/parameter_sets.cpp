@@ -484,17 +484,19 @@ void derive_pps_layout(Pps& p, const Sps& s) {
   p.row_bd.assign(p.num_tile_rows + 1, 0);
   for (int i = 0; i < p.num_tile_columns; ++i) p.col_bd[i + 1] = p.col_bd[i] + colw[i];
   for (int j = 0; j < p.num_tile_rows; ++j) p.row_bd[j + 1] = p.row_bd[j] + rowh[j];
+  p.tile_column_of_ctb_x.assign(W, 0);
+  p.tile_row_of_ctb_y.assign(H, 0);
+  for (int i = 0; i < p.num_tile_columns; ++i)
+    for (int x = p.col_bd[i]; x < p.col_bd[i + 1]; ++x) p.tile_column_of_ctb_x[x] = i;
+  for (int j = 0; j < p.num_tile_rows; ++j)
+    for (int y = p.row_bd[j]; y < p.row_bd[j + 1]; ++y) p.tile_row_of_ctb_y[y] = j;
   int n = W * H;
   p.ctb_addr_rs_to_ts.assign(n, 0);
   p.ctb_addr_ts_to_rs.assign(n, 0);
   p.tile_id.assign(n, 0);
   for (int rs = 0; rs < n; ++rs) {
     int tbx = rs % W, tby = rs / W;
-    int tx = 0, ty = 0;
-    for (int i = 0; i < p.num_tile_columns; ++i)
-      if (tbx >= p.col_bd[i]) tx = i;
-    for (int j = 0; j < p.num_tile_rows; ++j)
-      if (tby >= p.row_bd[j]) ty = j;
+    const int tx = p.tile_column_of_ctb_x[tbx], ty = p.tile_row_of_ctb_y[tby];
     int v = 0;
     for (int i = 0; i < tx; ++i) v += rowh[ty] * colw[i];
     for (int j = 0; j < ty; ++j) v += W * rowh[j];

@@ -108,6 +108,7 @@ struct Pps {
   bool layout_valid = false;
   int layout_sps_width_ctbs = -1, layout_sps_height_ctbs = -1;
   std::vector<int> col_bd, row_bd;           // tile boundaries in CTBs
+  std::vector<int> tile_column_of_ctb_x, tile_row_of_ctb_y;  // tile column / row of each CTB column / row
   std::vector<int> ctb_addr_rs_to_ts, ctb_addr_ts_to_rs, tile_id;  // tile_id indexed by TS
 };
 

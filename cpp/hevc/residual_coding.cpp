@@ -13,8 +13,6 @@ namespace codectok {
 
 namespace {
 
-const uint8_t kCtxIdxMap4x4[16] = {0, 1, 4, 5, 2, 3, 4, 5, 6, 6, 8, 8, 7, 7, 8, 8};
-
 // Table 8-10: QpC as a function of qPi for ChromaArrayType == 1.
 int chroma_qp_mapping(int qpi) {
   static const int kTable[14] = {29, 30, 31, 32, 33, 33, 34, 34, 35, 35, 36, 36, 37, 37};
@@ -45,44 +43,47 @@ inline int decode_coeff_abs_level_remaining(CabacDecoder& cabac, int rice) {
 // order, for every case: [chroma][log2_size - 2][scan_idx][prev_csbf][sub-block != (0,0)].
 struct SigCtxTables {
   uint8_t ctx[2][4][3][4][2][16];
-  SigCtxTables() {
-    static const uint8_t kMap4x4[16] = {0, 1, 4, 5, 2, 3, 4, 5, 6, 6, 8, 8, 7, 7, 8, 8};
-    for (int chroma = 0; chroma < 2; ++chroma)
-      for (int l = 0; l < 4; ++l)
-        for (int scan = 0; scan < 3; ++scan)
-          for (int prev = 0; prev < 4; ++prev)
-            for (int not_first = 0; not_first < 2; ++not_first) {
-              const ScanPos* pos = scan_order(2, scan);
-              int log2_size = l + 2;
-              for (int k = 0; k < 16; ++k) {
-                int xp = pos[k].x, yp = pos[k].y;
-                int sig;
-                if (log2_size == 2) {
-                  sig = kMap4x4[(yp << 2) + xp];
-                } else if (!not_first && xp + yp == 0) {
-                  sig = 0;
-                } else {
-                  if (prev == 0)
-                    sig = (xp + yp == 0) ? 2 : (xp + yp < 3) ? 1 : 0;
-                  else if (prev == 1)
-                    sig = yp == 0 ? 2 : yp == 1 ? 1 : 0;
-                  else if (prev == 2)
-                    sig = xp == 0 ? 2 : xp == 1 ? 1 : 0;
-                  else
-                    sig = 2;
-                  if (!chroma) {
-                    if (not_first) sig += 3;
-                    sig += log2_size == 3 ? (scan == 0 ? 9 : 15) : 21;
-                  } else {
-                    sig += log2_size == 3 ? 9 : 12;
-                  }
-                }
-                ctx[chroma][l][scan][prev][not_first][k] = static_cast<uint8_t>(sig + (chroma ? 27 : 0));
-              }
-            }
-  }
 };
-const SigCtxTables kSigCtx;
+constexpr SigCtxTables make_sig_ctx_tables() {
+  // ctxIdxMap of clause 9.3.4.2.5 (4x4 blocks).
+  constexpr uint8_t kMap4x4[16] = {0, 1, 4, 5, 2, 3, 4, 5, 6, 6, 8, 8, 7, 7, 8, 8};
+  SigCtxTables t{};
+  for (int chroma = 0; chroma < 2; ++chroma)
+    for (int l = 0; l < 4; ++l)
+      for (int scan = 0; scan < 3; ++scan)
+        for (int prev = 0; prev < 4; ++prev)
+          for (int not_first = 0; not_first < 2; ++not_first) {
+            const ScanPos* pos = scan_order(2, scan);
+            int log2_size = l + 2;
+            for (int k = 0; k < 16; ++k) {
+              int xp = pos[k].x, yp = pos[k].y;
+              int sig = 0;
+              if (log2_size == 2) {
+                sig = kMap4x4[(yp << 2) + xp];
+              } else if (!not_first && xp + yp == 0) {
+                sig = 0;
+              } else {
+                if (prev == 0)
+                  sig = (xp + yp == 0) ? 2 : (xp + yp < 3) ? 1 : 0;
+                else if (prev == 1)
+                  sig = yp == 0 ? 2 : yp == 1 ? 1 : 0;
+                else if (prev == 2)
+                  sig = xp == 0 ? 2 : xp == 1 ? 1 : 0;
+                else
+                  sig = 2;
+                if (!chroma) {
+                  if (not_first) sig += 3;
+                  sig += log2_size == 3 ? (scan == 0 ? 9 : 15) : 21;
+                } else {
+                  sig += log2_size == 3 ? 9 : 12;
+                }
+              }
+              t.ctx[chroma][l][scan][prev][not_first][k] = static_cast<uint8_t>(sig + (chroma ? 27 : 0));
+            }
+          }
+  return t;
+}
+constexpr SigCtxTables kSigCtx = make_sig_ctx_tables();
 
 }  // namespace
 

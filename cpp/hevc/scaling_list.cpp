@@ -6,6 +6,7 @@
 #include <string>
 
 #include "bitstream/parse_error.h"
+#include "hevc/scan_order.h"
 
 namespace codectok {
 namespace {
@@ -21,34 +22,6 @@ constexpr uint8_t kDefaultInter8x8[64] = {
     18, 18, 18, 18, 18, 20, 20, 20, 20, 20, 20, 20, 24, 24, 24, 24,
     24, 24, 24, 24, 25, 25, 25, 25, 25, 25, 25, 28, 28, 28, 28, 28,
     28, 33, 33, 33, 33, 33, 41, 41, 41, 41, 54, 54, 54, 71, 71, 91};
-
-// Up-right diagonal scan (clause 6.5.3) of a blk x blk block: position i
-// holds (x, y) as x | (y << 4).
-struct DiagScans {
-  uint8_t s4[16];
-  uint8_t s8[64];
-  DiagScans() {
-    fill(4, s4);
-    fill(8, s8);
-  }
-  static void fill(int blk, uint8_t* out) {
-    int i = 0, x = 0, y = 0;
-    while (i < blk * blk) {
-      while (y >= 0) {
-        if (x < blk && y < blk) out[i++] = static_cast<uint8_t>(x | (y << 4));
-        --y;
-        ++x;
-      }
-      y = x;
-      x = 0;
-    }
-  }
-};
-
-const DiagScans& diag_scans() {
-  static const DiagScans scans;
-  return scans;
-}
 
 void set_default_list(ScalingList& sl, int size_id, int matrix_id) {
   if (size_id == 0) {
@@ -124,18 +97,16 @@ void derive_scaling_factor(const ScalingList& sl, int log2_size, int matrix_id, 
   const int size_id = log2_size - 2;
   const int n = 1 << log2_size;
   const uint8_t* list = sl.list[size_id][matrix_id];
-  const DiagScans& scans = diag_scans();
   if (size_id == 0) {
-    for (int i = 0; i < 16; ++i) {
-      const int x = scans.s4[i] & 15, y = scans.s4[i] >> 4;
-      out[y * 4 + x] = list[i];
-    }
+    const ScanPos* scan = scan_order(2, 0);  // up-right diagonal, clause 6.5.3
+    for (int i = 0; i < 16; ++i) out[scan[i].y * 4 + scan[i].x] = list[i];
     return;
   }
   // 8x8 coded list, replicated by `rep` = 1, 2 or 4 in each direction.
+  const ScanPos* scan = scan_order(3, 0);
   const int rep = n >> 3;
   for (int i = 0; i < 64; ++i) {
-    const int x0 = (scans.s8[i] & 15) * rep, y0 = (scans.s8[i] >> 4) * rep;
+    const int x0 = scan[i].x * rep, y0 = scan[i].y * rep;
     for (int dy = 0; dy < rep; ++dy)
       for (int dx = 0; dx < rep; ++dx) out[(y0 + dy) * n + x0 + dx] = list[i];
   }

@@ -6,27 +6,11 @@
 
 #include "bitstream/bit_reader.h"
 #include "bitstream/parse_error.h"
+#include "hevc/part_mode.h"
 
 namespace codectok {
 
 namespace {
-
-enum PartMode { k2Nx2N = 0, k2NxN = 1, kNx2N = 2, kNxN = 3, k2NxnU = 4, k2NxnD = 5, knLx2N = 6, knRx2N = 7 };
-
-// Morton (z-scan) index of a 4x4 block inside a CTB, from its 4x4 coordinates (0..15).
-struct ZscanTable {
-  uint8_t z[16][16];
-  ZscanTable() {
-    for (int y = 0; y < 16; ++y)
-      for (int x = 0; x < 16; ++x) {
-        int v = 0;
-        for (int b = 0; b < 4; ++b) v |= (((x >> b) & 1) << (2 * b)) | (((y >> b) & 1) << (2 * b + 1));
-        z[y][x] = static_cast<uint8_t>(v);
-      }
-  }
-};
-const ZscanTable kZscan;
-inline int zscan(int x4, int y4) { return kZscan.z[y4][x4]; }
 
 // Fills a w4 x h4 region of a per-4x4-block map. Regions are small (1..16
 // blocks a row): constant-size copies of a pattern avoid a memset call per row.
@@ -53,6 +37,14 @@ void fill_region(std::vector<T>& a, int stride, int x4, int y4, int w4, int h4, 
 SliceDecoder::SliceDecoder(PictureState& pic, const SliceHeader& sh, const SliceRefs& refs, const uint8_t* data,
                            size_t size)
     : pic_(pic), sh_(sh), refs_(refs), sps_(*pic.sps), pps_(*pic.pps), data_(data), size_(size) {
+  avail_.width = sps_.width;
+  avail_.height = sps_.height;
+  avail_.ctb_log2 = sps_.log2_ctb_size;
+  avail_.width_in_ctbs = sps_.pic_width_in_ctbs;
+  avail_.ctb_slice_addr = pic_.ctb_slice_addr.data();
+  avail_.slice_addr_rs = sh_.slice_addr_rs;
+  avail_.ctb_addr_rs_to_ts = pps_.ctb_addr_rs_to_ts.data();
+  avail_.tile_id = pps_.tile_id.data();
   ctb_log2_ = sps_.log2_ctb_size;
   min_cb_log2_ = sps_.log2_min_cb_size;
   log2_min_cu_qp_delta_size_ = ctb_log2_ - pps_.diff_cu_qp_delta_depth;
@@ -65,22 +57,7 @@ SliceDecoder::SliceDecoder(PictureState& pic, const SliceHeader& sh, const Slice
 }
 
 bool SliceDecoder::available_zs(int xc, int yc, int xn, int yn) const {
-  if (xn < 0 || yn < 0 || xn >= sps_.width || yn >= sps_.height) return false;
-  if ((((xn ^ xc) | (yn ^ yc)) >> ctb_log2_) == 0) {  // same CTB: z-scan order decides
-    const int mask = (1 << ctb_log2_) - 1;
-    return zscan((xn & mask) >> 2, (yn & mask) >> 2) <= zscan((xc & mask) >> 2, (yc & mask) >> 2);
-  }
-  int wc = sps_.pic_width_in_ctbs;
-  int ctb_n = (yn >> ctb_log2_) * wc + (xn >> ctb_log2_);
-  if (pic_.ctb_slice_addr[ctb_n] != sh_.slice_addr_rs) return false;
-  int ctb_c = (yc >> ctb_log2_) * wc + (xc >> ctb_log2_);
-  if (ctb_n != ctb_c) {
-    int ts_n = pps_.ctb_addr_rs_to_ts[ctb_n], ts_c = pps_.ctb_addr_rs_to_ts[ctb_c];
-    if (ts_n > ts_c) return false;
-    return pps_.tile_id[ts_n] == pps_.tile_id[ts_c];
-  }
-  int mask = (1 << ctb_log2_) - 1;
-  return zscan((xn & mask) >> 2, (yn & mask) >> 2) <= zscan((xc & mask) >> 2, (yc & mask) >> 2);
+  return available_zscan(avail_, xc, yc, xn, yn);
 }
 
 bool SliceDecoder::available_pb(int x_cb, int y_cb, int n_cb, int x_pb, int y_pb, int w, int h, int part_idx,
@@ -145,13 +122,8 @@ void SliceDecoder::decode() {
 void SliceDecoder::start_ctu_entropy(int ctb_rs, bool first_in_segment) {
   const int W = sps_.pic_width_in_ctbs;
   int cx = ctb_rs % W, cy = ctb_rs / W;
-  int tx = 0, ty = 0;
-  for (int i = 0; i < pps_.num_tile_columns; ++i)
-    if (cx >= pps_.col_bd[i]) tx = i;
-  for (int j = 0; j < pps_.num_tile_rows; ++j)
-    if (cy >= pps_.row_bd[j]) ty = j;
-  const int tile_x0 = pps_.col_bd[tx];
-  bool first_in_tile = cx == pps_.col_bd[tx] && cy == pps_.row_bd[ty];
+  const int tile_x0 = pps_.col_bd[pps_.tile_column_of_ctb_x[cx]];
+  const bool first_in_tile = cx == tile_x0 && cy == pps_.row_bd[pps_.tile_row_of_ctb_y[cy]];
   if (first_in_tile) {
     init_contexts(ctx_, init_type_, sh_.slice_qp_y);
     last_qp_y_ = sh_.slice_qp_y;

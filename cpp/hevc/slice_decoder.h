@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "hevc/block_availability.h"
 #include "hevc/cabac_decoder.h"
 #include "hevc/picture_state.h"
 #include "hevc/slice_header.h"
@@ -84,6 +85,7 @@ class SliceDecoder {
   const Pps& pps_;
   const uint8_t* data_;
   size_t size_;
+  AvailabilityContext avail_;
   CabacDecoder cabac_;
   ContextSet ctx_;
   int init_type_ = 0;

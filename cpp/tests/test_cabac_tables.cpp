@@ -7,23 +7,14 @@
 #include <initializer_list>
 
 #include "hevc/cabac_contexts.h"
+#include "support/check.h"
 
 namespace {
 
 using codectok::kCabacInitValues;
 using codectok::kNumCabacContexts;
 
-int g_passed = 0;
-int g_failed = 0;
-
-void Check(bool ok, const char* what) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    std::printf("FAIL: %s\n", what);
-  }
-}
+using codectok::test::check;
 
 // Compares the contexts of one element for one initType, starting at `first`.
 void ExpectValues(const char* what, int init_type, int first,
@@ -38,7 +29,7 @@ void ExpectValues(const char* what, int init_type, int first,
     }
     ++i;
   }
-  Check(ok, what);
+  check(ok, what);
 }
 
 // Every context of [first, first + count) for `init_type` holds `value`.
@@ -47,7 +38,7 @@ void ExpectAll(const char* what, int init_type, int first, int count, int value)
   for (int i = first; i < first + count; ++i) {
     if (kCabacInitValues[init_type][i] != value) ok = false;
   }
-  Check(ok, what);
+  check(ok, what);
 }
 
 }  // namespace
@@ -56,7 +47,7 @@ int main() {
   using namespace codectok;
 
   // Layout of cabac_contexts.h (173 contexts per initType).
-  Check(kNumCabacContexts == 173, "kNumCabacContexts == 173");
+  check(kNumCabacContexts == 173, "kNumCabacContexts == 173");
 
   // No entry is 0: every specified initValue is non-zero, and contexts that
   // an initType does not define hold 154.
@@ -68,7 +59,7 @@ int main() {
           std::printf("  zero entry: initType %d ctx %d\n", t, i);
           ok = false;
         }
-    Check(ok, "no zero entries");
+    check(ok, "no zero entries");
   }
 
   // sao_merge / sao_type_idx.
@@ -154,6 +145,5 @@ int main() {
     ExpectAll("cu_chroma_qp_offset_flag/idx", t, kCtxCuChromaQpOffsetFlag, 2, 154);
   }
 
-  std::printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return codectok::test::report();
 }

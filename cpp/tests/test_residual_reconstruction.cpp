@@ -15,22 +15,13 @@
 #include "bitstream/parse_error.h"
 #include "hevc/residual_reconstruction.h"
 #include "hevc/scaling_list.h"
+#include "support/check.h"
 
 using namespace codectok;
 
 namespace {
 
-int g_passed = 0;
-int g_failed = 0;
-
-void check(bool ok, const std::string& what) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    std::printf("FAIL: %s\n", what.c_str());
-  }
-}
+using codectok::test::check;
 
 // ---------------------------------------------------------------------------
 // Independent facts, restated here (not taken from the code under test).
@@ -806,6 +797,5 @@ int main(int argc, char** argv) {
     check(false, std::string("unexpected exception: ") + e.what());
   }
   if (argc > 1 && std::strcmp(argv[1], "--bench") == 0) benchmark();
-  std::printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return codectok::test::report();
 }
