@@ -6,8 +6,9 @@
 #include <memory>
 #include <vector>
 
-#include "hevc/picture_state.h"
-#include "hevc/slice_decoder.h"
+#include "hevc/motion_field.h"
+#include "hevc/parameter_sets.h"
+#include "hevc/reference_lists.h"
 #include "hevc/slice_header.h"
 
 namespace codectok {

@@ -37,14 +37,27 @@ void fill_region(std::vector<T>& a, int stride, int x4, int y4, int w4, int h4, 
 SliceDecoder::SliceDecoder(PictureState& pic, const SliceHeader& sh, const SliceRefs& refs, const uint8_t* data,
                            size_t size)
     : pic_(pic), sh_(sh), refs_(refs), sps_(*pic.sps), pps_(*pic.pps), data_(data), size_(size) {
-  avail_.width = sps_.width;
-  avail_.height = sps_.height;
-  avail_.ctb_log2 = sps_.log2_ctb_size;
-  avail_.width_in_ctbs = sps_.pic_width_in_ctbs;
-  avail_.ctb_slice_addr = pic_.ctb_slice_addr.data();
-  avail_.slice_addr_rs = sh_.slice_addr_rs;
-  avail_.ctb_addr_rs_to_ts = pps_.ctb_addr_rs_to_ts.data();
-  avail_.tile_id = pps_.tile_id.data();
+  motion_.avail.width = sps_.width;
+  motion_.avail.height = sps_.height;
+  motion_.avail.ctb_log2 = sps_.log2_ctb_size;
+  motion_.avail.width_in_ctbs = sps_.pic_width_in_ctbs;
+  motion_.avail.ctb_slice_addr = pic_.ctb_slice_addr.data();
+  motion_.avail.slice_addr_rs = sh_.slice_addr_rs;
+  motion_.avail.ctb_addr_rs_to_ts = pps_.ctb_addr_rs_to_ts.data();
+  motion_.avail.tile_id = pps_.tile_id.data();
+  motion_.pred = pic_.pred.data();
+  motion_.pred_mode = pic_.pred_mode.data();
+  motion_.w4 = pic_.w4;
+  motion_.poc = pic_.poc;
+  motion_.refs = &refs_;
+  motion_.b_slice = sh_.slice_type == kSliceB;
+  motion_.num_ref_idx_active[0] = sh_.num_ref_idx_active[0];
+  motion_.num_ref_idx_active[1] = sh_.num_ref_idx_active[1];
+  motion_.max_num_merge_cand = sh_.max_num_merge_cand;
+  motion_.log2_parallel_merge_level = pps_.log2_parallel_merge_level;
+  motion_.temporal_mvp_enabled = sh_.temporal_mvp_enabled;
+  motion_.collocated_from_l0 = sh_.collocated_from_l0;
+  motion_.collocated_ref_idx = sh_.collocated_ref_idx;
   ctb_log2_ = sps_.log2_ctb_size;
   min_cb_log2_ = sps_.log2_min_cb_size;
   log2_min_cu_qp_delta_size_ = ctb_log2_ - pps_.diff_cu_qp_delta_depth;
@@ -57,19 +70,7 @@ SliceDecoder::SliceDecoder(PictureState& pic, const SliceHeader& sh, const Slice
 }
 
 bool SliceDecoder::available_zs(int xc, int yc, int xn, int yn) const {
-  return available_zscan(avail_, xc, yc, xn, yn);
-}
-
-bool SliceDecoder::available_pb(int x_cb, int y_cb, int n_cb, int x_pb, int y_pb, int w, int h, int part_idx,
-                                int xn, int yn) const {
-  bool same_cb = x_cb <= xn && y_cb <= yn && x_cb + n_cb > xn && y_cb + n_cb > yn;
-  bool avail;
-  if (!same_cb)
-    avail = available_zs(x_pb, y_pb, xn, yn);
-  else
-    avail = !((w << 1) == n_cb && (h << 1) == n_cb && part_idx == 1 && y_cb + h <= yn && x_cb + w > xn);
-  if (avail && pic_.pred_mode[static_cast<size_t>(yn >> 2) * pic_.w4 + (xn >> 2)] == kModeIntra) avail = false;
-  return avail;
+  return available_zscan(motion_.avail, xc, yc, xn, yn);
 }
 
 void SliceDecoder::decode() {

@@ -7,29 +7,12 @@
 
 #include "hevc/block_availability.h"
 #include "hevc/cabac_decoder.h"
+#include "hevc/motion_prediction.h"
 #include "hevc/picture_state.h"
+#include "hevc/reference_lists.h"
 #include "hevc/slice_header.h"
 
 namespace codectok {
-
-struct RefPicEntry {
-  int poc = 0;
-  bool long_term = false;
-  const CollocatedMotion* motion = nullptr;  // null for a missing (generated) picture
-};
-
-// The reference picture lists of one slice, resolved by the DPB.
-struct SliceRefs {
-  RefPicEntry list[2][16];
-  int num[2] = {0, 0};
-  bool no_backward_pred = false;  // DiffPicOrderCnt(aPic, currPic) <= 0 for every reference
-};
-
-struct MvCand {
-  int16_t mv[2][2];
-  int8_t ref_idx[2];
-  uint8_t pred_flags;
-};
 
 class SliceDecoder {
  public:
@@ -63,17 +46,9 @@ class SliceDecoder {
 
   // Derivations.
   bool available_zs(int x_curr, int y_curr, int x_n, int y_n) const;
-  bool available_pb(int x_cb, int y_cb, int n_cb, int x_pb, int y_pb, int w, int h, int part_idx, int x_n,
-                    int y_n) const;
   void start_quantization_group(int x_qg, int y_qg);
   void derive_intra_modes(int x0, int y0, int log2_cb, int nxn, const int* prev_flag, const int* mpm_idx,
                           const int* rem_mode, int chroma_syntax);
-  void derive_merge(int x_cb, int y_cb, int n_cb, int x_pb, int y_pb, int w, int h, int part_idx, int part_mode,
-                    int merge_idx, MvCand& out);
-  void derive_amvp(int x_cb, int y_cb, int n_cb, int x_pb, int y_pb, int w, int h, int part_idx, int list,
-                   int ref_idx, int16_t mvp[2], int mvp_flag);
-  bool temporal_mv(int x_pb, int y_pb, int w, int h, int ref_idx, int list, int16_t mv[2]);
-  bool collocated_mv(const CollocatedMotion& col, int x, int y, int ref_idx, int list, int16_t mv[2]);
   void store_pu(int x, int y, int w, int h, const MvCand& c);
   void clear_residual(int x0, int y0, int size);  // zero residual where no luma residual is coded
   void finish_cu(int x0, int y0, int log2_size, int part_mode, uint8_t mode, double bits_start);
@@ -85,7 +60,7 @@ class SliceDecoder {
   const Pps& pps_;
   const uint8_t* data_;
   size_t size_;
-  AvailabilityContext avail_;
+  MotionContext motion_;  // motion prediction inputs of this slice, z-scan availability included
   CabacDecoder cabac_;
   ContextSet ctx_;
   int init_type_ = 0;
