@@ -1,6 +1,8 @@
-// Loads the Node-API addon (build/Release/codectok.node, built by `npm install`
-// through cmake-js from bindings/ + cpp/). Loaded lazily, on first use, so that
-// modules and CLI commands that never decode work without it.
+// Loads the Node-API addon: the prebuilt binary shipped in the package
+// (prebuilds/<platform>-<arch>/) or a source build (build/Release/codectok.node,
+// cmake-js from bindings/ + cpp/), found with node-gyp-build (see resolveAddonPath).
+// Loaded lazily, on first use, so that modules and CLI commands that never decode
+// work without it.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -73,22 +75,38 @@ export interface NativeAddon {
   napiVersion: number;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** Where the addon is looked for: $CODECTOK_NATIVE, else build/Release/codectok.node. */
-export const addonPath = process.env.CODECTOK_NATIVE
-  ? path.resolve(process.env.CODECTOK_NATIVE)
-  : path.resolve(here, '..', '..', 'build', 'Release', 'codectok.node');
+/** The package root (holds package.json, build/ and prebuilds/); this file is src/input/ or dist/input/. */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Where the addon is loaded from: $CODECTOK_NATIVE when set, else what node-gyp-build picks in
+ * the package root: a source build (build/Release/codectok.node, made by `npm install` in a git
+ * clone or when no prebuilt binary fits) first, then the prebuilt Node-API binary that matches
+ * this platform, architecture and libc (prebuilds/<platform>-<arch>/codectok.napi[.glibc].node,
+ * shipped in the npm package). Throws when there is neither.
+ */
+export function resolveAddonPath(): string {
+  if (process.env.CODECTOK_NATIVE) return path.resolve(process.env.CODECTOK_NATIVE);
+  const require = createRequire(import.meta.url);
+  const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
+  return nodeGypBuild.path(packageRoot);
+}
 
 let cached: NativeAddon | undefined;
 
 export function loadNative(): NativeAddon {
   if (cached) return cached;
-  if (!existsSync(addonPath)) {
+  let file: string;
+  try {
+    file = resolveAddonPath();
+  } catch (e) {
     throw new Error(
-      `codectok native addon not found at ${addonPath}: build it with \`npm install\` (or \`npm run build:native\`)`,
+      `codectok native addon not found (${(e as Error).message.split('\n')[0]}): no prebuilt binary fits this platform; ` +
+        'build it from source with `npm rebuild codectok` (needs a C++17 compiler and CMake) or, in a clone, `npm run build:native`',
     );
   }
+  if (!existsSync(file)) throw new Error(`codectok native addon not found at ${file} (CODECTOK_NATIVE)`);
   const require = createRequire(import.meta.url);
-  cached = require(addonPath) as NativeAddon;
+  cached = require(file) as NativeAddon;
   return cached;
 }
