@@ -7,6 +7,30 @@
 
 namespace codectok {
 
+// Resource limits: what a hostile stream can make the decoder hold. A stream
+// that exceeds one fails with ParseError kLimitExceeded (ERR_LIMIT_EXCEEDED)
+// whose message names the limit (by its JavaScript option name, in
+// parentheses below). The defaults are the largest values any HEVC level
+// allows (Level 6.2, Table A.8) or the bounds of the specification itself, so
+// no conforming stream is refused.
+struct DecodeLimits {
+  // Luma samples per picture (maxLumaPictureSize): MaxLumaPs of Level 6.2.
+  // Checked when the SPS arrives, before anything of that size is allocated.
+  int64_t max_luma_picture_size = 35651584;
+  // Width or height in luma samples (maxPictureDimension): Sqrt(MaxLumaPs * 8).
+  // Larger values have no effect: the SPS reader refuses more than 16888 itself.
+  int32_t max_picture_dimension = 16888;
+  // Pictures in the decoded picture buffer, the current one included
+  // (maxDpbSize): sps_max_dec_pic_buffering and every RPS must fit (MaxDpbSize <= 16).
+  int32_t max_dpb_size = 16;
+  // Slice segments per picture (maxSliceSegmentsPerPicture): MaxSliceSegmentsPerPicture of Level 6.2.
+  int32_t max_slice_segments_per_picture = 600;
+  // Tiles per picture (maxTilesPerPicture): MaxTileRows x MaxTileCols of Level 6.2 (22 x 20).
+  int32_t max_tiles_per_picture = 440;
+  // Bytes of one NAL unit (maxNalUnitSize): bounds what a stream without start codes can buffer.
+  int64_t max_nal_unit_size = int64_t{256} << 20;
+};
+
 struct DecodeOptions {
   bool motion = true;     // 4x4 motion field
   bool cu = true;         // 8x8 coding-unit map
@@ -24,6 +48,7 @@ struct DecodeOptions {
   // ready to be taken; call push() with no data (or finish() again) to go on.
   // Bounds the memory a caller holds per call whatever the bitrate.
   int max_pictures_per_call = 0;
+  DecodeLimits limits;
 };
 
 struct SliceInfo {

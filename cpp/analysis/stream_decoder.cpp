@@ -18,14 +18,17 @@
 namespace codectok {
 
 namespace {
-// Level 6.2 MaxLumaPs: larger pictures are refused before any allocation.
-constexpr int64_t kMaxLumaPictureSize = 35651584;
+// ERR_LIMIT_EXCEEDED naming the limit (DecodeLimits, by its JavaScript name).
+[[noreturn]] void limit_exceeded(const std::string& what, const char* limit, int64_t value) {
+  fail(ErrorCode::kLimitExceeded, what + " exceeds the limit " + limit + " = " + std::to_string(value));
+}
 }  // namespace
 
 class StreamDecoderImpl {
  public:
   explicit StreamDecoderImpl(const DecodeOptions& o) : options_(o) {
     std::sort(options_.only_decode_indices.begin(), options_.only_decode_indices.end());
+    splitter_.set_max_nal_unit_size(options_.limits.max_nal_unit_size);
   }
 
   void push(const uint8_t* data, size_t size) {
@@ -82,9 +85,7 @@ class StreamDecoderImpl {
       case kNalSps: {
         BitReader br(nal.rbsp.data(), nal.rbsp.size());
         auto sps = parse_sps(br);
-        if (static_cast<int64_t>(sps->width) * sps->height > kMaxLumaPictureSize)
-          fail(ErrorCode::kLimitExceeded, "picture size " + std::to_string(sps->width) + "x" +
-                                              std::to_string(sps->height) + " exceeds the largest HEVC level");
+        check_sps_limits(*sps);
         sps_[sps->id] = sps;
         return;
       }
@@ -102,6 +103,19 @@ class StreamDecoderImpl {
       default: break;
     }
     if (nal.type <= kNalRaslR || (nal.type >= kNalBlaWLp && nal.type <= kNalCra)) handle_slice(nal);
+  }
+
+  // Before anything is allocated for the SPS's pictures.
+  void check_sps_limits(const Sps& sps) const {
+    const DecodeLimits& l = options_.limits;
+    const std::string size = "picture size " + std::to_string(sps.width) + "x" + std::to_string(sps.height);
+    if (sps.width > l.max_picture_dimension || sps.height > l.max_picture_dimension)
+      limit_exceeded(size, "maxPictureDimension", l.max_picture_dimension);
+    if (static_cast<int64_t>(sps.width) * sps.height > l.max_luma_picture_size)
+      limit_exceeded(size, "maxLumaPictureSize", l.max_luma_picture_size);
+    const int dpb = sps.max_dec_pic_buffering[sps.max_sub_layers - 1];
+    if (dpb > l.max_dpb_size)
+      limit_exceeded("sps_max_dec_pic_buffering " + std::to_string(dpb), "maxDpbSize", l.max_dpb_size);
   }
 
   void handle_slice(NalUnit& nal) {
@@ -129,6 +143,9 @@ class StreamDecoderImpl {
                sh.segment_address >= pic_.sps->pic_size_in_ctbs) {
       fail(ErrorCode::kInvalidSyntax, "slice segments of one picture disagree on their parameter sets");
     }
+    if (pic_.slices.size() >= static_cast<size_t>(options_.limits.max_slice_segments_per_picture))
+      limit_exceeded("picture " + std::to_string(pic_.decode_index) + " with more slice segments",
+                     "maxSliceSegmentsPerPicture", options_.limits.max_slice_segments_per_picture);
     if (!sh.dependent_slice_segment) dpb_.build_ref_lists(sh, pic_.poc, refs_);
     SliceInfo info;
     info.type = sh.slice_type == kSliceI ? 'I' : sh.slice_type == kSliceP ? 'P' : 'B';
@@ -179,6 +196,15 @@ class StreamDecoderImpl {
       else
         flush_output();
     }
+    const int64_t tiles = int64_t{pps->num_tile_columns} * pps->num_tile_rows;
+    if (tiles > options_.limits.max_tiles_per_picture)
+      limit_exceeded(std::to_string(tiles) + " tiles per picture", "maxTilesPerPicture",
+                     options_.limits.max_tiles_per_picture);
+    // The RPS names the pictures the DPB keeps; with the current one they must fit.
+    const int kept = sh.st_rps.num_delta_pocs() + sh.num_long_term_sps + sh.num_long_term_pics;
+    if (kept + 1 > options_.limits.max_dpb_size)
+      limit_exceeded("a reference picture set of " + std::to_string(kept) + " pictures plus the current one",
+                     "maxDpbSize", options_.limits.max_dpb_size);
     dpb_.apply_rps(*sps, sh, nal.type, poc, new_cvs);
     const int decode_index = decode_count_++;
     picture_options_ = options_;

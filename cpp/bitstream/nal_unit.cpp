@@ -2,16 +2,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "bitstream/parse_error.h"
 
 namespace codectok {
-
-namespace {
-// Far above any real coded picture (an 8K intra picture at a high bitrate is
-// tens of MB); bounds the memory a stream without start codes can take.
-constexpr size_t kMaxNalUnitSize = size_t{256} << 20;
-}  // namespace
 
 void extract_rbsp(const uint8_t* data, size_t size, std::vector<uint8_t>& rbsp) {
   rbsp.resize(size);
@@ -39,6 +34,11 @@ void AnnexBSplitter::push(const uint8_t* data, size_t size) {
     start_ = 0;
   }
   buffer_.insert(buffer_.end(), data, data + size);
+}
+
+[[noreturn]] static void nal_too_large(size_t size, size_t limit) {
+  fail(ErrorCode::kLimitExceeded, "a NAL unit of at least " + std::to_string(size) +
+                                      " bytes exceeds the limit maxNalUnitSize = " + std::to_string(limit));
 }
 
 // Finds the next 00 00 01 at or after `from`; returns its position or npos.
@@ -73,8 +73,7 @@ bool AnnexBSplitter::next(NalUnit& out) {
     if (scan_ < nal_begin) scan_ = nal_begin;
     size_t end = find_start_code(p, size, scan_);
     if (end == SIZE_MAX) {
-      if (size - nal_begin > kMaxNalUnitSize)
-        fail(ErrorCode::kLimitExceeded, "a NAL unit larger than 256 MiB (no start code follows)");
+      if (size - nal_begin > max_nal_unit_size_) nal_too_large(size - nal_begin, max_nal_unit_size_);
       if (!finished_) {
         scan_ = size >= 2 ? size - 2 : 0;
         if (scan_ < nal_begin) scan_ = nal_begin;
@@ -83,6 +82,7 @@ bool AnnexBSplitter::next(NalUnit& out) {
       }
       end = size;
     }
+    if (end - nal_begin > max_nal_unit_size_) nal_too_large(end - nal_begin, max_nal_unit_size_);
     size_t nal_end = end;
     // Trailing zero bytes belong to the next start code (zero_byte) or trailing_zero_8bits.
     while (nal_end > nal_begin && p[nal_end - 1] == 0) --nal_end;

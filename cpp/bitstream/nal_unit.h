@@ -45,6 +45,8 @@ class AnnexBSplitter {
   explicit AnnexBSplitter(NalSyntax syntax = NalSyntax::kHevc) : syntax_(syntax) {}
   void push(const uint8_t* data, size_t size);
   void finish() { finished_ = true; }
+  // A NAL unit larger than this fails with kLimitExceeded (default 256 MiB).
+  void set_max_nal_unit_size(int64_t bytes) { max_nal_unit_size_ = static_cast<size_t>(bytes); }
   // Returns the next complete NAL unit (header parsed), if any.
   bool next(NalUnit& out);
 
@@ -55,6 +57,9 @@ class AnnexBSplitter {
   int64_t base_offset_ = 0;  // stream offset of buffer_[0]
   bool finished_ = false;
   NalSyntax syntax_;
+  // Far above any real coded picture (an 8K intra picture at a high bitrate is
+  // tens of MB); bounds the memory a stream without start codes can take.
+  size_t max_nal_unit_size_ = size_t{256} << 20;
 };
 
 }  // namespace codectok

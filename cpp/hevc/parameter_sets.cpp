@@ -245,9 +245,11 @@ std::shared_ptr<Sps> parse_sps(BitReader& br) {
   if (cf == 3 && br.flag())
     fail(ErrorCode::kUnsupported, "unsupported HEVC stream: separate colour planes (4:4:4)");
   uint32_t w = br.ue(), h = br.ue();
-  if (w == 0 || h == 0 || w > 16888 || h > 16888)
+  if (w == 0 || h == 0) fail(ErrorCode::kInvalidSyntax, "picture size " + std::to_string(w) + "x" + std::to_string(h));
+  // Sqrt(MaxLumaPs * 8) of Level 6.2: the hard cap behind DecodeLimits::max_picture_dimension.
+  if (w > 16888 || h > 16888)
     fail(ErrorCode::kLimitExceeded, "picture size " + std::to_string(w) + "x" + std::to_string(h) +
-                                        " is outside the supported range (1..16888)");
+                                        " exceeds the limit maxPictureDimension = 16888 (the largest HEVC level)");
   s.width = static_cast<int>(w);
   s.height = static_cast<int>(h);
   int sub_w = (cf == 1 || cf == 2) ? 2 : 1, sub_h = (cf == 1) ? 2 : 1;
