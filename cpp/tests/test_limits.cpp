@@ -17,6 +17,8 @@
 #include "support/corpus.h"
 
 using namespace codectok;
+using codectok::test::corpus_dir;
+using codectok::test::read_file;
 
 // ---- the largest single allocation, over the whole process ----
 static std::atomic<size_t> g_largest_allocation{0};
