@@ -32,7 +32,7 @@ export interface FinalizeOptions {
   splits?: Splits;
   energonVersion?: string;
   dataset?: DatasetYamlOptions;
-  /** Write index.sqlite + index.uuid. Default true (skipped with a warning if better-sqlite3 cannot load). */
+  /** Write index.sqlite + index.uuid. Default true (skipped with a message when no SQLite binding loads: sqlite_binding.ts). */
   sqlite?: boolean;
   /** Rewrite a `.tar.idx` that is missing or disagrees with the tar. Default true. */
   repairIdx?: boolean;
@@ -99,7 +99,7 @@ export function finalizeDataset(root: string, opts: FinalizeOptions = {}): Final
     for (const f of ['index.sqlite', 'index.uuid']) fs.rmSync(path.join(root, '.nv-meta', f), { force: true });
   }
   if ((opts.sqlite ?? true) && !sql) {
-    sqliteSkippedReason = `better-sqlite3 could not be loaded (${sqliteUnavailableReason()}); index.sqlite was not written`;
+    sqliteSkippedReason = `index.sqlite was not written (${sqliteUnavailableReason()}); \`energon prepare\` can add it later`;
     log(sqliteSkippedReason);
   }
   const shardCounts: { name: string; count: number }[] = [];

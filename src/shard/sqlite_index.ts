@@ -16,50 +16,17 @@
  * part's data. `index.uuid` is a fresh random UUID each time the index is written.
  *
  * Only Energon's auxiliary-data, join and mount features read this file; plain
- * loading uses `.tar.idx`. The binding is better-sqlite3 (12.x; 13 dropped Node 20).
+ * loading uses `.tar.idx`. The binding is `node:sqlite` or better-sqlite3 (sqlite_binding.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { metaDir } from './energon_meta.js';
 import type { ScannedShard } from './tar_reader.js';
 import { TMP_SUFFIX } from './shard_writer.js';
+import { loadSqliteBinding, type SqliteBinding, type SqliteDatabase, type SqliteStatement } from './sqlite_binding.js';
 
-interface Statement {
-  run(...args: unknown[]): unknown;
-  all(...args: unknown[]): unknown[];
-  get(...args: unknown[]): unknown;
-}
-interface Database {
-  exec(sql: string): void;
-  prepare(sql: string): Statement;
-  pragma(s: string): unknown;
-  transaction<T extends (...args: never[]) => unknown>(fn: T): T;
-  close(): void;
-}
-type DatabaseCtor = new (file: string, opts?: { readonly?: boolean; fileMustExist?: boolean }) => Database;
-
-let cached: DatabaseCtor | null | undefined;
-let loadError: string | null = null;
-
-/** The better-sqlite3 constructor, or null (with `sqliteUnavailableReason()`) when it cannot load. */
-export function loadSqlite(): DatabaseCtor | null {
-  if (cached !== undefined) return cached;
-  try {
-    const require = createRequire(import.meta.url);
-    cached = require('better-sqlite3') as DatabaseCtor;
-  } catch (e) {
-    cached = null;
-    loadError = (e as Error).message;
-  }
-  return cached;
-}
-
-export function sqliteUnavailableReason(): string | null {
-  loadSqlite();
-  return loadError;
-}
+export { sqliteUnavailableReason } from './sqlite_binding.js';
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS samples (
@@ -97,31 +64,31 @@ export interface IndexedShard {
  * the temporary file into place and writes a new `index.uuid`.
  */
 export class SqliteIndexWriter {
-  private db: Database;
+  private db: SqliteDatabase;
   private readonly tmp: string;
   private readonly final: string;
-  private insSample: Statement;
-  private insPart: Statement;
+  private insSample: SqliteStatement;
+  private insPart: SqliteStatement;
   private nextTarFileId = 0;
   private done = false;
 
-  /** Null when better-sqlite3 cannot be loaded. */
+  /** Null when no SQLite binding loads (see `sqliteUnavailableReason()`). */
   static open(root: string): SqliteIndexWriter | null {
-    const Db = loadSqlite();
-    return Db ? new SqliteIndexWriter(root, Db) : null;
+    const binding = loadSqliteBinding();
+    return binding ? new SqliteIndexWriter(root, binding) : null;
   }
 
-  private constructor(readonly root: string, Db: DatabaseCtor) {
+  private constructor(readonly root: string, binding: SqliteBinding) {
     const dir = metaDir(root);
     fs.mkdirSync(dir, { recursive: true });
     this.final = path.join(dir, 'index.sqlite');
     this.tmp = this.final + TMP_SUFFIX;
     for (const f of [this.tmp, this.tmp + '-journal', this.tmp + '-wal', this.tmp + '-shm']) fs.rmSync(f, { force: true });
-    this.db = new Db(this.tmp);
+    this.db = binding.open(this.tmp);
     // Energon uses WAL while writing; a finished index is read-only (Energon opens it
     // with mode=ro&immutable=1), so a single-file rollback-journal database is written.
-    this.db.pragma('journal_mode = DELETE');
-    this.db.pragma('synchronous = OFF'); // the file is renamed into place only when complete
+    this.db.exec('PRAGMA journal_mode = DELETE');
+    this.db.exec('PRAGMA synchronous = OFF'); // the file is renamed into place only when complete
     this.db.exec(SCHEMA_SQL);
     this.insSample = this.db.prepare(
       'INSERT INTO samples (tar_file_id, sample_key, sample_index, byte_offset, byte_size) VALUES (?, ?, ?, ?, ?)',
@@ -134,13 +101,12 @@ export class SqliteIndexWriter {
   /** Add the next shard of `.info.json` (its tar_file_id is its position there). */
   addShard(scan: ScannedShard): void {
     const tarFileId = this.nextTarFileId++;
-    const fill = this.db.transaction(() => {
+    this.db.transaction(() => {
       for (const s of scan.samples) {
         this.insSample.run(tarFileId, s.key, s.index, s.byteOffset, s.byteSize);
         for (const p of s.parts) this.insPart.run(tarFileId, s.index, p.name, p.dataOffset, p.size);
       }
     });
-    fill();
   }
 
   close(): void {
@@ -175,7 +141,7 @@ export class SqliteIndexWriter {
 /**
  * Write `index.sqlite` (under a temporary name, renamed when complete) and a new
  * `index.uuid` for the given shards, in `.info.json` order. Throws if a key occurs
- * twice. Returns false (and writes nothing) when better-sqlite3 cannot be loaded.
+ * twice. Returns false (and writes nothing) when no SQLite binding loads.
  */
 export function writeSqliteIndex(root: string, shards: IndexedShard[]): boolean {
   const w = SqliteIndexWriter.open(root);
@@ -207,9 +173,9 @@ export interface SqlitePartRow {
 
 /** Read both tables back (for tests and tools), ordered like Energon's readers. */
 export function readSqliteIndex(root: string): { samples: SqliteSampleRow[]; parts: SqlitePartRow[] } | null {
-  const Db = loadSqlite();
-  if (!Db) return null;
-  const db = new Db(path.join(metaDir(root), 'index.sqlite'), { readonly: true, fileMustExist: true });
+  const binding = loadSqliteBinding();
+  if (!binding) return null;
+  const db = binding.open(path.join(metaDir(root), 'index.sqlite'), { readonly: true });
   try {
     const samples = db.prepare('SELECT * FROM samples ORDER BY tar_file_id, sample_index').all() as SqliteSampleRow[];
     const parts = db

@@ -108,7 +108,7 @@ export function locateFfmpeg(opts: LocateOptions = {}): Promise<FfmpegInfo> {
       if (prefer !== 'native') {
         const core = wasmCore();
         if (core) return { kind: 'wasm', source: 'wasm', path: core.path, version: `@ffmpeg/core ${core.version}` };
-        tried.push('@ffmpeg/core (not installed)');
+        tried.push('@ffmpeg/core, the WebAssembly decoder (an optional peer dependency: not installed; `npm install @ffmpeg/core`)');
       }
       throw new FfmpegError(`no usable FFmpeg: set FFMPEG_PATH, put ffmpeg on the PATH or install @ffmpeg-installer/ffmpeg (tried: ${tried.join('; ') || 'nothing'})`, 'ERR_NO_FFMPEG');
     })();
