@@ -1,0 +1,122 @@
+// residual_block_cabac, ITU-T H.264 clauses 7.3.5.3.3, 9.3.2.3 (UEG0 of
+// coeff_abs_level_minus1), 9.3.3.1.1.9 and 9.3.3.1.3 (context indices),
+// frame-coded macroblocks.
+//
+// ctxIdxOffset per ctxBlockCat from Table 9-34, ctxBlockCatOffset from
+// Table 9-40, the 8x8 significance / last maps from Table 9-43 (frame-coded
+// column); cross-checked against FFmpeg (h264_cabac.c) and x264 (cabac
+// tables), which use the same values.
+#include "h264/cabac_residual.h"
+
+#include <string>
+
+#include "bitstream/parse_error.h"
+
+namespace codectok {
+namespace h264 {
+namespace {
+
+// ctxIdxOffset (Table 9-34) of each syntax element per ctxBlockCat 0..13.
+constexpr uint16_t kCodedBlockFlagOffset[14] = {85, 85, 85, 85, 85, 1012, 460, 460, 460, 1012, 472, 472, 472, 1012};
+constexpr uint16_t kSignificantOffset[14] = {105, 105, 105, 105, 105, 402, 484, 484, 484, 660, 528, 528, 528, 718};
+constexpr uint16_t kLastSignificantOffset[14] = {166, 166, 166, 166, 166, 417, 572, 572,
+                                                 572, 690, 616, 616, 616, 748};
+constexpr uint16_t kAbsLevelOffset[14] = {227, 227, 227, 227, 227, 426, 952, 952, 952, 708, 982, 982, 982, 766};
+// ctxBlockCatOffset, Table 9-40.
+constexpr uint8_t kCodedBlockFlagCatOffset[14] = {0, 4, 8, 12, 16, 0, 0, 4, 8, 4, 0, 4, 8, 8};
+constexpr uint8_t kSignificantCatOffset[14] = {0, 15, 29, 44, 47, 0, 0, 15, 29, 0, 0, 15, 29, 0};
+constexpr uint8_t kAbsLevelCatOffset[14] = {0, 10, 20, 30, 39, 0, 0, 10, 20, 0, 0, 10, 20, 0};
+
+// Table 9-43: ctxIdxInc of significant_coeff_flag (frame-coded) and of
+// last_significant_coeff_flag for 8x8 blocks, by levelListIdx 0..62.
+constexpr uint8_t kSignificant8x8Frame[63] = {
+    0,  1,  2,  3,  4,  5,  5,  4,  4,  3,  3,  4,  4,  4,  5, 5, 4,  4,  4,  4,  3,
+    3,  6,  7,  7,  7,  8,  9,  10, 9,  8,  7,  7,  6,  11, 12, 13, 11, 6, 7,  8,  9,
+    14, 10, 9,  8,  6,  11, 12, 13, 11, 6,  9,  14, 10, 9,  11, 12, 13, 11, 14, 10, 12};
+constexpr uint8_t kLast8x8[63] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2,
+                                  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4,
+                                  4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8};
+
+bool is_8x8_cat(int cat) { return cat == kCatLuma8x8 || cat == kCatCb8x8 || cat == kCatCr8x8; }
+
+// Exp-Golomb suffix of order k, bypass-coded (clause 9.3.2.3).
+uint32_t decode_exp_golomb_bypass(CabacDecoder& dec, int k, const char* what) {
+  uint32_t value = 0;
+  while (dec.decode_bypass()) {
+    value += 1u << k;
+    if (++k > 28) fail(ErrorCode::kInvalidSyntax, std::string(what) + ": Exp-Golomb suffix too long");
+  }
+  if (k > 0) value += dec.decode_bypass_bits(k);
+  return value;
+}
+
+}  // namespace
+
+int residual_block_cabac(CabacDecoder& dec, uint16_t* ctx, int cat, int coded_block_flag_ctx_inc, int start_idx,
+                         int end_idx, int max_num_coeff, int32_t coeffLevel[], int num_c8x8) {
+  if (cat < 0 || cat > 13 || max_num_coeff < 1 || max_num_coeff > 64 || start_idx < 0 || end_idx < start_idx ||
+      end_idx >= max_num_coeff || num_c8x8 < 1)
+    fail(ErrorCode::kInvalidSyntax, "residual_block_cabac: bad block parameters");
+  for (int i = 0; i < max_num_coeff; ++i) coeffLevel[i] = 0;
+
+  if (coded_block_flag_ctx_inc != kCodedBlockFlagInferred) {
+    const int idx = kCodedBlockFlagOffset[cat] + kCodedBlockFlagCatOffset[cat] + coded_block_flag_ctx_inc;
+    if (!dec.decode(ctx[idx])) return 0;
+  }
+
+  // Significance map.
+  uint16_t* sig = ctx + kSignificantOffset[cat] + kSignificantCatOffset[cat];
+  uint16_t* last = ctx + kLastSignificantOffset[cat] + kSignificantCatOffset[cat];
+  const bool block8x8 = is_8x8_cat(cat);
+  const bool chroma_dc = cat == kCatChromaDc;
+  int significant[64];
+  int num_sig = 0;
+  int num_coeff = end_idx + 1;
+  for (int i = start_idx; i < num_coeff - 1; ++i) {
+    int sig_inc, last_inc;
+    if (block8x8) {
+      sig_inc = kSignificant8x8Frame[i];
+      last_inc = kLast8x8[i];
+    } else if (chroma_dc) {
+      sig_inc = last_inc = (i / num_c8x8 < 2) ? i / num_c8x8 : 2;
+    } else {
+      sig_inc = last_inc = i;
+    }
+    if (dec.decode(sig[sig_inc])) {
+      significant[num_sig++] = i;
+      if (dec.decode(last[last_inc])) {
+        num_coeff = i + 1;
+        break;
+      }
+    }
+  }
+  if (num_sig == 0 || significant[num_sig - 1] != num_coeff - 1) significant[num_sig++] = num_coeff - 1;
+
+  // Levels, in reverse scan order.
+  uint16_t* abs_ctx = ctx + kAbsLevelOffset[cat] + kAbsLevelCatOffset[cat];
+  const int gt1_cap = chroma_dc ? 3 : 4;
+  int num_eq1 = 0;
+  int num_gt1 = 0;
+  for (int k = num_sig - 1; k >= 0; --k) {
+    const int inc0 = num_gt1 != 0 ? 0 : (num_eq1 + 1 < 4 ? num_eq1 + 1 : 4);
+    uint32_t abs_minus1 = 0;
+    if (dec.decode(abs_ctx[inc0])) {
+      uint16_t& c = abs_ctx[5 + (num_gt1 < gt1_cap ? num_gt1 : gt1_cap)];
+      abs_minus1 = 1;
+      while (abs_minus1 < 14 && dec.decode(c)) ++abs_minus1;
+      if (abs_minus1 == 14) abs_minus1 += decode_exp_golomb_bypass(dec, 0, "coeff_abs_level_minus1");
+    }
+    if (abs_minus1 == 0) {
+      ++num_eq1;
+    } else {
+      ++num_gt1;
+    }
+    if (abs_minus1 > (1u << 30)) fail(ErrorCode::kInvalidSyntax, "coeff_abs_level_minus1 out of range");
+    const int32_t level = static_cast<int32_t>(abs_minus1) + 1;
+    coeffLevel[significant[k]] = dec.decode_bypass() ? -level : level;
+  }
+  return num_sig;
+}
+
+}  // namespace h264
+}  // namespace codectok
