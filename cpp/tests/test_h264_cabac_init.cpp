@@ -9,23 +9,14 @@
 
 #include "bitstream/parse_error.h"
 #include "h264/cabac_init_tables.h"
+#include "support/check.h"
 
 using namespace codectok;
 using namespace codectok::h264;
+using codectok::test::check;
+using codectok::test::report;
 
 namespace {
-
-int g_passed = 0;
-int g_failed = 0;
-
-void check(bool ok, const std::string& what) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    std::printf("FAIL: %s\n", what.c_str());
-  }
-}
 
 struct Spot {
   int ctx;
@@ -103,6 +94,5 @@ int main() {
     check(e.code() == ErrorCode::kInvalidSyntax, "cabac_init_idc 3 throws kInvalidSyntax");
   }
 
-  std::printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return report();
 }

@@ -22,23 +22,14 @@
 #include "h264/cabac_init_tables.h"
 #include "h264/cabac_mb_syntax.h"
 #include "h264/cabac_residual.h"
+#include "support/check.h"
 
 using namespace codectok;
 using namespace codectok::h264;
+using codectok::test::check;
+using codectok::test::report;
 
 namespace {
-
-int g_passed = 0;
-int g_failed = 0;
-
-void check(bool ok, const std::string& what) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    std::printf("FAIL: %s\n", what.c_str());
-  }
-}
 
 constexpr int kTerminate = -1;
 constexpr int kBypass = -2;
@@ -212,7 +203,7 @@ std::vector<Bin> bins(const std::string& s, std::initializer_list<int> ctxs) {
   }
   if (it != ctxs.end() || out.empty() || out.back().ctx == -100) {
     std::printf("test bug: bins/ctx count mismatch for %s\n", s.c_str());
-    ++g_failed;
+    check(false, "test bug: bins/ctx count mismatch");
   }
   return out;
 }
@@ -544,6 +535,5 @@ int main() {
       check(got[i] == want[i], label + " " + residual[i].what + ": coefficients");
   }
 
-  std::printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return report();
 }

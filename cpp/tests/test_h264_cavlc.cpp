@@ -9,23 +9,14 @@
 #include "bitstream/bit_reader.h"
 #include "bitstream/parse_error.h"
 #include "h264/cavlc.h"
+#include "support/check.h"
 
 using namespace codectok;
 using namespace codectok::h264;
+using codectok::test::check;
+using codectok::test::report;
 
 namespace {
-
-int g_passed = 0;
-int g_failed = 0;
-
-void check(bool ok, const std::string& what) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    std::printf("FAIL: %s\n", what.c_str());
-  }
-}
 
 // "0101 1..." (spaces ignored) -> bytes, zero-padded to a whole byte.
 std::vector<uint8_t> bits(const std::string& s) {
@@ -232,6 +223,5 @@ int main() {
     check(read_coded_block_pattern(br, true, 1) == 0, "read_coded_block_pattern ue 3 intra");
   }
 
-  std::printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return report();
 }

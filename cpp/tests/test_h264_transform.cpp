@@ -7,22 +7,13 @@
 #include <vector>
 
 #include "h264/transform.h"
+#include "support/check.h"
 
 using namespace codectok::h264;
+using codectok::test::check;
+using codectok::test::report;
 
 namespace {
-
-int g_passed = 0;
-int g_failed = 0;
-
-void check(bool ok, const std::string& what) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    std::printf("FAIL: %s\n", what.c_str());
-  }
-}
 
 void expect_block(const std::string& what, const int32_t* got, const std::vector<int32_t>& want) {
   bool ok = true;
@@ -240,6 +231,5 @@ int main() {
     check(c[0] == (1 << 21) - 1, "scaled coefficient limited to the 14-bit-depth bound");
   }
 
-  std::printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return report();
 }
