@@ -5,9 +5,14 @@
 // define. Values transcribed from the specification (Tables 9-5, 9-7, 9-8,
 // 9-9a, 9-9b, 9-10, 9-4) and cross-checked against FFmpeg's h264_cavlc.c /
 // h264data.h, which store the same tables in the same (length, value) form.
+// Decoding goes through lookup tables derived from them at compile time
+// (static_asserts check that each table is prefix-free and fits its lookup).
 #include "h264/cavlc.h"
 
+#include <array>
+#include <cstring>
 #include <string>
+#include <utility>
 
 #include "bitstream/parse_error.h"
 
@@ -145,31 +150,223 @@ constexpr uint8_t kCbpInterMono[16] = {0, 1, 2, 4, 8, 3, 5, 10, 12, 15, 7, 11, 1
 
 constexpr int kMaxCodeLen = 16;
 
-// Reads the next kMaxCodeLen bits without consuming them, zero-padded past the
-// end; *avail is how many of them are real.
-uint32_t peek_bits(const BitReader& br, int* avail) {
-  BitReader copy = br;
-  const size_t left = copy.bits_left();
-  const int n = left < static_cast<size_t>(kMaxCodeLen) ? static_cast<int>(left) : kMaxCodeLen;
-  *avail = n;
-  return copy.u(n) << (kMaxCodeLen - n);
+// ---------------------------------------------------------------------------
+// Bit access. The next 32 bits at the reader's position, zeros past the end,
+// read with one 64-bit load where the data allows (BitReader::u reads bit by
+// bit).
+inline __attribute__((always_inline)) uint32_t peek32(const BitReader& br) {
+  const uint8_t* d = br.data();
+  const size_t size = br.size_bytes();
+  const size_t pos = br.bit_position();
+  const size_t byte = pos >> 3;
+  uint64_t v;
+  if (byte + 8 <= size) {
+    std::memcpy(&v, d + byte, 8);
+    v = __builtin_bswap64(v);
+  } else {
+    v = 0;
+    for (size_t i = 0; i < 8; ++i) v = (v << 8) | (byte + i < size ? d[byte + i] : 0u);
+  }
+  return static_cast<uint32_t>((v << (pos & 7)) >> 32);
 }
 
-// Index of the codeword of a prefix-free table that the bitstream starts with.
+inline __attribute__((always_inline)) void consume(BitReader& br, int n, const char* what) {
+  if (static_cast<size_t>(n) > br.bits_left())
+    fail(ErrorCode::kTruncated, std::string("bitstream ended inside ") + what);
+  br.skip(static_cast<size_t>(n));
+}
+
+// n bits (1..32), MSB first.
+uint32_t read_bits(BitReader& br, int n, const char* what) {
+  const uint32_t v = peek32(br) >> (32 - n);
+  consume(br, n, what);
+  return v;
+}
+
+// Generic prefix-code match over a (length, value) table (used for the rare
+// 2x4 chroma DC coeff_token); the others go through the lookup tables below.
 int read_vlc(BitReader& br, const uint8_t* len, const uint16_t* code, int count, const char* what) {
-  int avail = 0;
-  const uint32_t bits = peek_bits(br, &avail);
+  const uint32_t bits = peek32(br) >> (32 - kMaxCodeLen);
   for (int i = 0; i < count; ++i) {
     const int l = len[i];
     if (l == 0) continue;
     if ((bits >> (kMaxCodeLen - l)) != code[i]) continue;
-    if (l > avail) fail(ErrorCode::kTruncated, std::string("bitstream ended inside ") + what);
-    br.skip(static_cast<size_t>(l));
+    consume(br, l, what);
     return i;
   }
-  if (avail < kMaxCodeLen) fail(ErrorCode::kTruncated, std::string("bitstream ended inside ") + what);
+  if (br.bits_left() < static_cast<size_t>(kMaxCodeLen))
+    fail(ErrorCode::kTruncated, std::string("bitstream ended inside ") + what);
   fail(ErrorCode::kInvalidSyntax, std::string("invalid ") + what + " codeword");
 }
+
+// ---------------------------------------------------------------------------
+// Lookup tables derived at compile time from the (length, value) tables.
+// Entry: (length << 8) | index into the source table; 0 = no codeword.
+
+// Indexed by the next `Bits` bits (Bits >= the longest codeword).
+template <int Bits>
+struct DirectVlc {
+  uint16_t entry[1 << Bits];
+};
+
+template <int Bits>
+constexpr DirectVlc<Bits> make_direct_vlc(const uint8_t* len, const uint16_t* code, int count) {
+  DirectVlc<Bits> t{};
+  for (int i = 0; i < count; ++i) {
+    const int l = len[i];
+    if (l == 0) continue;
+    const int first = code[i] << (Bits - l);
+    for (int k = 0; k < (1 << (Bits - l)); ++k) t.entry[first + k] = static_cast<uint16_t>((l << 8) | i);
+  }
+  return t;
+}
+
+// Prefix-free, fits in Bits, and every codeword gets its whole range: the
+// entries filled equal the sum over codewords of 2^(Bits - length).
+template <int Bits>
+constexpr bool direct_vlc_consistent(const DirectVlc<Bits>& t, const uint8_t* len, const uint16_t* code, int count) {
+  int expected = 0;
+  for (int i = 0; i < count; ++i) {
+    if (len[i] == 0) continue;
+    if (len[i] > Bits || code[i] >= (1 << len[i])) return false;
+    expected += 1 << (Bits - len[i]);
+    const int first = code[i] << (Bits - len[i]);
+    for (int k = 0; k < (1 << (Bits - len[i])); ++k)
+      if ((t.entry[first + k] & 0xFF) != i) return false;  // overwritten by another codeword
+  }
+  int filled = 0;
+  for (int k = 0; k < (1 << Bits); ++k) filled += t.entry[k] != 0;
+  return filled == expected;
+}
+
+template <int Bits>
+int read_direct(BitReader& br, const DirectVlc<Bits>& t, const char* what) {
+  const uint16_t e = t.entry[peek32(br) >> (32 - Bits)];
+  if (e == 0) {
+    if (br.bits_left() < static_cast<size_t>(Bits))
+      fail(ErrorCode::kTruncated, std::string("bitstream ended inside ") + what);
+    fail(ErrorCode::kInvalidSyntax, std::string("invalid ") + what + " codeword");
+  }
+  consume(br, e >> 8, what);
+  return e & 0xFF;
+}
+
+// coeff_token for 0 <= nC < 8: up to 16 bits, always some 1 bit, and at
+// most 3 bits after the first 1. Indexed by (leading zeros) * 8 + the 3 bits
+// following the first 1.
+struct CoeffTokenVlc {
+  uint16_t entry[16 * 8];
+};
+
+constexpr int bit_length(int v) {
+  int n = 0;
+  while (v) {
+    ++n;
+    v >>= 1;
+  }
+  return n;
+}
+
+constexpr CoeffTokenVlc make_coeff_token_vlc(const uint8_t* len, const uint16_t* code) {
+  CoeffTokenVlc t{};
+  for (int i = 0; i < 17 * 4; ++i) {
+    const int l = len[i];
+    if (l == 0) continue;
+    const int lz = l - bit_length(code[i]);
+    const int rest = l - lz - 1;  // bits after the first 1
+    const int suffix = code[i] & ((1 << rest) - 1);
+    for (int k = 0; k < (1 << (3 - rest)); ++k)
+      t.entry[lz * 8 + (suffix << (3 - rest)) + k] = static_cast<uint16_t>((l << 8) | i);
+  }
+  return t;
+}
+
+constexpr bool coeff_token_vlc_consistent(const CoeffTokenVlc& t, const uint8_t* len, const uint16_t* code) {
+  int expected = 0;
+  for (int i = 0; i < 17 * 4; ++i) {
+    const int l = len[i];
+    if (l == 0) continue;
+    if (code[i] == 0 || code[i] >= (1 << l)) return false;
+    const int lz = l - bit_length(code[i]);
+    const int rest = l - lz - 1;
+    if (rest > 3 || lz > 15) return false;
+    expected += 1 << (3 - rest);
+    const int suffix = code[i] & ((1 << rest) - 1);
+    for (int k = 0; k < (1 << (3 - rest)); ++k)
+      if ((t.entry[lz * 8 + (suffix << (3 - rest)) + k] & 0xFF) != i) return false;
+  }
+  int filled = 0;
+  for (int k = 0; k < 16 * 8; ++k) filled += t.entry[k] != 0;
+  return filled == expected;
+}
+
+constexpr CoeffTokenVlc kCoeffTokenVlc[3] = {make_coeff_token_vlc(kCoeffTokenLen[0], kCoeffTokenCode[0]),
+                                             make_coeff_token_vlc(kCoeffTokenLen[1], kCoeffTokenCode[1]),
+                                             make_coeff_token_vlc(kCoeffTokenLen[2], kCoeffTokenCode[2])};
+static_assert(coeff_token_vlc_consistent(kCoeffTokenVlc[0], kCoeffTokenLen[0], kCoeffTokenCode[0]) &&
+                  coeff_token_vlc_consistent(kCoeffTokenVlc[1], kCoeffTokenLen[1], kCoeffTokenCode[1]) &&
+                  coeff_token_vlc_consistent(kCoeffTokenVlc[2], kCoeffTokenLen[2], kCoeffTokenCode[2]),
+              "coeff_token tables must be prefix-free with at most 3 bits after the first 1");
+
+int read_coeff_token_index(BitReader& br, const CoeffTokenVlc& t) {
+  const uint32_t bits = peek32(br);
+  const uint32_t top16 = bits >> 16;
+  if (top16 == 0) {
+    if (br.bits_left() < 16) fail(ErrorCode::kTruncated, "bitstream ended inside coeff_token");
+    fail(ErrorCode::kInvalidSyntax, "invalid coeff_token codeword");
+  }
+  const int lz = __builtin_clz(bits);
+  const uint16_t e = t.entry[lz * 8 + ((bits << (lz + 1)) >> 29)];
+  if (e == 0) fail(ErrorCode::kInvalidSyntax, "invalid coeff_token codeword");
+  consume(br, e >> 8, "coeff_token");
+  return e & 0xFF;
+}
+
+constexpr DirectVlc<8> kChromaDc420Vlc = make_direct_vlc<8>(kChromaDc420Len, kChromaDc420Code, 5 * 4);
+static_assert(direct_vlc_consistent(kChromaDc420Vlc, kChromaDc420Len, kChromaDc420Code, 5 * 4),
+              "chroma DC coeff_token table must be prefix-free");
+
+template <size_t... I>
+constexpr std::array<DirectVlc<9>, 15> make_total_zeros_vlcs(std::index_sequence<I...>) {
+  return {{make_direct_vlc<9>(kTotalZerosLen[I], kTotalZerosCode[I], 16)...}};
+}
+constexpr std::array<DirectVlc<9>, 15> kTotalZerosVlc = make_total_zeros_vlcs(std::make_index_sequence<15>());
+template <size_t... I>
+constexpr bool total_zeros_consistent(std::index_sequence<I...>) {
+  return (direct_vlc_consistent(kTotalZerosVlc[I], kTotalZerosLen[I], kTotalZerosCode[I], 16) && ...);
+}
+static_assert(total_zeros_consistent(std::make_index_sequence<15>()), "total_zeros tables must be prefix-free");
+
+constexpr std::array<DirectVlc<3>, 3> kTotalZeros2x2Vlc = {
+    {make_direct_vlc<3>(kTotalZeros2x2Len[0], kTotalZeros2x2Code[0], 4),
+     make_direct_vlc<3>(kTotalZeros2x2Len[1], kTotalZeros2x2Code[1], 4),
+     make_direct_vlc<3>(kTotalZeros2x2Len[2], kTotalZeros2x2Code[2], 4)}};
+template <size_t... I>
+constexpr std::array<DirectVlc<5>, 7> make_total_zeros_2x4_vlcs(std::index_sequence<I...>) {
+  return {{make_direct_vlc<5>(kTotalZeros2x4Len[I], kTotalZeros2x4Code[I], 8)...}};
+}
+constexpr std::array<DirectVlc<5>, 7> kTotalZeros2x4Vlc = make_total_zeros_2x4_vlcs(std::make_index_sequence<7>());
+template <size_t... I>
+constexpr std::array<DirectVlc<3>, 6> make_run_before_vlcs(std::index_sequence<I...>) {
+  return {{make_direct_vlc<3>(kRunBeforeLen[I], kRunBeforeCode[I], 15)...}};
+}
+constexpr std::array<DirectVlc<3>, 6> kRunBeforeVlc = make_run_before_vlcs(std::make_index_sequence<6>());
+constexpr DirectVlc<11> kRunBefore7Vlc = make_direct_vlc<11>(kRunBeforeLen[6], kRunBeforeCode[6], 15);
+template <size_t... I>
+constexpr bool small_tables_consistent(std::index_sequence<I...>) {
+  return (direct_vlc_consistent(kRunBeforeVlc[I], kRunBeforeLen[I], kRunBeforeCode[I], 15) && ...) &&
+         direct_vlc_consistent(kRunBefore7Vlc, kRunBeforeLen[6], kRunBeforeCode[6], 15) &&
+         direct_vlc_consistent(kTotalZeros2x2Vlc[0], kTotalZeros2x2Len[0], kTotalZeros2x2Code[0], 4) &&
+         direct_vlc_consistent(kTotalZeros2x2Vlc[1], kTotalZeros2x2Len[1], kTotalZeros2x2Code[1], 4) &&
+         direct_vlc_consistent(kTotalZeros2x2Vlc[2], kTotalZeros2x2Len[2], kTotalZeros2x2Code[2], 4);
+}
+static_assert(small_tables_consistent(std::make_index_sequence<6>()),
+              "run_before / chroma DC total_zeros tables must be prefix-free");
+template <size_t... I>
+constexpr bool total_zeros_2x4_consistent(std::index_sequence<I...>) {
+  return (direct_vlc_consistent(kTotalZeros2x4Vlc[I], kTotalZeros2x4Len[I], kTotalZeros2x4Code[I], 8) && ...);
+}
+static_assert(total_zeros_2x4_consistent(std::make_index_sequence<7>()), "2x4 total_zeros tables must be prefix-free");
 
 }  // namespace
 
@@ -177,7 +374,7 @@ CoeffToken read_coeff_token(BitReader& br, int nC) {
   if (nC >= 8) {
     // 6-bit fixed-length code: TotalCoeff - 1 in the upper 4 bits, TrailingOnes
     // in the lower 2; 000011 is TotalCoeff 0.
-    const uint32_t v = br.u(6);
+    const uint32_t v = read_bits(br, 6, "coeff_token");
     if (v == 3) return {0, 0};
     const int total = static_cast<int>(v >> 2) + 1;
     const int ones = static_cast<int>(v & 3);
@@ -186,12 +383,12 @@ CoeffToken read_coeff_token(BitReader& br, int nC) {
   }
   int index;
   if (nC == kNcChromaDc420) {
-    index = read_vlc(br, kChromaDc420Len, kChromaDc420Code, 5 * 4, "coeff_token");
+    index = read_direct(br, kChromaDc420Vlc, "coeff_token");
   } else if (nC == kNcChromaDc422) {
     index = read_vlc(br, kChromaDc422Len, kChromaDc422Code, 9 * 4, "coeff_token");
   } else if (nC >= 0) {
     const int table = nC < 2 ? 0 : nC < 4 ? 1 : 2;
-    index = read_vlc(br, kCoeffTokenLen[table], kCoeffTokenCode[table], 17 * 4, "coeff_token");
+    index = read_coeff_token_index(br, kCoeffTokenVlc[table]);
   } else {
     fail(ErrorCode::kInvalidSyntax, "coeff_token: nC out of range");
   }
@@ -199,12 +396,15 @@ CoeffToken read_coeff_token(BitReader& br, int nC) {
 }
 
 int read_level_prefix(BitReader& br) {
-  int zeros = 0;
-  while (br.u(1) == 0) {
-    // level_prefix is at most 15 in Baseline/Main/Extended and small in every
-    // conforming stream (the level code must fit 16 bits plus the escape).
-    if (++zeros > 25) fail(ErrorCode::kInvalidSyntax, "level_prefix too long");
+  // level_prefix is at most 15 in Baseline/Main/Extended and small in every
+  // conforming stream (the level code must fit 16 bits plus the escape).
+  const uint32_t bits = peek32(br);
+  const int zeros = bits == 0 ? 32 : __builtin_clz(bits);
+  if (zeros > 25) {
+    if (br.bits_left() < 26) fail(ErrorCode::kTruncated, "bitstream ended inside level_prefix");
+    fail(ErrorCode::kInvalidSyntax, "level_prefix too long");
   }
+  consume(br, zeros + 1, "level_prefix");
   return zeros;
 }
 
@@ -212,7 +412,7 @@ void read_levels(BitReader& br, int total_coeff, int trailing_ones, int32_t leve
   int suffix_length = (total_coeff > 10 && trailing_ones < 3) ? 1 : 0;
   for (int i = 0; i < total_coeff; ++i) {
     if (i < trailing_ones) {
-      level_val[i] = 1 - 2 * static_cast<int32_t>(br.u(1));
+      level_val[i] = 1 - 2 * static_cast<int32_t>(read_bits(br, 1, "trailing_ones_sign_flag"));
       continue;
     }
     const int level_prefix = read_level_prefix(br);
@@ -226,7 +426,7 @@ void read_levels(BitReader& br, int total_coeff, int trailing_ones, int32_t leve
       } else {
         size = suffix_length;
       }
-      if (size > 0) level_code += static_cast<int32_t>(br.u(size));
+      if (size > 0) level_code += static_cast<int32_t>(read_bits(br, size, "level_suffix"));
     }
     if (level_prefix >= 15 && suffix_length == 0) level_code += 15;
     if (level_prefix >= 16) level_code += (1 << (level_prefix - 3)) - 4096;
@@ -241,23 +441,20 @@ void read_levels(BitReader& br, int total_coeff, int trailing_ones, int32_t leve
 int read_total_zeros(BitReader& br, int tz_vlc_index, int max_num_coeff) {
   if (max_num_coeff == 4) {
     if (tz_vlc_index < 1 || tz_vlc_index > 3) fail(ErrorCode::kInvalidSyntax, "total_zeros: bad TotalCoeff");
-    return read_vlc(br, kTotalZeros2x2Len[tz_vlc_index - 1], kTotalZeros2x2Code[tz_vlc_index - 1], 4,
-                    "total_zeros");
+    return read_direct(br, kTotalZeros2x2Vlc[tz_vlc_index - 1], "total_zeros");
   }
   if (max_num_coeff == 8) {
     if (tz_vlc_index < 1 || tz_vlc_index > 7) fail(ErrorCode::kInvalidSyntax, "total_zeros: bad TotalCoeff");
-    return read_vlc(br, kTotalZeros2x4Len[tz_vlc_index - 1], kTotalZeros2x4Code[tz_vlc_index - 1], 8,
-                    "total_zeros");
+    return read_direct(br, kTotalZeros2x4Vlc[tz_vlc_index - 1], "total_zeros");
   }
   if (tz_vlc_index < 1 || tz_vlc_index > 15) fail(ErrorCode::kInvalidSyntax, "total_zeros: bad TotalCoeff");
-  return read_vlc(br, kTotalZerosLen[tz_vlc_index - 1], kTotalZerosCode[tz_vlc_index - 1], 16,
-                  "total_zeros");
+  return read_direct(br, kTotalZerosVlc[tz_vlc_index - 1], "total_zeros");
 }
 
 int read_run_before(BitReader& br, int zeros_left) {
   const int t = (zeros_left < 7 ? zeros_left : 7) - 1;
   if (t < 0) fail(ErrorCode::kInvalidSyntax, "run_before with no zeros left");
-  return read_vlc(br, kRunBeforeLen[t], kRunBeforeCode[t], 15, "run_before");
+  return t < 6 ? read_direct(br, kRunBeforeVlc[t], "run_before") : read_direct(br, kRunBefore7Vlc, "run_before");
 }
 
 int residual_block_cavlc(BitReader& br, int nC, int startIdx, int endIdx, int maxNumCoeff,
