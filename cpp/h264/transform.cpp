@@ -194,6 +194,30 @@ void inverse_transform_8x8(const int32_t d[64], int32_t r[64]) {
   for (int k = 0; k < 64; ++k) r[k] = (m[k] + 32) >> 6;
 }
 
+void residual_4x4(const int32_t list[16], int qP, const LevelScale4x4& ls, const int32_t* dc, bool transform_bypass,
+                  int32_t r[16]) {
+  int32_t c[16];
+  inverse_scan_4x4(list, c);
+  if (dc != nullptr) c[0] = *dc;
+  if (transform_bypass) {
+    for (int k = 0; k < 16; ++k) r[k] = c[k];
+    return;
+  }
+  scale_4x4(c, qP, ls, dc != nullptr);
+  inverse_transform_4x4(c, r);
+}
+
+void residual_8x8(const int32_t list[64], int qP, const LevelScale8x8& ls, bool transform_bypass, int32_t r[64]) {
+  int32_t c[64];
+  inverse_scan_8x8(list, c);
+  if (transform_bypass) {
+    for (int k = 0; k < 64; ++k) r[k] = c[k];
+    return;
+  }
+  scale_8x8(c, qP, ls);
+  inverse_transform_8x8(c, r);
+}
+
 void bypass_intra_accumulate(int32_t r[], int n, bool vertical) {
   if (vertical) {
     for (int y = 1; y < n; ++y)

@@ -55,6 +55,15 @@ void inverse_chroma_dc_420(const int32_t c[4], int qP, const LevelScale4x4& ls, 
 void inverse_transform_4x4(const int32_t d[16], int32_t r[16]);
 void inverse_transform_8x8(const int32_t d[64], int32_t r[64]);
 
+// The whole path of one block, from its coefficient list (scan order) to
+// the residual r (raster): inverse scan, scaling, inverse transform; or, with
+// transform_bypass, r = the inverse-scanned list. For 4x4 blocks whose DC
+// comes from a DC transform (Intra16x16 luma, 4:2:0 chroma), pass that DC as
+// `dc` (list[0] is then ignored; the AC list occupies list[1..15]); else nullptr.
+void residual_4x4(const int32_t list[16], int qP, const LevelScale4x4& ls, const int32_t* dc, bool transform_bypass,
+                  int32_t r[16]);
+void residual_8x8(const int32_t list[64], int qP, const LevelScale8x8& ls, bool transform_bypass, int32_t r[64]);
+
 // TransformBypassModeFlag (qpprime_y_zero_transform_bypass_flag and QP'Y 0):
 // no scaling and no transform, DC transforms included (dcY = c, dcC = c):
 // the residual is the coefficient block itself, r = c; for Intra_NxN /

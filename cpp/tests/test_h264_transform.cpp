@@ -211,6 +211,27 @@ int main() {
     expect_block("chroma DC qP 2 truncation", dc, {19, 19, 19, 19});
   }
 
+  // --- Whole-block paths.
+  {
+    int32_t list[16] = {1};
+    int32_t r[16];
+    residual_4x4(list, 28, flat4, nullptr, false, r);  // d00 256 -> 4 everywhere (as above)
+    expect_block("residual_4x4 DC list", r, std::vector<int32_t>(16, 4));
+    int32_t ac[16] = {99, 1};  // list[1] = zig-zag idx 1 = (1, 0); DC 256 from the DC transform
+    const int32_t dc = 256;
+    residual_4x4(ac, 28, flat4, &dc, false, r);
+    // d00 = 256 (kept), d01 = 1 * 16 * 20 = 320: rows e = [256 256 160 320],
+    // f = [576 416 96 -64]; columns: every row the same; (v + 32) >> 6.
+    expect_block("residual_4x4 with a DC-transform DC", r, repeat_rows({9, 7, 2, -1}, 4));
+    int32_t bl[16] = {5, 0, -3};  // idx 2 -> (0, 1)
+    residual_4x4(bl, 0, flat4, nullptr, true, r);
+    expect_block("residual_4x4 bypass", r, {5, 0, 0, 0, -3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+    int32_t l8[64] = {2};
+    int32_t r8[64];
+    residual_8x8(l8, 36, flat8, false, r8);  // d00 = 640 -> all (640 + 32) >> 6 = 10
+    expect_block("residual_8x8 DC list", r8, std::vector<int32_t>(64, 10));
+  }
+
   // --- Transform bypass accumulation (clause 8.5.15).
   {
     int32_t r[16];
