@@ -503,6 +503,45 @@ std::vector<Case> residual_cases(std::vector<std::vector<int32_t>>* got, std::ve
     block("LumaLevel8x8", b, kCatLuma8x8, kCodedBlockFlagInferred, 0, 63, 64, c);
   }
 
+  // LumaLevel8x8 with its only coefficient at list position 63: 63
+  // significant_coeff_flag bins of 0 through the whole frame column of
+  // Table 9-43 (as x264 and FFmpeg list it), then the level 7 at position 63
+  // without a flag: 427 '1', 431 "11111" then '0', sign 0.
+  {
+    const int sig8x8[63] = {0,  1,  2,  3,  4,  5,  5,  4,  4,  3,  3,  4,  4,  4,  5,  5,  4,  4,  4,  4,  3,
+                            3,  6,  7,  7,  7,  8,  9,  10, 9,  8,  7,  7,  6,  11, 12, 13, 11, 6,  7,  8,  9,
+                            14, 10, 9,  8,  6,  11, 12, 13, 11, 6,  9,  14, 10, 9,  11, 12, 13, 11, 14, 10, 12};
+    std::vector<Bin> b;
+    for (int i = 0; i < 63; ++i) b.push_back({402 + sig8x8[i], 0});
+    b = b + bins("1 1 1 1 1 1 0", {427, 431, 431, 431, 431, 431, 431}) + std::vector<Bin>{{B, 0}};
+    std::vector<int32_t> c(64, 0);
+    c[63] = 7;
+    block("LumaLevel8x8 last position", b, kCatLuma8x8, kCodedBlockFlagInferred, 0, 63, 64, c);
+  }
+  // LumaLevel8x8 with coefficients at 30 and 62: last_significant_coeff_flag
+  // contexts 417 + Table 9-43 last column (2 at 30, 8 at 62).
+  {
+    const int sig8x8[63] = {0,  1,  2,  3,  4,  5,  5,  4,  4,  3,  3,  4,  4,  4,  5,  5,  4,  4,  4,  4,  3,
+                            3,  6,  7,  7,  7,  8,  9,  10, 9,  8,  7,  7,  6,  11, 12, 13, 11, 6,  7,  8,  9,
+                            14, 10, 9,  8,  6,  11, 12, 13, 11, 6,  9,  14, 10, 9,  11, 12, 13, 11, 14, 10, 12};
+    std::vector<Bin> b;
+    for (int i = 0; i < 63; ++i) {
+      if (i == 30) {
+        b = b + bins("1 0", {402 + sig8x8[i], 417 + 2});
+      } else if (i == 62) {
+        b = b + bins("1 1", {402 + sig8x8[i], 417 + 8});
+      } else {
+        b.push_back({402 + sig8x8[i], 0});
+      }
+    }
+    // Levels: position 62 = -1 (427 '0', sign 1), position 30 = 1 (428 '0', sign 0).
+    b = b + bins("0", {427}) + std::vector<Bin>{{B, 1}} + bins("0", {428}) + std::vector<Bin>{{B, 0}};
+    std::vector<int32_t> c(64, 0);
+    c[30] = 1;
+    c[62] = -1;
+    block("LumaLevel8x8 last at 62", b, kCatLuma8x8, kCodedBlockFlagInferred, 0, 63, 64, c);
+  }
+
   // Intra16x16DCLevel (cat 0), cbf 85 + 0 + 0; four levels of 1 then one of 3,
   // exercising numDecodAbsLevelEq1 (bin0 ctxIdxInc 1, 2, 3, 4, 4) and then
   // numDecodAbsLevelGt1. List [3 1 1 1 1 1 0...]: significance at 0..5, last at 5.
