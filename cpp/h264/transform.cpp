@@ -218,6 +218,69 @@ void residual_8x8(const int32_t list[64], int qP, const LevelScale8x8& ls, bool 
   inverse_transform_8x8(c, r);
 }
 
+namespace {
+
+bool all_zero(const int32_t* v, int n) {
+  for (int i = 0; i < n; ++i)
+    if (v[i] != 0) return false;
+  return true;
+}
+
+int16_t saturate16(int32_t v) {
+  return static_cast<int16_t>(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+}
+
+// Copies an n x n raster block into the macroblock at (x0, y0).
+void put_block(const int32_t* r, int n, int x0, int y0, int16_t residual[256]) {
+  for (int y = 0; y < n; ++y)
+    for (int x = 0; x < n; ++x) residual[(y0 + y) * 16 + x0 + x] = saturate16(r[y * n + x]);
+}
+
+}  // namespace
+
+void macroblock_luma_residual(LumaTransform transform, const int32_t levels[256], const int32_t dc_levels[16],
+                              int qP, const LevelScale4x4& ls4, const LevelScale8x8& ls8, bool transform_bypass,
+                              int16_t residual[256]) {
+  int32_t r[64];
+  if (transform == LumaTransform::k8x8) {
+    for (int b8 = 0; b8 < 4; ++b8) {
+      const int32_t* list = levels + 64 * b8;
+      if (all_zero(list, 64)) {
+        for (int k = 0; k < 64; ++k) r[k] = 0;
+      } else {
+        residual_8x8(list, qP, ls8, transform_bypass, r);
+      }
+      put_block(r, 8, 8 * (b8 % 2), 8 * (b8 / 2), residual);
+    }
+    return;
+  }
+  const bool intra16x16 = transform == LumaTransform::kIntra16x16;
+  int32_t dc[16] = {0};
+  if (intra16x16 && !all_zero(dc_levels, 16)) {
+    int32_t c[16];
+    inverse_scan_4x4(dc_levels, c);
+    if (transform_bypass) {
+      for (int k = 0; k < 16; ++k) dc[k] = c[k];
+    } else {
+      inverse_luma_dc_16x16(c, qP, ls4, dc);
+    }
+  }
+  for (int b = 0; b < 16; ++b) {
+    // luma4x4BlkIdx -> position (clause 6.4.3): 8x8 quadrant, then 4x4 within it.
+    const int x0 = 8 * ((b / 4) % 2) + 4 * (b % 2);
+    const int y0 = 8 * ((b / 4) / 2) + 4 * ((b % 4) / 2);
+    const int32_t* list = levels + 16 * b;
+    const int32_t* block_dc = intra16x16 ? &dc[(y0 / 4) * 4 + x0 / 4] : nullptr;
+    const bool empty = intra16x16 ? (*block_dc == 0 && all_zero(list + 1, 15)) : all_zero(list, 16);
+    if (empty) {
+      for (int k = 0; k < 16; ++k) r[k] = 0;
+    } else {
+      residual_4x4(list, qP, ls4, block_dc, transform_bypass, r);
+    }
+    put_block(r, 4, x0, y0, residual);
+  }
+}
+
 void bypass_intra_accumulate(int32_t r[], int n, bool vertical) {
   if (vertical) {
     for (int y = 1; y < n; ++y)

@@ -64,6 +64,23 @@ void residual_4x4(const int32_t list[16], int qP, const LevelScale4x4& ls, const
                   int32_t r[16]);
 void residual_8x8(const int32_t list[64], int qP, const LevelScale8x8& ls, bool transform_bypass, int32_t r[64]);
 
+// The luma residual of one macroblock (frame scan), from its coefficient
+// lists as residual_block_cavlc / residual_block_cabac return them:
+// - k4x4: levels[16 * luma4x4BlkIdx + k], k = 0..15;
+// - kIntra16x16: levels[16 * luma4x4BlkIdx + 1 + k] = Intra16x16ACLevel k
+//   (k = 0..14; levels[16 * luma4x4BlkIdx] is ignored) and dc_levels[0..15]
+//   = Intra16x16DCLevel;
+// - k8x8: levels[64 * luma8x8BlkIdx + k], k = 0..63.
+// qP = QP'Y; ls4 / ls8: the LevelScale of the macroblock's (intra or inter)
+// Y list. residual[y * 16 + x], saturated to int16. Blocks whose lists are all
+// zero give zeros without a transform. Transform bypass does not apply the
+// clause 8.5.15 accumulation (it needs the prediction modes; see
+// bypass_intra_accumulate).
+enum class LumaTransform { k4x4, k8x8, kIntra16x16 };
+void macroblock_luma_residual(LumaTransform transform, const int32_t levels[256], const int32_t dc_levels[16],
+                              int qP, const LevelScale4x4& ls4, const LevelScale8x8& ls8, bool transform_bypass,
+                              int16_t residual[256]);
+
 // TransformBypassModeFlag (qpprime_y_zero_transform_bypass_flag and QP'Y 0):
 // no scaling and no transform, DC transforms included (dcY = c, dcC = c):
 // the residual is the coefficient block itself, r = c; for Intra_NxN /

@@ -232,6 +232,45 @@ int main() {
     expect_block("residual_8x8 DC list", r8, std::vector<int32_t>(64, 10));
   }
 
+  // --- Macroblock luma residual.
+  {
+    int32_t levels[256] = {0};
+    int32_t dc_levels[16] = {0};
+    int16_t res[256];
+    // 4x4: luma4x4BlkIdx 5 sits at (12, 0); its list [1] at qP 28 gives 4.
+    levels[16 * 5] = 1;
+    macroblock_luma_residual(LumaTransform::k4x4, levels, dc_levels, 28, flat4, flat8, false, res);
+    bool ok = true;
+    for (int y = 0; y < 16; ++y)
+      for (int x = 0; x < 16; ++x) ok = ok && res[y * 16 + x] == ((x >= 12 && y < 4) ? 4 : 0);
+    check(ok, "macroblock 4x4: block 5 at (12, 0)");
+
+    // Intra16x16: DC list [1] at qP 28 -> dcY 64 everywhere -> r = (64 + 32) >> 6 = 1;
+    // block 3 (at (4, 4)) also has AC level 1 at scan index 1: row pass on
+    // [64 320 0 0] gives [384 224 -96 -256] -> rows [6 4 -1 -4].
+    int32_t l16[256] = {0};
+    int32_t dcl[16] = {1};
+    l16[16 * 3 + 1] = 1;
+    macroblock_luma_residual(LumaTransform::kIntra16x16, l16, dcl, 28, flat4, flat8, false, res);
+    const int row3[4] = {6, 4, -1, -4};
+    ok = true;
+    for (int y = 0; y < 16; ++y)
+      for (int x = 0; x < 16; ++x) {
+        const bool in3 = x >= 4 && x < 8 && y >= 4 && y < 8;
+        ok = ok && res[y * 16 + x] == (in3 ? row3[x - 4] : 1);
+      }
+    check(ok, "macroblock Intra16x16: DC everywhere, AC in block 3");
+
+    // 8x8: luma8x8BlkIdx 2 (at (0, 8)) list [2] at qP 36 -> 10.
+    int32_t l8[256] = {0};
+    l8[64 * 2] = 2;
+    macroblock_luma_residual(LumaTransform::k8x8, l8, dc_levels, 36, flat4, flat8, false, res);
+    ok = true;
+    for (int y = 0; y < 16; ++y)
+      for (int x = 0; x < 16; ++x) ok = ok && res[y * 16 + x] == ((x < 8 && y >= 8) ? 10 : 0);
+    check(ok, "macroblock 8x8: block 2 at (0, 8)");
+  }
+
   // --- Transform bypass accumulation (clause 8.5.15).
   {
     int32_t r[16];
