@@ -1,0 +1,216 @@
+#include "h264/motion_prediction.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace codectok {
+namespace h264 {
+
+namespace {
+// Decoding order of a 4x4 block inside its macroblock (luma4x4BlkIdx).
+inline int blk_idx(int x, int y) { return ((y >> 1) << 3) | ((x >> 1) << 2) | ((y & 1) << 1) | (x & 1); }
+inline int min_positive(int a, int b) { return (a >= 0 && b >= 0) ? std::min(a, b) : std::max(a, b); }
+inline int16_t median3(int a, int b, int c) {
+  return static_cast<int16_t>(std::max(std::min(a, b), std::min(std::max(a, b), c)));
+}
+}  // namespace
+
+MotionPredictor::MotionPredictor(PictureState& pic, const SliceHeader& sh, const RefLists& refs, int slice_index,
+                                 int32_t cur_poc)
+    : pic_(pic), sh_(sh), refs_(refs), slice_(slice_index), cur_poc_(cur_poc) {}
+
+void MotionPredictor::set_macroblock(int mb_x, int mb_y) {
+  mb_x_ = mb_x;
+  mb_y_ = mb_y;
+}
+
+bool MotionPredictor::mb_available(int mb_x, int mb_y) const {
+  if (mb_x < 0 || mb_y < 0 || mb_x >= pic_.w_mbs) return false;
+  return pic_.mb[static_cast<size_t>(mb_y) * pic_.w_mbs + mb_x].slice == slice_;
+}
+
+MotionPredictor::Neighbour MotionPredictor::neighbour(int list, int nx, int ny, int cur_x4, int cur_y4) const {
+  Neighbour n{false, -1, {0, 0}};
+  const int dx = nx < 0 ? -1 : (nx >= 4 ? 1 : 0);
+  const int dy = ny < 0 ? -1 : 0;
+  if (dy == 0 && dx == 1) return n;
+  if (dx == 0 && dy == 0) {
+    if (blk_idx(nx, ny) >= blk_idx(cur_x4, cur_y4)) return n;  // not yet decoded
+  } else if (!mb_available(mb_x_ + dx, mb_y_ + dy)) {
+    return n;
+  }
+  n.avail = true;
+  const int px = mb_x_ * 4 + nx, py = mb_y_ * 4 + ny;
+  const MbInfo& m = pic_.mb[static_cast<size_t>(py >> 2) * pic_.w_mbs + (px >> 2)];
+  if (is_intra(m.kind)) return n;
+  const BlockMotion& b = pic_.motion->blocks[static_cast<size_t>(py) * pic_.w4 + px];
+  if (b.ref_idx[list] < 0) return n;
+  n.ref = b.ref_idx[list];
+  n.mv[0] = b.mv[list][0];
+  n.mv[1] = b.mv[list][1];
+  return n;
+}
+
+void MotionPredictor::neighbours_abc(int list, int x4, int y4, int w4, Neighbour& a, Neighbour& b,
+                                     Neighbour& c) const {
+  a = neighbour(list, x4 - 1, y4, x4, y4);
+  b = neighbour(list, x4, y4 - 1, x4, y4);
+  c = neighbour(list, x4 + w4, y4 - 1, x4, y4);
+  if (!c.avail) c = neighbour(list, x4 - 1, y4 - 1, x4, y4);
+}
+
+void MotionPredictor::predict(int list, int ref_idx, int x4, int y4, int w4, int h4, int shape,
+                              int16_t mvp[2]) const {
+  (void)h4;
+  Neighbour a, b, c;
+  neighbours_abc(list, x4, y4, w4, a, b, c);
+  const Neighbour* pick = nullptr;
+  if (shape == 1) pick = (y4 == 0) ? (b.ref == ref_idx ? &b : nullptr) : (a.ref == ref_idx ? &a : nullptr);
+  else if (shape == 2) pick = (x4 == 0) ? (a.ref == ref_idx ? &a : nullptr) : (c.ref == ref_idx ? &c : nullptr);
+  if (pick) {
+    mvp[0] = pick->mv[0];
+    mvp[1] = pick->mv[1];
+    return;
+  }
+  if (!b.avail && !c.avail && a.avail) b = c = a;
+  const int matches = (a.ref == ref_idx) + (b.ref == ref_idx) + (c.ref == ref_idx);
+  if (matches == 1) {
+    const Neighbour& m = a.ref == ref_idx ? a : (b.ref == ref_idx ? b : c);
+    mvp[0] = m.mv[0];
+    mvp[1] = m.mv[1];
+    return;
+  }
+  mvp[0] = median3(a.mv[0], b.mv[0], c.mv[0]);
+  mvp[1] = median3(a.mv[1], b.mv[1], c.mv[1]);
+}
+
+void MotionPredictor::p_skip(int16_t mv[2]) const {
+  Neighbour a = neighbour(0, -1, 0, 0, 0);
+  Neighbour b = neighbour(0, 0, -1, 0, 0);
+  if (!a.avail || !b.avail || (a.ref == 0 && a.mv[0] == 0 && a.mv[1] == 0) ||
+      (b.ref == 0 && b.mv[0] == 0 && b.mv[1] == 0)) {
+    mv[0] = mv[1] = 0;
+    return;
+  }
+  predict(0, 0, 0, 0, 4, 4, 0, mv);
+}
+
+void MotionPredictor::store(int x4, int y4, int w4, int h4, int list, int ref_idx, const int16_t mv[2]) {
+  const RefPicture* ref = ref_idx >= 0 ? &refs_.list[list][ref_idx] : nullptr;
+  for (int y = y4; y < y4 + h4; ++y) {
+    const size_t row = static_cast<size_t>(mb_y_ * 4 + y) * pic_.w4 + mb_x_ * 4;
+    for (int x = x4; x < x4 + w4; ++x) {
+      const size_t i = row + x;
+      BlockMotion& b = pic_.motion->blocks[i];
+      b.ref_idx[list] = static_cast<int8_t>(ref_idx);
+      b.mv[list][0] = ref ? mv[0] : 0;
+      b.mv[list][1] = ref ? mv[1] : 0;
+      pic_.motion->ref_id[i * 2 + list] = ref ? ref->id : -1;
+      pic_.ref_poc[i * 2 + list] = ref ? ref->poc : 0;
+    }
+  }
+}
+
+void MotionPredictor::colocated(int x4, int y4, int16_t mv[2], int& ref_idx, int32_t& ref_id) const {
+  mv[0] = mv[1] = 0;
+  ref_idx = -1;
+  ref_id = -1;
+  const ColocatedMotion* col = refs_.list[1][0].motion.get();
+  if (!col || col->w4 != pic_.w4 || col->h4 != pic_.h4) return;
+  const size_t i = static_cast<size_t>(mb_y_ * 4 + y4) * col->w4 + mb_x_ * 4 + x4;
+  const BlockMotion& b = col->blocks[i];
+  const int l = b.ref_idx[0] >= 0 ? 0 : (b.ref_idx[1] >= 0 ? 1 : -1);
+  if (l < 0) return;
+  mv[0] = b.mv[l][0];
+  mv[1] = b.mv[l][1];
+  ref_idx = b.ref_idx[l];
+  ref_id = col->ref_id[i * 2 + l];
+}
+
+void MotionPredictor::direct(int quadrant_mask) {
+  if (sh_.direct_spatial_mv_pred) direct_spatial(quadrant_mask);
+  else direct_temporal(quadrant_mask);
+}
+
+void MotionPredictor::direct_spatial(int quadrant_mask) {
+  int ref[2];
+  int16_t mvp[2][2] = {{0, 0}, {0, 0}};
+  for (int l = 0; l < 2; ++l) {
+    Neighbour a, b, c;
+    neighbours_abc(l, 0, 0, 4, a, b, c);
+    ref[l] = min_positive(a.ref, min_positive(b.ref, c.ref));
+  }
+  const bool direct_zero = ref[0] < 0 && ref[1] < 0;
+  if (direct_zero) {
+    ref[0] = ref[1] = 0;
+  } else {
+    for (int l = 0; l < 2; ++l)
+      if (ref[l] >= 0) predict(l, ref[l], 0, 0, 4, 4, 0, mvp[l]);
+  }
+  const bool l1_short = !refs_.list[1][0].long_term;
+  const bool inference = sh_.sps->direct_8x8_inference;
+  for (int q = 0; q < 4; ++q) {
+    if (!(quadrant_mask & (1 << q))) continue;
+    const int qx = (q & 1) * 2, qy = (q >> 1) * 2;
+    for (int s = 0; s < (inference ? 1 : 4); ++s) {
+      const int x4 = qx + (inference ? 0 : (s & 1)), y4 = qy + (inference ? 0 : (s >> 1));
+      int16_t mv_col[2];
+      int ref_col;
+      int32_t id_col;
+      colocated(inference ? (q & 1) * 3 : x4, inference ? (q >> 1) * 3 : y4, mv_col, ref_col, id_col);
+      const bool col_zero = l1_short && ref_col == 0 && std::abs(mv_col[0]) <= 1 && std::abs(mv_col[1]) <= 1;
+      const int w = inference ? 2 : 1;
+      for (int l = 0; l < 2; ++l) {
+        int16_t mv[2] = {mvp[l][0], mvp[l][1]};
+        if (direct_zero || ref[l] < 0 || (ref[l] == 0 && col_zero)) mv[0] = mv[1] = 0;
+        store(x4, y4, w, w, l, ref[l] < 0 ? -1 : ref[l], mv);
+      }
+    }
+  }
+}
+
+void MotionPredictor::direct_temporal(int quadrant_mask) {
+  const bool inference = sh_.sps->direct_8x8_inference;
+  const RefPicture& pic1 = refs_.list[1][0];
+  for (int q = 0; q < 4; ++q) {
+    if (!(quadrant_mask & (1 << q))) continue;
+    const int qx = (q & 1) * 2, qy = (q >> 1) * 2;
+    for (int s = 0; s < (inference ? 1 : 4); ++s) {
+      const int x4 = qx + (inference ? 0 : (s & 1)), y4 = qy + (inference ? 0 : (s >> 1));
+      int16_t mv_col[2];
+      int ref_col;
+      int32_t id_col;
+      colocated(inference ? (q & 1) * 3 : x4, inference ? (q >> 1) * 3 : y4, mv_col, ref_col, id_col);
+      int ref0 = 0;
+      if (ref_col >= 0) {
+        for (int i = 0; i < refs_.num[0]; ++i)
+          if (refs_.list[0][i].id == id_col) {
+            ref0 = i;
+            break;
+          }
+      }
+      const RefPicture& pic0 = refs_.list[0][ref0];
+      int16_t mv0[2], mv1[2];
+      if (pic0.long_term || pic1.poc - pic0.poc == 0) {
+        mv0[0] = mv_col[0];
+        mv0[1] = mv_col[1];
+        mv1[0] = mv1[1] = 0;
+      } else {
+        const int tb = std::clamp(cur_poc_ - pic0.poc, -128, 127);
+        const int td = std::clamp(pic1.poc - pic0.poc, -128, 127);
+        const int tx = (16384 + std::abs(td / 2)) / td;
+        const int dsf = std::clamp((tb * tx + 32) >> 6, -1024, 1023);
+        for (int c = 0; c < 2; ++c) {
+          mv0[c] = static_cast<int16_t>((dsf * mv_col[c] + 128) >> 8);
+          mv1[c] = static_cast<int16_t>(mv0[c] - mv_col[c]);
+        }
+      }
+      const int w = inference ? 2 : 1;
+      store(x4, y4, w, w, 0, ref0, mv0);
+      store(x4, y4, w, w, 1, 0, mv1);
+    }
+  }
+}
+
+}  // namespace h264
+}  // namespace codectok

@@ -1,0 +1,54 @@
+// Motion vector prediction of H.264 (clause 8.4.1): neighbouring partitions
+// (6.4.11.7), median and directional prediction, P_Skip, and spatial and
+// temporal direct prediction for B_Skip, B_Direct_16x16 and B_Direct_8x8.
+// Works on the 4x4 motion field of the picture being decoded.
+#pragma once
+#include <cstdint>
+
+#include "h264/dpb.h"
+#include "h264/picture_state.h"
+#include "h264/slice_header.h"
+
+namespace codectok {
+namespace h264 {
+
+class MotionPredictor {
+ public:
+  MotionPredictor(PictureState& pic, const SliceHeader& sh, const RefLists& refs, int slice_index, int32_t cur_poc);
+
+  void set_macroblock(int mb_x, int mb_y);
+  // mvpLX of a partition at (x4, y4) (4x4 units inside the macroblock) of
+  // w4 x h4 blocks. shape: 1 for 16x8, 2 for 8x16 (directional rules), else 0.
+  void predict(int list, int ref_idx, int x4, int y4, int w4, int h4, int shape, int16_t mvp[2]) const;
+  // P_Skip vector (8.4.1.1), reference index 0.
+  void p_skip(int16_t mv[2]) const;
+  // Direct prediction of the 8x8 quadrants in quadrant_mask (bit q: quadrant q)
+  // into the motion field.
+  void direct(int quadrant_mask);
+  // Stores the motion of a block range of the current macroblock.
+  void store(int x4, int y4, int w4, int h4, int list, int ref_idx, const int16_t mv[2]);
+
+ private:
+  struct Neighbour {
+    bool avail;
+    int ref;
+    int16_t mv[2];
+  };
+  Neighbour neighbour(int list, int nx, int ny, int cur_x4, int cur_y4) const;
+  void neighbours_abc(int list, int x4, int y4, int w4, Neighbour& a, Neighbour& b, Neighbour& c) const;
+  void direct_spatial(int quadrant_mask);
+  void direct_temporal(int quadrant_mask);
+  bool mb_available(int mb_x, int mb_y) const;
+  // Co-located 4x4 block of RefPicList1[0] for block (x4, y4) of the macroblock.
+  void colocated(int x4, int y4, int16_t mv[2], int& ref_idx, int32_t& ref_id) const;
+
+  PictureState& pic_;
+  const SliceHeader& sh_;
+  const RefLists& refs_;
+  int slice_;
+  int32_t cur_poc_;
+  int mb_x_ = 0, mb_y_ = 0;
+};
+
+}  // namespace h264
+}  // namespace codectok

@@ -1,0 +1,683 @@
+#include "h264/slice_decoder.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "bitstream/parse_error.h"
+#include "h264/cabac_mb_syntax.h"
+#include "h264/cabac_residual.h"
+#include "h264/cavlc.h"
+#include "h264/mb_types.h"
+
+namespace codectok {
+namespace h264 {
+
+namespace {
+// Position (4x4 units) of luma4x4BlkIdx inside the macroblock (6.4.3).
+constexpr uint8_t kBlkX[16] = {0, 1, 0, 1, 2, 3, 2, 3, 0, 1, 0, 1, 2, 3, 2, 3};
+constexpr uint8_t kBlkY[16] = {0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3};
+inline int blk_of(int x, int y) { return ((y >> 1) << 3) | ((x >> 1) << 2) | ((y & 1) << 1) | (x & 1); }
+}  // namespace
+
+SliceDecoder::SliceDecoder(PictureState& pic, const SliceHeader& sh, const RefLists& refs, int slice_index,
+                           int32_t cur_poc, const uint8_t* rbsp, size_t size)
+    : pic_(pic),
+      sh_(sh),
+      sps_(*sh.sps),
+      pps_(*sh.pps),
+      refs_(refs),
+      slice_(slice_index),
+      mp_(pic, sh, refs, slice_index, cur_poc),
+      data_(rbsp),
+      size_(size),
+      br_(rbsp, size),
+      use_cabac_(sh.pps->cabac),
+      qp_(sh.qp),
+      qp_bd_offset_(6 * (sh.sps->bit_depth_luma - 8)) {}
+
+void SliceDecoder::decode() {
+  br_.skip(sh_.header_bits);
+  const int total = pic_.w_mbs * pic_.h_mbs;
+  int addr = static_cast<int>(sh_.first_mb);
+  if (use_cabac_) {
+    // cabac_alignment_one_bit, then the engine starts at the byte boundary.
+    br_.byte_align();
+    init_contexts(sh_.is_intra(), sh_.cabac_init_idc, sh_.qp, ctx_);
+    cabac_.start(data_, size_, br_.bit_position() / 8);
+    last_bits_ = cabac_.bits_consumed();
+  } else {
+    last_bits_ = static_cast<double>(br_.bit_position());
+  }
+  bool more = true;
+  do {
+    if (addr >= total) fail(ErrorCode::kInvalidSyntax, "slice data runs past the last macroblock");
+    bool coded = true;
+    if (!sh_.is_intra()) {
+      if (!use_cabac_) {
+        uint32_t run = br_.ue();
+        if (run > static_cast<uint32_t>(total - addr))
+          fail(ErrorCode::kInvalidSyntax, "mb_skip_run past the last macroblock");
+        for (uint32_t i = 0; i < run; ++i) decode_skip(addr++);
+        if (run > 0) {
+          coded = br_.more_rbsp_data();
+          if (coded && addr >= total) fail(ErrorCode::kInvalidSyntax, "slice data runs past the last macroblock");
+        }
+      } else {
+        begin_macroblock(addr);
+        if (read_skip_flag()) {
+          coded = false;
+          decode_skip(addr);
+        }
+      }
+    }
+    if (coded) decode_macroblock(addr);
+    if (!use_cabac_) {
+      more = br_.more_rbsp_data();
+      if (coded) ++addr;
+    } else {
+      more = !decode_end_of_slice_flag(cabac_);
+      if (use_cabac_) {
+        const double now = cabac_.bits_consumed();
+        pic_.total_bits += now - last_bits_;
+        if (pic_.bits) {
+          const float per = static_cast<float>((now - last_bits_) / 4);
+          const int bw = pic_.w_mbs * 2;
+          float* b = pic_.bits->data() + static_cast<size_t>(mb_y_ * 2) * bw + mb_x_ * 2;
+          b[0] += per, b[1] += per, b[bw] += per, b[bw + 1] += per;
+        }
+        last_bits_ = now;
+      }
+      ++addr;
+    }
+  } while (more);
+  if (use_cabac_ && cabac_.overrun() > 2) fail(ErrorCode::kTruncated, "slice data ended inside a macroblock");
+}
+
+void SliceDecoder::begin_macroblock(int addr) {
+  mb_addr_ = addr;
+  mb_x_ = addr % pic_.w_mbs;
+  mb_y_ = addr / pic_.w_mbs;
+  cur_mb_ = &pic_.mb[addr];
+  if (cur_mb_->slice >= 0) fail(ErrorCode::kInvalidSyntax, "a macroblock is coded twice in one picture");
+  mp_.set_macroblock(mb_x_, mb_y_);
+}
+
+const MbInfo* SliceDecoder::mb_at(int x4, int y4) const {
+  if (x4 < 0) return y4 < 0 ? nullptr : mb_a();
+  if (y4 < 0) return mb_b();
+  return cur_mb_;
+}
+
+// ------------------------------------------------------------------ syntax elements
+
+bool SliceDecoder::read_skip_flag() {
+  const MbInfo* a = mb_a();
+  const MbInfo* b = mb_b();
+  int inc = (a && !is_skip(a->kind)) + (b && !is_skip(b->kind));
+  return decode_mb_skip_flag(cabac_, ctx_, sh_.is_b(), inc);
+}
+
+SliceDecoder::MbType SliceDecoder::read_mb_type() {
+  if (!use_cabac_) {
+    uint32_t v = br_.ue();
+    if (sh_.is_intra()) {
+      if (v > 25) fail(ErrorCode::kInvalidSyntax, "mb_type " + std::to_string(v) + " in an I slice");
+      return {true, static_cast<int>(v)};
+    }
+    const uint32_t n_inter = sh_.is_b() ? 23 : 5;
+    if (v < n_inter) return {false, static_cast<int>(v)};
+    if (v - n_inter > 25) fail(ErrorCode::kInvalidSyntax, "mb_type " + std::to_string(v) + " out of range");
+    return {true, static_cast<int>(v - n_inter)};
+  }
+  const MbInfo* a = mb_a();
+  const MbInfo* b = mb_b();
+  if (sh_.is_intra()) {
+    const int inc = (a && a->kind != kMbI4x4 && a->kind != kMbI8x8) + (b && b->kind != kMbI4x4 && b->kind != kMbI8x8);
+    return {true, decode_mb_type_i(cabac_, ctx_, inc)};
+  }
+  if (!sh_.is_b()) {
+    const int t = decode_mb_type_p(cabac_, ctx_);
+    return t < 5 ? MbType{false, t} : MbType{true, t - 5};
+  }
+  const int inc = (a && a->kind != kMbBSkip && a->kind != kMbBDirect16x16) +
+                  (b && b->kind != kMbBSkip && b->kind != kMbBDirect16x16);
+  const int t = decode_mb_type_b(cabac_, ctx_, inc);
+  return t < 23 ? MbType{false, t} : MbType{true, t - 23};
+}
+
+int SliceDecoder::read_sub_mb_type() {
+  if (!use_cabac_) {
+    uint32_t v = br_.ue();
+    if (v > (sh_.is_b() ? 12u : 3u)) fail(ErrorCode::kInvalidSyntax, "sub_mb_type " + std::to_string(v));
+    return static_cast<int>(v);
+  }
+  return sh_.is_b() ? decode_sub_mb_type_b(cabac_, ctx_) : decode_sub_mb_type_p(cabac_, ctx_);
+}
+
+int SliceDecoder::read_ref_idx(int list, int x4, int y4) {
+  const int max = sh_.num_ref_idx_active[list] - 1;
+  int v;
+  if (!use_cabac_) {
+    v = max == 1 ? 1 - static_cast<int>(br_.u(1)) : static_cast<int>(br_.ue());
+  } else {
+    auto cond = [&](int nx, int ny) -> int {
+      const MbInfo* m = mb_at(nx, ny);
+      if (!m || is_intra(m->kind) || is_skip(m->kind)) return 0;
+      const int px = (nx + 4) & 3, py = (ny + 4) & 3;
+      const int q = (py >> 1) * 2 + (px >> 1);
+      if (m->direct_mask & (1 << q)) return 0;
+      int ref;
+      if (m == cur_mb_) ref = cur_ref_[list][q];
+      else ref = pic_.motion->blocks[static_cast<size_t>(mb_y_ * 4 + ny) * pic_.w4 + mb_x_ * 4 + nx].ref_idx[list];
+      return ref > 0 ? 1 : 0;
+    };
+    v = decode_ref_idx(cabac_, ctx_, cond(x4 - 1, y4) + 2 * cond(x4, y4 - 1));
+  }
+  if (v < 0 || v > max) fail(ErrorCode::kInvalidSyntax, "ref_idx " + std::to_string(v) + " out of range");
+  return v;
+}
+
+int SliceDecoder::read_mvd(int list, int comp, int x4, int y4) {
+  if (!use_cabac_) return br_.se();
+  auto abs_mvd = [&](int nx, int ny) -> int {
+    const MbInfo* m = mb_at(nx, ny);
+    if (!m) return 0;
+    const size_t i = static_cast<size_t>(mb_y_ * 4 + ny) * pic_.w4 + mb_x_ * 4 + nx;
+    return pic_.mvd[i * 4 + list * 2 + comp];
+  };
+  return decode_mvd(cabac_, ctx_, comp, mvd_ctx_inc(abs_mvd(x4 - 1, y4) + abs_mvd(x4, y4 - 1)));
+}
+
+int SliceDecoder::read_cbp(bool intra) {
+  const int chroma_array_type = sps_.chroma_format_idc;
+  if (!use_cabac_) return read_coded_block_pattern(br_, intra, chroma_array_type);
+  auto neighbour = [](const MbInfo* m) {
+    return m ? cabac_neighbour_cbp(true, is_skip(m->kind), m->kind == kMbIPCM, m->cbp)
+             : cabac_neighbour_cbp(false, false, false, 0);
+  };
+  return decode_coded_block_pattern(cabac_, ctx_, neighbour(mb_a()), neighbour(mb_b()),
+                                    chroma_array_type == 1 || chroma_array_type == 2);
+}
+
+bool SliceDecoder::read_transform8x8() {
+  if (!use_cabac_) return br_.u(1) != 0;
+  const MbInfo* a = mb_a();
+  const MbInfo* b = mb_b();
+  return decode_transform_size_8x8_flag(cabac_, ctx_, (a && a->transform8x8) + (b && b->transform8x8));
+}
+
+int SliceDecoder::read_qp_delta() {
+  int v;
+  if (!use_cabac_) {
+    v = br_.se();
+  } else {
+    v = decode_mb_qp_delta(cabac_, ctx_, prev_qp_delta_ != 0 ? 1 : 0);
+  }
+  const int lim = 26 + qp_bd_offset_ / 2;
+  if (v < -lim || v > lim - 1) fail(ErrorCode::kInvalidSyntax, "mb_qp_delta " + std::to_string(v) + " out of range");
+  return v;
+}
+
+void SliceDecoder::read_intra_modes(bool t8x8) {
+  const int n = t8x8 ? 4 : 16;
+  for (int i = 0; i < n; ++i) {
+    if (!use_cabac_) {
+      if (!br_.u(1)) br_.u(3);
+    } else if (!decode_prev_intra_pred_mode_flag(cabac_, ctx_)) {
+      decode_rem_intra_pred_mode(cabac_, ctx_);
+    }
+  }
+}
+
+int SliceDecoder::read_intra_chroma_pred_mode() {
+  int v;
+  if (!use_cabac_) {
+    v = static_cast<int>(br_.ue());
+  } else {
+    const MbInfo* a = mb_a();
+    const MbInfo* b = mb_b();
+    auto cond = [](const MbInfo* m) {
+      return m && is_intra(m->kind) && m->kind != kMbIPCM && m->chroma_pred_mode != 0;
+    };
+    v = decode_intra_chroma_pred_mode(cabac_, ctx_, cond(a) + cond(b));
+  }
+  if (v > 3) fail(ErrorCode::kInvalidSyntax, "intra_chroma_pred_mode " + std::to_string(v));
+  return v;
+}
+
+// ------------------------------------------------------------------ macroblocks
+
+void SliceDecoder::decode_skip(int addr) {
+  if (!use_cabac_) begin_macroblock(addr);
+  MbInfo& m = *cur_mb_;
+  m = MbInfo{};
+  m.slice = slice_;
+  m.qp = static_cast<int8_t>(qp_);
+  prev_qp_delta_ = 0;
+  const int w4 = pic_.w4;
+  for (int y = 0; y < 4; ++y) {
+    const size_t row = static_cast<size_t>(mb_y_ * 4 + y) * w4 + mb_x_ * 4;
+    std::memset(&pic_.nnz[row], 0, 4);
+    std::memset(&pic_.mvd[row * 4], 0, 16);
+  }
+  std::memset(&pic_.nnz_chroma[static_cast<size_t>(addr) * 8], 0, 8);
+  if (sh_.is_b()) {
+    m.kind = kMbBSkip;
+    m.partitioning = kPart16x16;
+    m.direct_mask = 0xF;
+    mp_.direct(0xF);
+  } else {
+    m.kind = kMbPSkip;
+    m.partitioning = kPart16x16;
+    int16_t mv[2];
+    mp_.p_skip(mv);
+    mp_.store(0, 0, 4, 4, 0, 0, mv);
+    const int16_t zero[2] = {0, 0};
+    mp_.store(0, 0, 4, 4, 1, -1, zero);
+  }
+  finish_macroblock(addr, 0);
+}
+
+void SliceDecoder::decode_macroblock(int addr) {
+  if (!use_cabac_ || sh_.is_intra()) begin_macroblock(addr);
+  MbInfo& m = *cur_mb_;
+  m = MbInfo{};
+  m.slice = slice_;
+  const int w4 = pic_.w4;
+  for (int y = 0; y < 4; ++y) {
+    const size_t row = static_cast<size_t>(mb_y_ * 4 + y) * w4 + mb_x_ * 4;
+    std::memset(&pic_.mvd[row * 4], 0, 16);
+  }
+  MbType t = read_mb_type();
+  if (t.intra) {
+    // Intra macroblocks have no motion: both lists unused.
+    const int16_t zero[2] = {0, 0};
+    mp_.store(0, 0, 4, 4, 0, -1, zero);
+    mp_.store(0, 0, 4, 4, 1, -1, zero);
+    if (t.type == 25) decode_pcm(m);
+    else decode_intra(m, t.type);
+  } else {
+    decode_inter(m, t.type);
+  }
+  double bits = 0;
+  if (!use_cabac_) {
+    const double now = static_cast<double>(br_.bit_position());
+    bits = now - last_bits_;
+    last_bits_ = now;
+  }
+  finish_macroblock(addr, bits);
+}
+
+void SliceDecoder::finish_macroblock(int addr, double bits) {
+  (void)addr;
+  MbInfo& m = *cur_mb_;
+  ++pic_.decoded_mbs;
+  if (!use_cabac_) {
+    pic_.total_bits += bits;
+    if (pic_.bits) {
+      const float per = static_cast<float>(bits / 4);
+      const int bw = pic_.w_mbs * 2;
+      float* b = pic_.bits->data() + static_cast<size_t>(mb_y_ * 2) * bw + mb_x_ * 2;
+      b[0] = per, b[1] = per, b[bw] = per, b[bw + 1] = per;
+    }
+  }
+  if (pic_.cu) {
+    const int bw = pic_.w_mbs * 2;
+    const int16_t mode = is_intra(m.kind) ? 0 : (is_skip(m.kind) ? 2 : 1);
+    for (int i = 0; i < 4; ++i) {
+      int16_t* c = pic_.cu->data() + (static_cast<size_t>(mb_y_ * 2 + (i >> 1)) * bw + mb_x_ * 2 + (i & 1)) * 4;
+      c[0] = 4;
+      c[1] = m.partitioning;
+      c[2] = m.qp;
+      c[3] = mode;
+    }
+  }
+}
+
+void SliceDecoder::decode_pcm(MbInfo& m) {
+  m.kind = kMbIPCM;
+  m.partitioning = kPart16x16;
+  m.cbp = 0x2F;
+  m.cbf = 0xFFFFFFFFu;
+  m.qp = static_cast<int8_t>(qp_);
+  prev_qp_delta_ = 0;
+  const int chroma_samples = sps_.chroma_format_idc == 0 ? 0 : 128;
+  const size_t pcm_bits =
+      static_cast<size_t>(256 * sps_.bit_depth_luma) + static_cast<size_t>(chroma_samples) * sps_.bit_depth_chroma;
+  if (!use_cabac_) {
+    br_.byte_align();
+    br_.skip(pcm_bits);
+  } else {
+    const size_t pos = cabac_.position_after_terminate();
+    const size_t next = pos + pcm_bits / 8;
+    if (next > size_) fail(ErrorCode::kTruncated, "slice data ended inside I_PCM samples");
+    cabac_.start(data_, size_, next);
+  }
+  for (int y = 0; y < 4; ++y)
+    std::memset(&pic_.nnz[static_cast<size_t>(mb_y_ * 4 + y) * pic_.w4 + mb_x_ * 4], 16, 4);
+  std::memset(&pic_.nnz_chroma[static_cast<size_t>(mb_addr_) * 8], 16, 8);
+}
+
+void SliceDecoder::decode_intra(MbInfo& m, int type) {
+  bool i16 = type != 0;
+  if (!i16) {
+    bool t8 = pps_.transform_8x8_mode && read_transform8x8();
+    m.transform8x8 = t8;
+    m.kind = t8 ? kMbI8x8 : kMbI4x4;
+    m.partitioning = kPart8x8;
+    read_intra_modes(t8);
+  } else {
+    m.kind = kMbI16x16;
+    m.partitioning = kPart16x16;
+    m.cbp = static_cast<uint8_t>((type >= 13 ? 15 : 0) | ((((type - 1) / 4) % 3) << 4));
+  }
+  if (sps_.chroma_format_idc == 1 || sps_.chroma_format_idc == 2)
+    m.chroma_pred_mode = static_cast<uint8_t>(read_intra_chroma_pred_mode());
+  if (!i16) m.cbp = static_cast<uint8_t>(read_cbp(true));
+  decode_residual(m, i16);
+}
+
+void SliceDecoder::decode_inter(MbInfo& m, int type) {
+  const bool b_slice = sh_.is_b();
+  const InterMbType& mt = b_slice ? kBMbTypes[type] : kPMbTypes[type];
+  m.kind = kMbInter;
+  m.partitioning = mt.partitioning;
+  bool no_sub_8x8_smaller = true;
+  for (int l = 0; l < 2; ++l)
+    for (int q = 0; q < 4; ++q) cur_ref_[l][q] = -1;
+  if (b_slice && type == kBDirect16x16) {
+    m.kind = kMbBDirect16x16;
+    m.direct_mask = 0xF;
+    mp_.direct(0xF);
+    no_sub_8x8_smaller = sps_.direct_8x8_inference;
+  } else if (mt.partitioning == kPart8x8) {
+    int sub[4];
+    for (int i = 0; i < 4; ++i) sub[i] = read_sub_mb_type();
+    const SubMbType* st = b_slice ? kBSubMbTypes : kPSubMbTypes;
+    for (int i = 0; i < 4; ++i) {
+      if (b_slice && sub[i] == kBDirect8x8) {
+        m.direct_mask |= static_cast<uint8_t>(1 << i);
+        if (!sps_.direct_8x8_inference) no_sub_8x8_smaller = false;
+      } else if (st[sub[i]].num_parts > 1) {
+        no_sub_8x8_smaller = false;
+      }
+    }
+    int ref[2][4] = {{-1, -1, -1, -1}, {-1, -1, -1, -1}};
+    for (int l = 0; l < 2; ++l) {
+      for (int i = 0; i < 4; ++i) {
+        if ((m.direct_mask >> i) & 1) continue;
+        if (!(st[sub[i]].pred & (1 << l))) continue;
+        if (sh_.num_ref_idx_active[l] > 1 && type != kP8x8Ref0) ref[l][i] = read_ref_idx(l, (i & 1) * 2, (i >> 1) * 2);
+        else ref[l][i] = 0;
+        cur_ref_[l][i] = static_cast<int8_t>(ref[l][i]);
+      }
+    }
+    int16_t mvd[2][4][4][2] = {};
+    for (int l = 0; l < 2; ++l) {
+      for (int i = 0; i < 4; ++i) {
+        if (((m.direct_mask >> i) & 1) || !(st[sub[i]].pred & (1 << l))) continue;
+        const SubMbType& s = st[sub[i]];
+        const int sw = kSubPartW[s.shape], shh = kSubPartH[s.shape];
+        for (int j = 0; j < s.num_parts; ++j) {
+          const int x4 = (i & 1) * 2 + (s.shape == 3 ? (j & 1) : (s.shape == 2 ? j : 0));
+          const int y4 = (i >> 1) * 2 + (s.shape == 3 ? (j >> 1) : (s.shape == 1 ? j : 0));
+          for (int c = 0; c < 2; ++c) {
+            int v = read_mvd(l, c, x4, y4);
+            if (v < -32768 || v > 32767) fail(ErrorCode::kInvalidSyntax, "mvd out of range");
+            mvd[l][i][j][c] = static_cast<int16_t>(v);
+            const uint8_t a = static_cast<uint8_t>(std::min(std::abs(v), 127));
+            for (int y = y4; y < y4 + shh; ++y)
+              for (int x = x4; x < x4 + sw; ++x)
+                pic_.mvd[(static_cast<size_t>(mb_y_ * 4 + y) * pic_.w4 + mb_x_ * 4 + x) * 4 + l * 2 + c] = a;
+          }
+        }
+      }
+    }
+    // Motion vectors, in sub-macroblock order.
+    if (m.direct_mask) mp_.direct(m.direct_mask);
+    for (int i = 0; i < 4; ++i) {
+      if ((m.direct_mask >> i) & 1) continue;
+      const SubMbType& s = st[sub[i]];
+      const int sw = kSubPartW[s.shape], shh = kSubPartH[s.shape];
+      for (int j = 0; j < s.num_parts; ++j) {
+        const int x4 = (i & 1) * 2 + (s.shape == 3 ? (j & 1) : (s.shape == 2 ? j : 0));
+        const int y4 = (i >> 1) * 2 + (s.shape == 3 ? (j >> 1) : (s.shape == 1 ? j : 0));
+        for (int l = 0; l < 2; ++l) {
+          if (!(s.pred & (1 << l))) {
+            const int16_t zero[2] = {0, 0};
+            mp_.store(x4, y4, sw, shh, l, -1, zero);
+            continue;
+          }
+          int16_t mvp[2];
+          mp_.predict(l, ref[l][i], x4, y4, sw, shh, 0, mvp);
+          int16_t mv[2] = {static_cast<int16_t>(mvp[0] + mvd[l][i][j][0]),
+                           static_cast<int16_t>(mvp[1] + mvd[l][i][j][1])};
+          mp_.store(x4, y4, sw, shh, l, ref[l][i], mv);
+        }
+      }
+    }
+  } else {
+    const int n = mt.num_parts;
+    int ref[2][2] = {{-1, -1}, {-1, -1}};
+    auto part_xy = [&](int p, int& x4, int& y4, int& w, int& h) {
+      if (mt.partitioning == kPart16x16) x4 = 0, y4 = 0, w = 4, h = 4;
+      else if (mt.partitioning == kPart16x8) x4 = 0, y4 = p * 2, w = 4, h = 2;
+      else x4 = p * 2, y4 = 0, w = 2, h = 4;
+    };
+    for (int l = 0; l < 2; ++l) {
+      for (int p = 0; p < n; ++p) {
+        if (!(mt.pred[p] & (1 << l))) continue;
+        int x4, y4, w, h;
+        part_xy(p, x4, y4, w, h);
+        ref[l][p] = sh_.num_ref_idx_active[l] > 1 ? read_ref_idx(l, x4, y4) : 0;
+        for (int q = 0; q < 4; ++q) {
+          const int qx = (q & 1) * 2, qy = (q >> 1) * 2;
+          if (qx >= x4 && qx < x4 + w && qy >= y4 && qy < y4 + h) cur_ref_[l][q] = static_cast<int8_t>(ref[l][p]);
+        }
+      }
+    }
+    int16_t mvd[2][2][2] = {};
+    for (int l = 0; l < 2; ++l) {
+      for (int p = 0; p < n; ++p) {
+        if (!(mt.pred[p] & (1 << l))) continue;
+        int x4, y4, w, h;
+        part_xy(p, x4, y4, w, h);
+        for (int c = 0; c < 2; ++c) {
+          int v = read_mvd(l, c, x4, y4);
+          if (v < -32768 || v > 32767) fail(ErrorCode::kInvalidSyntax, "mvd out of range");
+          mvd[l][p][c] = static_cast<int16_t>(v);
+          const uint8_t a = static_cast<uint8_t>(std::min(std::abs(v), 127));
+          for (int y = y4; y < y4 + h; ++y)
+            for (int x = x4; x < x4 + w; ++x)
+              pic_.mvd[(static_cast<size_t>(mb_y_ * 4 + y) * pic_.w4 + mb_x_ * 4 + x) * 4 + l * 2 + c] = a;
+        }
+      }
+    }
+    for (int p = 0; p < n; ++p) {
+      int x4, y4, w, h;
+      part_xy(p, x4, y4, w, h);
+      const int shape = mt.partitioning == kPart16x8 ? 1 : (mt.partitioning == kPart8x16 ? 2 : 0);
+      for (int l = 0; l < 2; ++l) {
+        if (!(mt.pred[p] & (1 << l))) {
+          const int16_t zero[2] = {0, 0};
+          mp_.store(x4, y4, w, h, l, -1, zero);
+          continue;
+        }
+        int16_t mvp[2];
+        mp_.predict(l, ref[l][p], x4, y4, w, h, shape, mvp);
+        int16_t mv[2] = {static_cast<int16_t>(mvp[0] + mvd[l][p][0]), static_cast<int16_t>(mvp[1] + mvd[l][p][1])};
+        mp_.store(x4, y4, w, h, l, ref[l][p], mv);
+      }
+    }
+  }
+  m.cbp = static_cast<uint8_t>(read_cbp(false));
+  if ((m.cbp & 0xF) && pps_.transform_8x8_mode && no_sub_8x8_smaller)
+    m.transform8x8 = read_transform8x8();
+  decode_residual(m, false);
+}
+
+// ------------------------------------------------------------------ residual
+
+int SliceDecoder::luma_nc(int x4, int y4) const {
+  // x4, y4 inside the macroblock; neighbours left and above (clause 9.2.1).
+  int n = 0, count = 0;
+  auto get = [&](int nx, int ny) {
+    const MbInfo* m = mb_at(nx, ny);
+    if (!m) return;
+    const int px = mb_x_ * 4 + nx, py = mb_y_ * 4 + ny;
+    n += pic_.nnz[static_cast<size_t>(py) * pic_.w4 + px];
+    ++count;
+  };
+  get(x4 - 1, y4);
+  get(x4, y4 - 1);
+  return count == 2 ? (n + 1) >> 1 : n;
+}
+
+int SliceDecoder::chroma_nc(int c, int bx, int by) const {
+  int n = 0, count = 0;
+  auto get = [&](int nx, int ny) {
+    const MbInfo* m;
+    size_t addr;
+    if (nx < 0) {
+      m = mb_a();
+      addr = static_cast<size_t>(mb_addr_ - 1);
+      nx = 1;
+    } else if (ny < 0) {
+      m = mb_b();
+      addr = static_cast<size_t>(mb_addr_ - pic_.w_mbs);
+      ny = 1;
+    } else {
+      m = cur_mb_;
+      addr = static_cast<size_t>(mb_addr_);
+    }
+    if (!m) return;
+    n += pic_.nnz_chroma[addr * 8 + c * 4 + ny * 2 + nx];
+    ++count;
+  };
+  get(bx - 1, by);
+  get(bx, by - 1);
+  return count == 2 ? (n + 1) >> 1 : n;
+}
+
+int SliceDecoder::coded_block_flag_inc_luma(int blk, bool intra) const {
+  const int x4 = kBlkX[blk], y4 = kBlkY[blk];
+  auto cond = [&](int nx, int ny) -> int {
+    const MbInfo* m = mb_at(nx, ny);
+    if (!m) return intra ? 1 : 0;
+    const int b = blk_of((nx + 4) & 3, (ny + 4) & 3);
+    return (m->cbf >> b) & 1;
+  };
+  return cond(x4 - 1, y4) + 2 * cond(x4, y4 - 1);
+}
+
+int SliceDecoder::coded_block_flag_inc_chroma_ac(int c, int blk, bool intra) const {
+  const int bx = blk & 1, by = blk >> 1;
+  const int shift = c ? kCbfCrAcShift : kCbfCbAcShift;
+  auto cond = [&](int nx, int ny) -> int {
+    const MbInfo* m = nx < 0 ? mb_a() : (ny < 0 ? mb_b() : cur_mb_);
+    if (!m) return intra ? 1 : 0;
+    const int b = ((ny + 2) & 1) * 2 + ((nx + 2) & 1);
+    return (m->cbf >> (shift + b)) & 1;
+  };
+  return cond(bx - 1, by) + 2 * cond(bx, by - 1);
+}
+
+int SliceDecoder::coded_block_flag_inc_dc(uint32_t bit, int which, bool intra) const {
+  (void)which;
+  auto cond = [&](const MbInfo* m) -> int {
+    if (!m) return intra ? 1 : 0;
+    return (m->cbf & bit) ? 1 : 0;
+  };
+  return cond(mb_a()) + 2 * cond(mb_b());
+}
+
+void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
+  const int cbp_luma = m.cbp & 0xF, cbp_chroma = m.cbp >> 4;
+  const bool intra = is_intra(m.kind);
+  uint8_t* nnz_rows[4];
+  for (int y = 0; y < 4; ++y) nnz_rows[y] = &pic_.nnz[static_cast<size_t>(mb_y_ * 4 + y) * pic_.w4 + mb_x_ * 4];
+  uint8_t* nnz_c = &pic_.nnz_chroma[static_cast<size_t>(mb_addr_) * 8];
+  for (int y = 0; y < 4; ++y) std::memset(nnz_rows[y], 0, 4);
+  std::memset(nnz_c, 0, 8);
+  m.cbf = 0;
+  if (cbp_luma == 0 && cbp_chroma == 0 && !intra16x16) {
+    m.qp = static_cast<int8_t>(qp_);
+    prev_qp_delta_ = 0;
+    return;
+  }
+  const int dq = read_qp_delta();
+  prev_qp_delta_ = dq;
+  qp_ = ((qp_ + dq + 52 + 2 * qp_bd_offset_) % (52 + qp_bd_offset_)) - qp_bd_offset_;
+  m.qp = static_cast<int8_t>(qp_);
+  // Luma.
+  if (intra16x16) {
+    int n;
+    if (!use_cabac_) n = residual_block_cavlc(br_, luma_nc(0, 0), 0, 15, 16, coeff_);
+    else n = residual_block_cabac(cabac_, ctx_, kCatLumaDc16x16, coded_block_flag_inc_dc(kCbfLumaDc, 0, true), 0, 15,
+                                  16, coeff_);
+    if (n) m.cbf |= kCbfLumaDc;
+  }
+  for (int b8 = 0; b8 < 4; ++b8) {
+    if (!((cbp_luma >> b8) & 1)) continue;
+    if (m.transform8x8 && use_cabac_) {
+      int n = residual_block_cabac(cabac_, ctx_, kCatLuma8x8, kCodedBlockFlagInferred, 0, 63, 64, coeff_);
+      for (int k = 0; k < 4; ++k) {
+        const int blk = b8 * 4 + k;
+        nnz_rows[kBlkY[blk]][kBlkX[blk]] = static_cast<uint8_t>(n);
+        if (n) m.cbf |= 1u << blk;
+      }
+      continue;
+    }
+    for (int k = 0; k < 4; ++k) {
+      const int blk = b8 * 4 + k;
+      const int x4 = kBlkX[blk], y4 = kBlkY[blk];
+      int n;
+      if (!use_cabac_) {
+        const int nc = luma_nc(x4, y4);
+        n = intra16x16 ? residual_block_cavlc(br_, nc, 0, 14, 15, coeff_) : residual_block_cavlc(br_, nc, 0, 15, 16, coeff_);
+      } else {
+        const int inc = coded_block_flag_inc_luma(blk, intra);
+        n = intra16x16 ? residual_block_cabac(cabac_, ctx_, kCatLumaAc16x16, inc, 0, 14, 15, coeff_)
+                       : residual_block_cabac(cabac_, ctx_, kCatLuma4x4, inc, 0, 15, 16, coeff_);
+      }
+      nnz_rows[y4][x4] = static_cast<uint8_t>(n);
+      if (n) m.cbf |= 1u << blk;
+    }
+    if (m.transform8x8 && !use_cabac_) {
+      // CAVLC 8x8: the four interleaved 4x4 parts code one 8x8 block; for CABAC
+      // contexts of later macroblocks (none here) nothing else is needed.
+    }
+  }
+  // Chroma (4:2:0).
+  if (sps_.chroma_format_idc == 1 && cbp_chroma) {
+    for (int c = 0; c < 2; ++c) {
+      int n;
+      const uint32_t bit = c ? kCbfCrDc : kCbfCbDc;
+      if (!use_cabac_) n = residual_block_cavlc(br_, kNcChromaDc420, 0, 3, 4, coeff_);
+      else n = residual_block_cabac(cabac_, ctx_, kCatChromaDc, coded_block_flag_inc_dc(bit, c, intra), 0, 3, 4, coeff_);
+      if (n) m.cbf |= bit;
+    }
+    if (cbp_chroma & 2) {
+      for (int c = 0; c < 2; ++c) {
+        for (int blk = 0; blk < 4; ++blk) {
+          int n;
+          if (!use_cabac_) {
+            n = residual_block_cavlc(br_, chroma_nc(c, blk & 1, blk >> 1), 0, 14, 15, coeff_);
+          } else {
+            n = residual_block_cabac(cabac_, ctx_, kCatChromaAc, coded_block_flag_inc_chroma_ac(c, blk, intra), 0, 14,
+                                     15, coeff_);
+            if (n) m.cbf |= 1u << ((c ? kCbfCrAcShift : kCbfCbAcShift) + blk);
+          }
+          nnz_c[c * 4 + blk] = static_cast<uint8_t>(n);
+        }
+      }
+    }
+  } else if (sps_.chroma_format_idc != 0 && sps_.chroma_format_idc != 1 && cbp_chroma) {
+    fail(ErrorCode::kUnsupported, "unsupported H.264 chroma format");
+  }
+}
+
+}  // namespace h264
+}  // namespace codectok

@@ -1,0 +1,95 @@
+// slice_data() of one H.264 slice (clause 7.3.4): the macroblock layer in
+// CAVLC or CABAC, motion vector derivation, coded block patterns, QP and the
+// residual blocks; fills the picture state and its output maps.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "bitstream/bit_reader.h"
+#include "bitstream/cabac_engine.h"
+#include "h264/cabac_init_tables.h"
+#include "h264/dpb.h"
+#include "h264/motion_prediction.h"
+#include "h264/picture_state.h"
+#include "h264/slice_header.h"
+
+namespace codectok {
+namespace h264 {
+
+class SliceDecoder {
+ public:
+  SliceDecoder(PictureState& pic, const SliceHeader& sh, const RefLists& refs, int slice_index, int32_t cur_poc,
+               const uint8_t* rbsp, size_t size);
+  void decode();
+
+ private:
+  struct MbType {
+    bool intra;
+    int type;  // intra: 0 I_NxN, 1..24 I_16x16, 25 I_PCM; inter: index into kPMbTypes / kBMbTypes
+  };
+
+  void decode_skip(int addr);
+  void decode_macroblock(int addr);
+  void decode_pcm(MbInfo& m);
+  void decode_intra(MbInfo& m, int type);
+  void decode_inter(MbInfo& m, int type);
+  void decode_residual(MbInfo& m, bool intra16x16);
+  void finish_macroblock(int addr, double bits);
+  void begin_macroblock(int addr);
+
+  // Syntax elements (CAVLC or CABAC).
+  MbType read_mb_type();
+  bool read_skip_flag();
+  int read_sub_mb_type();
+  int read_ref_idx(int list, int x4, int y4);
+  int read_mvd(int list, int comp, int x4, int y4);
+  int read_cbp(bool intra);
+  bool read_transform8x8();
+  int read_qp_delta();
+  void read_intra_modes(bool t8x8);
+  int read_intra_chroma_pred_mode();
+
+  // Neighbouring macroblocks (clause 6.4.9): null when not available.
+  const MbInfo* mb_a() const { return mb_x_ > 0 && cur_mb_[-1].slice == slice_ ? cur_mb_ - 1 : nullptr; }
+  const MbInfo* mb_b() const {
+    return mb_y_ > 0 && cur_mb_[-pic_.w_mbs].slice == slice_ ? cur_mb_ - pic_.w_mbs : nullptr;
+  }
+  // Motion-field neighbour data for CABAC contexts: the block at (x4, y4)
+  // relative to the current macroblock, with x4 or y4 possibly -1.
+  const MbInfo* mb_at(int x4, int y4) const;
+  int coded_block_flag_inc_luma(int blk, bool intra) const;
+  int coded_block_flag_inc_chroma_ac(int c, int blk, bool intra) const;
+  int coded_block_flag_inc_dc(uint32_t bit, int which, bool intra) const;
+
+  // Residual blocks.
+  int luma_nc(int x4, int y4) const;
+  int chroma_nc(int c, int bx, int by) const;
+
+  PictureState& pic_;
+  const SliceHeader& sh_;
+  const Sps& sps_;
+  const Pps& pps_;
+  const RefLists& refs_;
+  int slice_;
+  MotionPredictor mp_;
+  const uint8_t* data_;
+  size_t size_;
+  BitReader br_;
+  CabacDecoder cabac_;
+  uint16_t ctx_[kNumCabacContexts];
+  bool use_cabac_;
+  int qp_;
+  int qp_bd_offset_;
+  int prev_qp_delta_ = 0;
+  int mb_x_ = 0, mb_y_ = 0, mb_addr_ = 0;
+  MbInfo* cur_mb_ = nullptr;
+  // Reference indices parsed so far in the current macroblock, per 8x8 quadrant (CABAC contexts).
+  int8_t cur_ref_[2][4];
+  int8_t pending_ref_[2][4];
+  bool ref_parsed_[4];
+  double last_bits_ = 0;
+  int32_t coeff_[64];
+};
+
+}  // namespace h264
+}  // namespace codectok

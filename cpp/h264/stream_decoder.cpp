@@ -1,0 +1,260 @@
+#include "h264/stream_decoder.h"
+
+#include <algorithm>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "bitstream/bit_reader.h"
+#include "bitstream/nal_unit.h"
+#include "bitstream/parse_error.h"
+#include "h264/dpb.h"
+#include "h264/parameter_sets.h"
+#include "h264/picture_state.h"
+#include "h264/slice_decoder.h"
+#include "h264/slice_header.h"
+
+namespace codectok {
+namespace h264 {
+
+namespace {
+// Level 6.2 MaxFS (139264 macroblocks): larger pictures are refused before any allocation.
+constexpr int64_t kMaxFrameMbs = 139264;
+
+// First slice of a new primary coded picture (clause 7.4.1.2.4).
+bool starts_new_picture(const SliceHeader& a, const SliceHeader& b) {
+  if (a.frame_num != b.frame_num || a.pps_id != b.pps_id) return true;
+  if ((a.nal_ref_idc == 0) != (b.nal_ref_idc == 0)) return true;
+  if (a.is_idr() != b.is_idr()) return true;
+  if (a.is_idr() && b.is_idr() && a.idr_pic_id != b.idr_pic_id) return true;
+  const Sps& sps = *b.sps;
+  if (sps.poc_type == 0 && (a.poc_lsb != b.poc_lsb || a.delta_poc_bottom != b.delta_poc_bottom)) return true;
+  if (sps.poc_type == 1 && (a.delta_poc[0] != b.delta_poc[0] || a.delta_poc[1] != b.delta_poc[1])) return true;
+  return false;
+}
+}  // namespace
+
+class StreamDecoderImpl {
+ public:
+  explicit StreamDecoderImpl(const DecodeOptions& o) : options_(o), splitter_(NalSyntax::kH264) {
+    std::sort(options_.only_decode_indices.begin(), options_.only_decode_indices.end());
+  }
+
+  void push(const uint8_t* data, size_t size) {
+    if (size > 0) splitter_.push(data, size);
+    drain();
+  }
+
+  bool finish() {
+    if (done_) return true;
+    splitter_.finish();
+    drain();
+    if (limit_reached()) return false;
+    finish_picture();
+    flush_output();
+    done_ = true;
+    return true;
+  }
+
+  bool next(PictureResult& out) {
+    if (ready_.empty()) return false;
+    out = std::move(ready_.front());
+    ready_.pop_front();
+    return true;
+  }
+
+ private:
+  bool limit_reached() const {
+    return options_.max_pictures_per_call > 0 && ready_.size() >= static_cast<size_t>(options_.max_pictures_per_call);
+  }
+
+  void drain() {
+    NalUnit nal;
+    while (!limit_reached() && splitter_.next(nal)) {
+      try {
+        handle(nal);
+      } catch (ParseError& e) {
+        if (e.byte_offset < 0) e.byte_offset = nal.byte_offset;
+        if (e.picture < 0 && in_picture_) e.picture = decode_index_;
+        in_picture_ = false;
+        throw;
+      }
+    }
+  }
+
+  void handle(NalUnit& nal) {
+    switch (nal.type) {
+      case kNalSps: {
+        BitReader br(nal.rbsp.data(), nal.rbsp.size());
+        auto sps = parse_sps(br);
+        if (static_cast<int64_t>(sps->width_mbs) * sps->height_mbs > kMaxFrameMbs)
+          fail(ErrorCode::kLimitExceeded, "picture size " + std::to_string(sps->width()) + "x" +
+                                              std::to_string(sps->height()) + " exceeds the largest H.264 level");
+        sps_[sps->id] = sps;
+        return;
+      }
+      case kNalPps: {
+        BitReader br(nal.rbsp.data(), nal.rbsp.size());
+        auto pps = parse_pps(br, sps_);
+        pps_[pps->id] = pps;
+        return;
+      }
+      case kNalAud:
+      case kNalEndOfSequence:
+      case kNalEndOfStream:
+        finish_picture();
+        return;
+      case kNalSlice:
+      case kNalIdr:
+        handle_slice(nal);
+        return;
+      case kNalSliceA:
+      case kNalSliceB:
+      case kNalSliceC:
+        fail(ErrorCode::kUnsupported, "unsupported H.264 stream: data partitioning (Extended profile)");
+      case kNalPrefix:
+      case kNalSubsetSps:
+      case kNalSliceExt:
+        fail(ErrorCode::kUnsupported, "unsupported H.264 stream: SVC/MVC extension NAL units (type " +
+                                          std::to_string(nal.type) + ")");
+      case kNalSliceExtDepth:
+        fail(ErrorCode::kUnsupported, "unsupported H.264 stream: 3D-AVC depth NAL units (type 21)");
+      default:
+        return;  // SEI, filler, auxiliary pictures, ...
+    }
+  }
+
+  void handle_slice(NalUnit& nal) {
+    BitReader br(nal.rbsp.data(), nal.rbsp.size());
+    SliceHeader sh;
+    try {
+      parse_slice_header(br, nal.type, nal.ref_idc, pps_, sps_, sh);
+    } catch (ParseError& e) {
+      if (e.code() == ErrorCode::kMissingParameterSet && !seen_start_) return;  // stream starts mid-way
+      throw;
+    }
+    const bool first = !in_picture_ || starts_new_picture(first_sh_, sh);
+    if (first) {
+      finish_picture();
+      // Random access: start at an IDR picture or an I picture.
+      if (!seen_start_ && !sh.is_idr() && !sh.is_intra()) return;
+      seen_start_ = true;
+      start_picture(sh);
+    } else if (sh.sps != pic_.sps) {
+      fail(ErrorCode::kInvalidSyntax, "slices of one picture disagree on their parameter sets");
+    }
+    RefLists refs;
+    dpb_.build_lists(sh, refs);
+    SliceInfo info;
+    info.type = sh.is_intra() ? 'I' : sh.is_b() ? 'B' : 'P';
+    info.address = static_cast<int32_t>(sh.first_mb);
+    info.qp_delta = sh.slice_qp_delta;
+    for (int l = 0; l < 2; ++l)
+      for (int i = 0; i < refs.num[l]; ++i) (l == 0 ? info.ref_l0 : info.ref_l1).push_back(refs.list[l][i].poc);
+    slices_.push_back(std::move(info));
+    if (!options_.headers_only) {
+      SliceDecoder dec(pic_, sh, refs, slice_count_, dpb_.current_poc(), nal.rbsp.data(), nal.rbsp.size());
+      dec.decode();
+    }
+    ++slice_count_;
+  }
+
+  void start_picture(const SliceHeader& sh) {
+    if (sh.is_idr()) flush_output();
+    const int32_t poc = dpb_.start_picture(sh);
+    decode_index_ = decode_count_++;
+    picture_options_ = options_;
+    if (options_.headers_only ||
+        (!options_.only_decode_indices.empty() &&
+         !std::binary_search(options_.only_decode_indices.begin(), options_.only_decode_indices.end(), decode_index_))) {
+      picture_options_.motion = picture_options_.cu = picture_options_.bits = false;
+      picture_options_.residual = picture_options_.tu_stats = false;
+    }
+    if (!options_.headers_only) {
+      pic_.allocate(sh.sps, sh.pps, picture_options_);
+    } else {
+      pic_.sps = sh.sps;
+      pic_.pps = sh.pps;
+    }
+    first_sh_ = sh;
+    poc_ = poc;
+    slices_.clear();
+    slice_count_ = 0;
+    in_picture_ = true;
+  }
+
+  void finish_picture() {
+    if (!in_picture_) return;
+    in_picture_ = false;
+    const Sps& sps = *pic_.sps;
+    if (!options_.headers_only && pic_.decoded_mbs != sps.width_mbs * sps.height_mbs) {
+      ParseError e(ErrorCode::kTruncated, "picture ends before all of its macroblocks were coded");
+      e.picture = decode_index_;
+      throw e;
+    }
+    const bool mmco5 = dpb_.current_has_mmco5();
+    dpb_.finish_picture(first_sh_, options_.headers_only ? nullptr : pic_.motion);
+    if (mmco5) flush_output();
+    const DecodeOptions& o = picture_options_;
+    PictureResult r;
+    r.poc = mmco5 ? 0 : poc_;
+    r.decode_index = decode_index_;
+    r.nal_type = first_sh_.nal_type;
+    r.width = sps.width();
+    r.height = sps.height();
+    r.bit_depth = sps.bit_depth_luma;
+    r.crop_left = sps.crop_left;
+    r.crop_right = sps.crop_right;
+    r.crop_top = sps.crop_top;
+    r.crop_bottom = sps.crop_bottom;
+    r.slices = std::move(slices_);
+    r.total_bits = pic_.total_bits;
+    if (!options_.headers_only) {
+      if (o.motion) r.motion = pic_.motion_output();
+      if (o.cu) r.cu = pic_.cu;
+      if (o.bits) r.bits = pic_.bits;
+    }
+    pending_.push_back(std::move(r));
+    const int reorder = sps.bitstream_restriction ? sps.max_num_reorder_frames : sps.dpb_frames();
+    while (pending_.size() > static_cast<size_t>(reorder)) output_smallest();
+  }
+
+  void output_smallest() {
+    auto it = std::min_element(pending_.begin(), pending_.end(),
+                               [](const PictureResult& a, const PictureResult& b) { return a.poc < b.poc; });
+    ready_.push_back(std::move(*it));
+    pending_.erase(it);
+  }
+
+  void flush_output() {
+    while (!pending_.empty()) output_smallest();
+  }
+
+  DecodeOptions options_;
+  DecodeOptions picture_options_;
+  AnnexBSplitter splitter_;
+  std::shared_ptr<Sps> sps_[32];
+  std::shared_ptr<Pps> pps_[256];
+  Dpb dpb_;
+  PictureState pic_;
+  SliceHeader first_sh_;
+  std::vector<SliceInfo> slices_;
+  int slice_count_ = 0;
+  int32_t poc_ = 0;
+  bool in_picture_ = false;
+  bool seen_start_ = false;
+  bool done_ = false;
+  int decode_index_ = 0;
+  int decode_count_ = 0;
+  std::vector<PictureResult> pending_;
+  std::deque<PictureResult> ready_;
+};
+
+StreamDecoder::StreamDecoder(const DecodeOptions& options) : impl_(new StreamDecoderImpl(options)) {}
+StreamDecoder::~StreamDecoder() = default;
+void StreamDecoder::push(const uint8_t* data, size_t size) { impl_->push(data, size); }
+bool StreamDecoder::finish() { return impl_->finish(); }
+bool StreamDecoder::next(PictureResult& out) { return impl_->next(out); }
+
+}  // namespace h264
+}  // namespace codectok
