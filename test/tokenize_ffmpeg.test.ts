@@ -60,12 +60,14 @@ describe('preparing HEVC', () => {
     const t = await prepareHevc(h264, work1);
     expect(t).toMatchObject({ route: 'transcoded', sourceCodec: 'h264', fps: 25 });
     expect(t.transcode).toMatchObject({ preset: 'fast', crf: 23 });
+    expect(t.encoder).toMatchObject({ encoder: 'libx265', ffmpeg: t.ffmpeg!.version, params: { x265Params: 'keyint=16:min-keyint=16:scenecut=0:bframes=0:ref=1:frame-threads=1:info=0' } });
+    expect(t.ffmpeg!.source).toBe(process.env.FFMPEG_PATH ? 'env' : 'npm'); // the bundled FFmpeg transcodes unless asked otherwise
     expect(await countPictures(t.hevcPath)).toBe(25);
     await expect(prepareHevc(h264, tempDir(), { reencode: 'never' })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
 
     const hevcMp4 = await syntheticClip(dir, 'hevc.mp4', 'testsrc2=size=160x96:rate=25', 1, ['-c:v', 'libx265', '-x265-params', 'log-level=error', '-pix_fmt', 'yuv420p']);
     const d = await prepareHevc(hevcMp4, tempDir());
-    expect(d).toMatchObject({ route: 'demuxed', sourceCodec: 'hevc' });
+    expect(d).toMatchObject({ route: 'demuxed', sourceCodec: 'hevc', encoder: { encoder: 'none', ffmpeg: null } });
     expect(await countPictures(d.hevcPath)).toBe(25);
     const again = await prepareHevc(hevcMp4, tempDir(), { reencode: 'always', transcode: { crf: 35 } });
     expect(again.route).toBe('transcoded');
@@ -74,7 +76,7 @@ describe('preparing HEVC', () => {
     // no native FFmpeg at all: HEVC in MP4 is still demuxed (by codectok), H.264 cannot be transcoded
     const none = { sources: [] as never[] };
     const own = await prepareHevc(hevcMp4, tempDir(), { ffmpeg: none });
-    expect(own).toMatchObject({ route: 'demuxed', sourceCodec: 'hevc' });
+    expect(own).toMatchObject({ route: 'demuxed', sourceCodec: 'hevc', encoder: { encoder: 'none' } });
     expect(own.ffmpeg).toBeUndefined();
     expect(await countPictures(own.hevcPath)).toBe(25);
     expect(readFileSync(own.hevcPath).equals(readFileSync(d.hevcPath))).toBe(true);

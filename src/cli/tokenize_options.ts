@@ -51,7 +51,9 @@ export function addTokenizeOptions(cmd: Command): Command {
     .addOption(new Option('--reencode <mode>', 'transcode to HEVC: auto (non-HEVC only, default), always, never').choices(['auto', 'always', 'never']))
     .option('--x265-preset <preset>', 'libx265 preset (default fast)')
     .option('--crf <crf>', 'libx265 CRF (default 23)', num('--crf'))
-    .option('--x265-params <params>', 'libx265 parameters (default keyint=16:min-keyint=16:scenecut=0:bframes=0:ref=1)')
+    .option('--x265-params <params>', 'libx265 parameters (default keyint=16:min-keyint=16:scenecut=0:bframes=0:ref=1; frame-threads=1:info=0 are always appended)')
+    .option('--x265-threads <n>', "libx265's worker threads (default: the cores available; does not change the stream)", int('--x265-threads'))
+    .option('--transcoder <which>', 'FFmpeg that transcodes: bundled (@ffmpeg-installer/ffmpeg, default unless FFMPEG_PATH is set), system (FFMPEG_PATH, the PATH, then bundled) or the path of an ffmpeg executable')
     .addOption(new Option('--ffmpeg <which>', 'FFmpeg for pixels: auto (default), native or wasm').choices(['auto', 'native', 'wasm']));
 }
 
@@ -60,7 +62,7 @@ export type CliTokenizeOptions = Pick<
   TokenizeOptions,
   | 'preset' | 'policy' | 'budget' | 'frames' | 'sampleFps' | 'inputFps' | 'resize' | 'size' | 'patch' | 'merge' | 'minPixels' | 'maxPixels'
   | 'iframes' | 'keepFirst' | 'padding' | 'staticFallback' | 'order' | 'groupSize' | 'fraction' | 'maxBudget' | 'minBudget'
-  | 'compensation' | 'normalize' | 'percentile' | 'layout' | 'dtype' | 'mean' | 'std' | 'reencode' | 'ffmpeg'
+  | 'compensation' | 'normalize' | 'percentile' | 'layout' | 'dtype' | 'mean' | 'std' | 'reencode' | 'ffmpeg' | 'transcoder'
 > & {
   start?: number;
   wMotion?: number;
@@ -71,6 +73,7 @@ export type CliTokenizeOptions = Pick<
   x265Preset?: string;
   crf?: number;
   x265Params?: string;
+  x265Threads?: number;
 };
 
 /** Commander's options -> tokenize() options (only what was given: presets fill the rest). */
@@ -83,6 +86,7 @@ export function tokenizeOptionsFrom(c: CliTokenizeOptions): TokenizeOptions {
   if (c.x265Preset !== undefined) transcode.preset = c.x265Preset;
   if (c.crf !== undefined) transcode.crf = c.crf;
   if (c.x265Params !== undefined) transcode.x265Params = c.x265Params;
+  if (c.x265Threads !== undefined) transcode.threads = c.x265Threads;
   const o: TokenizeOptions = {
     preset: c.preset,
     policy: c.policy,
@@ -117,6 +121,7 @@ export function tokenizeOptionsFrom(c: CliTokenizeOptions): TokenizeOptions {
     mean: c.mean,
     std: c.std,
     reencode: c.reencode,
+    transcoder: c.transcoder,
     ffmpeg: c.ffmpeg,
   };
   if (Object.keys(weights).length) o.weights = weights;

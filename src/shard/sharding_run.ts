@@ -12,10 +12,12 @@
  *   exactly one slot, so nothing is duplicated or lost);
  * - `--shard-index i --num-shards n` takes the slots s with s % n == i; shard names do
  *   not depend on n; `--merge` joins the metadata once every slot is done;
- * - dataset metadata (`failures.jsonl`, `.nv-meta/*`, `.info.json` last) is written only
- *   when all slots are done.
+ * - dataset metadata (`failures.jsonl`, `encoders.json`, `.nv-meta/*`, `.info.json` last) is
+ *   written only when all slots are done, and only when the slots do not mix transcoders
+ *   (dataset_encoders.ts) unless that is forced.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { readManifest, ManifestEntry, Manifest } from './manifest.js';
 import { atomicWrite, idxPathFor, ShardFile, shardRelName, TMP_SUFFIX, ShardSample } from './shard_writer.js';
@@ -23,6 +25,8 @@ import { finalizeDataset, FinalizeResult, shardPath } from './dataset.js';
 import { DatasetYamlOptions } from './energon_meta.js';
 import { encodeNpy, type NpyTypedArray } from '../writers/npy.js';
 import { readTarIdx } from './tar_reader.js';
+import { type SlotEncoderRecord, EncoderTally, checkDatasetEncoders, datasetEncoders } from './dataset_encoders.js';
+import type { EncoderIdentity } from '../input/ffmpeg/encoder_identity.js';
 
 /** What `tokenize()` returns (structurally: src/tokenize/result.ts TokenizeResult fits it). */
 export interface TokenizedVideo {
@@ -58,6 +62,8 @@ export interface ShardRunOptions {
   keepScores?: boolean;
   /** Accept a manifest that changed since the run started (finished slots are kept as they are). */
   force?: boolean;
+  /** Write the dataset metadata even when its shards were transcoded by different encoders. */
+  forceMixedEncoders?: boolean;
   fsync?: boolean;
   log?: (msg: string) => void;
   /** Called after each video (for progress bars). */
@@ -72,7 +78,7 @@ export interface Failure {
   reason: string;
 }
 
-export interface SlotRecord {
+export interface SlotRecord extends SlotEncoderRecord {
   slot: number;
   shard: string | null;
   count: number;
@@ -182,6 +188,8 @@ export function sampleJson(entry: ManifestEntry, res: TokenizedVideo, keepScores
     fps: pick(meta, [['frames', 'fps'], ['fps']]) ?? null,
     policy: policy && typeof policy === 'object' ? ((policy as Record<string, unknown>).name ?? null) : (policy ?? null),
     budget: pick(meta, [['budget']]) ?? null,
+    encoder: pick(meta, [['encoder']]) ?? null,
+    hevc_sha256: pick(meta, [['hevcSha256']]) ?? null,
   };
   if (entry.caption !== undefined) j.caption = entry.caption;
   if (entry.conversation !== undefined) j.conversation = entry.conversation;
@@ -270,6 +278,7 @@ async function runSlot(
     opts.log?.(`failed: ${e.videoRaw || `line ${e.line}`}: ${reason}`);
   };
   const jobs = Math.max(1, opts.jobs ?? 1);
+  const encoders = new EncoderTally();
   try {
     // up to `jobs` tokenizations in flight; samples are written in manifest order
     const pending: { entry: ManifestEntry; p: Promise<TokenizedVideo | Error> }[] = [];
@@ -301,7 +310,9 @@ async function runSlot(
       if (res instanceof Error) fail(head.entry, res.message);
       else {
         try {
-          file.add(toShardSample(head.entry, res, opts.keepScores));
+          const sample = toShardSample(head.entry, res, opts.keepScores);
+          file.add(sample);
+          encoders.add(((sample.json as Record<string, unknown>).encoder ?? undefined) as EncoderIdentity | undefined);
         } catch (err) {
           fail(head.entry, (err as Error).message);
         }
@@ -312,7 +323,15 @@ async function runSlot(
     file.abort();
     throw e;
   }
-  const rec: SlotRecord = { slot, shard: file.count ? name : null, count: file.count, keys: [...file.keys], failures };
+  const rec: SlotRecord = {
+    slot,
+    shard: file.count ? name : null,
+    count: file.count,
+    keys: [...file.keys],
+    failures,
+    ...encoders.record(),
+    made_by: { part: `${opts.shardIndex ?? 0}/${opts.numShards ?? 1}`, host: os.hostname() },
+  };
   writeJsonAtomic(slotRecordPath(out, slot), rec);
   if (file.count) file.finish();
   else file.abort();
@@ -408,11 +427,18 @@ export function finalizeRun(out: string, opts: Omit<Partial<ShardRunOptions>, 't
   }
   const failures = collectFailures(out, cfg.slots);
   const names: string[] = [];
+  const records: SlotEncoderRecord[] = [];
   for (let s = 0; s < cfg.slots; s++) {
     const rec = readSlotRecord(out, s);
     if (rec ? rec.count > 0 : fs.existsSync(shardPath(out, shardRelName(s)))) names.push(shardRelName(s));
+    // a shard without a record (older runs): its encoder is not known
+    const tar = shardPath(out, shardRelName(s));
+    records.push(rec ?? { shard: shardRelName(s), count: fs.existsSync(idxPathFor(tar)) ? readTarIdx(idxPathFor(tar)).length - 1 : 0 });
   }
+  const encoders = datasetEncoders(records, opts.forceMixedEncoders);
+  checkDatasetEncoders(encoders);
   atomicWrite(path.join(out, 'failures.jsonl'), failures.map((f) => JSON.stringify(f)).join('\n') + (failures.length ? '\n' : ''));
+  atomicWrite(path.join(out, 'encoders.json'), JSON.stringify(encoders, null, 2) + '\n');
   return finalizeDataset(out, {
     shards: names,
     val: opts.val,

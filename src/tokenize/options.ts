@@ -1,6 +1,6 @@
 // tokenize()'s options, the presets, and their validation.
 import { CodectokError } from '../errors.js';
-import type { LocateOptions } from '../input/ffmpeg/locate.js';
+import type { LocateOptions, TranscoderChoice } from '../input/ffmpeg/locate.js';
 import type { ReencodeMode, TranscodeOptions } from '../input/ffmpeg/prepare.js';
 import type { CodecPolicyOptions, IFramePolicy } from '../policies/codec.js';
 import type { CodecPicture } from '../scores/codec_picture.js';
@@ -75,6 +75,8 @@ export interface TokenizeOptions extends ScoringOptions {
   std?: [number, number, number];
   reencode?: ReencodeMode;
   transcode?: TranscodeOptions;
+  /** Which FFmpeg transcodes: bundled (@ffmpeg-installer/ffmpeg), system (FFMPEG_PATH, the PATH, then bundled) or a path. Default: FFMPEG_PATH when set, else bundled. */
+  transcoder?: TranscoderChoice;
   /** Which FFmpeg decodes pixels: auto (native, else WebAssembly), native or wasm. */
   ffmpeg?: LocateOptions['prefer'];
   /** Directory for the intermediate HEVC file (a temporary one by default, removed afterwards). */

@@ -1,6 +1,7 @@
 // What tokenize() returns: the patches, their (t, h, w) positions and the metadata that
 // reproduces the choice.
 import type { Geometry } from '../geometry/output_geometry.js';
+import type { EncoderIdentity } from '../input/ffmpeg/encoder_identity.js';
 import type { FfmpegInfo } from '../input/ffmpeg/locate.js';
 import type { PreparedInput } from '../input/ffmpeg/prepare.js';
 import type { Selection } from '../policies/types.js';
@@ -63,11 +64,15 @@ export interface TokenizeMeta {
     camera: (CameraMotion | null)[];
   };
   patches: { layout: 'nhwc' | 'nchw'; dtype: 'uint8' | 'float32'; mean?: number[]; std?: number[] };
+  /** SHA-256 (hex) of the HEVC stream that was parsed and decoded: the input itself when it was Annex-B, else the demuxed or transcoded stream. */
+  hevcSha256: string;
+  /** The encoder that made that stream: libx265 (FFmpeg version, libx265 version, exact settings) or `none` (read as it is). */
+  encoder: EncoderIdentity;
   ffmpeg: {
-    /** The FFmpeg that decoded the pixels. */
+    /** The FFmpeg that decoded the pixels (any FFmpeg: it is not part of the encoder identity). */
     decode: FfmpegInfo;
-    /** How the input became Annex-B HEVC, and with which FFmpeg. */
-    input: Omit<PreparedInput, 'hevcPath'>;
+    /** How the input became Annex-B HEVC, and with which FFmpeg (path, where it was found, thread count). */
+    input: Omit<PreparedInput, 'hevcPath' | 'encoder'>;
   };
   /** Grouped policy: the groups (slot ranges, anchor, first row, rows). */
   groups?: Selection['groups'];

@@ -16,6 +16,7 @@ import { contentPatchMask } from '../geometry/content_mask.js';
 import { decodeFrames } from '../input/ffmpeg/decode_frames.js';
 import { type FfmpegInfo, locateFfmpeg } from '../input/ffmpeg/locate.js';
 import { prepareHevc } from '../input/ffmpeg/prepare.js';
+import { sha256File } from '../input/stream_hash.js';
 import { parsePictures } from '../input/parser.js';
 import { pictureHeaders } from '../input/picture_headers.js';
 import { type CodecPolicyOptions, selectCodec } from '../policies/codec.js';
@@ -132,7 +133,8 @@ export async function tokenize(input: string, options: TokenizeOptions = {}): Pr
   const workDir = o.workDir ?? (await mkdtemp(join(tmpdir(), 'codectok-')));
   try {
     progress?.({ stage: 'prepare', done: 0, total: 1 });
-    const prepared = await prepareHevc(input, workDir, { reencode: o.reencode, transcode: o.transcode, ffmpeg: { prefer: o.ffmpeg === 'wasm' ? 'native' : o.ffmpeg } });
+    const prepared = await prepareHevc(input, workDir, { reencode: o.reencode, transcode: o.transcode, transcoder: o.transcoder });
+    const hevcSha256 = await sha256File(prepared.hevcPath);
     const headers = await pictureHeaders(prepared.hevcPath);
     const total = headers.length;
     if (total === 0) throw new CodectokError('ERR_UNSUPPORTED', `the HEVC stream holds no picture`, { file: input });
@@ -221,7 +223,7 @@ export async function tokenize(input: string, options: TokenizeOptions = {}): Pr
       tokenScores.push(s < 0 ? -1 : scoresVol[s * S + sel.positions[3 * r + 1]! * g.gridW + sel.positions[3 * r + 2]!]!);
     }
     const { pictureSource: _ps, onProgress: _op, ...plainOptions } = o;
-    const { hevcPath: _hp, ...inputInfo } = prepared;
+    const { hevcPath: _hp, encoder, ...inputInfo } = prepared;
     const policyMeta: TokenizeMeta['policy'] = { name: o.policy ?? 'codec', budget: o.budget ?? defaultBudget(o, T, S) };
     if (o.policy === 'codec' || o.policy === 'adaptive') Object.assign(policyMeta, { iframes: o.iframes ?? 'zero', keepFirst: o.keepFirst ?? true, padding: o.padding ?? 'exclude', staticFallback: o.policy === 'codec' ? (o.staticFallback ?? true) : false, order: o.order ?? 'thw' });
     if (o.policy === 'grouped') policyMeta.groupSize = o.groupSize ?? 4;
@@ -229,6 +231,8 @@ export async function tokenize(input: string, options: TokenizeOptions = {}): Pr
     const meta: TokenizeMeta = {
       codectok: VERSION,
       input,
+      hevcSha256,
+      encoder,
       preset: o.preset ?? null,
       timeIndex,
       tMeaning: timeIndex === 'frame' ? 't is the source frame index: the position of the picture in display order in the video, from 0 (meta.frames.sampled lists the sampled ones)' : 't is the sampled-slot index 0..T-1; meta.frames.sampled[t] is the source frame index',

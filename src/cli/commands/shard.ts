@@ -54,6 +54,7 @@ interface ShardCliOptions extends TokenizerCliOptions, DatasetCliOptions {
   numShards?: number;
   merge?: boolean;
   force?: boolean;
+  forceMixedEncoders?: boolean;
   keepScores?: boolean;
   failOnError?: boolean;
   json?: boolean;
@@ -83,6 +84,7 @@ export function register(program: Command): void {
     .option('--num-shards <n>', 'number of parts of a split run', int('--num-shards', 1))
     .option('--merge', 'write the metadata of a split run once all parts are done (moves shards in from the folders given)')
     .option('--force', 'continue a run whose manifest changed (finished shards are kept)')
+    .option('--force-mixed-encoders', 'write the dataset metadata even when its shards were transcoded by different encoders (encoders.json records the mix)')
     .option('--keep-scores', 'keep the per-token scores in each sample\'s JSON')
     .option('--fail-on-error', 'exit with status 1 when any video failed (the dataset is still written)')
     .option('--json', 'print a JSON summary on stdout')
@@ -92,7 +94,7 @@ export function register(program: Command): void {
   cmd.action(async (inputs: string[], o: ShardCliOptions) => {
     const log = o.quiet ? () => {} : (m: string) => process.stderr.write(`codectok shard: ${m}\n`);
     const dataset = datasetYamlFrom(o);
-    const common = { val: o.val, test: o.test, energonVersion: o.energonVersion, dataset, sqlite: o.sqlite, log };
+    const common = { val: o.val, test: o.test, energonVersion: o.energonVersion, dataset, sqlite: o.sqlite, forceMixedEncoders: o.forceMixedEncoders, log };
     if (o.merge) {
       const fin = mergeRuns(o.out, { ...common, from: inputs });
       log(summary(fin, o.out));

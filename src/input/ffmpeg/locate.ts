@@ -1,14 +1,20 @@
 /**
- * Which FFmpeg: `FFMPEG_PATH`, else `ffmpeg` on the PATH, else the binary of the npm package
- * `@ffmpeg-installer/ffmpeg`; each candidate must answer `-version`. When none runs, decoding (never
- * encoding) falls back to the WebAssembly build `@ffmpeg/core`, loaded directly in Node.
+ * Which FFmpeg. For decoding pixels (any FFmpeg decodes HEVC exactly): `FFMPEG_PATH`, else `ffmpeg`
+ * on the PATH, else the binary of the npm package `@ffmpeg-installer/ffmpeg`; each candidate must
+ * answer `-version`. When none runs, decoding (never encoding) falls back to the WebAssembly build
+ * `@ffmpeg/core`, loaded directly in Node.
+ *
+ * For transcoding (transcoderLocation), where the FFmpeg build decides the stream's bytes: the
+ * bundled `@ffmpeg-installer/ffmpeg` binary, unless the user asks for another one (`FFMPEG_PATH`,
+ * `--transcoder system`, `--transcoder PATH`).
  */
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { FfmpegError, runFfmpeg } from './process.js';
 
-export type FfmpegSource = 'env' | 'path' | 'npm' | 'wasm';
+/** Where a binary came from: `option` (a path given explicitly), `env` (FFMPEG_PATH), `path` (the PATH), `npm` (@ffmpeg-installer/ffmpeg, bundled), `wasm` (@ffmpeg/core). */
+export type FfmpegSource = 'option' | 'env' | 'path' | 'npm' | 'wasm';
 
 export interface FfmpegInfo {
   kind: 'native' | 'wasm';
@@ -68,13 +74,31 @@ export interface LocateOptions {
   env?: NodeJS.ProcessEnv;
   /** Native candidates to try, in this order. Default ['env', 'path', 'npm']. */
   sources?: Exclude<FfmpegSource, 'wasm'>[];
+  /** The executable of source `option`. */
+  path?: string;
+}
+
+/**
+ * Which FFmpeg transcodes: `bundled` (@ffmpeg-installer/ffmpeg only), `system` (FFMPEG_PATH, else
+ * the PATH, else bundled), or the path of an executable. Default: FFMPEG_PATH when set, else bundled.
+ */
+export type TranscoderChoice = 'bundled' | 'system' | (string & {});
+
+/** The LocateOptions of a transcoder choice. */
+export function transcoderLocation(choice: TranscoderChoice | undefined): LocateOptions {
+  if (choice === undefined) return { sources: ['env', 'npm'] };
+  if (choice === 'bundled') return { sources: ['npm'] };
+  if (choice === 'system') return { sources: ['env', 'path', 'npm'] };
+  if (!choice) throw new FfmpegError('transcoder must be bundled, system or the path of an FFmpeg executable', 'ERR_INVALID_OPTION');
+  return { sources: ['option'], path: choice };
 }
 
 const cache = new Map<string, Promise<FfmpegInfo>>();
 
 /** Candidates in order, each with where it came from. */
-function nativeCandidates(env: NodeJS.ProcessEnv, sources: LocateOptions['sources'] = ['env', 'path', 'npm']): { source: FfmpegSource; path: string }[] {
+function nativeCandidates(env: NodeJS.ProcessEnv, sources: LocateOptions['sources'] = ['env', 'path', 'npm'], explicit?: string): { source: FfmpegSource; path: string }[] {
   const out: { source: FfmpegSource; path: string }[] = [];
+  if (explicit && sources.includes('option')) out.push({ source: 'option', path: explicit });
   if (env.FFMPEG_PATH && sources.includes('env')) out.push({ source: 'env', path: env.FFMPEG_PATH });
   for (const dir of sources.includes('path') ? (env.PATH ?? '').split(delimiter) : []) {
     if (!dir) continue;
@@ -93,13 +117,13 @@ function nativeCandidates(env: NodeJS.ProcessEnv, sources: LocateOptions['source
 export function locateFfmpeg(opts: LocateOptions = {}): Promise<FfmpegInfo> {
   const env = opts.env ?? process.env;
   const prefer = opts.prefer ?? 'auto';
-  const key = `${prefer}|${env.FFMPEG_PATH ?? ''}|${env.PATH ?? ''}|${opts.sources?.join(',') ?? '*'}`;
+  const key = `${prefer}|${env.FFMPEG_PATH ?? ''}|${env.PATH ?? ''}|${opts.sources?.join(',') ?? '*'}|${opts.path ?? ''}`;
   let p = cache.get(key);
   if (!p) {
     p = (async (): Promise<FfmpegInfo> => {
       const tried: string[] = [];
       if (prefer !== 'wasm') {
-        for (const c of nativeCandidates(env, opts.sources)) {
+        for (const c of nativeCandidates(env, opts.sources, opts.path)) {
           const v = await versionOf(c.path);
           if (v) return { kind: 'native', source: c.source, path: c.path, version: v };
           tried.push(`${c.source}: ${c.path} (does not run)`);

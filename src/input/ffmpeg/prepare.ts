@@ -1,13 +1,18 @@
 /**
  * Any video in, an Annex-B HEVC file out: raw HEVC as it is, HEVC in a container demuxed, anything
- * else transcoded with FFmpeg's libx265.
+ * else transcoded with FFmpeg's libx265 — by default the bundled FFmpeg, with the settings that make
+ * the stream the same on every machine pinned (pinned_x265.ts) — and the identity of the encoder
+ * that made the stream (encoder_identity.ts).
  */
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { isMp4, looksLikeAnnexBHevc } from '../container.js';
 import { mp4ToAnnexB } from '../mp4_demux.js';
-import { type FfmpegInfo, type LocateOptions, locateFfmpeg } from './locate.js';
+import { type EncoderIdentity, type EncoderParams, asIsIdentity, parseX265Version, x265Identity } from './encoder_identity.js';
+import { type FfmpegInfo, type LocateOptions, type TranscoderChoice, locateFfmpeg, transcoderLocation } from './locate.js';
+import { PINNED_SWS_FLAGS, checkX265Threads, pinnedX265Params } from './pinned_x265.js';
 import { FfmpegError, runFfmpeg } from './process.js';
 
 // ---------------------------------------------------------------- probing
@@ -62,33 +67,63 @@ export const OVENC_X265 = { preset: 'fast', crf: 23, x265Params: 'keyint=16:min-
 export interface TranscodeOptions {
   preset?: string;
   crf?: number;
+  /** The user's x265 parameters; codectok appends the pinned ones (frame-threads=1:info=0). */
   x265Params?: string;
   pixFmt?: string;
   /** Extra output arguments placed before the output path. */
   extraArgs?: string[];
+  /** libx265's worker threads (its pool size). Default: the cores available, at most 64. Does not change the stream. */
+  threads?: number;
+}
+
+/** The settings of a transcode, defaults filled in and pinned parameters appended. */
+export type ResolvedTranscode = EncoderParams & { threads: number };
+
+export function resolveTranscode(o: TranscodeOptions = {}): ResolvedTranscode {
+  const threads = o.threads ?? Math.min(availableParallelism(), 64);
+  checkX265Threads(threads);
+  return {
+    preset: o.preset ?? OVENC_X265.preset,
+    crf: o.crf ?? OVENC_X265.crf,
+    x265Params: pinnedX265Params(o.x265Params ?? OVENC_X265.x265Params),
+    pixFmt: o.pixFmt ?? 'yuv420p',
+    swsFlags: PINNED_SWS_FLAGS,
+    extraArgs: [...(o.extraArgs ?? [])],
+    threads,
+  };
 }
 
 export function transcodeArgs(input: string, output: string, o: TranscodeOptions = {}): string[] {
+  const t = resolveTranscode(o);
   return [
     '-hide_banner', '-nostdin', '-y', '-v', 'error',
     '-i', input,
     '-map', '0:v:0', '-an', '-sn', '-dn',
     '-vsync', '0',
     '-c:v', 'libx265',
-    '-preset', o.preset ?? OVENC_X265.preset,
-    '-crf', String(o.crf ?? OVENC_X265.crf),
-    '-x265-params', `${o.x265Params ?? OVENC_X265.x265Params}:log-level=error`,
-    '-pix_fmt', o.pixFmt ?? 'yuv420p',
-    ...(o.extraArgs ?? []),
+    '-preset', t.preset,
+    '-crf', String(t.crf),
+    // the pool size and the log level (libx265 says its version at level info) change no byte of the stream
+    '-x265-params', `${t.x265Params}:pools=${t.threads}:log-level=info`,
+    '-sws_flags', t.swsFlags,
+    '-pix_fmt', t.pixFmt,
+    ...t.extraArgs,
     '-f', 'hevc', output,
   ];
 }
 
-/** Re-encodes the first video stream of `input` into an Annex-B HEVC file, one output frame per input frame. */
-export async function transcodeToHevc(input: string, output: string, ff: FfmpegInfo, o: TranscodeOptions = {}): Promise<void> {
+/**
+ * Re-encodes the first video stream of `input` into an Annex-B HEVC file, one output frame per input
+ * frame. Returns libx265's version as it reported it (null when it did not).
+ */
+export async function transcodeToHevc(input: string, output: string, ff: FfmpegInfo, o: TranscodeOptions = {}): Promise<{ x265Version: string | null }> {
   if (ff.kind !== 'native') throw new FfmpegError('transcoding needs a native FFmpeg with libx265 (the WebAssembly build only decodes here)', 'ERR_NO_FFMPEG');
   const r = await runFfmpeg(ff.path, transcodeArgs(input, output, o));
-  if (r.code !== 0) throw new FfmpegError(`transcoding to HEVC failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, 'ERR_FFMPEG', r.stderr, input);
+  if (r.code !== 0) {
+    const errors = r.stderr.trim().split('\n').filter((l) => !/^x265 \[info\]/.test(l));
+    throw new FfmpegError(`transcoding to HEVC failed: ${errors.slice(-3).join(' | ')}`, 'ERR_FFMPEG', r.stderr, input);
+  }
+  return { x265Version: parseX265Version(r.stderr) };
 }
 
 /** Copies the HEVC stream out of a container as Annex-B (no re-encoding). */
@@ -113,7 +148,18 @@ export interface PreparedInput {
   fps?: number;
   /** The FFmpeg that demuxed or transcoded, if any. */
   ffmpeg?: FfmpegInfo;
-  transcode?: Required<Omit<TranscodeOptions, 'extraArgs'>> & { extraArgs: string[] };
+  transcode?: ResolvedTranscode;
+  /** The encoder that made the stream (`none` when it was read as it is). */
+  encoder: EncoderIdentity;
+}
+
+export interface PrepareOptions {
+  reencode?: ReencodeMode;
+  transcode?: TranscodeOptions;
+  /** Which FFmpeg probes, demuxes and transcodes (default: FFMPEG_PATH when set, else the bundled one). */
+  transcoder?: TranscoderChoice;
+  /** Overrides of the transcoder's LocateOptions (tests: `sources: []` for "no FFmpeg"). */
+  ffmpeg?: LocateOptions;
 }
 
 /**
@@ -121,15 +167,16 @@ export interface PreparedInput {
  * demuxed, anything else (or everything with `reencode: 'always'`) is transcoded with libx265.
  * `workDir` receives the intermediate file.
  */
-export async function prepareHevc(input: string, workDir: string, o: { reencode?: ReencodeMode; transcode?: TranscodeOptions; ffmpeg?: LocateOptions } = {}): Promise<PreparedInput> {
+export async function prepareHevc(input: string, workDir: string, o: PrepareOptions = {}): Promise<PreparedInput> {
   const mode = o.reencode ?? 'auto';
   if (!['auto', 'always', 'never'].includes(mode)) throw new FfmpegError(`reencode must be auto, always or never, got ${String(mode)}`, 'ERR_INVALID_OPTION');
+  const transcode = resolveTranscode(o.transcode); // bad settings fail before any work
   if (!existsSync(input)) throw new FfmpegError('no such file', 'ERR_IO', '', input);
   const raw = looksLikeAnnexBHevc(input);
-  if (raw && mode !== 'always') return { hevcPath: input, route: 'annexb', sourceCodec: 'hevc' };
+  if (raw && mode !== 'always') return { hevcPath: input, route: 'annexb', sourceCodec: 'hevc', encoder: asIsIdentity() };
   let ff: FfmpegInfo;
   try {
-    ff = await locateFfmpeg({ ...o.ffmpeg, prefer: 'native' });
+    ff = await locateFfmpeg({ ...transcoderLocation(o.transcoder), ...o.ffmpeg, prefer: 'native' });
   } catch (e) {
     // no native FFmpeg: HEVC in MP4/MOV can still be demuxed by codectok's own demuxer
     if (mode !== 'always' && (await isMp4(input))) {
@@ -141,7 +188,10 @@ export async function prepareHevc(input: string, workDir: string, o: { reencode?
           return false; // not HEVC: it needs transcoding, hence FFmpeg
         },
       );
-      if (ok) return { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc' };
+      if (ok) return { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc', encoder: asIsIdentity() };
+    }
+    if ((e as { code?: string }).code === 'ERR_NO_FFMPEG' && o.transcoder === undefined && !o.ffmpeg?.sources) {
+      throw new FfmpegError(`${(e as Error).message}. codectok transcodes with the FFmpeg of @ffmpeg-installer/ffmpeg (or FFMPEG_PATH) so that every machine makes the same stream; --transcoder system or --transcoder PATH allows another one`, 'ERR_NO_FFMPEG', '', input);
     }
     throw e;
   }
@@ -149,18 +199,19 @@ export async function prepareHevc(input: string, workDir: string, o: { reencode?
   const out = join(workDir, HEVC_WORK_FILE);
   if (info.codec === 'hevc' && mode !== 'always') {
     await extractAnnexB(input, out, ff);
-    return { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc', fps: info.fps, ffmpeg: ff };
+    return { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc', fps: info.fps, ffmpeg: ff, encoder: asIsIdentity() };
   }
   if (mode === 'never') throw new FfmpegError(`the video is ${info.codec}, not HEVC, and --reencode never forbids transcoding it`, 'ERR_UNSUPPORTED', '', input);
-  const t = o.transcode ?? {};
-  await transcodeToHevc(input, out, ff, t);
+  const { x265Version } = await transcodeToHevc(input, out, ff, o.transcode);
+  const { threads: _threads, ...params } = transcode;
   return {
     hevcPath: out,
     route: 'transcoded',
     sourceCodec: info.codec,
     fps: info.fps,
     ffmpeg: ff,
-    transcode: { preset: t.preset ?? OVENC_X265.preset, crf: t.crf ?? OVENC_X265.crf, x265Params: t.x265Params ?? OVENC_X265.x265Params, pixFmt: t.pixFmt ?? 'yuv420p', extraArgs: t.extraArgs ?? [] },
+    transcode,
+    encoder: x265Identity(ff.version, x265Version, params),
   };
 }
 
