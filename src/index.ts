@@ -25,7 +25,8 @@ export { selectGrouped, type GroupedPolicyOptions } from './policies/grouped.js'
 export { selectUniform, type UniformPolicyOptions } from './policies/uniform.js';
 export { selectAdaptive, type AdaptivePolicyOptions } from './policies/adaptive.js';
 export { PolicyError, type ScoreVolume, type Selection } from './policies/types.js';
-export { locateFfmpeg, type FfmpegInfo } from './input/ffmpeg/locate.js';
+export { locateFfmpeg, transcoderLocation, type FfmpegInfo, type TranscoderChoice } from './input/ffmpeg/locate.js';
+export { type EncoderIdentity, type EncoderParams } from './input/ffmpeg/encoder_identity.js';
 export { prepareHevc, transcodeToHevc, OVENC_X265, type TranscodeOptions, type ReencodeMode } from './input/ffmpeg/prepare.js';
 export { decodeFrames } from './input/ffmpeg/decode_frames.js';
 export { FfmpegError } from './input/ffmpeg/process.js';
