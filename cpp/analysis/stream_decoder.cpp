@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string>
 
+#include "analysis/transform_statistics.h"
 #include "bitstream/bit_reader.h"
 #include "bitstream/nal_unit.h"
 #include "bitstream/parse_error.h"
@@ -154,7 +155,7 @@ class StreamDecoderImpl {
     info.qp_delta = sh.qp_delta;
     for (int l = 0; l < 2; ++l)
       for (int i = 0; i < refs_.num[l]; ++i) (l == 0 ? info.ref_l0 : info.ref_l1).push_back(refs_.list[l][i].poc);
-    pic_.slices.push_back(std::move(info));
+    slices_.push_back(std::move(info));
     if (!options_.headers_only) {
       SliceDecoder dec(pic_, sh, refs_, nal.rbsp.data(), nal.rbsp.size());
       dec.decode();
@@ -214,12 +215,23 @@ class StreamDecoderImpl {
       picture_options_.motion = picture_options_.cu = picture_options_.bits = false;
       picture_options_.residual = picture_options_.tu_stats = false;
     }
-    if (!options_.headers_only) pic_.allocate(sps, pps, picture_options_);
-    else pic_.sps = sps, pic_.pps = pps;
+    if (!options_.headers_only) {
+      PictureMaps maps;
+      maps.bits = picture_options_.bits;
+      maps.residual = picture_options_.residual;
+      if (picture_options_.tu_stats) {
+        tu_stats_.start_picture(decode_index, poc);
+        maps.block_sink = &tu_stats_;
+      }
+      pic_.allocate(sps, pps, maps);
+    } else {
+      pic_.sps = sps;
+      pic_.pps = pps;
+    }
     pic_.poc = poc;
     pic_.nal_type = nal.type;
     pic_.decode_index = decode_index;
-    pic_.slices.clear();
+    slices_.clear();
     pic_.total_bits = 0;
     pic_output_flag_ = sh.pic_output_flag;
     in_picture_ = true;
@@ -251,13 +263,13 @@ class StreamDecoderImpl {
       r.crop_right = sps.conf_right;
       r.crop_top = sps.conf_top;
       r.crop_bottom = sps.conf_bottom;
-      r.slices = std::move(pic_.slices);
+      r.slices = std::move(slices_);
       r.total_bits = pic_.total_bits;
       if (o.motion) r.motion = motion_output();
       if (o.cu) r.cu = pic_.cu_map;
       if (o.bits) r.bits = pic_.bits;
       if (o.residual) r.residual = pic_.residual;
-      if (o.tu_stats) r.tu = pic_.tu;
+      if (o.tu_stats) r.tu = tu_stats_.rows();
       pending_.push_back(std::move(r));
     }
     // Additional bumping (C.5.2.3).
@@ -308,6 +320,8 @@ class StreamDecoderImpl {
   std::shared_ptr<Pps> pps_[64];
   DecodedPictureBuffer dpb_;
   PictureState pic_;
+  std::vector<SliceInfo> slices_;  // of the current picture
+  TransformStatistics tu_stats_;   // the current picture's transform block rows
   SliceHeader prev_sh_;
   SliceRefs refs_;
   bool in_picture_ = false;

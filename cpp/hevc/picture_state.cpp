@@ -2,10 +2,9 @@
 
 namespace codectok {
 
-void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const DecodeOptions& opts) {
+void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const PictureMaps& maps) {
   sps = std::move(s);
   pps = std::move(p);
-  options = opts;
   width = sps->width;
   height = sps->height;
   w4 = (width + 3) / 4;
@@ -24,17 +23,10 @@ void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const 
   ctb_slice_addr.assign(sps->pic_size_in_ctbs, -1);
   size_t n8 = static_cast<size_t>(w8) * h8;
   cu_map = pool_cu.get_for_overwrite(n8 * 4);  // every 8x8 block belongs to a coding unit
-  bits = opts.bits ? pool_bits.get_for_overwrite(n8) : nullptr;
+  bits = maps.bits ? pool_bits.get_for_overwrite(n8) : nullptr;
   // Written whole by the slice decoder: coded blocks by their residual, the rest cleared.
-  residual = opts.residual ? pool_residual.get_for_overwrite(static_cast<size_t>(width) * height) : nullptr;
-  if (opts.tu_stats) {
-    if (tu) last_tu_count = tu->size();
-    tu = pool_tu.get(0, 0);
-    tu->reserve(last_tu_count + last_tu_count / 4 + 13 * 64);
-  } else {
-    tu = nullptr;
-  }
-  slices.clear();
+  residual = maps.residual ? pool_residual.get_for_overwrite(static_cast<size_t>(width) * height) : nullptr;
+  block_sink = maps.block_sink;
   total_bits = 0;
   wpp_ctx_valid = false;
 }

@@ -6,18 +6,24 @@
 #include <memory>
 #include <vector>
 
-#include "analysis/picture_result.h"
 #include "core/buffer_pool.h"
 #include "hevc/cabac_decoder.h"
 #include "hevc/motion_field.h"
 #include "hevc/parameter_sets.h"
+#include "hevc/transform_block_sink.h"
 
 namespace codectok {
+
+// The maps the slice decoder writes besides the motion and CU maps.
+struct PictureMaps {
+  bool bits = true;       // 8x8 bit cost
+  bool residual = false;  // luma residual plane
+  TransformBlockSink* block_sink = nullptr;  // receives every parsed transform block, when set
+};
 
 struct PictureState {
   std::shared_ptr<const Sps> sps;
   std::shared_ptr<const Pps> pps;
-  DecodeOptions options;
   int poc = 0;
   int decode_index = 0;
   int nal_type = 0;
@@ -34,8 +40,7 @@ struct PictureState {
   std::shared_ptr<std::vector<int16_t>> cu_map;    // [h8][w8][4]
   std::shared_ptr<std::vector<float>> bits;        // [h8][w8]
   std::shared_ptr<std::vector<int16_t>> residual;  // [H][W]
-  std::shared_ptr<std::vector<int64_t>> tu;        // [n][13]
-  std::vector<SliceInfo> slices;
+  TransformBlockSink* block_sink = nullptr;
   double total_bits = 0;
 
   // Entropy state carried between slice segments.
@@ -50,11 +55,9 @@ struct PictureState {
   VectorPool<int16_t> pool_cu{24};
   VectorPool<int16_t> pool_residual{12};
   VectorPool<float> pool_bits{24};
-  VectorPool<int64_t> pool_tu{24};
   VectorPool<PredInfo> pool_col{24};
-  size_t last_tu_count = 0;
 
-  void allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const DecodeOptions& opts);
+  void allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const PictureMaps& maps);
   std::shared_ptr<CollocatedMotion> collocated_motion();
 };
 

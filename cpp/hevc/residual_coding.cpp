@@ -1,27 +1,16 @@
-// residual_coding() (clause 7.3.8.11) with its context selection (9.3.4.2.5-7),
-// coefficient statistics, and the luma residual through clause 8.6.
+// residual_coding() (clause 7.3.8.11) with its context selection
+// (9.3.4.2.5-7): parses the levels of one transform block into coeffs_ and
+// hands them on (transform_block.cpp).
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
 #include "bitstream/parse_error.h"
-#include "hevc/residual_reconstruction.h"
 #include "hevc/scan_order.h"
 #include "hevc/slice_decoder.h"
 
 namespace codectok {
 
-namespace {
-
-// Table 8-10: QpC as a function of qPi for ChromaArrayType == 1.
-int chroma_qp_mapping(int qpi) {
-  static const int kTable[14] = {29, 30, 31, 32, 33, 33, 34, 34, 35, 35, 36, 36, 37, 37};
-  if (qpi < 30) return qpi;
-  if (qpi > 43) return qpi - 6;
-  return kTable[qpi - 30];
-}
-
-}  // namespace
 
 namespace {
 
@@ -146,9 +135,7 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
   const bool sdh_allowed = pps_.sign_data_hiding_enabled && !cu_transquant_bypass_;
   const int g1_base = kCtxCoeffAbsLevelGreater1 + (c_idx ? 16 : 0);
   const int g2_base = kCtxCoeffAbsLevelGreater2 + (c_idx ? 4 : 0);
-  // For statistics.
   int nnz = 0;
-  int64_t sum_abs = 0, sum_sq = 0;
   uint32_t nz[1024];  // (position << 16) | uint16 level, position = x + y * n
 
   for (int i = last_sb; i >= 0; --i) {
@@ -227,92 +214,11 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
       if (level > 32767 || level < -32768) fail(ErrorCode::kInvalidSyntax, "coefficient level out of range");
       coeffs_[yc * n + xc] = level;
       nz[nnz++] = (static_cast<uint32_t>(xc + yc * n) << 16) | static_cast<uint16_t>(level);
-      sum_abs += abs_level;
-      sum_sq += static_cast<int64_t>(level) * level;
     }
   }
 
   cabac_ = cabac;
-
-  // Quantization parameter of clause 8.6.1.
-  int qp;
-  if (c_idx == 0) {
-    qp = qp_y_ + sps_.qp_bd_offset_y;
-  } else {
-    // (CuQpOffsetCb/Cr are 0: chroma QP offset lists are refused with the PPS.)
-    int off = c_idx == 1 ? pps_.cb_qp_offset + sh_.cb_qp_offset : pps_.cr_qp_offset + sh_.cr_qp_offset;
-    int qpi = std::clamp(qp_y_ + off, -sps_.qp_bd_offset_c, 57);
-    qp = chroma_qp_mapping(qpi) + sps_.qp_bd_offset_c;
-  }
-
-  if (pic_.tu) {
-    // FNV-1a over the non-zero levels sorted by position.
-    if (nnz * 8 >= n * n) {
-      // Dense block: read the levels back in raster order instead of sorting.
-      int k = 0;
-      for (int pos = 0; pos < n * n; ++pos)
-        if (coeffs_[pos]) nz[k++] = (static_cast<uint32_t>(pos) << 16) | static_cast<uint16_t>(coeffs_[pos]);
-    } else {
-      std::sort(nz, nz + nnz);
-    }
-    uint32_t hash = 2166136261u;
-    for (int k = 0; k < nnz; ++k) {
-      uint32_t e = nz[k];
-      hash = (hash ^ ((e >> 16) & 0xff)) * 16777619u;
-      hash = (hash ^ (e >> 24)) * 16777619u;
-      hash = (hash ^ (e & 0xff)) * 16777619u;
-      hash = (hash ^ ((e >> 8) & 0xff)) * 16777619u;
-    }
-    int64_t row[13] = {pic_.decode_index,
-                       pic_.poc,
-                       c_idx,
-                       c_idx ? x0 / 2 : x0,
-                       c_idx ? y0 / 2 : y0,
-                       log2_size,
-                       cu_pred_mode_ == kModeIntra ? 0 : 1,
-                       nnz,
-                       sum_abs,
-                       sum_sq,
-                       hash,
-                       qp,
-                       (transform_skip ? 2 : 0) + (cu_transquant_bypass_ ? 1 : 0)};
-    pic_.tu->insert(pic_.tu->end(), row, row + 13);
-  }
-
-  if (pic_.residual && c_idx == 0) {
-    ResidualBlockParams p;
-    p.log2_size = log2_size;
-    p.qp = qp;
-    p.bit_depth = sps_.bit_depth_luma;
-    p.transform_skip = transform_skip;
-    p.transquant_bypass = cu_transquant_bypass_;
-    p.dst = cu_pred_mode_ == kModeIntra && log2_size == 2;
-    p.scaling_factor = nullptr;
-    if (sps_.scaling_list_enabled && !(transform_skip && n > 4)) {
-      const ScalingList& sl = pps_.pps_scaling_list_data_present ? pps_.scaling_list : sps_.scaling_list;
-      int matrix_id = (cu_pred_mode_ == kModeIntra ? 0 : 3) + c_idx;
-      uint8_t* m = scaling_factor_[log2_size - 2][matrix_id];
-      if (!scaling_factor_ready_[log2_size - 2][matrix_id]) {
-        derive_scaling_factor(sl, log2_size, matrix_id, m);
-        scaling_factor_ready_[log2_size - 2][matrix_id] = true;
-      }
-      p.scaling_factor = m;
-    }
-    p.nonzero = nz;
-    p.num_nonzero = nnz;
-    reconstruct_residual(coeffs_, p, resid_);
-    // reconstruct_residual rewrote only the non-zero positions (scaling in place).
-    for (int k = 0; k < nnz; ++k) coeffs_[nz[k] >> 16] = 0;
-    int16_t* plane = pic_.residual->data();
-    const int w = std::min(n, pic_.width - x0), h = std::min(n, pic_.height - y0);
-    for (int y = 0; y < h; ++y) {
-      int16_t* dst = plane + static_cast<size_t>(y0 + y) * pic_.width + x0;
-      const int32_t* src = resid_ + y * n;
-      for (int x = 0; x < w; ++x) dst[x] = static_cast<int16_t>(std::clamp(src[x], -32768, 32767));
-    }
-  } else {
-    for (int k = 0; k < nnz; ++k) coeffs_[nz[k] >> 16] = 0;
-  }
+  transform_block(x0, y0, log2_size, c_idx, transform_skip, nz, nnz);
 }
 
 }  // namespace codectok

@@ -33,6 +33,10 @@ class SliceDecoder {
   void transform_unit(int x0, int y0, int x_base, int y_base, int log2_size, int depth, int blk_idx, bool cbf_luma,
                       bool cbf_cb, bool cbf_cr);
   void residual_coding(int x0, int y0, int log2_size, int c_idx);
+  // Hands the parsed levels of a block (in coeffs_) to the statistics sink and
+  // the residual plane, then clears coeffs_.
+  void transform_block(int x0, int y0, int log2_size, int c_idx, bool transform_skip, const uint32_t* nonzero,
+                       int num_nonzero);
   void pcm_sample(int x0, int y0, int log2_size);
 
   // Syntax element decoding.

@@ -1,0 +1,37 @@
+// Per transform block coefficient statistics, the `tu` rows of a picture
+// (layout in test/fixtures/hevc-corpus/README.md): the sink the slice
+// decoder hands its parsed transform blocks to.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/buffer_pool.h"
+#include "hevc/transform_block_sink.h"
+
+namespace codectok {
+
+// Columns of one row.
+constexpr int kTransformStatColumns = 13;
+
+class TransformStatistics final : public TransformBlockSink {
+ public:
+  // Starts the rows of the picture with this decode index and POC.
+  void start_picture(int32_t decode_index, int32_t poc);
+  // int64 [n][13]: decode index, POC, cIdx, x, y (in the component's samples,
+  // 4:2:0), log2 size, 0 intra / 1 inter, number of non-zero levels, sum of
+  // |level|, sum of level^2, FNV-1a hash of the levels, qP', flags
+  // (2: transform skip, 1: transquant bypass).
+  const std::shared_ptr<std::vector<int64_t>>& rows() const { return rows_; }
+
+  void transform_block(const TransformBlockLevels& block) override;
+
+ private:
+  VectorPool<int64_t> pool_{24};
+  std::shared_ptr<std::vector<int64_t>> rows_;
+  size_t last_count_ = 0;
+  int32_t decode_index_ = 0, poc_ = 0;
+  uint32_t sorted_[32 * 32];
+};
+
+}  // namespace codectok

@@ -1,0 +1,33 @@
+// Where the slice decoder hands each parsed transform block (the levels of
+// residual_coding(), clause 7.3.8.11, with what they were coded under) for
+// statistics. An interface: hevc/ calls it, analysis/ implements it
+// (analysis/transform_statistics.h), so parsing knows nothing of the
+// statistics' layout or hashing.
+#pragma once
+#include <cstdint>
+
+namespace codectok {
+
+struct TransformBlockLevels {
+  int c_idx = 0;          // colour component: 0 luma, 1 Cb, 2 Cr
+  int x0 = 0, y0 = 0;     // top-left of the block, in luma samples
+  int log2_size = 2;      // of this component's block
+  bool intra = false;     // CuPredMode == MODE_INTRA
+  int qp = 0;             // qP' of clause 8.6.2 (bit-depth offset included)
+  bool transform_skip = false;
+  bool transquant_bypass = false;
+  const int32_t* levels = nullptr;    // TransCoeffLevel, raster [y * n + x], n = 1 << log2_size
+  const uint32_t* nonzero = nullptr;  // one entry per non-zero level, in parsing order:
+                                      // (y * n + x) << 16 | the level as uint16
+  int num_nonzero = 0;
+};
+
+class TransformBlockSink {
+ public:
+  virtual void transform_block(const TransformBlockLevels& block) = 0;
+
+ protected:
+  ~TransformBlockSink() = default;
+};
+
+}  // namespace codectok
