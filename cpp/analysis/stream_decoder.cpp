@@ -144,7 +144,7 @@ class StreamDecoderImpl {
                sh.segment_address >= pic_.sps->pic_size_in_ctbs) {
       fail(ErrorCode::kInvalidSyntax, "slice segments of one picture disagree on their parameter sets");
     }
-    if (pic_.slices.size() >= static_cast<size_t>(options_.limits.max_slice_segments_per_picture))
+    if (slices_.size() >= static_cast<size_t>(options_.limits.max_slice_segments_per_picture))
       limit_exceeded("picture " + std::to_string(pic_.decode_index) + " with more slice segments",
                      "maxSliceSegmentsPerPicture", options_.limits.max_slice_segments_per_picture);
     if (!sh.dependent_slice_segment) dpb_.build_ref_lists(sh, pic_.poc, refs_);
