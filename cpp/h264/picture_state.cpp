@@ -5,7 +5,8 @@
 namespace codectok {
 namespace h264 {
 
-void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const DecodeOptions& o) {
+void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const DecodeOptions& o,
+                            TransformBlockSink* sink) {
   sps = std::move(s);
   pps = std::move(p);
   options = o;
@@ -27,6 +28,8 @@ void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const 
   ref_poc.assign(n4 * 2, 0);
   cu = o.cu ? std::make_shared<std::vector<int16_t>>(n_mbs * 16, 0) : nullptr;
   bits = o.bits ? std::make_shared<std::vector<float>>(n_mbs * 4, 0.f) : nullptr;
+  residual = o.residual ? std::make_shared<std::vector<int16_t>>(n_mbs * 256, 0) : nullptr;
+  block_sink = o.tu_stats ? sink : nullptr;
   total_bits = 0;
   decoded_mbs = 0;
 }

@@ -8,6 +8,7 @@
 
 #include "analysis/picture_result.h"
 #include "h264/parameter_sets.h"
+#include "hevc/transform_block_sink.h"
 
 namespace codectok {
 namespace h264 {
@@ -60,10 +61,13 @@ struct PictureState {
   DecodeOptions options;
   std::shared_ptr<std::vector<int16_t>> cu;  // [2*h_mbs][2*w_mbs][4]
   std::shared_ptr<std::vector<float>> bits;  // [2*h_mbs][2*w_mbs]
+  std::shared_ptr<std::vector<int16_t>> residual;  // [H][W] luma residual (options.residual)
+  TransformBlockSink* block_sink = nullptr;       // transform block statistics (options.tu_stats)
   double total_bits = 0;
   int decoded_mbs = 0;
 
-  void allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const DecodeOptions& o);
+  void allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const DecodeOptions& o,
+                TransformBlockSink* sink);
   // int16 [h4][w4][8] in the HEVC layout.
   std::shared_ptr<std::vector<int16_t>> motion_output() const;
 };

@@ -35,7 +35,13 @@ SliceDecoder::SliceDecoder(PictureState& pic, const SliceHeader& sh, const RefLi
       br_(rbsp, size),
       use_cabac_(sh.pps->cabac),
       qp_(sh.qp),
-      qp_bd_offset_(6 * (sh.sps->bit_depth_luma - 8)) {}
+      qp_bd_offset_(6 * (sh.sps->bit_depth_luma - 8)) {
+  keep_levels_ = pic_.residual || pic_.block_sink;
+  if (keep_levels_) {
+    for (int i = 0; i < 6; ++i) compute_level_scale_4x4(pps_.scaling.list4x4[i], ls4_[i]);
+    for (int i = 0; i < 2; ++i) compute_level_scale_8x8(pps_.scaling.list8x8[i], ls8_[i]);
+  }
+}
 
 void SliceDecoder::decode() {
   br_.skip(sh_.header_bits);
@@ -602,6 +608,12 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
   for (int y = 0; y < 4; ++y) std::memset(nnz_rows[y], 0, 4);
   std::memset(nnz_c, 0, 8);
   m.cbf = 0;
+  if (keep_levels_) {
+    std::memset(luma_, 0, sizeof(luma_));
+    std::memset(luma_dc_, 0, sizeof(luma_dc_));
+    std::memset(chroma_dc_, 0, sizeof(chroma_dc_));
+    std::memset(chroma_ac_, 0, sizeof(chroma_ac_));
+  }
   if (cbp_luma == 0 && cbp_chroma == 0 && !intra16x16) {
     m.qp = static_cast<int8_t>(qp_);
     prev_qp_delta_ = 0;
@@ -614,15 +626,15 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
   // Luma.
   if (intra16x16) {
     int n;
-    if (!use_cabac_) n = residual_block_cavlc(br_, luma_nc(0, 0), 0, 15, 16, coeff_);
+    if (!use_cabac_) n = residual_block_cavlc(br_, luma_nc(0, 0), 0, 15, 16, luma_dc_);
     else n = residual_block_cabac(cabac_, ctx_, kCatLumaDc16x16, coded_block_flag_inc_dc(kCbfLumaDc, 0, true), 0, 15,
-                                  16, coeff_);
+                                  16, luma_dc_);
     if (n) m.cbf |= kCbfLumaDc;
   }
   for (int b8 = 0; b8 < 4; ++b8) {
     if (!((cbp_luma >> b8) & 1)) continue;
     if (m.transform8x8 && use_cabac_) {
-      int n = residual_block_cabac(cabac_, ctx_, kCatLuma8x8, kCodedBlockFlagInferred, 0, 63, 64, coeff_);
+      int n = residual_block_cabac(cabac_, ctx_, kCatLuma8x8, kCodedBlockFlagInferred, 0, 63, 64, &luma_[64 * b8]);
       for (int k = 0; k < 4; ++k) {
         const int blk = b8 * 4 + k;
         nnz_rows[kBlkY[blk]][kBlkX[blk]] = static_cast<uint8_t>(n);
@@ -634,20 +646,20 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
       const int blk = b8 * 4 + k;
       const int x4 = kBlkX[blk], y4 = kBlkY[blk];
       int n;
+      // CAVLC 8x8: the four 4x4 parts interleave into one 8x8 list (7.3.5.3.2).
+      int32_t* list = m.transform8x8 ? tmp_ : intra16x16 ? &luma_[16 * blk + 1] : &luma_[16 * blk];
       if (!use_cabac_) {
         const int nc = luma_nc(x4, y4);
-        n = intra16x16 ? residual_block_cavlc(br_, nc, 0, 14, 15, coeff_) : residual_block_cavlc(br_, nc, 0, 15, 16, coeff_);
+        n = intra16x16 ? residual_block_cavlc(br_, nc, 0, 14, 15, list) : residual_block_cavlc(br_, nc, 0, 15, 16, list);
       } else {
         const int inc = coded_block_flag_inc_luma(blk, intra);
-        n = intra16x16 ? residual_block_cabac(cabac_, ctx_, kCatLumaAc16x16, inc, 0, 14, 15, coeff_)
-                       : residual_block_cabac(cabac_, ctx_, kCatLuma4x4, inc, 0, 15, 16, coeff_);
+        n = intra16x16 ? residual_block_cabac(cabac_, ctx_, kCatLumaAc16x16, inc, 0, 14, 15, list)
+                       : residual_block_cabac(cabac_, ctx_, kCatLuma4x4, inc, 0, 15, 16, list);
       }
+      if (m.transform8x8)
+        for (int i = 0; i < 16; ++i) luma_[64 * b8 + 4 * i + k] = tmp_[i];
       nnz_rows[y4][x4] = static_cast<uint8_t>(n);
       if (n) m.cbf |= 1u << blk;
-    }
-    if (m.transform8x8 && !use_cabac_) {
-      // CAVLC 8x8: the four interleaved 4x4 parts code one 8x8 block; for CABAC
-      // contexts of later macroblocks (none here) nothing else is needed.
     }
   }
   // Chroma (4:2:0).
@@ -655,8 +667,10 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
     for (int c = 0; c < 2; ++c) {
       int n;
       const uint32_t bit = c ? kCbfCrDc : kCbfCbDc;
-      if (!use_cabac_) n = residual_block_cavlc(br_, kNcChromaDc420, 0, 3, 4, coeff_);
-      else n = residual_block_cabac(cabac_, ctx_, kCatChromaDc, coded_block_flag_inc_dc(bit, c, intra), 0, 3, 4, coeff_);
+      if (!use_cabac_) n = residual_block_cavlc(br_, kNcChromaDc420, 0, 3, 4, chroma_dc_[c]);
+      else
+        n = residual_block_cabac(cabac_, ctx_, kCatChromaDc, coded_block_flag_inc_dc(bit, c, intra), 0, 3, 4,
+                                 chroma_dc_[c]);
       if (n) m.cbf |= bit;
     }
     if (cbp_chroma & 2) {
@@ -664,10 +678,10 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
         for (int blk = 0; blk < 4; ++blk) {
           int n;
           if (!use_cabac_) {
-            n = residual_block_cavlc(br_, chroma_nc(c, blk & 1, blk >> 1), 0, 14, 15, coeff_);
+            n = residual_block_cavlc(br_, chroma_nc(c, blk & 1, blk >> 1), 0, 14, 15, &chroma_ac_[c][blk][1]);
           } else {
             n = residual_block_cabac(cabac_, ctx_, kCatChromaAc, coded_block_flag_inc_chroma_ac(c, blk, intra), 0, 14,
-                                     15, coeff_);
+                                     15, &chroma_ac_[c][blk][1]);
             if (n) m.cbf |= 1u << ((c ? kCbfCrAcShift : kCbfCbAcShift) + blk);
           }
           nnz_c[c * 4 + blk] = static_cast<uint8_t>(n);
@@ -676,6 +690,81 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
     }
   } else if (sps_.chroma_format_idc != 0 && sps_.chroma_format_idc != 1 && cbp_chroma) {
     fail(ErrorCode::kUnsupported, "unsupported H.264 chroma format");
+  }
+  if (pic_.residual) output_residual(m, intra16x16);
+  if (pic_.block_sink) output_transform_blocks(m, intra16x16);
+}
+
+void SliceDecoder::output_residual(const MbInfo& m, bool intra16x16) {
+  const bool intra = is_intra(m.kind);
+  const LumaTransform t = intra16x16 ? LumaTransform::kIntra16x16 : m.transform8x8 ? LumaTransform::k8x8
+                                                                                   : LumaTransform::k4x4;
+  int16_t r[256];
+  macroblock_luma_residual(t, luma_, luma_dc_, qp_ + qp_bd_offset_, ls4_[intra ? 0 : 3], ls8_[intra ? 0 : 1], false, r);
+  const int w = pic_.w_mbs * 16;
+  int16_t* out = pic_.residual->data() + static_cast<size_t>(mb_y_ * 16) * w + mb_x_ * 16;
+  for (int y = 0; y < 16; ++y) std::memcpy(out + static_cast<size_t>(y) * w, r + y * 16, 32);
+}
+
+int SliceDecoder::chroma_qp(int c) const {
+  // Table 8-15: QPC as a function of qPI.
+  static constexpr uint8_t kQpc[22] = {29, 30, 31, 32, 32, 33, 34, 34, 35, 35, 36,
+                                       36, 37, 37, 37, 38, 38, 38, 39, 39, 39, 39};
+  const int off = 6 * (sps_.bit_depth_chroma - 8);
+  const int qpi = std::clamp(qp_ + pps_.chroma_qp_index_offset[c], -off, 51);
+  return (qpi < 30 ? qpi : kQpc[qpi - 30]) + off;
+}
+
+void SliceDecoder::emit_block(int c_idx, int x0, int y0, int log2_size, bool intra, int qp, const int32_t* raster) {
+  const int n = 1 << (2 * log2_size);
+  uint32_t nonzero[64];
+  int nnz = 0;
+  for (int i = 0; i < n; ++i)
+    if (raster[i]) nonzero[nnz++] = (static_cast<uint32_t>(i) << 16) | static_cast<uint16_t>(raster[i]);
+  if (!nnz) return;
+  TransformBlockLevels b;
+  b.c_idx = c_idx;
+  b.x0 = x0;
+  b.y0 = y0;
+  b.log2_size = log2_size;
+  b.intra = intra;
+  b.qp = qp;
+  b.levels = raster;
+  b.nonzero = nonzero;
+  b.num_nonzero = nnz;
+  pic_.block_sink->transform_block(b);
+}
+
+// One row per coded 4x4 / 8x8 block; the DC levels of Intra16x16 luma and of
+// chroma are put back at position 0 of the block they belong to.
+void SliceDecoder::output_transform_blocks(const MbInfo& m, bool intra16x16) {
+  const bool intra = is_intra(m.kind);
+  const int x0 = mb_x_ * 16, y0 = mb_y_ * 16;
+  const int qpy = qp_ + qp_bd_offset_;
+  int32_t raster[64];
+  if (m.transform8x8) {
+    for (int b8 = 0; b8 < 4; ++b8) {
+      inverse_scan_8x8(&luma_[64 * b8], raster);
+      emit_block(0, x0 + (b8 & 1) * 8, y0 + (b8 >> 1) * 8, 3, intra, qpy, raster);
+    }
+  } else {
+    int32_t dc[16];
+    if (intra16x16) inverse_scan_4x4(luma_dc_, dc);
+    for (int blk = 0; blk < 16; ++blk) {
+      int32_t* list = &luma_[16 * blk];
+      if (intra16x16) list[0] = dc[kBlkY[blk] * 4 + kBlkX[blk]];
+      inverse_scan_4x4(list, raster);
+      emit_block(0, x0 + kBlkX[blk] * 4, y0 + kBlkY[blk] * 4, 2, intra, qpy, raster);
+    }
+  }
+  if (sps_.chroma_format_idc != 1) return;
+  for (int c = 0; c < 2; ++c) {
+    const int qpc = chroma_qp(c);
+    for (int blk = 0; blk < 4; ++blk) {
+      chroma_ac_[c][blk][0] = chroma_dc_[c][blk];
+      inverse_scan_4x4(chroma_ac_[c][blk], raster);
+      emit_block(c + 1, x0 + (blk & 1) * 8, y0 + (blk >> 1) * 8, 2, intra, qpc, raster);
+    }
   }
 }
 

@@ -12,6 +12,7 @@
 #include "h264/motion_prediction.h"
 #include "h264/picture_state.h"
 #include "h264/slice_header.h"
+#include "h264/transform.h"
 
 namespace codectok {
 namespace h264 {
@@ -88,7 +89,21 @@ class SliceDecoder {
   int8_t pending_ref_[2][4];
   bool ref_parsed_[4];
   double last_bits_ = 0;
-  int32_t coeff_[64];
+  void output_residual(const MbInfo& m, bool intra16x16);
+  void output_transform_blocks(const MbInfo& m, bool intra16x16);
+  void emit_block(int c_idx, int x0, int y0, int log2_size, bool intra, int qp, const int32_t* raster);
+  int chroma_qp(int c) const;
+
+  // Coefficient levels of the current macroblock, in the layout of
+  // macroblock_luma_residual (transform.h), and of its chroma blocks.
+  bool keep_levels_ = false;
+  int32_t luma_[256];
+  int32_t luma_dc_[16];
+  int32_t chroma_dc_[2][4];
+  int32_t chroma_ac_[2][4][16];
+  int32_t tmp_[16];
+  LevelScale4x4 ls4_[6];  // Intra Y, Cb, Cr, Inter Y, Cb, Cr
+  LevelScale8x8 ls8_[2];  // Intra Y, Inter Y
 };
 
 }  // namespace h264

@@ -7,6 +7,7 @@
 
 #include "bitstream/bit_reader.h"
 #include "bitstream/nal_unit.h"
+#include "analysis/transform_statistics.h"
 #include "bitstream/parse_error.h"
 #include "h264/dpb.h"
 #include "h264/parameter_sets.h"
@@ -171,7 +172,8 @@ class StreamDecoderImpl {
       picture_options_.residual = picture_options_.tu_stats = false;
     }
     if (!options_.headers_only) {
-      pic_.allocate(sh.sps, sh.pps, picture_options_);
+      if (picture_options_.tu_stats) tu_stats_.start_picture(decode_index_, poc);
+      pic_.allocate(sh.sps, sh.pps, picture_options_, &tu_stats_);
     } else {
       pic_.sps = sh.sps;
       pic_.pps = sh.pps;
@@ -213,6 +215,8 @@ class StreamDecoderImpl {
       if (o.motion) r.motion = pic_.motion_output();
       if (o.cu) r.cu = pic_.cu;
       if (o.bits) r.bits = pic_.bits;
+      if (o.residual) r.residual = pic_.residual;
+      if (o.tu_stats) r.tu = tu_stats_.rows();
     }
     pending_.push_back(std::move(r));
     const int reorder = sps.bitstream_restriction ? sps.max_num_reorder_frames : sps.dpb_frames();
@@ -237,6 +241,7 @@ class StreamDecoderImpl {
   std::shared_ptr<Pps> pps_[256];
   Dpb dpb_;
   PictureState pic_;
+  TransformStatistics tu_stats_;
   SliceHeader first_sh_;
   std::vector<SliceInfo> slices_;
   int slice_count_ = 0;
