@@ -4,9 +4,12 @@
 //   2. TypeScript (tsc -> dist/, used by the CLI tests)
 //   3. the C++ tests (cpp/tests, ctest)           = npm run test:cpp
 //   4. the JavaScript tests (test/*.test.ts, vitest) = npm run test:js
-// Steps 3 and 4 both run even if one fails. Extra arguments go to vitest:
+//   5. the consumer test (npm pack, then install in a fresh project with no compiler on
+//      the PATH, and use the CLI and the API)        = npm run test:consumer
+// Steps 3 to 5 all run even if one fails. Extra arguments go to vitest, and then step 5
+// is left out (a targeted run):
 //   npm test -- test/corpus.test.ts -t tiny
-// Ends with one line "N passed, N failed, N skipped" over both suites.
+// Ends with one line "N passed, N failed, N skipped" over the suites.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -56,9 +59,25 @@ if (existsSync(report)) {
   js.failed = 1;
 }
 
+const consumer = { passed: 0, failed: 0, skipped: 0 };
+let consumerStatus = 0;
+if (process.argv.length > 2) {
+  consumer.skipped = 1;
+  console.log('\nconsumer test left out: a targeted run (arguments were given to vitest)');
+} else {
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'consumer-test.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  process.stdout.write(r.stdout ?? '');
+  consumerStatus = r.status ?? 1;
+  const m = /consumer: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(r.stdout ?? '');
+  if (m) [consumer.passed, consumer.failed, consumer.skipped] = m.slice(1).map(Number);
+  if (consumer.failed === 0 && consumerStatus !== 0) consumer.failed = 1;
+}
+
 const line = (s) => `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`;
 console.log(`\nC++ (ctest): ${line(cpp)}`);
 console.log(`JS (vitest): ${line(js)}`);
-const total = { passed: cpp.passed + js.passed, failed: cpp.failed + js.failed, skipped: cpp.skipped + js.skipped };
+console.log(`consumer (npm pack + install): ${line(consumer)}`);
+const suites = [cpp, js, consumer];
+const total = Object.fromEntries(['passed', 'failed', 'skipped'].map((k) => [k, suites.reduce((n, s) => n + s[k], 0)]));
 console.log(`total: ${line(total)}`);
-process.exit(cppStatus !== 0 || jsStatus !== 0 || total.failed > 0 ? 1 : 0);
+process.exit(cppStatus !== 0 || jsStatus !== 0 || consumerStatus !== 0 || total.failed > 0 ? 1 : 0);
