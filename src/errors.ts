@@ -9,9 +9,11 @@
  * - ERR_INVALID_STATE: a decoder used after finish() or after it failed;
  * - ERR_IO: the input could not be read (missing file, permissions...);
  * - from the tokenizer and the CLI: ERR_INVALID_OPTION, ERR_MISSING_DATA,
- *   ERR_NO_FFMPEG, ERR_FFMPEG, ERR_DECODE, ERR_FILES_FAILED;
+ *   ERR_NO_FFMPEG, ERR_FFMPEG, ERR_DECODE, ERR_FILES_FAILED, ERR_TIMEOUT;
  * - from `shard`: ERR_MIXED_ENCODERS (the shards of a dataset were transcoded by different
  *   encoders, so the same video would give different tokens in them).
+ * - ERR_NOT_VIDEO: the input holds no HEVC/H.264 start code and no known
+ *   container signature (an empty file, random bytes), found before any decoding.
  * ERR_UNSUPPORTED is also raised by the container layer: not HEVC (an MP4
  * holding H.264 says 'avc1'), not Annex-B nor MP4/MOV, no video track.
  */
@@ -31,7 +33,9 @@ export type CodectokErrorCode =
   | 'ERR_FFMPEG'
   | 'ERR_DECODE'
   | 'ERR_FILES_FAILED'
-  | 'ERR_MIXED_ENCODERS';
+  | 'ERR_MIXED_ENCODERS'
+  | 'ERR_NOT_VIDEO'
+  | 'ERR_TIMEOUT';
 
 export const ERROR_CODES: readonly CodectokErrorCode[] = [
   'ERR_TRUNCATED',
@@ -50,6 +54,8 @@ export const ERROR_CODES: readonly CodectokErrorCode[] = [
   'ERR_DECODE',
   'ERR_FILES_FAILED',
   'ERR_MIXED_ENCODERS',
+  'ERR_NOT_VIDEO',
+  'ERR_TIMEOUT',
 ];
 
 export interface CodectokErrorDetails {

@@ -108,12 +108,14 @@ afterAll(async () => {
 });
 
 describe('empty and unreadable input', () => {
-  test('empty file, empty buffer, empty stream: ERR_TRUNCATED', async () => {
+  test('empty file, empty buffer, empty stream: ERR_NOT_VIDEO, "in 0 bytes"', async () => {
     const f = path.join(dir, 'empty.hevc');
     await writeFile(f, '');
-    expect((await expectError(f, ['ERR_TRUNCATED'])).error!.file).toBe(f);
-    await expectError(new Uint8Array(0), ['ERR_TRUNCATED']);
-    await expectError(Readable.from([]), ['ERR_TRUNCATED']);
+    const { error } = await expectError(f, ['ERR_NOT_VIDEO']);
+    expect(error!.file).toBe(f);
+    expect(error!.message).toBe('not a video: no HEVC/H.264 start code or known container in 0 bytes');
+    for (const empty of [new Uint8Array(0), Readable.from([])])
+      expect((await expectError(empty, ['ERR_NOT_VIDEO'])).error!.message).toMatch(/ in 0 bytes$/);
   });
 
   test('missing file and directory: ERR_IO', async () => {
@@ -133,6 +135,20 @@ describe('garbage', () => {
     }
     const mkv = Uint8Array.of(0x1a, 0x45, 0xdf, 0xa3, 1, 2, 3, 4, 5, 6, 7, 8);
     expect((await expectError(mkv, ['ERR_UNSUPPORTED'])).error!.message).toMatch(/Matroska/);
+  });
+
+  test('a .hevc file of random bytes without a start code: ERR_NOT_VIDEO naming the bytes read, no pictures', async () => {
+    const rand = prng(7);
+    for (const n of [5, 4096, 300_000]) {
+      const bytes = randomBytes(rand, n);
+      bytes[0] = 0x42;
+      for (let i = 2; i < n; i++) if (bytes[i] === 1 && bytes[i - 1] === 0 && bytes[i - 2] === 0) bytes[i] = 2; // no 00 00 01
+      const f = path.join(dir, `random${n}.hevc`);
+      await writeFile(f, bytes);
+      const { error, pictures } = await expectError(f, ['ERR_NOT_VIDEO']);
+      expect(error!.message).toBe(`not a video: no HEVC/H.264 start code or known container in ${n} bytes`);
+      expect(pictures).toEqual([]);
+    }
   });
 
   test('random NAL units behind the real parameter sets never crash', async () => {

@@ -2,6 +2,7 @@
 // (MP4/MOV) file.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { CodectokError } from '../errors.js';
 import { looksLikeMp4 } from './mp4_demux.js';
 
 /** True when the file starts like an Annex-B HEVC byte stream (start code, then a VPS/SPS/PPS/AUD/SEI/slice NAL). */
@@ -31,6 +32,81 @@ export async function isMp4(path: string): Promise<boolean> {
     const head = Buffer.alloc(16);
     const { bytesRead } = await fh.read(head, 0, 16, 0);
     return looksLikeMp4(head.subarray(0, bytesRead));
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Containers FFmpeg reads that have a fixed signature at the start of the file: what a
+ * file must start with (or, for elementary streams, contain: a start code) for codectok
+ * to hand it to FFmpeg at all.
+ */
+const CONTAINER_SIGNATURES: ReadonlyArray<{ name: string; matches: (b: Uint8Array) => boolean }> = [
+  { name: 'ISO-BMFF (MP4/MOV)', matches: looksLikeMp4 },
+  { name: 'Matroska/WebM', matches: (b) => startsWith(b, [0x1a, 0x45, 0xdf, 0xa3]) },
+  { name: 'MPEG-TS', matches: (b) => b[0] === 0x47 && (b.length < 189 || b[188] === 0x47) },
+  { name: 'RIFF (AVI)', matches: (b) => ascii(b, 0, 4) === 'RIFF' },
+  { name: 'FLV', matches: (b) => ascii(b, 0, 3) === 'FLV' },
+  { name: 'Ogg', matches: (b) => ascii(b, 0, 4) === 'OggS' },
+  { name: 'ASF (WMV)', matches: (b) => startsWith(b, [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11]) },
+  { name: 'MXF', matches: (b) => startsWith(b, [0x06, 0x0e, 0x2b, 0x34]) },
+  { name: 'YUV4MPEG2', matches: (b) => ascii(b, 0, 9) === 'YUV4MPEG2' },
+  { name: 'NUT', matches: (b) => ascii(b, 0, 8) === 'nut/mult' },
+  { name: 'GIF', matches: (b) => ascii(b, 0, 4) === 'GIF8' },
+  { name: 'PNG', matches: (b) => startsWith(b, [0x89, 0x50, 0x4e, 0x47]) },
+  { name: 'JPEG', matches: (b) => startsWith(b, [0xff, 0xd8, 0xff]) },
+];
+
+function startsWith(b: Uint8Array, sig: number[]): boolean {
+  return b.length >= sig.length && sig.every((v, i) => b[i] === v);
+}
+
+function ascii(b: Uint8Array, from: number, to: number): string {
+  return b.length >= to ? String.fromCharCode(...b.subarray(from, to)) : '';
+}
+
+/** Bytes searched for a start code before a file is called "not a video". */
+export const VIDEO_SNIFF_BYTES = 1 << 20;
+
+/** Finds the first Annex-B start code (00 00 01) across chunks. */
+export class StartCodeScanner {
+  found = false;
+  /** Bytes scanned so far. */
+  bytes = 0;
+  private zeros = 0;
+  push(chunk: Uint8Array): void {
+    for (let i = 0; i < chunk.length && !this.found; i++) {
+      const b = chunk[i]!;
+      if (b === 1 && this.zeros >= 2) this.found = true;
+      this.zeros = b === 0 ? this.zeros + 1 : 0;
+    }
+    this.bytes += chunk.length;
+  }
+}
+
+/** The error for bytes that hold neither a start code nor a known container. */
+export function notVideo(bytes: number, file?: string): CodectokError {
+  return new CodectokError('ERR_NOT_VIDEO', `not a video: no HEVC/H.264 start code or known container in ${bytes} bytes`, { file });
+}
+
+/**
+ * Says whether the first bytes of a file (up to VIDEO_SNIFF_BYTES) look like video: an
+ * Annex-B start code anywhere in them, or a known container signature at the start.
+ * Throws ERR_NOT_VIDEO (naming how many bytes were looked at) when they do not, so that
+ * nothing (FFmpeg included) runs on an empty file or random bytes.
+ */
+export async function assertLooksLikeVideo(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const head = Buffer.alloc(Math.min(size, VIDEO_SNIFF_BYTES));
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const bytes = head.subarray(0, bytesRead);
+    if (bytes.length > 0 && CONTAINER_SIGNATURES.some((c) => c.matches(bytes))) return;
+    const scanner = new StartCodeScanner();
+    scanner.push(bytes);
+    if (!scanner.found) throw notVideo(bytes.length, path);
   } finally {
     await fh.close();
   }

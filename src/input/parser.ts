@@ -16,6 +16,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 import { CodectokError, toCodectokError } from '../errors.js';
+import { notVideo, StartCodeScanner } from './container.js';
 import { looksLikeMp4, mp4ToAnnexB, type Mp4TrackInfo, type RandomAccessReader } from './mp4_demux.js';
 import { loadNative, type NativeAddon, type NativePicture, type NativeSlice } from './native.js';
 
@@ -158,9 +159,13 @@ export async function* parsePictures(input: ParseInput, options: ParseOptions = 
     const decoder = new native.NativeDecoder(decodeOptions);
     const sizer = new PushSizer(chunkSize);
     const chunks = source.chunks;
+    // An Annex-B input without a single start code is not a video (random bytes, a
+    // file of another kind with an HEVC extension): say so rather than "no pictures".
+    const scanner = source.container === 'annexb' ? new StartCodeScanner() : undefined;
     // The native calls, in order; each resolves to the pictures it completed.
     batches = (async function* () {
       for await (const chunk of chunks) {
+        if (scanner && !scanner.found) scanner.push(chunk);
         // Push about PICTURES_PER_PUSH pictures' worth of bytes at a time, so
         // that a low-bitrate stream never materializes thousands of pictures.
         for (let offset = 0; offset < chunk.length; ) {
@@ -178,6 +183,7 @@ export async function* parsePictures(input: ParseInput, options: ParseOptions = 
           sizer.record(n, made);
         }
       }
+      if (scanner && !scanner.found) throw notVideo(scanner.bytes, file);
       yield await decoder.finish();
     })();
     // One batch of look-ahead: the decoder works on the next pictures (on the
@@ -230,6 +236,7 @@ class PushSizer {
 }
 
 interface Source {
+  container: 'annexb' | 'mp4';
   chunks: AsyncIterable<Uint8Array>;
   close(): Promise<void>;
 }
@@ -294,18 +301,19 @@ async function openSource(
       const stat = await fh.stat();
       if (!stat.isFile()) throw new CodectokError('ERR_IO', 'not a regular file', { file: input });
       const size = stat.size;
-      if (size === 0) throw new CodectokError('ERR_TRUNCATED', 'empty input (0 bytes)', { file: input });
+      if (size === 0) throw notVideo(0, input);
       const head = await readAt(fh, 0, Math.min(HEAD_BYTES, size));
       const container = decideContainer(head, options, file);
       if (container === 'mp4') {
         const reader: RandomAccessReader = { size, read: (pos, len) => readAt(fh, pos, len) };
         return {
+          container,
           chunks: mp4ToAnnexB(reader, { chunkSize, file, onTrack: (t) => announce('mp4', t) }),
           close: () => fh.close(),
         };
       }
       announce('annexb');
-      return { chunks: fileChunks(fh, chunkSize), close: () => fh.close() };
+      return { container, chunks: fileChunks(fh, chunkSize), close: () => fh.close() };
     } catch (e) {
       await fh.close();
       throw e;
@@ -313,7 +321,7 @@ async function openSource(
   }
 
   if (input instanceof Uint8Array) {
-    if (input.length === 0) throw new CodectokError('ERR_TRUNCATED', 'empty input (0 bytes)');
+    if (input.length === 0) throw notVideo(0);
     const container = decideContainer(input.subarray(0, HEAD_BYTES), options, file);
     if (container === 'mp4') {
       const reader: RandomAccessReader = {
@@ -321,12 +329,13 @@ async function openSource(
         read: async (pos, len) => input.subarray(pos, pos + len),
       };
       return {
+        container,
         chunks: mp4ToAnnexB(reader, { chunkSize, onTrack: (t) => announce('mp4', t) }),
         close: async () => {},
       };
     }
     announce('annexb');
-    return { chunks: arrayChunks(input, chunkSize), close: async () => {} };
+    return { container, chunks: arrayChunks(input, chunkSize), close: async () => {} };
   }
 
   if (input && typeof (input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
@@ -350,7 +359,7 @@ async function openSource(
     };
     if (have === 0) {
       await close();
-      throw new CodectokError('ERR_TRUNCATED', 'empty input (0 bytes)');
+      throw notVideo(0);
     }
     const head = concatBytes(first).subarray(0, HEAD_BYTES);
     let container: 'annexb' | 'mp4';
@@ -373,10 +382,10 @@ async function openSource(
       }
     }
     if (container === 'mp4') {
-      return { chunks: mp4ToAnnexB(replay(), { chunkSize, onTrack: (t) => announce('mp4', t) }), close };
+      return { container, chunks: mp4ToAnnexB(replay(), { chunkSize, onTrack: (t) => announce('mp4', t) }), close };
     }
     announce('annexb');
-    return { chunks: rechunk(replay(), chunkSize), close };
+    return { container, chunks: rechunk(replay(), chunkSize), close };
   }
 
   throw new TypeError('parsePictures: input must be a path, a Uint8Array or an AsyncIterable<Uint8Array>');

@@ -81,6 +81,8 @@ export interface TokenizeOptions extends ScoringOptions {
   ffmpeg?: LocateOptions['prefer'];
   /** Directory for the intermediate HEVC file (a temporary one by default, removed afterwards). */
   workDir?: string;
+  /** Seconds this video may take: ERR_TIMEOUT beyond (checked between pictures and frames). */
+  timeout?: number;
   onProgress?: (p: { stage: 'prepare' | 'parse' | 'select' | 'decode'; done: number; total: number }) => void;
   pictureSource?: PictureSource;
 }
@@ -139,5 +141,6 @@ export function resolveOptions(options: TokenizeOptions): TokenizeOptions {
   }
   if (o.staticShare !== undefined && !(o.staticShare >= 0 && o.staticShare <= 1)) throw optionError(`staticShare must be in [0, 1], got ${o.staticShare}`);
   if (o.inputFps !== undefined && !(o.inputFps > 0)) throw optionError(`inputFps must be > 0, got ${o.inputFps}`);
+  if (o.timeout !== undefined && !(o.timeout > 0)) throw optionError(`timeout must be > 0 seconds, got ${o.timeout}`);
   return { ...o, policy };
 }

@@ -17,6 +17,7 @@ import { decodeFrames } from '../input/ffmpeg/decode_frames.js';
 import { type FfmpegInfo, locateFfmpeg } from '../input/ffmpeg/locate.js';
 import { prepareHevc } from '../input/ffmpeg/prepare.js';
 import { sha256File } from '../input/stream_hash.js';
+import { Deadline } from './deadline.js';
 import { parsePictures } from '../input/parser.js';
 import { pictureHeaders } from '../input/picture_headers.js';
 import { type CodecPolicyOptions, selectCodec } from '../policies/codec.js';
@@ -127,8 +128,17 @@ async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], 
  */
 export async function tokenize(input: string, options: TokenizeOptions = {}): Promise<TokenizeResult> {
   const o = resolveOptions(options);
+  const deadline = new Deadline(o.timeout, input);
+  return deadline.race(tokenizeWithin(input, o, deadline));
+}
+
+async function tokenizeWithin(input: string, o: TokenizeOptions, deadline: Deadline): Promise<TokenizeResult> {
   const scoring = resolveScoringOptions(o);
-  const progress = o.onProgress;
+  // Progress comes after every picture and frame: the deadline is checked there too.
+  const progress: TokenizeOptions['onProgress'] = (p) => {
+    deadline.check();
+    o.onProgress?.(p);
+  };
   const ownWorkDir = o.workDir === undefined;
   const workDir = o.workDir ?? (await mkdtemp(join(tmpdir(), 'codectok-')));
   try {

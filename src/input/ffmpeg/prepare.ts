@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { isMp4, looksLikeAnnexBHevc } from '../container.js';
+import { assertLooksLikeVideo, isMp4, looksLikeAnnexBHevc } from '../container.js';
 import { mp4ToAnnexB } from '../mp4_demux.js';
 import { type EncoderIdentity, type EncoderParams, asIsIdentity, parseX265Version, x265Identity } from './encoder_identity.js';
 import { type FfmpegInfo, type LocateOptions, type TranscoderChoice, locateFfmpeg, transcoderLocation } from './locate.js';
@@ -172,6 +172,7 @@ export async function prepareHevc(input: string, workDir: string, o: PrepareOpti
   if (!['auto', 'always', 'never'].includes(mode)) throw new FfmpegError(`reencode must be auto, always or never, got ${String(mode)}`, 'ERR_INVALID_OPTION');
   const transcode = resolveTranscode(o.transcode); // bad settings fail before any work
   if (!existsSync(input)) throw new FfmpegError('no such file', 'ERR_IO', '', input);
+  await assertLooksLikeVideo(input); // ERR_NOT_VIDEO before FFmpeg ever sees random bytes
   const raw = looksLikeAnnexBHevc(input);
   if (raw && mode !== 'always') return { hevcPath: input, route: 'annexb', sourceCodec: 'hevc', encoder: asIsIdentity() };
   let ff: FfmpegInfo;
