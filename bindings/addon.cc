@@ -36,6 +36,7 @@
 #include "analysis/picture_result.h"
 #include "analysis/stream_decoder.h"
 #include "bitstream/parse_error.h"
+#include "scores.h"
 
 namespace {
 
@@ -181,8 +182,13 @@ Napi::Object PictureToJs(Napi::Env env, const PictureResult& p) {
 
 // State shared between the JS wrapper and the worker running on the pool.
 struct Core {
-  explicit Core(const DecodeOptions& options) : decoder(options) {}
+  Core(const DecodeOptions& options, std::unique_ptr<codectok_bindings::ScoreSession> score)
+      : decoder(options), scores(std::move(score)) {
+    if (scores) scores->attach(decoder);
+  }
   StreamDecoder decoder;
+  // With the `score` option: the pictures' patch scores, computed as they are decoded.
+  std::unique_ptr<codectok_bindings::ScoreSession> scores;
 };
 
 struct Job {
@@ -284,8 +290,11 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
           options.only_decode_indices.push_back(a.Get(i).ToNumber().Int32Value());
       }
     }
+    std::unique_ptr<codectok_bindings::ScoreSession> scores;
+    if (info.Length() > 0 && info[0].IsObject())
+      scores = codectok_bindings::MakeScoreSession(env, info[0].As<Napi::Object>().Get("score"));
     try {
-      core_ = std::make_shared<Core>(options);
+      core_ = std::make_shared<Core>(options, std::move(scores));
     } catch (const std::exception& e) {
       throw Napi::Error::New(env, e.what());
     }
@@ -371,7 +380,9 @@ void DecodeWorker::Settle() {
     try {
       Napi::Array out = Napi::Array::New(env, pictures_.size());
       for (size_t i = 0; i < pictures_.size(); ++i) {
-        out.Set(static_cast<uint32_t>(i), PictureToJs(env, pictures_[i]));
+        Napi::Object picture = PictureToJs(env, pictures_[i]);
+        if (core_->scores) core_->scores->attach_to(env, picture, pictures_[i].decode_index);
+        out.Set(static_cast<uint32_t>(i), picture);
       }
       job_->deferred.Resolve(out);
     } catch (const Napi::Error& e) {
@@ -406,6 +417,7 @@ void DecodeWorker::OnError(const Napi::Error& e) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeDecoder", NativeDecoder::Init(env));
   exports.Set("releasePicture", Napi::Function::New(env, ReleasePicture, "releasePicture"));
+  codectok_bindings::RegisterScoreFunctions(env, exports);
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }

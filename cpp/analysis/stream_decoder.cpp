@@ -55,6 +55,8 @@ class StreamDecoderImpl {
     return true;
   }
 
+  void set_observer(StreamDecoder::PictureObserver o) { observer_ = std::move(o); }
+
  private:
   bool limit_reached() const {
     return options_.max_pictures_per_call > 0 && ready_.size() >= static_cast<size_t>(options_.max_pictures_per_call);
@@ -270,6 +272,7 @@ class StreamDecoderImpl {
       if (o.bits) r.bits = pic_.bits;
       if (o.residual) r.residual = pic_.residual;
       if (o.tu_stats) r.tu = tu_stats_.rows();
+      if (observer_) observer_(r);
       pending_.push_back(std::move(r));
     }
     // Additional bumping (C.5.2.3).
@@ -313,6 +316,7 @@ class StreamDecoderImpl {
     while (!pending_.empty()) output_smallest();
   }
 
+  StreamDecoder::PictureObserver observer_;
   DecodeOptions options_;
   DecodeOptions picture_options_;  // options_ as they apply to the current picture
   AnnexBSplitter splitter_;
@@ -341,5 +345,6 @@ StreamDecoder::~StreamDecoder() = default;
 void StreamDecoder::push(const uint8_t* data, size_t size) { impl_->push(data, size); }
 bool StreamDecoder::finish() { return impl_->finish(); }
 bool StreamDecoder::next(PictureResult& out) { return impl_->next(out); }
+void StreamDecoder::set_observer(PictureObserver observer) { impl_->set_observer(std::move(observer)); }
 
 }  // namespace codectok

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 
 #include "analysis/picture_result.h"
@@ -29,6 +30,12 @@ class StreamDecoder {
   bool finish();
   // Pops the next picture in output order, if one is ready.
   bool next(PictureResult& out);
+
+  // Called with each output picture once it is decoded, in decoding order (before output
+  // reordering), on the decoding thread. It may consume the picture's arrays (reset them), so that
+  // maps it reduces are neither handed on nor kept while the picture waits for its output turn.
+  using PictureObserver = std::function<void(PictureResult&)>;
+  void set_observer(PictureObserver observer);
 
  private:
   std::unique_ptr<StreamDecoderImpl> impl_;

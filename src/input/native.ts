@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import type { Geometry } from '../geometry/output_geometry.js';
+import type { ResolvedScoringOptions } from '../scores/options.js';
 
 /** Options understood by the native decoder (see cpp/analysis/picture_result.h). */
 export interface NativeDecodeOptions {
@@ -18,6 +20,49 @@ export interface NativeDecodeOptions {
   headersOnly?: boolean;
   pictures?: number[];
   maxPicturesPerCall?: number;
+  /** Score pictures as they are decoded (cpp/score/): see NativeScoreRequest. */
+  score?: NativeScoreRequest;
+}
+
+/**
+ * Patch scores computed by the decoder, on its thread, for the pictures it decodes: their codec
+ * maps are reduced to per-patch arrays there and not handed out (nor kept).
+ */
+export interface NativeScoreRequest {
+  geometry: Geometry;
+  options: ResolvedScoringOptions;
+  /** Decode indices of the pictures to score (default: every picture decoded with arrays). */
+  pictures?: number[];
+  /** Keep each scored picture's signal maps natively (picture.signalMaps) instead of scoring it alone (normalize clip). */
+  keepMaps?: boolean;
+  /** Decode indices [changeFrom, changeTo) get their raw signals pooled per patch (picture.change). */
+  changeFrom?: number;
+  changeTo?: number;
+}
+
+/** Per-patch arrays ([gridH * gridW], row-major) of one picture, computed natively. */
+export interface NativeFrameScores {
+  fused: Float32Array;
+  signals: Partial<Record<'motion' | 'residual' | 'bits', Float32Array>>;
+  raw: Partial<Record<'motion' | 'residual' | 'bits', Float32Array>>;
+  levels: Partial<Record<'motion' | 'residual' | 'bits', number>>;
+}
+
+/** Camera motion removed from a picture's motion (see src/scores/camera_motion.ts). */
+export interface NativeCameraMotion {
+  model: 'none' | 'median' | 'similarity' | 'affine';
+  params: number[];
+  blocks: number;
+}
+
+/** Raw per-patch signals of a picture (no compensation, no normalisation): what a change estimate pools. */
+export interface NativeChangeSignals {
+  /** Motion magnitude, px (per frame with motionPerFrame), patch mean. */
+  motion?: Float32Array;
+  /** Coefficient energy (squared levels of luma TUs per 4x4 block), patch mean. */
+  energy?: Float32Array;
+  /** Bits per 8x8 block, patch mean. */
+  bits?: Float32Array;
 }
 
 /** One slice segment of a picture. */
@@ -55,6 +100,23 @@ export interface NativePicture {
   bits?: Float32Array;
   residual?: Int16Array;
   tu?: BigInt64Array;
+  /** With the score option: the picture's patch scores (per-frame normalisation). */
+  scores?: NativeFrameScores;
+  /** With the score option: the camera motion removed. */
+  camera?: NativeCameraMotion;
+  /** With score.keepMaps: the picture's signal maps, held natively (an opaque handle for scoreSignalMaps). */
+  signalMaps?: object;
+  /** With score.changeFrom/changeTo: raw per-patch signals. */
+  change?: NativeChangeSignals;
+}
+
+/** A codec map as the addon returns it. */
+export interface NativeCellMap {
+  values: Float32Array | Uint16Array;
+  cols: number;
+  rows: number;
+  cell: number;
+  integer?: boolean;
 }
 
 /**
@@ -72,6 +134,12 @@ export interface NativeAddon {
   NativeDecoder: new (options?: NativeDecodeOptions) => NativeDecoder;
   /** Detaches a picture's typed arrays and hands their memory back to the decoder now. */
   releasePicture(picture: NativePicture): void;
+  /** Signal maps of a picture's arrays at codec resolution (cpp/score/signal_maps.h). */
+  signalMaps(picture: object, options: ResolvedScoringOptions): Partial<Record<'motion' | 'residual' | 'bits', NativeCellMap>> & { camera?: NativeCameraMotion };
+  /** Patch scores of frames (signal maps or handles), per frame or over the clip as options.normalize says. */
+  scoreSignalMaps(frames: object[], crop: { left: number; right: number; top: number; bottom: number; width: number; height: number }, geometry: Geometry, options: ResolvedScoringOptions): NativeFrameScores[];
+  poolToGrid(map: object, crop: { left: number; top: number }, geometry: Geometry): Float32Array;
+  estimateCameraMotion(v: { x: Float64Array; y: Float64Array; vx: Float64Array; vy: Float64Array; n: number }, model: string): NativeCameraMotion;
   napiVersion: number;
 }
 

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { CodectokError, toCodectokError } from '../errors.js';
 import { notVideo, StartCodeScanner } from './container.js';
 import { looksLikeMp4, mp4ToAnnexB, type Mp4TrackInfo, type RandomAccessReader } from './mp4_demux.js';
-import { loadNative, type NativeAddon, type NativePicture, type NativeSlice } from './native.js';
+import { loadNative, type NativeAddon, type NativePicture, type NativeScoreRequest, type NativeSlice } from './native.js';
 
 export { CodectokError, type CodectokErrorCode } from '../errors.js';
 
@@ -54,6 +54,12 @@ export interface DecodeOptions {
    * (arrays live until garbage-collected).
    */
   recycle?: boolean;
+  /**
+   * Patch scores computed by the decoder as it decodes (on its thread): the
+   * scored pictures carry `scores` (or `signalMaps`), `camera` and `change`
+   * instead of their motion / residual / tu / bits arrays. Used by tokenize().
+   */
+  score?: NativeScoreRequest;
 }
 
 export interface ParseOptions extends DecodeOptions {
@@ -139,6 +145,7 @@ export async function* parsePictures(input: ParseInput, options: ParseOptions = 
     residual: options.residual ?? false,
     headersOnly: options.headersOnly ?? false,
     pictures: options.pictures === undefined ? undefined : [...options.pictures],
+    score: options.score,
     maxPicturesPerCall: PICTURES_PER_CALL,
   };
   let outIndex = 0;

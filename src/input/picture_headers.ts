@@ -7,6 +7,10 @@ export interface PictureHeader {
   decodeIndex: number;
   poc: number;
   nalType: number;
+  /** Coded luma size and conformance window (from the SPS). */
+  width: number;
+  height: number;
+  crop: { left: number; right: number; top: number; bottom: number };
 }
 
 /**
@@ -18,7 +22,7 @@ export interface PictureHeader {
 export async function pictureHeaders(path: string): Promise<PictureHeader[]> {
   const out: PictureHeader[] = [];
   for await (const p of parsePictures(path, { headersOnly: true, container: 'annexb' })) {
-    out.push({ outIndex: p.outIndex, decodeIndex: p.decodeIndex, poc: p.poc, nalType: p.nalType });
+    out.push({ outIndex: p.outIndex, decodeIndex: p.decodeIndex, poc: p.poc, nalType: p.nalType, width: p.width, height: p.height, crop: p.crop });
   }
   return out;
 }

@@ -1,7 +1,18 @@
 // How much happens in a clip, in absolute terms (before normalisation): static-clip detection.
 import type { FrameType } from './codec_picture.js';
-import { displayedCells, type FrameScores } from './frame_scores.js';
+import type { CellMap } from '../geometry/patch_grid.js';
+import type { FrameScores } from './frame_scores.js';
 import type { FrameSignals } from './signals.js';
+
+/** Cells of a codec map that intersect the displayed window. */
+function displayedCells(map: CellMap, crop: { left: number; top: number; width: number; height: number }): { c0: number; c1: number; r0: number; r1: number } {
+  return {
+    c0: Math.floor(crop.left / map.cell),
+    c1: Math.min(map.cols, Math.ceil((crop.left + crop.width) / map.cell)),
+    r0: Math.floor(crop.top / map.cell),
+    r1: Math.min(map.rows, Math.ceil((crop.top + crop.height) / map.cell)),
+  };
+}
 
 /** Mean raw compensated motion (px/frame) over the displayed area of a frame. */
 export function meanMotion(f: FrameSignals, crop: { left: number; top: number; width: number; height: number }): number {

@@ -16,6 +16,7 @@ import { contentPatchMask } from '../geometry/content_mask.js';
 import { decodeFrames } from '../input/ffmpeg/decode_frames.js';
 import { type FfmpegInfo, locateFfmpeg } from '../input/ffmpeg/locate.js';
 import { prepareHevc } from '../input/ffmpeg/prepare.js';
+import type { NativePicture, NativeScoreRequest } from '../input/native.js';
 import { sha256File } from '../input/stream_hash.js';
 import { Deadline } from './deadline.js';
 import { parsePictures } from '../input/parser.js';
@@ -27,6 +28,7 @@ import { sampleFrames } from '../policies/sampling.js';
 import { type ScoreVolume, type Selection } from '../policies/types.js';
 import { selectUniform } from '../policies/uniform.js';
 import { activeShare } from '../scores/activity.js';
+import type { CameraMotion } from '../scores/camera_motion.js';
 import { type FrameType, frameType } from '../scores/codec_picture.js';
 import { type FrameScores, scoreFrames } from '../scores/frame_scores.js';
 import { decodeOptionsFor, resolveScoringOptions } from '../scores/options.js';
@@ -35,10 +37,10 @@ import { VERSION } from '../version.js';
 import { type PictureSource, type TokenizeOptions, resolveOptions } from './options.js';
 import type { PatchTensor, TokenizeMeta, TokenizeResult } from './result.js';
 
-function defaultSource(): PictureSource {
+function defaultSource(score: NativeScoreRequest | undefined): PictureSource {
   return async function* (hevcPath, decode) {
-    // recycle: frameSignals() keeps no view of a picture's arrays.
-    yield* parsePictures(hevcPath, { ...decode, container: 'annexb', recycle: true });
+    // recycle: nothing keeps a view of a picture's arrays.
+    yield* parsePictures(hevcPath, { ...decode, container: 'annexb', recycle: true, score });
   };
 }
 
@@ -165,28 +167,45 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, deadline: Deadl
     }
     // Arrays (and residual reconstruction) only for the sampled pictures.
     decode.pictures = sampled.map((f) => headers[f]!.decodeIndex);
-    const source = o.pictureSource ?? defaultSource();
+    const first = headers[0]!;
+    let crop = { ...first.crop, width: first.width, height: first.height };
+    let g = makeGeometry(o, first.width - first.crop.left - first.crop.right, first.height - first.crop.top - first.crop.bottom);
+    const scored = o.policy !== 'uniform';
+    // Without a custom picture source the decoder scores the sampled pictures itself (cpp/score/),
+    // on its thread: only per-patch arrays come back.
+    const source = o.pictureSource ?? defaultSource(scored ? { geometry: g, options: scoring, pictures: decode.pictures, keepMaps: scoring.normalize === 'clip' } : undefined);
     const slots: (Slot | undefined)[] = new Array(sampled.length);
-    let g: Geometry | undefined;
-    let crop: { left: number; right: number; top: number; bottom: number; width: number; height: number } | undefined;
+    let sized = false;
     let index = 0;
     for await (const pic of source(prepared.hevcPath, decode)) {
       const i = pic.outIndex ?? index;
       index = i + 1;
-      if (!crop) {
-        crop = { ...pic.crop, width: pic.width, height: pic.height };
-        g = makeGeometry(o, pic.width - pic.crop.left - pic.crop.right, pic.height - pic.crop.top - pic.crop.bottom);
+      if (!sized) {
+        // A custom source may disagree with the headers: its pictures decide.
+        sized = true;
+        if (pic.width !== crop.width || pic.height !== crop.height || pic.crop.left !== crop.left || pic.crop.top !== crop.top || pic.crop.right !== crop.right || pic.crop.bottom !== crop.bottom) {
+          crop = { ...pic.crop, width: pic.width, height: pic.height };
+          g = makeGeometry(o, pic.width - pic.crop.left - pic.crop.right, pic.height - pic.crop.top - pic.crop.bottom);
+        }
       } else if (pic.width !== crop.width || pic.height !== crop.height) {
         throw new CodectokError('ERR_UNSUPPORTED', `picture size changes from ${crop.width}x${crop.height} to ${pic.width}x${pic.height} at frame ${i}`, { file: input });
       }
       const slot = slotOf.get(i);
       if (slot !== undefined) {
         const s: Slot = { frame: i, poc: pic.poc, type: frameType(pic) };
-        if (o.policy !== 'uniform') {
-          s.signals = frameSignals(pic, scoring);
-          if (scoring.normalize === 'frame') {
-            s.scores = scoreFrames([s.signals], crop, g!, scoring)[0];
-            s.signals = { type: s.type, camera: s.signals.camera };
+        if (scored) {
+          const native = pic as NativePicture;
+          if (native.scores) {
+            s.scores = native.scores;
+            s.signals = { type: s.type, camera: native.camera as CameraMotion | undefined };
+          } else if (native.signalMaps) {
+            s.signals = { type: s.type, camera: native.camera as CameraMotion | undefined, nativeMaps: native.signalMaps };
+          } else {
+            s.signals = frameSignals(pic, scoring);
+            if (scoring.normalize === 'frame') {
+              s.scores = scoreFrames([s.signals], crop, g, scoring)[0];
+              s.signals = { type: s.type, camera: s.signals.camera };
+            }
           }
         }
         slots[slot] = s;
@@ -194,11 +213,11 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, deadline: Deadl
       progress?.({ stage: 'parse', done: Math.min(index, last + 1), total: last + 1 });
       if (i >= last) break;
     }
-    if (!g || !crop) throw new CodectokError('ERR_UNSUPPORTED', `the parser returned no picture`, { file: input });
+    if (!sized) throw new CodectokError('ERR_UNSUPPORTED', `the parser returned no picture`, { file: input });
     const missing = sampled.filter((_, k) => !slots[k]);
     if (missing.length) throw new CodectokError('ERR_DECODE', `the stream ended before frame ${missing[0]} (${index} pictures parsed, ${total} counted)`, { file: input });
     const full = slots as Slot[];
-    if (scoring.normalize === 'clip' && o.policy !== 'uniform') {
+    if (scoring.normalize === 'clip' && scored) {
       const scores = scoreFrames(full.map((s) => s.signals!), crop, g, scoring);
       full.forEach((s, k) => {
         s.scores = scores[k];

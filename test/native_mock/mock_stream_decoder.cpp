@@ -43,6 +43,7 @@ class StreamDecoderImpl {
   int64_t offset = 0;
   int32_t count = 0;
   std::deque<PictureResult> ready;
+  StreamDecoder::PictureObserver observer;
 
   void make_picture() {
     PictureResult p;
@@ -89,6 +90,7 @@ class StreamDecoderImpl {
       p.tu = make_array<int64_t>(13 * (k + 1));
       for (size_t i = 0; i < p.tu->size(); ++i) (*p.tu)[i] = (int64_t{1} << 40) * k + static_cast<int64_t>(i) - 3;
     }
+    if (observer) observer(p);
     ready.push_back(std::move(p));
   }
 };
@@ -121,6 +123,8 @@ bool StreamDecoder::finish() {
   impl_->make_picture();
   return true;
 }
+
+void StreamDecoder::set_observer(PictureObserver observer) { impl_->observer = std::move(observer); }
 
 bool StreamDecoder::next(PictureResult& out) {
   if (impl_->ready.empty()) return false;

@@ -1,0 +1,86 @@
+#include "score/picture_scores.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace codectok {
+
+PictureArrays arrays_of(const PictureResult& r) {
+  PictureArrays a;
+  a.frame.width = r.width;
+  a.frame.height = r.height;
+  a.frame.crop_left = r.crop_left;
+  a.frame.crop_right = r.crop_right;
+  a.frame.crop_top = r.crop_top;
+  a.frame.crop_bottom = r.crop_bottom;
+  a.poc = r.poc;
+  a.decode_index = r.decode_index;
+  if (r.motion) a.motion = r.motion->data();
+  if (r.residual) a.residual = r.residual->data();
+  if (r.tu) {
+    a.tu = r.tu->data();
+    a.tu_rows = r.tu->size() / 13;
+    a.has_tu = true;
+  }
+  if (r.bits) a.bits = r.bits->data();
+  return a;
+}
+
+PictureScoring::PictureScoring(const ScoreRequest& request) : request_(request) {
+  std::sort(request_.score_indices.begin(), request_.score_indices.end());
+}
+
+FrameScorer& PictureScoring::scorer_for(const PictureResult& r) {
+  const PatchGeometry& g = request_.geometry;
+  CodedFrame f = arrays_of(r).frame;
+  if (f.display_width() != g.src_width || f.display_height() != g.src_height)
+    throw std::invalid_argument("picture " + std::to_string(r.decode_index) + " displays " + std::to_string(f.display_width()) + "x" +
+                                std::to_string(f.display_height()) + ", the output geometry was made for " + std::to_string(g.src_width) +
+                                "x" + std::to_string(g.src_height));
+  if (!scorer_ || scorer_->frame().width != f.width || scorer_->frame().height != f.height ||
+      scorer_->frame().crop_left != f.crop_left || scorer_->frame().crop_top != f.crop_top)
+    scorer_ = std::make_unique<FrameScorer>(request_.options, g, f);
+  return *scorer_;
+}
+
+void PictureScoring::process(PictureResult& r, PictureScores& out) {
+  const ScoringOptions& o = request_.options;
+  const bool has_maps = r.motion || r.residual || r.tu || r.bits;
+  if (!has_maps) return;
+  PictureArrays a = arrays_of(r);
+  FrameScorer& scorer = scorer_for(r);
+  if (r.decode_index >= request_.change_from && r.decode_index < request_.change_to) {
+    CellMap m;
+    if (a.motion) {
+      raw_motion_map(a, o.motion_per_frame, m);
+      scorer.pool_raw(m, out.change.motion);
+    }
+    if (a.has_tu) {
+      coeff_energy_map(a, m);
+      scorer.pool_raw(m, out.change.energy);
+    }
+    if (a.bits) {
+      bits_map(a, m);
+      scorer.pool_raw(m, out.change.bits);
+    }
+    out.has_change = true;
+  }
+  const std::vector<int32_t>& only = request_.score_indices;
+  if (request_.score_all || std::binary_search(only.begin(), only.end(), r.decode_index)) {
+    auto maps = std::make_shared<SignalMaps>();
+    signal_maps(a, o, *maps);
+    out.scored = true;
+    out.has_camera = maps->has_camera;
+    out.camera = maps->camera;
+    if (request_.keep_maps) out.maps = maps;
+    else scorer.score(*maps, out.scores);
+  }
+  r.motion.reset();
+  r.residual.reset();
+  r.tu.reset();
+  r.bits.reset();
+  r.cu.reset();
+}
+
+}  // namespace codectok

@@ -1,0 +1,260 @@
+// Unit tests of the scoring stage (cpp/score/): percentiles and the median, camera-motion
+// estimation (median, similarity and affine IRLS on synthetic motion fields with outliers),
+// signal maps (motion per frame, coefficient energy, |residual|), area pooling onto patch grids
+// (constant maps, mass, a single hot cell, crop) and fused frame scores.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "score/camera_motion.h"
+#include "score/frame_scores.h"
+#include "score/patch_pooling.h"
+#include "score/signal_maps.h"
+#include "score/statistics.h"
+#include "support/check.h"
+
+using namespace codectok;
+
+namespace {
+
+using codectok::test::check;
+
+#define CHECK(cond) check((cond), std::string(#cond) + " (line " + std::to_string(__LINE__) + ")")
+#define CHECK_NEAR(a, b, tol)                                                                                            \
+  do {                                                                                                                   \
+    const double va_ = (a), vb_ = (b);                                                                                   \
+    check(std::fabs(va_ - vb_) <= (tol), std::string(#a) + " = " + std::to_string(va_) + ", expected " + std::to_string(vb_) + \
+                                             " (line " + std::to_string(__LINE__) + ")");                              \
+  } while (0)
+
+// letterboxGeometry of src/geometry/output_geometry.ts for the cases used here (scale by the longer side).
+PatchGeometry letterbox(int w, int h, int size, int patch) {
+  PatchGeometry g;
+  const int grid = size / patch;
+  const int S = grid * patch;
+  const double scale = static_cast<double>(S) / std::max(w, h);
+  g.src_width = w;
+  g.src_height = h;
+  g.scaled_width = std::min(S, static_cast<int>(std::lround(w * scale)));
+  g.scaled_height = std::min(S, static_cast<int>(std::lround(h * scale)));
+  g.pad_left = (S - g.scaled_width) / 2;
+  g.pad_top = (S - g.scaled_height) / 2;
+  g.patch = patch;
+  g.grid_h = g.grid_w = grid;
+  return g;
+}
+
+// A motion field: every 4x4 block inter (list 0, reference poc - 1) with the vector f(x, y) in quarter samples.
+std::vector<int16_t> field(int w, int h, const std::function<void(int, int, int16_t*)>& f) {
+  const int cols = (w + 3) / 4, rows = (h + 3) / 4;
+  std::vector<int16_t> m(static_cast<size_t>(cols) * rows * 8);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) {
+      int16_t* o = &m[(static_cast<size_t>(r) * cols + c) * 8];
+      o[0] = 1;
+      o[1] = 1;
+      o[6] = 9;
+      o[7] = -32768;
+      f(c, r, o);
+    }
+  return m;
+}
+
+void test_statistics() {
+  std::vector<float> v = {5, 1, 4, 2, 3};
+  CHECK_NEAR(percentile_of(v.data(), v.size(), 50), 3, 0);
+  v = {5, 1, 4, 2, 3};
+  CHECK_NEAR(percentile_of(v.data(), v.size(), 95), 4.8, 1e-12);  // numpy: 4 + 0.8
+  v = {7};
+  CHECK_NEAR(percentile_of(v.data(), v.size(), 95), 7, 0);
+  CHECK_NEAR(percentile_of(nullptr, 0, 95), 0, 0);
+  std::vector<double> hist(10, 0);
+  hist[0] = 2;
+  hist[3] = 1;
+  hist[9] = 1;  // values 0 0 3 9
+  CHECK_NEAR(percentile_histogram(hist.data(), hist.size(), 4, 50), 1.5, 1e-12);
+  CHECK_NEAR(percentile_histogram(hist.data(), hist.size(), 4, 100), 9, 0);
+  std::vector<double> m = {3, -1, 2, 8};
+  CHECK_NEAR(median_of(m.data(), m.size()), 2.5, 0);
+  m = {3, -1, 2};
+  CHECK_NEAR(median_of(m.data(), m.size()), 2, 0);
+}
+
+void test_camera_motion() {
+  CodedFrame f{320, 240, 0, 0, 0, 0};
+  // A pan of (+8, -4) quarter samples = content moving (-2, +1) px/frame, 10% of blocks outliers.
+  auto pan = field(320, 240, [](int c, int r, int16_t* o) {
+    o[2] = 8;
+    o[3] = -4;
+    if ((c * 7 + r * 3) % 10 == 0) o[2] = 100, o[3] = 60;
+  });
+  Velocities v;
+  collect_velocities(pan.data(), f, 10, true, v);
+  CHECK(v.n == 80u * 60u);
+  CameraMotion m = estimate_camera_motion(v, Compensation::kMedian);
+  CHECK_NEAR(m.params[0], -2, 1e-12);
+  CHECK_NEAR(m.params[1], 1, 1e-12);
+  // Reference distance: the same vectors over 2 pictures are half the velocity.
+  for (size_t i = 0; i < pan.size(); i += 8) pan[i + 6] = 8;
+  collect_velocities(pan.data(), f, 10, true, v);
+  m = estimate_camera_motion(v, Compensation::kMedian);
+  CHECK_NEAR(m.params[0], -1, 1e-12);
+  // A zoom about the centre plus a pan: similarity and affine recover it despite the outliers.
+  const double zoom = 0.02, tx = 1.5, ty = -0.5;
+  auto zoomed = field(320, 240, [&](int c, int r, int16_t* o) {
+    const double x = c * 4 + 2 - 160.0, y = r * 4 + 2 - 120.0;
+    o[2] = static_cast<int16_t>(std::lround(-4 * (zoom * x + tx)));
+    o[3] = static_cast<int16_t>(std::lround(-4 * (zoom * y + ty)));
+    if ((c * 5 + r * 11) % 9 == 0) o[2] = -200, o[3] = 150;
+  });
+  collect_velocities(zoomed.data(), f, 10, true, v);
+  for (Compensation model : {Compensation::kSimilarity, Compensation::kAffine}) {
+    m = estimate_camera_motion(v, model);
+    const bool sim = model == Compensation::kSimilarity;
+    CHECK_NEAR(m.params[0], zoom, 2e-3);
+    CHECK_NEAR(sim ? m.params[2] : m.params[2], tx, 0.1);
+    CHECK_NEAR(sim ? m.params[3] : m.params[5], ty, 0.1);
+    // The compensated motion of an inlier block is near zero, that of an outlier is not.
+    CellMap map;
+    PictureArrays a;
+    a.frame = f;
+    a.poc = 10;
+    a.motion = zoomed.data();
+    CameraMotion cam;
+    motion_map(a, model, true, map, cam);
+    CHECK(map.values[1] < 0.2f);
+    CHECK(map.values[0] > 20.0f);  // block (0, 0) is an outlier
+  }
+  // No inter block: zero parameters.
+  std::vector<int16_t> intra(static_cast<size_t>(80) * 60 * 8, 0);
+  collect_velocities(intra.data(), f, 10, true, v);
+  m = estimate_camera_motion(v, Compensation::kAffine);
+  CHECK(m.params.size() == 6u && m.params[2] == 0 && m.blocks == 0u);
+}
+
+void test_signal_maps() {
+  // Coefficient energy: a luma 8x8 block (log2 3) of energy 64 at (8, 4) spreads 16 per 4x4 block;
+  // chroma rows and rows of other pictures are ignored.
+  std::vector<int64_t> tu = {
+      5, 0, 0, 8, 4, 3, 0, 0, 0, 64, 0, 0, 0,   //
+      5, 0, 1, 0, 0, 3, 0, 0, 0, 999, 0, 0, 0,  // chroma
+      4, 0, 0, 0, 0, 3, 0, 0, 0, 999, 0, 0, 0,  // another picture
+  };
+  PictureArrays a;
+  a.frame = CodedFrame{32, 16, 0, 0, 0, 0};
+  a.decode_index = 5;
+  a.tu = tu.data();
+  a.tu_rows = 3;
+  a.has_tu = true;
+  CellMap m;
+  coeff_energy_map(a, m);
+  CHECK(m.cols == 8 && m.rows == 4 && m.cell == 4);
+  CHECK_NEAR(m.values[1 * 8 + 2], 16, 0);
+  CHECK_NEAR(m.values[2 * 8 + 3], 16, 0);
+  CHECK_NEAR(m.values[0], 0, 0);
+  double sum = 0;
+  for (float x : m.values) sum += x;
+  CHECK_NEAR(sum, 64, 0);
+  std::vector<int16_t> res(32 * 16, 0);
+  res[3] = -7;
+  a.residual = res.data();
+  abs_residual_map(a, m);
+  CHECK(m.integer && m.counts[3] == 7);
+}
+
+void test_pooling() {
+  // A constant map c gives c on every content patch and preserves the mass, for any cell and patch.
+  for (int patch : {14, 16, 32})
+    for (int cell : {1, 4, 8}) {
+      CodedFrame f{328, 184, 2, 4, 0, 6};  // 322x178 displayed
+      PatchGeometry g = letterbox(322, 178, 448, patch);
+      CellMap map;
+      map.cols = (328 + cell - 1) / cell;
+      map.rows = (184 + cell - 1) / cell;
+      map.cell = cell;
+      map.values.assign(static_cast<size_t>(map.cols) * map.rows, 3.0f);
+      PatchPooler pooler(g, f.crop_left, f.crop_top);
+      std::vector<float> raw, norm;
+      pooler.pool(map, 6.0, raw, &norm);
+      double total = 0;
+      for (int h = 0; h < g.grid_h; ++h)
+        for (int w = 0; w < g.grid_w; ++w) {
+          const size_t i = static_cast<size_t>(h) * g.grid_w + w;
+          const bool content = h * patch >= g.pad_top && (h + 1) * patch <= g.pad_top + g.scaled_height &&
+                               w * patch >= g.pad_left && (w + 1) * patch <= g.pad_left + g.scaled_width;
+          if (content) {
+            CHECK_NEAR(raw[i], 3, 1e-5);
+            CHECK_NEAR(norm[i], 0.5, 1e-6);
+          }
+          CHECK(raw[i] <= 3 + 1e-5);
+          total += raw[i] * patch * patch;
+        }
+      CHECK_NEAR(total / (3.0 * g.scaled_width * g.scaled_height), 1, 1e-4);
+    }
+  // One hot 4x4 block at coded (100, 60) of a 400x200 picture letterboxed to 400 with 20-px patches.
+  PatchGeometry g = letterbox(400, 200, 400, 20);
+  CHECK(g.pad_top == 100);
+  CellMap map;
+  map.cols = 100;
+  map.rows = 50;
+  map.cell = 4;
+  map.values.assign(5000, 0.0f);
+  map.values[15 * 100 + 25] = 1;
+  PatchPooler pooler(g, 0, 0);
+  std::vector<float> raw;
+  pooler.pool(map, INFINITY, raw, nullptr);
+  const size_t hot = ((100 + 60) / 20) * 20 + 100 / 20;
+  for (size_t i = 0; i < raw.size(); ++i) CHECK(i == hot ? std::fabs(raw[i] - 16.0 / 400) < 1e-7 : raw[i] == 0);
+}
+
+void test_frame_scores() {
+  // Per-frame: the level is the 95th percentile (floored); fused is the weighted mean.
+  CodedFrame f{64, 64, 0, 0, 0, 0};
+  PatchGeometry g = letterbox(64, 64, 64, 16);
+  ScoringOptions o;
+  o.weights[kSignalMotion] = 1;
+  o.weights[kSignalResidual] = 3;
+  SignalMaps s;
+  CellMap& mm = s.maps[kSignalMotion];
+  mm.cols = mm.rows = 16;
+  mm.cell = 4;
+  mm.values.assign(256, 0.0f);
+  for (int i = 0; i < 64; ++i) mm.values[i] = 2;  // the top 4 block rows: the top patch row
+  CellMap& rm = s.maps[kSignalResidual];
+  rm.cols = rm.rows = 64;
+  rm.cell = 1;
+  rm.integer = true;
+  rm.counts.assign(64 * 64, 0);
+  FrameScorer scorer(o, g, f);
+  FrameScores out;
+  scorer.score(s, out);
+  // motion: 25% of the cells are 2, the 95th percentile is 2 -> top row 1, the rest 0.
+  CHECK_NEAR(out.level[kSignalMotion], 2, 0);
+  CHECK_NEAR(out.level[kSignalResidual], 1, 0);  // floor
+  CHECK_NEAR(out.norm[kSignalMotion][0], 1, 0);
+  CHECK_NEAR(out.fused[0], 0.25, 1e-7);
+  CHECK_NEAR(out.fused[4], 0, 0);
+  CHECK_NEAR(out.raw[kSignalMotion][3], 2, 0);
+  // Clip: one level over both frames (the second has twice the motion).
+  SignalMaps s2 = s;
+  for (float& x : s2.maps[kSignalMotion].values) x *= 2;
+  std::vector<FrameScores> clip;
+  scorer.score_clip({&s, &s2}, clip);
+  CHECK_NEAR(clip[0].level[kSignalMotion], 4, 0);
+  CHECK_NEAR(clip[0].norm[kSignalMotion][0], 0.5, 0);
+  CHECK_NEAR(clip[1].norm[kSignalMotion][0], 1, 0);
+}
+
+}  // namespace
+
+int main() {
+  test_statistics();
+  test_camera_motion();
+  test_signal_maps();
+  test_pooling();
+  test_frame_scores();
+  return codectok::test::report();
+}
