@@ -10,8 +10,20 @@
 // push() and finish() run StreamDecoder::push/finish and drain next() on the
 // libuv thread pool (UV_THREADPOOL_SIZE threads, 4 by default), so several
 // decoders decode in parallel. One decoder runs one job at a time: calls made
-// while a job runs are queued and run in call order. A job keeps its input
-// buffer referenced (not copied) until it completes: don't modify it meanwhile.
+// while a job runs are queued and run in call order.
+//
+// The input: push(data) copies `data` before it returns, so the decoder never
+// reads the caller's memory on the thread pool. The caller may reuse, modify,
+// transfer or detach its buffer as soon as push() has returned, even while the
+// job is queued or running (the parser pushes the next chunk ahead of the
+// pictures being consumed, from buffers a source may reuse). What the caller
+// may not do is expect push() to see later writes: the bytes are those of the
+// moment of the call.
+//
+// Options are checked strictly, before any decoding: an unknown name, a flag
+// that is not a boolean, or a count or picture index that is not a
+// non-negative integer (NaN, 1.5, -1, '3') throws a TypeError (RangeError for
+// out-of-range numbers) with code ERR_INVALID_OPTION naming the option.
 //
 // Arrays are not copied: each typed array views the core's
 // shared_ptr<vector<T>> storage through an external ArrayBuffer whose
@@ -24,6 +36,7 @@
 // finish().
 #include <napi.h>
 
+#include <cmath>
 #include <cstdint>
 #include <deque>
 #include <exception>
@@ -180,6 +193,83 @@ Napi::Object PictureToJs(Napi::Env env, const PictureResult& p) {
   return o;
 }
 
+// A TypeError / RangeError with code ERR_INVALID_OPTION.
+template <typename E>
+[[noreturn]] void ThrowInvalidOption(Napi::Env env, const std::string& message) {
+  E err = E::New(env, message);
+  err.Value().Set("code", Napi::String::New(env, "ERR_INVALID_OPTION"));
+  throw err;
+}
+
+std::string Describe(Napi::Value v) {
+  if (v.IsString()) return "'" + v.As<Napi::String>().Utf8Value() + "'";
+  if (v.IsNumber() || v.IsBoolean() || v.IsNull() || v.IsUndefined()) return v.ToString().Utf8Value();
+  return v.IsArray() ? "an array" : v.IsFunction() ? "a function" : "an object";
+}
+
+// A non-negative integer that fits int32 (a picture count or decode index).
+int32_t NonNegativeInt32(Napi::Env env, Napi::Value v, const std::string& what) {
+  if (!v.IsNumber()) ThrowInvalidOption<Napi::TypeError>(env, what + " must be a number, got " + Describe(v));
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (std::isnan(d) || std::trunc(d) != d)
+    ThrowInvalidOption<Napi::TypeError>(env, what + " must be an integer, got " + Describe(v));
+  if (d < 0 || d > 2147483647.0)
+    ThrowInvalidOption<Napi::RangeError>(env, what + " must be between 0 and 2147483647, got " + Describe(v));
+  return static_cast<int32_t>(d);
+}
+
+// The options object of new NativeDecoder(options), checked strictly.
+DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
+  DecodeOptions options;
+  if (value.IsUndefined() || value.IsNull()) return options;
+  if (!value.IsObject() || value.IsArray() || value.IsFunction())
+    ThrowInvalidOption<Napi::TypeError>(env, "options must be an object, got " + Describe(value));
+  Napi::Object o = value.As<Napi::Object>();
+  struct Flag {
+    const char* name;
+    bool DecodeOptions::*field;
+  };
+  static constexpr Flag kFlags[] = {
+      {"motion", &DecodeOptions::motion},     {"cu", &DecodeOptions::cu},
+      {"bits", &DecodeOptions::bits},         {"tuStats", &DecodeOptions::tu_stats},
+      {"residual", &DecodeOptions::residual}, {"headersOnly", &DecodeOptions::headers_only},
+  };
+  // Checked here for their names only; `score` is read by MakeScoreSession (bindings/scores.cc).
+  static constexpr const char* kOthers[] = {"pictures", "maxPicturesPerCall", "score"};
+  // Every name first: an unknown one is an error, not ignored.
+  Napi::Array names = o.GetPropertyNames();
+  for (uint32_t i = 0; i < names.Length(); ++i) {
+    const std::string name = names.Get(i).ToString().Utf8Value();
+    bool known = false;
+    for (const Flag& f : kFlags) known = known || name == f.name;
+    for (const char* n : kOthers) known = known || name == n;
+    if (!known) {
+      std::string list;
+      for (const Flag& f : kFlags) list += std::string(list.empty() ? "" : ", ") + f.name;
+      for (const char* n : kOthers) list += std::string(", ") + n;
+      ThrowInvalidOption<Napi::TypeError>(env, "unknown option '" + name + "' (known: " + list + ")");
+    }
+  }
+  for (const Flag& f : kFlags) {
+    Napi::Value v = o.Get(f.name);
+    if (v.IsUndefined()) continue;
+    if (!v.IsBoolean())
+      ThrowInvalidOption<Napi::TypeError>(env, std::string("option ") + f.name + " must be a boolean, got " + Describe(v));
+    options.*(f.field) = v.As<Napi::Boolean>().Value();
+  }
+  Napi::Value limit = o.Get("maxPicturesPerCall");
+  if (!limit.IsUndefined()) options.max_pictures_per_call = NonNegativeInt32(env, limit, "option maxPicturesPerCall");
+  Napi::Value only = o.Get("pictures");
+  if (!only.IsUndefined() && !only.IsNull()) {
+    if (!only.IsArray())
+      ThrowInvalidOption<Napi::TypeError>(env, "option pictures must be an array of decode indices, got " + Describe(only));
+    Napi::Array a = only.As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i)
+      options.only_decode_indices.push_back(NonNegativeInt32(env, a.Get(i), "pictures[" + std::to_string(i) + "]"));
+  }
+  return options;
+}
+
 // State shared between the JS wrapper and the worker running on the pool.
 struct Core {
   Core(const DecodeOptions& options, std::unique_ptr<codectok_bindings::ScoreSession> score)
@@ -194,10 +284,8 @@ struct Core {
 struct Job {
   explicit Job(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
   bool finish = false;
-  Napi::ObjectReference self;    // keeps the NativeDecoder alive while queued/running
-  Napi::ObjectReference buffer;  // keeps the input alive while queued/running
-  const uint8_t* data = nullptr;
-  size_t size = 0;
+  Napi::ObjectReference self;  // keeps the NativeDecoder alive while queued/running
+  std::vector<uint8_t> bytes;  // a copy of the pushed data: the caller's buffer is free once push() returns
   Napi::Promise::Deferred deferred;
 };
 
@@ -224,7 +312,7 @@ class DecodeWorker : public Napi::AsyncWorker {
       } else {
         // With maxPicturesPerCall this stops once that many are ready; the
         // caller pushes an empty buffer to go on.
-        core_->decoder.push(job_->data, job_->size);
+        core_->decoder.push(job_->bytes.data(), job_->bytes.size());
       }
       take_ready();
     } catch (const ParseError& e) {
@@ -266,30 +354,7 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
 
   explicit NativeDecoder(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeDecoder>(info) {
     Napi::Env env = info.Env();
-    DecodeOptions options;
-    if (info.Length() > 0 && !info[0].IsUndefined() && !info[0].IsNull()) {
-      if (!info[0].IsObject()) throw Napi::TypeError::New(env, "options must be an object");
-      Napi::Object o = info[0].As<Napi::Object>();
-      auto flag = [&](const char* name, bool& field) {
-        Napi::Value v = o.Get(name);
-        if (!v.IsUndefined()) field = v.ToBoolean().Value();
-      };
-      flag("motion", options.motion);
-      flag("cu", options.cu);
-      flag("bits", options.bits);
-      flag("tuStats", options.tu_stats);
-      flag("residual", options.residual);
-      flag("headersOnly", options.headers_only);
-      Napi::Value limit = o.Get("maxPicturesPerCall");
-      if (limit.IsNumber()) options.max_pictures_per_call = limit.ToNumber().Int32Value();
-      Napi::Value only = o.Get("pictures");
-      if (!only.IsUndefined() && !only.IsNull()) {
-        if (!only.IsArray()) throw Napi::TypeError::New(env, "pictures must be an array of decode indices");
-        Napi::Array a = only.As<Napi::Array>();
-        for (uint32_t i = 0; i < a.Length(); ++i)
-          options.only_decode_indices.push_back(a.Get(i).ToNumber().Int32Value());
-      }
-    }
+    DecodeOptions options = ParseOptions(env, info.Length() > 0 ? info[0] : env.Undefined());
     std::unique_ptr<codectok_bindings::ScoreSession> scores;
     if (info.Length() > 0 && info[0].IsObject())
       scores = codectok_bindings::MakeScoreSession(env, info[0].As<Napi::Object>().Get("score"));
@@ -321,9 +386,7 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
       job->deferred.Reject(MakeError(env, StateError("push() after finish()")).Value());
       return promise;
     }
-    job->data = data.Data();
-    job->size = data.ByteLength();
-    job->buffer = Napi::Persistent(data.As<Napi::Object>());
+    if (data.ByteLength() > 0) job->bytes.assign(data.Data(), data.Data() + data.ByteLength());
     Enqueue(std::move(job));
     return promise;
   }

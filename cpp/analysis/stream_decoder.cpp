@@ -45,6 +45,7 @@ class StreamDecoderImpl {
     finish_picture();
     flush_output();
     done_ = true;
+    if (decode_count_ == 0) refuse_missing_parameter_sets();
     return true;
   }
 
@@ -62,6 +63,20 @@ class StreamDecoderImpl {
     return options_.max_pictures_per_call > 0 && ready_.size() >= static_cast<size_t>(options_.max_pictures_per_call);
   }
 
+  // A stream that holds NAL units but never a picture because no parameter
+  // set is there (none at all, or none that its slices refer to) is an
+  // error, not an empty stream. Bytes without a start code hold no NAL unit
+  // and are not this error.
+  void refuse_missing_parameter_sets() {
+    const bool unreferenced = first_slice_without_parameter_set_ >= 0;
+    if (!unreferenced && (nal_count_ == 0 || seen_parameter_set_)) return;
+    ParseError e(ErrorCode::kMissingParameterSet,
+                 unreferenced ? "no picture: the slices refer to a parameter set (SPS/PPS) the stream does not contain"
+                              : "no picture: the stream has NAL units but no parameter set (VPS/SPS/PPS)");
+    e.byte_offset = unreferenced ? first_slice_without_parameter_set_ : first_nal_offset_;
+    throw e;
+  }
+
   void drain() {
     NalUnit nal;
     while (!limit_reached() && splitter_.next(nal)) {
@@ -77,6 +92,7 @@ class StreamDecoderImpl {
   }
 
   void handle(NalUnit& nal) {
+    if (nal_count_++ == 0) first_nal_offset_ = nal.byte_offset;
     if (nal.layer_id > 0) {
       if (is_vcl(nal.type) || nal.type <= kNalPps)
         fail(ErrorCode::kUnsupported, "unsupported HEVC stream: multi-layer (nuh_layer_id " +
@@ -84,18 +100,22 @@ class StreamDecoderImpl {
       return;
     }
     switch (nal.type) {
-      case kNalVps: return;
+      case kNalVps:
+        seen_parameter_set_ = true;
+        return;
       case kNalSps: {
         BitReader br(nal.rbsp.data(), nal.rbsp.size());
         auto sps = parse_sps(br);
         check_sps_limits(*sps);
         sps_[sps->id] = sps;
+        seen_parameter_set_ = true;
         return;
       }
       case kNalPps: {
         BitReader br(nal.rbsp.data(), nal.rbsp.size());
         auto pps = parse_pps(br);
         pps_[pps->id] = pps;
+        seen_parameter_set_ = true;
         return;
       }
       case kNalEos:
@@ -136,7 +156,10 @@ class StreamDecoderImpl {
     try {
       parse_slice_header(br, nal.type, pps_, sps_, first ? nullptr : &prev_sh_, sh);
     } catch (ParseError& e) {
-      if (e.code() == ErrorCode::kMissingParameterSet && !seen_irap_) return;  // stream starts mid-way
+      if (e.code() == ErrorCode::kMissingParameterSet && !seen_irap_) {  // stream starts mid-way
+        if (first_slice_without_parameter_set_ < 0) first_slice_without_parameter_set_ = nal.byte_offset;
+        return;
+      }
       throw;
     }
     if (first) {
@@ -336,6 +359,10 @@ class StreamDecoderImpl {
   bool done_ = false;
   int prev_tid0_poc_ = 0;
   int decode_count_ = 0;
+  int64_t nal_count_ = 0;
+  int64_t first_nal_offset_ = -1;
+  bool seen_parameter_set_ = false;
+  int64_t first_slice_without_parameter_set_ = -1;  // byte offset of the first slice skipped for it
   std::vector<PictureResult> pending_;
   std::deque<PictureResult> ready_;
 };
