@@ -1,0 +1,197 @@
+/**
+ * How much every patch of the picture changed between consecutive sampled frames, estimated from
+ * the bitstream of EVERY decoded picture in between (not only the sampled ones), for the `refresh`
+ * policy. Two steps, each a plain function so that the estimate can move into the C++ core:
+ *
+ * 1. pictureChange(picture): the codec maps of one picture pooled onto the patch grid by area
+ *    (geometry.poolToGrid, the scoring's own maps from scoring.frameSignals):
+ *    - motion: vector length in pixels per frame, list 0 and 1 averaged, WITHOUT camera
+ *      compensation (a pan changes every patch on screen); intra blocks carry none;
+ *    - residual: the prediction error the encoder had to code: RMS of the luma coefficient levels
+ *      (sqrt of the pooled energy per 4x4, `coeff`, cheap) or the mean |residual| (`abs`);
+ *    - bits: bits spent per 8x8 block.
+ * 2. changeVolume(pictures, sampled): per picture and patch, change = the mean of the three signals,
+ *    each divided by its clip-level scale: its mean over the inter pictures and patches of the clip,
+ *    but never below the level the scoring treats as noise (motion 0.25 px/frame, a quarter-pel
+ *    vector; residual 1; bits 1 per 8x8). A clip-level scale makes pixels, coefficient levels and
+ *    bits commensurable without a constant per clip: one unit is "as much as an average inter patch
+ *    of this clip", and the floors keep a still clip's noise from being blown up. The change
+ *    between slot t-1 and slot t is the sum over the pictures displayed after slot t-1's frame up
+ *    to slot t's frame.
+ *
+ * Intra pictures have no motion and their residual and bits measure texture, not change:
+ * - their change is the mean change of the nearest inter pictures before and after (display order);
+ * - a scene cut coded as an intra picture, x264-style (a cut is a picture whose content the previous
+ *   pictures do not predict): the intra cost of the content, bits per patch, is compared with the
+ *   previous intra picture's as distributions over the picture (total variation distance between
+ *   the two bit maps, each divided by its sum, so that a different QP does not count). Re-coding the
+ *   same content spends its bits in the same places; a new scene spends them elsewhere. Above
+ *   INTRA_BIAS the picture is a cut and every patch changed by what the picture would score as an
+ *   inter picture whose blocks are all intra (its residual and bits, no motion). A periodic intra
+ *   picture in a still scene stays far below.
+ * A residual below one quantisation step (RMS over the patch: coefficient levels, `coeff`) is
+ * re-quantisation noise, not change; so is motion below a quarter pixel per frame over the patch
+ * (the vectors' precision). Skipped blocks code no change: their bits (the skip flag) are not counted; nor are the bits of a
+ * patch where nothing moves and no residual is coded (modes and merge indices re-sent after an
+ * intra picture, not new content).
+ * A cut coded inside an inter picture needs no rule: its blocks are intra, carry large residuals and
+ * bits, and score as change like any other.
+ */
+import { type CellMap, type Geometry, poolToGrid } from '../geometry.js';
+import { type CodecPicture, type FrameType, type ResidualSource, frameSignals, frameType, resolveScoringOptions } from '../scoring.js';
+
+/** One decoded picture's signals on the patch grid. */
+export interface PictureChange {
+  /** Position in display order. */
+  outIndex: number;
+  type: FrameType;
+  /** [S] px/frame, no camera compensation. */
+  motion: Float32Array;
+  /** [S] RMS coefficient level (coeff) or mean |residual| (abs). */
+  residual: Float32Array;
+  /** [S] bits per 8x8 block. */
+  bits: Float32Array;
+}
+
+export interface ChangeScales {
+  motion: number;
+  residual: number;
+  bits: number;
+}
+
+/** Noise levels below which a clip-level scale is not taken (the scoring's floors). */
+export const CHANGE_FLOORS: ChangeScales = { motion: 0.25, residual: 1, bits: 1 };
+/**
+ * Total variation distance between two intra pictures' bit maps above which the later one is a cut
+ * (x264's default scene-cut threshold, 40, as a share).
+ */
+export const INTRA_BIAS = 0.4;
+
+export interface ChangeEstimate {
+  /** [T][S]: change between slot t-1 and slot t (slot 0: 0). */
+  change: Float32Array;
+  /** The clip-level scales the signals were divided by. */
+  scales: ChangeScales;
+  /** Decoded pictures that contributed to each slot's change. */
+  picturesPerSlot: number[];
+  /** Intra pictures after the first slot and their cut test (total variation distance to the previous intra picture's bits). */
+  intra: { outIndex: number; distance: number; cut: boolean }[];
+}
+
+/** Pools one picture's codec maps onto the patch grid. `crop` is the picture's conformance window. */
+export function pictureChange(pic: CodecPicture, outIndex: number, g: Geometry, residualSource: ResidualSource = 'coeff'): PictureChange {
+  const o = resolveScoringOptions({ weights: { motion: 1, residual: 1, bits: 1 }, residualSource, compensation: 'none', motionPerFrame: true });
+  const f = frameSignals(pic, o);
+  const crop = { left: pic.crop.left, top: pic.crop.top };
+  // a skipped CU (>= 8x8, so the 4x4 block at the corner of each 8x8 cell tells) codes no change
+  const bits = f.bits!;
+  const mv = pic.motion!;
+  const cols4 = Math.ceil(pic.width / 4);
+  const rows4 = Math.ceil(pic.height / 4);
+  for (let r = 0; r < bits.rows; r++) for (let c = 0; c < bits.cols; c++) if (2 * r < rows4 && 2 * c < cols4 && mv[(2 * r * cols4 + 2 * c) * 8] === 2) (bits.values as Float32Array)[r * bits.cols + c] = 0;
+  const residual = poolToGrid(f.residual!, crop, g);
+  // RMS level; below one quantisation step per patch it is re-quantisation noise (an encoder
+  // refining a still picture after an intra picture), not change
+  if (residualSource === 'coeff') for (let i = 0; i < residual.length; i++) residual[i] = residual[i]! < CHANGE_FLOORS.residual ? 0 : Math.sqrt(residual[i]!);
+  const motion = poolToGrid(f.motion!, crop, g);
+  // below the vectors' precision (a quarter pixel per frame) over the patch: no motion
+  for (let i = 0; i < motion.length; i++) if (motion[i]! < CHANGE_FLOORS.motion) motion[i] = 0;
+  const pooledBits = poolToGrid(bits, crop, g);
+  for (let i = 0; i < pooledBits.length; i++) if (motion[i] === 0 && residual[i] === 0) pooledBits[i] = 0;
+  return { outIndex, type: f.type, motion, residual, bits: pooledBits };
+}
+
+/** [S] share of each patch that shows picture (1 inside, 0 on letterbox padding). */
+export function pictureShare(pic: Pick<CodecPicture, 'width' | 'height' | 'crop'>, g: Geometry): Float32Array {
+  const ones: CellMap = { values: new Uint8Array(Math.ceil(pic.width / 8) * Math.ceil(pic.height / 8)).fill(1), cols: Math.ceil(pic.width / 8), rows: Math.ceil(pic.height / 8), cell: 8 };
+  const share = poolToGrid(ones, { left: pic.crop.left, top: pic.crop.top }, g);
+  for (let i = 0; i < share.length; i++) share[i] = Math.min(1, share[i]!);
+  return share;
+}
+
+/**
+ * The change volume of the slots whose frames are `sampled` (display indices, ascending), from the
+ * signals of the decoded pictures (any order; those after the last sampled frame are ignored).
+ */
+export function changeVolume(pictures: PictureChange[], sampled: number[], S: number): ChangeEstimate {
+  const T = sampled.length;
+  const last = sampled[T - 1]!;
+  const pics = pictures.filter((p) => p.outIndex <= last).sort((a, b) => a.outIndex - b.outIndex);
+  for (const p of pics) {
+    if (p.motion.length !== S || p.residual.length !== S || p.bits.length !== S) throw new RangeError(`picture ${p.outIndex}: signals of ${p.motion.length} patches, expected ${S}`);
+  }
+  // clip-level scales over the inter pictures
+  const sums = { motion: 0, residual: 0, bits: 0 };
+  let n = 0;
+  for (const p of pics) {
+    if (p.type === 'I') continue;
+    for (let s = 0; s < S; s++) {
+      sums.motion += p.motion[s]!;
+      sums.residual += p.residual[s]!;
+      sums.bits += p.bits[s]!;
+    }
+    n += S;
+  }
+  const scales: ChangeScales = {
+    motion: Math.max(CHANGE_FLOORS.motion, n ? sums.motion / n : 0),
+    residual: Math.max(CHANGE_FLOORS.residual, n ? sums.residual / n : 0),
+    bits: Math.max(CHANGE_FLOORS.bits, n ? sums.bits / n : 0),
+  };
+  const asInter = (p: PictureChange, withMotion: boolean): Float32Array => {
+    const c = new Float32Array(S);
+    for (let s = 0; s < S; s++) c[s] = ((withMotion ? p.motion[s]! / scales.motion : 0) + p.residual[s]! / scales.residual + p.bits[s]! / scales.bits) / 3;
+    return c;
+  };
+  const perPic: (Float32Array | null)[] = pics.map((p) => (p.type === 'I' ? null : asInter(p, true)));
+  const intra: ChangeEstimate['intra'] = [];
+  let prevIntra: PictureChange | null = null;
+  for (let i = 0; i < pics.length; i++) {
+    const p = pics[i]!;
+    if (p.type !== 'I') continue;
+    let before: Float32Array | null = null;
+    let after: Float32Array | null = null;
+    for (let k = i - 1; k >= 0 && !before; k--) if (pics[k]!.type !== 'I') before = perPic[k]!;
+    for (let k = i + 1; k < pics.length && !after; k++) if (pics[k]!.type !== 'I') after = perPic[k]!;
+    const c = new Float32Array(S);
+    for (let s = 0; s < S; s++) c[s] = before && after ? (before[s]! + after[s]!) / 2 : (before ?? after)?.[s] ?? 0;
+    if (prevIntra) {
+      const distance = bitsDistance(p.bits, prevIntra.bits);
+      const cut = distance > INTRA_BIAS;
+      if (cut) {
+        const full = asInter(p, false);
+        for (let s = 0; s < S; s++) c[s] = Math.max(c[s]!, full[s]!);
+      }
+      if (p.outIndex > sampled[0]!) intra.push({ outIndex: p.outIndex, distance, cut });
+    }
+    perPic[i] = c;
+    prevIntra = p;
+  }
+  const change = new Float32Array(T * S);
+  const picturesPerSlot = new Array<number>(T).fill(0);
+  let slot = 1;
+  for (let i = 0; i < pics.length; i++) {
+    const p = pics[i]!;
+    if (p.outIndex <= sampled[0]!) continue;
+    while (slot < T && p.outIndex > sampled[slot]!) slot++;
+    if (slot >= T) break;
+    picturesPerSlot[slot]!++;
+    const c = perPic[i]!;
+    const o = slot * S;
+    for (let s = 0; s < S; s++) change[o + s]! += c[s]!;
+  }
+  return { change, scales, picturesPerSlot, intra };
+}
+
+/** Total variation distance between two maps taken as distributions (each divided by its sum); 0 when either is empty. */
+export function bitsDistance(a: Float32Array, b: Float32Array): number {
+  let sa = 0;
+  let sb = 0;
+  for (let i = 0; i < a.length; i++) {
+    sa += a[i]!;
+    sb += b[i]!;
+  }
+  if (!(sa > 0 && sb > 0)) return 0;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += Math.abs(a[i]! / sa - b[i]! / sb);
+  return d / 2;
+}
