@@ -9,6 +9,10 @@
 //       testsrc2     FFmpeg's test card (moving shapes, a running counter)
 //       scenecut     a scene cut half-way (testsrc2, then the still, with no I-frame at the cut)
 //       object       a small object moving over the still background
+//       cutgop       a scene cut on a GOP boundary (frame 48 of 100): coded as an I picture, between sampled frames
+//       fade         the still fading to black and back
+//       panobject    the pan with an object moving against it
+//       zoom         a steady zoom into the still
 //   - when ../shared/media exists (relative to the repository root), several segments of every
 //     video in it and in its sub-folders, scaled to 360 px on the short side. Nothing from there
 //     is copied into the repository.
@@ -37,7 +41,7 @@ const seconds = Number(arg('seconds', '4'));
 const segments = Number(arg('segments', '2'));
 const frames = arg('frames', '32');
 const budgets = arg('budgets', '256,512,1024,2048,4096');
-const policies = arg('policies', 'codec,grouped,adaptive,uniform');
+const policies = arg('policies', 'codec,grouped,adaptive,refresh,rlt,uniform');
 // Qwen2-VL style resize with no letterbox padding: a 16:9 clip becomes 336x168 = 12 x 24 patches of
 // 14 px (288 per frame), so the budgets run from under one frame to 14 of the 32 sampled frames.
 const geometry = ['--resize', 'qwen', '--patch', '14', '--max-pixels', String(336 * 196)];
@@ -90,6 +94,13 @@ const synthetic = {
   testsrc2: ['-f', 'lavfi', '-i', `testsrc2=s=${W}x${H}:r=${FPS}`, '-vf', 'format=yuv420p'],
   scenecut: ['-f', 'lavfi', '-i', `testsrc2=s=${W}x${H}:r=${FPS}`, '-loop', '1', '-framerate', String(FPS), '-i', still, '-filter_complex', `[0:v]trim=end_frame=${half},setpts=PTS-STARTPTS,format=yuv420p[a];[1:v]scale=${W}:${H}:flags=bicubic,trim=end_frame=${n - half},setpts=PTS-STARTPTS,format=yuv420p[b];[a][b]concat=n=2:v=1:a=0,format=yuv420p[v]`, '-map', '[v]'],
   object: ['-loop', '1', '-framerate', String(FPS), '-i', still, '-f', 'lavfi', '-i', `color=c=0xd02020:s=40x40:r=${FPS}`, '-filter_complex', `[0:v]scale=${W}:${H}:flags=bicubic[bg];[bg][1:v]overlay=x='20+n*${Math.floor((W - 80) / n)}':y='${H / 2 - 20}+80*sin(n/8)':shortest=0,format=yuv420p[v]`, '-map', '[v]'],
+  // the still, then testsrc2 from frame 48: a multiple of the GOP (16), so the cut is an I picture
+  cutgop: ['-loop', '1', '-framerate', String(FPS), '-i', still, '-f', 'lavfi', '-i', `testsrc2=s=${W}x${H}:r=${FPS}`, '-filter_complex', `[0:v]scale=${W}:${H}:flags=bicubic,trim=end_frame=48,setpts=PTS-STARTPTS,format=yuv420p[a];[1:v]trim=end_frame=${n - 48},setpts=PTS-STARTPTS,format=yuv420p[b];[a][b]concat=n=2:v=1:a=0,format=yuv420p[v]`, '-map', '[v]'],
+  fade: ['-loop', '1', '-framerate', String(FPS), '-i', still, '-vf', `scale=${W}:${H}:flags=bicubic,fade=t=out:st=${(seconds / 4).toFixed(2)}:d=${(seconds / 4).toFixed(2)},fade=t=in:st=${(seconds / 2).toFixed(2)}:d=${(seconds / 4).toFixed(2)},format=yuv420p`],
+  // the pan of \`pan\`, and a 48x48 square crossing the picture right to left against it
+  panobject: ['-loop', '1', '-framerate', String(FPS), '-i', still, '-f', 'lavfi', '-i', `color=c=0x20d040:s=48x48:r=${FPS}`, '-filter_complex', `[0:v]crop=${W}:${H}:x='min(n*8\\,${1600 - W})':y='min(n*3\\,${900 - H})'[bg];[bg][1:v]overlay=x='${W - 60}-n*${Math.floor((W - 80) / n)}':y='${H / 2 - 24}':shortest=0,format=yuv420p[v]`, '-map', '[v]'],
+  // zooming into the middle of the still, 0.5 % per frame
+  zoom: ['-loop', '1', '-framerate', String(FPS), '-i', still, '-vf', `scale=${W * 2}:${H * 2}:flags=bicubic,zoompan=z='1+0.005*on':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d=1:s=${W}x${H}:fps=${FPS},format=yuv420p`],
 };
 for (const [name, src] of Object.entries(synthetic)) {
   const file = path.join(clips, `syn_${name}_${seconds}s.mp4`);
@@ -171,9 +182,10 @@ if (existsSync(resultsFile)) {
   const md = [`# Token budgets by clip set (${res.createdAt.slice(0, 10)})`, ''];
   for (const [name, vs] of sets) {
     md.push(`## ${name} clips: mean over ${vs.length}`, '', aggregateTable(res, vs), '');
-    if (policies.includes('codec') && policies.includes('uniform')) {
-      md.push(comparisonSummary(res, 'codec', vs.map((v) => v.name)), '');
-      md.push(comparisonTable({ ...res, videos: vs }), '');
+    for (const p of ['codec', 'refresh', 'rlt']) {
+      if (!policies.includes(p) || !policies.includes('uniform')) continue;
+      md.push(`### ${p} against uniform`, '', comparisonSummary(res, p, vs.map((v) => v.name)), '');
+      md.push(comparisonTable({ ...res, videos: vs }, p), '');
     }
     const four = ['psnr', 'ssim', 'recall', 'frames'].map((m) => chartSpec(res, m, vs));
     writeFileSync(path.join(out, 'plots', `summary_${name}.png`), panelPng(four, 2, `${name} clips: mean of ${vs.length}, ${vs[0].grid.T} sampled frames, ${vs[0].grid.H * vs[0].grid.W} patches per frame`));

@@ -40,7 +40,7 @@ import { type Coverage, coverage } from './coverage.js';
 import { type ReconstructionQuality, type ReferenceFrames, prepareReference, reconstructionQuality } from './reconstruction.js';
 import { type KeptGrid, insidePatches, overlappingPatches } from './selection.js';
 
-export const ALL_POLICIES: PolicyName[] = ['codec', 'grouped', 'adaptive', 'uniform'];
+export const ALL_POLICIES: PolicyName[] = ['codec', 'grouped', 'adaptive', 'refresh', 'rlt', 'uniform'];
 export const DEFAULT_BUDGETS = [256, 512, 1024, 2048, 4096];
 
 export interface BudgetBenchOptions {

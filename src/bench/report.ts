@@ -159,7 +159,7 @@ export function loses(c: Comparison): boolean {
   return psnrDelta(c) < -TIE.psnrDb || c.dSsim < -TIE.ssim;
 }
 
-/** codec minus uniform per clip and budget: PSNR dB / SSIM, with a mark where codec loses. */
+/** `policy` minus uniform per clip and budget: PSNR dB / SSIM, with a mark where it loses. */
 export function comparisonTable(res: BenchResults, policy: PolicyName = 'codec'): string {
   const cmp = compareWithUniform(res, policy);
   const budgets = res.options.budgets;
@@ -236,12 +236,13 @@ export function markdownReport(res: BenchResults): string {
   out.push('');
   out.push(aggregateTable(res, ok));
   out.push('');
-  if (res.options.policies.includes('uniform') && res.options.policies.includes('codec')) {
-    out.push('## codec against uniform, clip by clip (codec − uniform: PSNR dB / SSIM)');
+  for (const p of ['codec', 'refresh', 'rlt'] as const) {
+    if (!res.options.policies.includes('uniform') || !res.options.policies.includes(p)) continue;
+    out.push(`## ${p} against uniform, clip by clip (${p} − uniform: PSNR dB / SSIM)`);
     out.push('');
-    out.push(comparisonSummary(res));
+    out.push(comparisonSummary(res, p));
     out.push('');
-    out.push(comparisonTable(res));
+    out.push(comparisonTable(res, p));
     out.push('');
   }
   out.push('## Definitions');
@@ -273,6 +274,8 @@ export const POLICY_STYLE: Record<PolicyName, { color: Rgb; marker: Marker; dash
   grouped: { color: [230, 159, 0], marker: 'square' },
   adaptive: { color: [0, 158, 115], marker: 'triangle' },
   uniform: { color: [0, 0, 0], marker: 'diamond', dashed: true },
+  refresh: { color: [213, 94, 0], marker: 'circle', markerSize: 12 },
+  rlt: { color: [204, 121, 167], marker: 'square', dashed: true },
 };
 
 export type ChartMetric = 'psnr' | 'ssim' | 'recall' | 'frames' | 'tokens' | 'time';

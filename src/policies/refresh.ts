@@ -29,7 +29,7 @@
  * bisection step is a pruned DP (a candidate next slot is dropped as soon as the change held up to it
  * alone costs more than the best option found).
  */
-import { type Selection, checkBudget, PolicyError, toPositions } from './types.js';
+import { type Selection, checkBudget, flatSelection, PolicyError } from './types.js';
 
 /** Change of every patch position between consecutive slots. */
 export interface ChangeVolume {
@@ -367,21 +367,8 @@ export function selectRefresh(v: ChangeVolume, opts: RefreshPolicyOptions): Refr
     if (t > 0) for (let s = 0; s < S; s++) sum += v.change[t * S + s]!;
     slotChange.push(sum / S);
   }
-  const dense: number[] = [];
-  for (let t = 0; t < T; t++) {
-    let all = true;
-    for (let s = 0; s < S && all; s++) if (!kept[s * T + t]) all = false;
-    if (all) dense.push(t);
-  }
   return {
-    policy: 'refresh',
-    positions: toPositions(flat, v.gridH, v.gridW),
-    count: K,
-    padded: 0,
-    budget: opts.budget,
-    effectiveBudget: K,
-    denseSlots: dense,
-    staticFallback: false,
+    ...flatSelection('refresh', flat, T, v.gridH, v.gridW, opts.budget),
     lambda,
     steps,
     tieTokens,

@@ -93,3 +93,16 @@ export function checkVolume(v: ScoreVolume): void {
   if (v.frameTypes.length !== v.T) throw new PolicyError(`score volume has ${v.frameTypes.length} frame types, expected ${v.T}`);
   if (v.content.length !== S) throw new PolicyError(`content mask has ${v.content.length} values, expected ${S}`);
 }
+
+/**
+ * The Selection of sorted flat indices t*S + h*W + w (no padding rows): positions, count, budget and
+ * the slots kept whole.
+ */
+export function flatSelection(policy: string, flat: number[], T: number, gridH: number, gridW: number, budget: number): Selection {
+  const S = gridH * gridW;
+  const perSlot = new Int32Array(T);
+  for (const i of flat) perSlot[Math.floor(i / S)]!++;
+  const denseSlots: number[] = [];
+  for (let t = 0; t < T; t++) if (perSlot[t] === S) denseSlots.push(t);
+  return { policy, positions: toPositions(flat, gridH, gridW), count: flat.length, padded: 0, budget, effectiveBudget: flat.length, denseSlots, staticFallback: false };
+}

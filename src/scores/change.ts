@@ -6,7 +6,13 @@
  * 1. pictureChange(picture): the codec maps of one picture pooled onto the patch grid by area
  *    (geometry.poolToGrid, the scoring's own maps from scoring.frameSignals):
  *    - motion: vector length in pixels per frame, list 0 and 1 averaged, WITHOUT camera
- *      compensation (a pan changes every patch on screen); intra blocks carry none;
+ *      compensation (a pan changes every patch on screen). Moving content changes the picture in
+ *      proportion to its detail (a moving flat wall changes nothing, and an encoder's vectors there
+ *      are arbitrary): motion is weighted by the patch's texture, the bits the clip's intra pictures
+ *      spent on it over their mean (the intra cost of a patch is the codec's measure of its detail);
+ *    - intra: the share of the patch coded intra. In an inter picture an intra block says the
+ *      encoder found nothing to predict it from: its content is new, as if it had moved by a whole
+ *      patch. It counts as motion of one patch side (in source pixels) per frame;
  *    - residual: the prediction error the encoder had to code: RMS of the luma coefficient levels
  *      (sqrt of the pooled energy per 4x4, `coeff`, cheap) or the mean |residual| (`abs`);
  *    - bits: bits spent per 8x8 block.
@@ -26,9 +32,11 @@
  *   previous intra picture's as distributions over the picture (total variation distance between
  *   the two bit maps, each divided by its sum, so that a different QP does not count). Re-coding the
  *   same content spends its bits in the same places; a new scene spends them elsewhere. Above
- *   INTRA_BIAS the picture is a cut and every patch changed by what the picture would score as an
- *   inter picture whose blocks are all intra (its residual and bits, no motion). A periodic intra
- *   picture in a still scene stays far below.
+ *   INTRA_BIAS the picture is a cut and every patch changed as an inter picture coded all intra
+ *   would say. A periodic intra picture in a still scene stays far below. The comparison means
+ *   something only while the content has moved less than half a patch since the previous intra
+ *   picture (mean displacement over the inter pictures in between); beyond, the inter pictures
+ *   already measured the change and the intra picture takes their mean.
  * A residual below one quantisation step (RMS over the patch: coefficient levels, `coeff`) is
  * re-quantisation noise, not change; so is motion below a quarter pixel per frame over the patch
  * (the vectors' precision). Skipped blocks code no change: their bits (the skip flag) are not counted; nor are the bits of a
@@ -37,8 +45,11 @@
  * A cut coded inside an inter picture needs no rule: its blocks are intra, carry large residuals and
  * bits, and score as change like any other.
  */
-import { type CellMap, type Geometry, poolToGrid } from '../geometry.js';
-import { type CodecPicture, type FrameType, type ResidualSource, frameSignals, frameType, resolveScoringOptions } from '../scoring.js';
+import type { Geometry } from '../geometry/output_geometry.js';
+import { type CellMap, poolToGrid } from '../geometry/patch_grid.js';
+import type { CodecPicture, FrameType } from './codec_picture.js';
+import { type ResidualSource, resolveScoringOptions } from './options.js';
+import { frameSignals } from './signals.js';
 
 /** One decoded picture's signals on the patch grid. */
 export interface PictureChange {
@@ -51,6 +62,8 @@ export interface PictureChange {
   residual: Float32Array;
   /** [S] bits per 8x8 block. */
   bits: Float32Array;
+  /** [S] share of the patch coded intra (1 everywhere in an intra picture). */
+  intra: Float32Array;
 }
 
 export interface ChangeScales {
@@ -74,8 +87,8 @@ export interface ChangeEstimate {
   scales: ChangeScales;
   /** Decoded pictures that contributed to each slot's change. */
   picturesPerSlot: number[];
-  /** Intra pictures after the first slot and their cut test (total variation distance to the previous intra picture's bits). */
-  intra: { outIndex: number; distance: number; cut: boolean }[];
+  /** Intra pictures after the first slot and their cut test: total variation distance to the previous intra picture's bits (null: not tested, the content moved too much in between). */
+  intra: { outIndex: number; distance: number | null; cut: boolean }[];
 }
 
 /** Pools one picture's codec maps onto the patch grid. `crop` is the picture's conformance window. */
@@ -94,11 +107,16 @@ export function pictureChange(pic: CodecPicture, outIndex: number, g: Geometry, 
   // refining a still picture after an intra picture), not change
   if (residualSource === 'coeff') for (let i = 0; i < residual.length; i++) residual[i] = residual[i]! < CHANGE_FLOORS.residual ? 0 : Math.sqrt(residual[i]!);
   const motion = poolToGrid(f.motion!, crop, g);
+  const isIntra = new Uint8Array(cols4 * rows4);
+  for (let i = 0; i < isIntra.length; i++) isIntra[i] = mv[i * 8] === 0 ? 1 : 0;
+  const intra = poolToGrid({ values: isIntra, cols: cols4, rows: rows4, cell: 4 }, crop, g);
+  const shown = pictureShare(pic, g);
+  for (let i = 0; i < intra.length; i++) intra[i] = shown[i]! > 0 ? Math.min(1, intra[i]! / shown[i]!) : 0;
   // below the vectors' precision (a quarter pixel per frame) over the patch: no motion
   for (let i = 0; i < motion.length; i++) if (motion[i]! < CHANGE_FLOORS.motion) motion[i] = 0;
   const pooledBits = poolToGrid(bits, crop, g);
-  for (let i = 0; i < pooledBits.length; i++) if (motion[i] === 0 && residual[i] === 0) pooledBits[i] = 0;
-  return { outIndex, type: f.type, motion, residual, bits: pooledBits };
+  for (let i = 0; i < pooledBits.length; i++) if (motion[i] === 0 && residual[i] === 0 && intra[i] === 0) pooledBits[i] = 0;
+  return { outIndex, type: f.type, motion, residual, bits: pooledBits, intra };
 }
 
 /** [S] share of each patch that shows picture (1 inside, 0 on letterbox padding). */
@@ -113,20 +131,38 @@ export function pictureShare(pic: Pick<CodecPicture, 'width' | 'height' | 'crop'
  * The change volume of the slots whose frames are `sampled` (display indices, ascending), from the
  * signals of the decoded pictures (any order; those after the last sampled frame are ignored).
  */
-export function changeVolume(pictures: PictureChange[], sampled: number[], S: number): ChangeEstimate {
+export function changeVolume(pictures: PictureChange[], sampled: number[], S: number, patchSide: number): ChangeEstimate {
   const T = sampled.length;
   const last = sampled[T - 1]!;
   const pics = pictures.filter((p) => p.outIndex <= last).sort((a, b) => a.outIndex - b.outIndex);
   for (const p of pics) {
-    if (p.motion.length !== S || p.residual.length !== S || p.bits.length !== S) throw new RangeError(`picture ${p.outIndex}: signals of ${p.motion.length} patches, expected ${S}`);
+    if (p.motion.length !== S || p.residual.length !== S || p.bits.length !== S || p.intra.length !== S) throw new RangeError(`picture ${p.outIndex}: signals of ${p.motion.length} patches, expected ${S}`);
   }
+  // texture of each patch: the bits the clip's intra pictures spent on it, over their mean (one map
+  // for the clip, so that a position's change does not jump at every intra picture)
+  let texture: Float32Array | null = null;
+  {
+    const acc = new Float64Array(S);
+    let total = 0;
+    for (const p of pics) {
+      if (p.type !== 'I') continue;
+      for (let s = 0; s < S; s++) acc[s]! += p.bits[s]!;
+    }
+    for (let s = 0; s < S; s++) total += acc[s]!;
+    if (total > 0) texture = Float32Array.from(acc, (b) => (b * S) / total);
+  }
+  const motionAt = (i: number, s: number): number => {
+    const p = pics[i]!;
+    return p.motion[s]! * (texture ? texture[s]! : 1) + p.intra[s]! * patchSide;
+  };
   // clip-level scales over the inter pictures
   const sums = { motion: 0, residual: 0, bits: 0 };
   let n = 0;
-  for (const p of pics) {
+  for (let i = 0; i < pics.length; i++) {
+    const p = pics[i]!;
     if (p.type === 'I') continue;
     for (let s = 0; s < S; s++) {
-      sums.motion += p.motion[s]!;
+      sums.motion += motionAt(i, s);
       sums.residual += p.residual[s]!;
       sums.bits += p.bits[s]!;
     }
@@ -137,15 +173,24 @@ export function changeVolume(pictures: PictureChange[], sampled: number[], S: nu
     residual: Math.max(CHANGE_FLOORS.residual, n ? sums.residual / n : 0),
     bits: Math.max(CHANGE_FLOORS.bits, n ? sums.bits / n : 0),
   };
-  const asInter = (p: PictureChange, withMotion: boolean): Float32Array => {
+  const asInter = (i: number): Float32Array => {
+    const p = pics[i]!;
     const c = new Float32Array(S);
-    for (let s = 0; s < S; s++) c[s] = ((withMotion ? p.motion[s]! / scales.motion : 0) + p.residual[s]! / scales.residual + p.bits[s]! / scales.bits) / 3;
+    for (let s = 0; s < S; s++) c[s] = (motionAt(i, s) / scales.motion + p.residual[s]! / scales.residual + p.bits[s]! / scales.bits) / 3;
     return c;
   };
-  const perPic: (Float32Array | null)[] = pics.map((p) => (p.type === 'I' ? null : asInter(p, true)));
+  const perPic: (Float32Array | null)[] = pics.map((p, i) => (p.type === 'I' ? null : asInter(i)));
+  // mean displacement (px) of each inter picture, for the intra cut test
+  const moved = pics.map((p) => {
+    let m = 0;
+    for (let s = 0; s < S; s++) m += p.motion[s]! + p.intra[s]! * patchSide;
+    return p.type === 'I' ? 0 : m / S;
+  });
   const intra: ChangeEstimate['intra'] = [];
   let prevIntra: PictureChange | null = null;
+  let since = 0;
   for (let i = 0; i < pics.length; i++) {
+    since += moved[i]!;
     const p = pics[i]!;
     if (p.type !== 'I') continue;
     let before: Float32Array | null = null;
@@ -154,17 +199,19 @@ export function changeVolume(pictures: PictureChange[], sampled: number[], S: nu
     for (let k = i + 1; k < pics.length && !after; k++) if (pics[k]!.type !== 'I') after = perPic[k]!;
     const c = new Float32Array(S);
     for (let s = 0; s < S; s++) c[s] = before && after ? (before[s]! + after[s]!) / 2 : (before ?? after)?.[s] ?? 0;
-    if (prevIntra) {
+    if (prevIntra && since >= patchSide / 2 && p.outIndex > sampled[0]!) intra.push({ outIndex: p.outIndex, distance: null, cut: false });
+    if (prevIntra && since < patchSide / 2) {
       const distance = bitsDistance(p.bits, prevIntra.bits);
       const cut = distance > INTRA_BIAS;
       if (cut) {
-        const full = asInter(p, false);
+        const full = asInter(i);
         for (let s = 0; s < S; s++) c[s] = Math.max(c[s]!, full[s]!);
       }
       if (p.outIndex > sampled[0]!) intra.push({ outIndex: p.outIndex, distance, cut });
     }
     perPic[i] = c;
     prevIntra = p;
+    since = 0;
   }
   const change = new Float32Array(T * S);
   const picturesPerSlot = new Array<number>(T).fill(0);

@@ -6,7 +6,9 @@ import type { CodecPolicyOptions, IFramePolicy } from '../policies/codec.js';
 import type { CodecPicture } from '../scores/codec_picture.js';
 import type { ScoringOptions } from '../scores/options.js';
 
-export type PolicyName = 'codec' | 'grouped' | 'uniform' | 'adaptive';
+export type PolicyName = 'codec' | 'grouped' | 'uniform' | 'adaptive' | 'refresh' | 'rlt';
+
+export const POLICY_NAMES: PolicyName[] = ['codec', 'grouped', 'uniform', 'adaptive', 'refresh', 'rlt'];
 
 /**
  * What `t` (column 0 of positions) means.
@@ -130,7 +132,7 @@ export function resolveOptions(options: TokenizeOptions): TokenizeOptions {
   if (base.weights && defined.weights) o.weights = { ...base.weights, ...defined.weights };
   if (base.floors && defined.floors) o.floors = { ...base.floors, ...defined.floors };
   const policy = o.policy ?? 'codec';
-  if (!['codec', 'grouped', 'uniform', 'adaptive'].includes(policy)) throw optionError(`unknown policy ${String(policy)} (codec, grouped, uniform, adaptive)`);
+  if (!POLICY_NAMES.includes(policy)) throw optionError(`unknown policy ${String(policy)} (${POLICY_NAMES.join(', ')})`);
   if (o.timeIndex !== undefined && o.timeIndex !== 'frame' && o.timeIndex !== 'slot') throw optionError(`timeIndex must be frame or slot, got ${String(o.timeIndex)}`);
   if (o.layout !== undefined && o.layout !== 'nhwc' && o.layout !== 'nchw') throw optionError(`layout must be nhwc or nchw, got ${String(o.layout)}`);
   if (o.dtype !== undefined && o.dtype !== 'uint8' && o.dtype !== 'float32') throw optionError(`dtype must be uint8 or float32, got ${String(o.dtype)}`);

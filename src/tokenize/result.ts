@@ -54,9 +54,9 @@ export interface TokenizeMeta {
   policy: Record<string, unknown> & { name: PolicyName };
   scoring: ResolvedScoringOptions;
   scores: {
-    /** Fused score of every output row (-1 for padding rows). */
+    /** Fused score of every output row (-1 for padding rows); refresh: the change accumulated at its position since the previous kept patch there; rlt: its mean |difference| to the last kept patch. */
     tokens: number[];
-    /** Mean fused score of every slot. */
+    /** Mean fused score of every slot; refresh: the mean change since the previous slot. */
     slotMean: number[];
     /** Percentile level of every signal per slot. */
     levels: Partial<Record<'motion' | 'residual' | 'bits', number>>[];

@@ -26,9 +26,12 @@ import { selectAdaptive } from '../policies/adaptive.js';
 import { selectGrouped } from '../policies/grouped.js';
 import { sampleFrames } from '../policies/sampling.js';
 import { type ScoreVolume, type Selection } from '../policies/types.js';
+import { selectRefresh } from '../policies/refresh.js';
+import { selectRlt } from '../policies/rlt.js';
 import { selectUniform } from '../policies/uniform.js';
 import { activeShare } from '../scores/activity.js';
 import type { CameraMotion } from '../scores/camera_motion.js';
+import { type ChangeEstimate, type PictureChange, changeVolume, pictureChange, pictureShare } from '../scores/change.js';
 import { type FrameType, frameType } from '../scores/codec_picture.js';
 import { type FrameScores, scoreFrames } from '../scores/frame_scores.js';
 import { decodeOptionsFor, resolveScoringOptions } from '../scores/options.js';
@@ -63,10 +66,28 @@ function defaultBudget(o: TokenizeOptions, T: number, S: number): number {
   return 8 * S;
 }
 
-/** Runs the selection policy on the score volume. */
-function select(o: TokenizeOptions, vol: ScoreVolume, S: number): { sel: Selection; heldFraction?: number } {
+/** What the refresh and rlt policies read besides the score volume. */
+interface SelectInputs {
+  change?: ChangeEstimate;
+  share?: Float32Array;
+  frames?: Map<number, Uint8Array>;
+  slots: Slot[];
+  g: Geometry;
+}
+
+/** Runs the selection policy on the score volume (refresh: the change volume; rlt: the pixels). */
+function select(o: TokenizeOptions, vol: ScoreVolume, S: number, inp: SelectInputs): { sel: Selection; heldFraction?: number; tokenValues?: Float32Array; policyMeta?: Record<string, unknown> } {
   const policyOpts: CodecPolicyOptions = { budget: o.budget ?? defaultBudget(o, vol.T, S), iframes: o.iframes, keepFirst: o.keepFirst, padding: o.padding, staticFallback: o.staticFallback, order: o.order };
   switch (o.policy) {
+    case 'refresh': {
+      const c = inp.change!;
+      const r = selectRefresh({ T: vol.T, gridH: vol.gridH, gridW: vol.gridW, change: c.change, weight: inp.share }, { budget: policyOpts.budget });
+      return { sel: r, tokenValues: r.tokenChange, policyMeta: { distortion: 'sqrt', lambda: r.lambda, bisectionSteps: r.steps, tieTokens: r.tieTokens, slotChange: r.slotChange, scales: c.scales, picturesPerSlot: c.picturesPerSlot, intraPictures: c.intra } };
+    }
+    case 'rlt': {
+      const r = selectRlt({ T: vol.T, gridH: vol.gridH, gridW: vol.gridW, patch: inp.g.patch, width: inp.g.outWidth, frames: inp.slots.map((s) => inp.frames!.get(s.frame)!) }, { budget: policyOpts.budget });
+      return { sel: r, tokenValues: r.tokenDiff, policyMeta: { threshold: r.threshold } };
+    }
     case 'uniform':
       return { sel: selectUniform(vol, { budget: policyOpts.budget }) };
     case 'grouped':
@@ -82,7 +103,7 @@ function select(o: TokenizeOptions, vol: ScoreVolume, S: number): { sel: Selecti
 }
 
 /** Cuts the selected patches out of the decoded frames. */
-async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], g: Geometry, hevcPath: string, ff: FfmpegInfo, progress: TokenizeOptions['onProgress']): Promise<PatchTensor> {
+async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], g: Geometry, hevcPath: string, ff: FfmpegInfo, progress: TokenizeOptions['onProgress'], decoded?: Map<number, Uint8Array>): Promise<PatchTensor> {
   const P = g.patch;
   const N = sel.count;
   const layout = o.layout ?? 'nhwc';
@@ -102,7 +123,8 @@ async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], 
   const mean = o.mean ?? [0, 0, 0];
   const std = o.std ?? [1, 1, 1];
   let done = 0;
-  for await (const { index, rgb } of decodeFrames(hevcPath, { frames, geometry: g, scaler: o.scaler }, ff)) {
+  const source = decoded ? frames.map((index) => ({ index, rgb: decoded.get(index)! })) : decodeFrames(hevcPath, { frames, geometry: g, scaler: o.scaler }, ff);
+  for await (const { index, rgb } of source) {
     for (const r of rowsByFrame.get(index)!) {
       const h = sel.positions[3 * r + 1]!;
       const w = sel.positions[3 * r + 2]!;
@@ -159,21 +181,29 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, deadline: Deadl
 
     // ---- codec maps of the sampled frames
     const decode = decodeOptionsFor(scoring);
-    if (o.policy === 'uniform') {
+    const refresh = o.policy === 'refresh';
+    const pixelsOnly = o.policy === 'uniform' || o.policy === 'rlt';
+    if (pixelsOnly) {
       decode.motion = false;
       decode.residual = false;
       decode.tuStats = false;
       decode.bits = false;
     }
-    // Arrays (and residual reconstruction) only for the sampled pictures.
-    decode.pictures = sampled.map((f) => headers[f]!.decodeIndex);
+    // refresh: motion, bits and the coefficient statistics (or the residual) of every picture up to
+    // the last sampled one (plain arrays, no score); the other policies: arrays (and residual
+    // reconstruction) only for the sampled pictures.
+    const residualSource = o.residualSource ?? 'coeff';
+    if (refresh) Object.assign(decode, { motion: true, bits: true, tuStats: residualSource === 'coeff', residual: residualSource === 'abs' });
+    else decode.pictures = sampled.map((f) => headers[f]!.decodeIndex);
+    const changes: PictureChange[] = [];
+    let share: Float32Array | undefined;
     const first = headers[0]!;
     let crop = { ...first.crop, width: first.width, height: first.height };
     let g = makeGeometry(o, first.width - first.crop.left - first.crop.right, first.height - first.crop.top - first.crop.bottom);
-    const scored = o.policy !== 'uniform';
+    const scored = !pixelsOnly && !refresh;
     // Without a custom picture source the decoder scores the sampled pictures itself (cpp/score/),
     // on its thread: only per-patch arrays come back.
-    const source = o.pictureSource ?? defaultSource(scored ? { geometry: g, options: scoring, pictures: decode.pictures, keepMaps: scoring.normalize === 'clip' } : undefined);
+    const source = o.pictureSource ?? defaultSource(scored ? { geometry: g, options: scoring, pictures: decode.pictures!, keepMaps: scoring.normalize === 'clip' } : undefined);
     const slots: (Slot | undefined)[] = new Array(sampled.length);
     let sized = false;
     let index = 0;
@@ -189,6 +219,10 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, deadline: Deadl
         }
       } else if (pic.width !== crop.width || pic.height !== crop.height) {
         throw new CodectokError('ERR_UNSUPPORTED', `picture size changes from ${crop.width}x${crop.height} to ${pic.width}x${pic.height} at frame ${i}`, { file: input });
+      }
+      if (refresh) {
+        share ??= pictureShare(pic, g!);
+        changes.push(pictureChange(pic, i, g!, residualSource));
       }
       const slot = slotOf.get(i);
       if (slot !== undefined) {
@@ -231,16 +265,24 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, deadline: Deadl
     const scoresVol = new Float32Array(T * S);
     full.forEach((s, k) => s.scores && scoresVol.set(s.scores.fused, k * S));
     const types = full.map((s) => s.type);
-    const share = o.policy === 'uniform' ? 0 : activeShare(full.map((s) => s.scores!), types);
-    const isStatic = o.policy !== 'uniform' && share < (o.staticShare ?? 0.01);
+    const activity = scored ? activeShare(full.map((s) => s.scores!), types) : 0;
+    const isStatic = scored && activity < (o.staticShare ?? 0.01);
     const vol: ScoreVolume = { T, gridH: g.gridH, gridW: g.gridW, scores: scoresVol, frameTypes: types, content: contentPatchMask(g), static: isStatic };
+    const change = refresh ? changeVolume(changes, sampled, S, (g.patch * g.srcWidth) / g.scaledWidth) : undefined;
+    changes.length = 0;
+    const ff = await locateFfmpeg({ prefer: o.ffmpeg ?? 'auto' });
+    // rlt reads the pixels of every sampled frame (a full decode), and its patches come from them
+    let decoded: Map<number, Uint8Array> | undefined;
+    if (o.policy === 'rlt') {
+      decoded = new Map();
+      for await (const { index, rgb } of decodeFrames(prepared.hevcPath, { frames: [...new Set(sampled)], geometry: g, scaler: o.scaler }, ff)) decoded.set(index, rgb);
+    }
     progress?.({ stage: 'select', done: 0, total: 1 });
-    const { sel, heldFraction } = select(o, vol, S);
+    const { sel, heldFraction, tokenValues, policyMeta: chosen } = select(o, vol, S, { change, share, frames: decoded, slots: full, g });
     progress?.({ stage: 'select', done: 1, total: 1 });
 
     // ---- pixels
-    const ff = await locateFfmpeg({ prefer: o.ffmpeg ?? 'auto' });
-    const patches = await gatherPatches(o, sel, full, g, prepared.hevcPath, ff, progress);
+    const patches = await gatherPatches(o, sel, full, g, prepared.hevcPath, ff, progress, decoded);
 
     // ---- positions and metadata
     const timeIndex = o.timeIndex ?? 'frame';
@@ -249,13 +291,14 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, deadline: Deadl
     const tokenScores: number[] = [];
     for (let r = 0; r < sel.count; r++) {
       const s = sel.positions[3 * r]!;
-      tokenScores.push(s < 0 ? -1 : scoresVol[s * S + sel.positions[3 * r + 1]! * g.gridW + sel.positions[3 * r + 2]!]!);
+      tokenScores.push(s < 0 ? -1 : tokenValues ? tokenValues[r]! : scoresVol[s * S + sel.positions[3 * r + 1]! * g.gridW + sel.positions[3 * r + 2]!]!);
     }
     const { pictureSource: _ps, onProgress: _op, ...plainOptions } = o;
     const { hevcPath: _hp, encoder, ...inputInfo } = prepared;
     const policyMeta: TokenizeMeta['policy'] = { name: o.policy ?? 'codec', budget: o.budget ?? defaultBudget(o, T, S) };
     if (o.policy === 'codec' || o.policy === 'adaptive') Object.assign(policyMeta, { iframes: o.iframes ?? 'zero', keepFirst: o.keepFirst ?? true, padding: o.padding ?? 'exclude', staticFallback: o.policy === 'codec' ? (o.staticFallback ?? true) : false, order: o.order ?? 'thw' });
     if (o.policy === 'grouped') policyMeta.groupSize = o.groupSize ?? 4;
+    if (chosen) Object.assign(policyMeta, chosen);
     if (o.policy === 'adaptive') Object.assign(policyMeta, { fraction: o.fraction ?? 0.9, maxBudget: o.maxBudget ?? T * S, minBudget: o.minBudget ?? 1 });
     const meta: TokenizeMeta = {
       codectok: VERSION,
@@ -274,13 +317,13 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, deadline: Deadl
       effectiveBudget: sel.effectiveBudget,
       denseSlots: sel.denseSlots,
       staticFallback: sel.staticFallback,
-      activeShare: share,
+      activeShare: activity,
       isStatic,
       policy: policyMeta,
       scoring,
       scores: {
         tokens: tokenScores,
-        slotMean: full.map((s) => (s.scores ? s.scores.fused.reduce((a, b) => a + b, 0) / S : 0)),
+        slotMean: refresh ? (chosen!.slotChange as number[]) : full.map((s) => (s.scores ? s.scores.fused.reduce((a, b) => a + b, 0) / S : 0)),
         levels: full.map((s) => s.scores?.levels ?? {}),
         camera: full.map((s) => s.signals?.camera ?? null),
       },

@@ -123,7 +123,7 @@ export function register(program: Command): void {
       const files = await writeReport(o.out, res);
       const ok = res.videos.filter((v) => v.ok);
       await writeOut(`${aggregateTable(res, ok)}\n\n`);
-      if (policies.includes('codec') && policies.includes('uniform')) await writeOut(`${comparisonSummary(res)}\n\n`);
+      for (const p of ['codec', 'refresh', 'rlt'] as const) if (policies.includes(p) && policies.includes('uniform')) await writeOut(`${p}: ${comparisonSummary(res, p)}\n\n`);
       await writeOut(`wrote ${files.length} files to ${o.out} (results.json, results.md, plots/summary.png)\n`);
       const failed = res.videos.filter((v) => !v.ok);
       if (failed.length) throw new CodectokError('ERR_FILES_FAILED', `${failed.length} of ${res.videos.length} video${res.videos.length > 1 ? 's' : ''} failed: ${failed.map((v) => `${v.input} (${v.error?.message})`).join('; ')}`);
