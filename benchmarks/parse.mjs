@@ -102,7 +102,7 @@ async function main() {
     const t = await best(async () => {
       const t0 = process.hrtime.bigint();
       const r = await tokenize(file, {});
-      return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, tokens: r.positions.length / 3 };
+      return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, tokens: r.positions.shape[0] };
     });
     e2e.push([path.basename(file), t.tokens, base[3], t.seconds, t.seconds / base[3]]);
   }

@@ -110,7 +110,7 @@ if (check('npx codectok tokenize', tok.status === 0, tok.status === 0 ? '' : tai
 // 4. ESM, CommonJS, TypeScript
 writeFileSync(path.join(app, 'use.mjs'), `import { tokenize, CodectokError } from 'codectok';
 const r = await tokenize(${JSON.stringify(clip)}, { budget: 64, frames: 4 });
-console.log(JSON.stringify({ shape: Array.from(r.patches.shape), positions: r.positions.length, error: typeof CodectokError }));
+console.log(JSON.stringify({ shape: Array.from(r.patches.shape), positions: Array.from(r.positions.shape), ndarray: Array.isArray(r.patches.stride) && typeof r.positions.get === 'function' && r.positions.get(0, 0) === r.positions.data[0], error: typeof CodectokError }));
 `);
 const esm = spawnSync('node', ['use.mjs'], { cwd: app, env, encoding: 'utf8', timeout: 120_000 });
 let esmOut = null;
@@ -119,7 +119,7 @@ try {
 } catch {
   /* reported below */
 }
-check('import from an ES module', esm.status === 0 && JSON.stringify(esmOut?.shape) === '[64,16,16,3]' && esmOut?.error === 'function', esm.status === 0 ? esm.stdout.trim() : tail(esm.stderr));
+check('import from an ES module (patches and positions as ndarray views)', esm.status === 0 && JSON.stringify(esmOut?.shape) === '[64,16,16,3]' && esmOut?.error === 'function' && JSON.stringify(esmOut?.positions) === '[64,3]' && esmOut?.ndarray === true, esm.status === 0 ? esm.stdout.trim() : tail(esm.stderr));
 
 writeFileSync(path.join(app, 'use.cjs'), `const c = require('codectok');
 console.log(typeof c.tokenize, typeof c.ShardWriter);
@@ -145,8 +145,10 @@ const options: TokenizeOptions = { budget: 64, frames: 4 };
 const r: TokenizeResult = await tokenize('clip.mp4', options);
 const rows: number = r.patches.shape[0];
 const dtype: 'uint8' | 'float32' = r.patches.dtype;
+const t0: number = r.positions.get(0, 0); // ndarray
+const layout: 'nhwc' | 'nchw' = r.patches.layout;
 const w = new ShardWriter('ds', { samplesPerShard: 2 });
-export { rows, dtype, w, CodectokError };
+export { rows, dtype, t0, layout, w, CodectokError };
 `);
 writeFileSync(path.join(app, 'bad.ts'), `import { tokenize } from 'codectok';
 const r = await tokenize('clip.mp4', { budget: 64 });

@@ -8,7 +8,7 @@ export * from './shard/api.js';
 export * from './bench/api.js';
 export { tokenize } from './tokenize/tokenize.js';
 export { PRESETS, type TokenizeOptions, type PolicyName, type TimeIndex, type PictureSource } from './tokenize/options.js';
-export type { TokenizeResult, TokenizeMeta, PatchTensor } from './tokenize/result.js';
+export type { TokenizeResult, TokenizeMeta, PatchTensor, PositionTensor } from './tokenize/result.js';
 export { letterboxGeometry, qwenGeometry, GeometryError, type Geometry } from './geometry/output_geometry.js';
 export { contentPatchMask } from './geometry/content_mask.js';
 export { poolToGrid, patchSourceRect, type CellMap } from './geometry/patch_grid.js';

@@ -68,7 +68,7 @@ describe('codectok shard on corpus streams', () => {
       for (const s of py.samples) {
         const ref = expected.get(s.key)!;
         expect(s.parts['patches.npy']).toEqual({ dtype: 'uint8', shape: ref.patches.shape, sha256: sha256(ref.patches.data) });
-        expect(s.parts['positions.npy']).toEqual({ dtype: 'int32', shape: [ref.patches.shape[0], 3], sha256: sha256(ref.positions) });
+        expect(s.parts['positions.npy']).toEqual({ dtype: 'int32', shape: [ref.patches.shape[0], 3], sha256: sha256(ref.positions.data) });
       }
     }
 

@@ -179,7 +179,7 @@ describe('tokenize on corpus streams (golden codec maps)', () => {
     const o: TokenizeOptions = { size: 128, frames: 8, budget: 150, compensation: 'similarity', normalize: 'clip' };
     const a = await golden('ctu32_bframes', o);
     const b = await golden('ctu32_bframes', o);
-    expect(Buffer.compare(Buffer.from(a.positions.buffer), Buffer.from(b.positions.buffer))).toBe(0);
+    expect(Buffer.compare(Buffer.from(a.positions.data.buffer), Buffer.from(b.positions.data.buffer))).toBe(0);
     expect(Buffer.compare(Buffer.from(a.patches.data.buffer), Buffer.from(b.patches.data.buffer))).toBe(0);
     expect(JSON.stringify({ ...a.meta, ffmpeg: null })).toBe(JSON.stringify({ ...b.meta, ffmpeg: null }));
   });
@@ -215,7 +215,7 @@ describe('tokenize on corpus streams (golden codec maps)', () => {
     ].join('\n');
     const out = execFileSync('python3', ['-c', script, dir], { encoding: 'utf8' }).trim().split(' ').map(Number);
     expect(out[0]).toBe(r.patches.data.reduce((s: number, v: number) => s + v, 0));
-    expect(out[1]).toBe(r.positions.reduce((s, v) => s + v, 0));
+    expect(out[1]).toBe(r.positions.data.reduce((s, v) => s + v, 0));
   });
 
   it('bad input and options give typed errors', async () => {

@@ -53,7 +53,7 @@ interface Pinned {
 async function run(c: PinCase): Promise<Pinned> {
   const r = await tokenize(c.file, c.options);
   return {
-    positions: Array.from(r.positions),
+    positions: Array.from(r.positions.data),
     tokens: r.meta.scores.tokens,
     slotMean: r.meta.scores.slotMean,
     levels: r.meta.scores.levels as Record<string, number>[],

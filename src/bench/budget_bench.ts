@@ -299,7 +299,7 @@ export async function benchVideo(input: string, name: string, opts: BudgetBenchO
           const { r, timing } = await timedTokenize(st.hevc, o);
           await adopt(r);
           const m0 = performance.now();
-          const k: KeptGrid = { T: r.meta.grid.T, gridH: r.meta.grid.H, gridW: r.meta.grid.W, positions: r.positions };
+          const k: KeptGrid = { T: r.meta.grid.T, gridH: r.meta.grid.H, gridW: r.meta.grid.W, positions: r.positions.data };
           const cov = coverage(k, { timestamps: r.meta.frames.timestamps, picture: st.overlap });
           const rec = reconstructionQuality(k, r.patches.data as Uint8Array, r.meta.geometry, st.ref!);
           const chg = changeRecall(st.change!, k);

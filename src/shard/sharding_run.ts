@@ -27,13 +27,20 @@ import { encodeNpy, type NpyTypedArray } from '../writers/npy.js';
 import { readTarIdx } from './tar_reader.js';
 import { type SlotEncoderRecord, EncoderTally, checkDatasetEncoders, datasetEncoders } from './dataset_encoders.js';
 import type { EncoderIdentity } from '../input/ffmpeg/encoder_identity.js';
+import { cOrder } from '../writers/ndarray_input.js';
 
 /** What `tokenize()` returns (structurally: src/tokenize/result.ts TokenizeResult fits it). */
 export interface TokenizedVideo {
-  patches: { data: Uint8Array | Float32Array; shape: number[]; dtype: 'uint8' | 'float32' | string };
-  /** int32 [N, 3] (t, h, w); padding rows are (-1, -1, -1). */
-  positions: Int32Array;
+  /** [N, ...]: a plain `{ data, shape, dtype }` in C order or an ndarray (tokenize() returns one). */
+  patches: { data: Uint8Array | Float32Array; shape: number[]; dtype: 'uint8' | 'float32' | string; stride?: number[]; offset?: number };
+  /** int32 [N, 3] (t, h, w), flat or as an ndarray; padding rows are (-1, -1, -1). */
+  positions: Int32Array | { data: Int32Array; shape: number[]; stride?: number[]; offset?: number };
   meta: object;
+}
+
+/** The positions of a result as one flat C-order Int32Array [N * 3]. */
+function flatPositions(res: TokenizedVideo): Int32Array {
+  return res.positions instanceof Int32Array ? res.positions : cOrder(res.positions).data;
 }
 
 /** The tokenizer, injected: `tokenize` from src/tokenize/tokenize.ts, or a stand-in in tests. */
@@ -167,7 +174,8 @@ export function sampleJson(entry: ManifestEntry, res: TokenizedVideo, keepScores
   const meta = (res.meta ?? {}) as Record<string, unknown>;
   const n = res.patches.shape[0];
   let padding = 0;
-  for (let r = 0; r < n; r++) if (res.positions[3 * r] < 0) padding++;
+  const positions = flatPositions(res);
+  for (let r = 0; r < n; r++) if (positions[3 * r]! < 0) padding++;
   const grid = pick(meta, [['grid']]);
   const g = grid && typeof grid === 'object' && !Array.isArray(grid) ? (grid as Record<string, number>) : null;
   const policy = pick(meta, [['policy']]);
@@ -205,17 +213,19 @@ export function sampleJson(entry: ManifestEntry, res: TokenizedVideo, keepScores
 
 /** Turn a tokenizer result into a shard sample (`json`, `patches.npy`, `positions.npy`). */
 export function toShardSample(entry: ManifestEntry, res: TokenizedVideo, keepScores = false): ShardSample {
-  const { data, shape, dtype } = res.patches;
+  const { dtype } = res.patches;
+  const { data, shape } = cOrder(res.patches);
   if (!shape.length) throw new Error('tokenizer returned patches without a shape');
-  const n = shape[0];
-  if (res.positions.length !== n * 3) {
-    throw new Error(`tokenizer returned ${n} patches but ${res.positions.length / 3} positions`);
+  const n = shape[0]!;
+  const positions = flatPositions(res);
+  if (positions.length !== n * 3) {
+    throw new Error(`tokenizer returned ${n} patches but ${positions.length / 3} positions`);
   }
   if ((dtype === 'uint8') !== data instanceof Uint8Array || (dtype === 'float32') !== data instanceof Float32Array) {
     throw new Error(`tokenizer returned ${dtype} patches in a ${data.constructor.name}`);
   }
   const patchesNpy = encodeNpy({ shape: [...shape], data: data as NpyTypedArray });
-  const positionsNpy = encodeNpy({ shape: [n, 3], data: res.positions });
+  const positionsNpy = encodeNpy({ shape: [n, 3], data: positions });
   return {
     key: entry.key,
     json: sampleJson(entry, res, keepScores),

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import type { TokenizeResult } from './result.js';
+import { asTensors } from './tensors.js';
 
 type TokenizedVideo = TokenizeResult;
 
@@ -61,7 +62,7 @@ export function createTokenizePool(size: number, workerUrl: URL = defaultWorkerU
       busy.delete(w);
       idle.push(w);
       if (p) {
-        if (msg.ok) p.resolve(msg.result!);
+        if (msg.ok) p.resolve(asTensors(msg.result as TokenizeResult)); // ndarray views again, over the transferred buffers
         else {
           const e = new Error(msg.error?.message ?? 'tokenize failed') as Error & { code?: string };
           if (msg.error?.code) e.code = msg.error.code;

@@ -10,13 +10,9 @@ import type { FrameType } from '../scores/codec_picture.js';
 import type { ResolvedScoringOptions } from '../scores/options.js';
 import type { PolicyName, TimeIndex } from './options.js';
 
-export interface PatchTensor {
-  data: Uint8Array | Float32Array;
-  /** [N, P, P, 3] (nhwc) or [N, 3, P, P] (nchw). */
-  shape: [number, number, number, number];
-  dtype: 'uint8' | 'float32';
-  layout: 'nhwc' | 'nchw';
-}
+import type { PatchTensor, PositionTensor } from './tensors.js';
+
+export type { PatchTensor, PositionTensor } from './tensors.js';
 
 export interface TokenizeMeta {
   codectok: string;
@@ -82,8 +78,9 @@ export interface TokenizeMeta {
 }
 
 export interface TokenizeResult {
+  /** Patches as an ndarray view (no copy): `data`, `shape`, `dtype` and `layout`. */
   patches: PatchTensor;
-  /** Int32 [N, 3]: (t, h, w); padding rows (grouped policy) are (-1, -1, -1). */
-  positions: Int32Array;
+  /** ndarray int32 [N, 3]: (t, h, w); padding rows (grouped policy) are (-1, -1, -1). */
+  positions: PositionTensor;
   meta: TokenizeMeta;
 }

@@ -38,7 +38,8 @@ import { decodeOptionsFor, resolveScoringOptions } from '../scores/options.js';
 import { type FrameSignals, frameSignals } from '../scores/signals.js';
 import { VERSION } from '../version.js';
 import { type PictureSource, type TokenizeOptions, resolveOptions } from './options.js';
-import type { PatchTensor, TokenizeMeta, TokenizeResult } from './result.js';
+import type { TokenizeMeta, TokenizeResult } from './result.js';
+import { patchTensor, positionTensor, type PatchTensor } from './tensors.js';
 
 function defaultSource(score: NativeScoreRequest | undefined): PictureSource {
   return async function* (hevcPath, decode) {
@@ -142,7 +143,7 @@ async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], 
     }
     progress?.({ stage: 'decode', done: ++done, total: frames.length });
   }
-  return { data, shape: layout === 'nhwc' ? [N, P, P, 3] : [N, 3, P, P], dtype, layout };
+  return patchTensor(data, layout === 'nhwc' ? [N, P, P, 3] : [N, 3, P, P], layout);
 }
 
 /**
@@ -333,7 +334,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, deadline: Deadl
     };
     if (sel.groups) meta.groups = sel.groups;
     if (heldFraction !== undefined) meta.heldFraction = heldFraction;
-    return { patches, positions, meta };
+    return { patches, positions: positionTensor(positions), meta };
   } catch (e) {
     throw toCodectokError(e, input);
   } finally {

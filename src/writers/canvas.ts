@@ -68,14 +68,14 @@ function layoutRows(r: TokenizeResult): Int32Array[] {
       const anchor = fresh();
       for (let k = 0; k < S; k++) {
         const row = g.row + k;
-        anchor[r.positions[3 * row + 1]! * W + r.positions[3 * row + 2]!] = row;
+        anchor[r.positions.data[3 * row + 1]! * W + r.positions.data[3 * row + 2]!] = row;
       }
       const cellsH = Math.floor(H / 2);
       const cellsW = Math.floor(W / 2);
       let canvas: Int32Array | null = null;
       let cell = 0;
       for (let row = g.row + S; row + 3 < g.row + g.rows; row += 4) {
-        if (r.positions[3 * row]! < 0) break; // padding rows come last
+        if (r.positions.data[3 * row]! < 0) break; // padding rows come last
         if (!canvas || cell === cellsH * cellsW) {
           canvas = fresh();
           cell = 0;
@@ -94,7 +94,7 @@ function layoutRows(r: TokenizeResult): Int32Array[] {
   let canvas: Int32Array | null = null;
   let cell = 0;
   for (let row = 0; row < r.meta.count; row++) {
-    if (r.positions[3 * row]! < 0) continue;
+    if (r.positions.data[3 * row]! < 0) continue;
     if (!canvas || cell === S) {
       canvas = fresh();
       cell = 0;
@@ -117,7 +117,7 @@ export function buildCanvases(r: TokenizeResult): Canvases {
       const row = cells[k]!;
       if (row < 0) continue;
       rowIndex[c * H * W + k] = row;
-      for (let j = 0; j < 3; j++) src[(c * H * W + k) * 3 + j] = r.positions[3 * row + j]!;
+      for (let j = 0; j < 3; j++) src[(c * H * W + k) * 3 + j] = r.positions.data[3 * row + j]!;
       const px = patchPixels(r, row);
       const y0 = Math.floor(k / W) * P;
       const x0 = (k % W) * P;

@@ -7,6 +7,7 @@ import { open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 
+import { cOrder, type WritableNdArray } from './ndarray_input.js';
 export type NpyDtype = 'int16' | 'int32' | 'int64' | 'uint8' | 'float32';
 export type NpyTypedArray = Int16Array | Int32Array | BigInt64Array | Uint8Array | Float32Array;
 
@@ -86,10 +87,14 @@ function bytesOf(data: NpyTypedArray): Uint8Array {
 }
 
 /** Encodes an array as .npy bytes. */
-export function encodeNpy(array: NpyArray | { shape: number[]; data: NpyTypedArray }): Buffer {
+export function encodeNpy(input: NpyArray | { shape: number[]; data: NpyTypedArray } | WritableNdArray): Buffer {
+  const array = cOrder(input as { shape: number[]; data: NpyTypedArray; stride?: number[]; offset?: number });
   const dtype = dtypeOf(array.data);
-  if ('dtype' in array && array.dtype !== dtype) {
-    throw new TypeError(`dtype ${array.dtype} does not match the data (${dtype})`);
+  // NpyArray's dtype, or an ndarray's (scijs names int64 'bigint64')
+  const d = (input as { dtype?: string }).dtype;
+  const declared = d === 'bigint64' ? 'int64' : d;
+  if (declared !== undefined && declared !== dtype) {
+    throw new TypeError(`dtype ${declared} does not match the data (${dtype})`);
   }
   if (product(array.shape) !== array.data.length) {
     throw new RangeError(`shape ${shapeRepr(array.shape)} does not match ${array.data.length} elements`);
@@ -167,7 +172,8 @@ export async function readNpy(path: string): Promise<NpyArray> {
 }
 
 /** Writes an uncompressed .npy file. */
-export async function writeNpy(path: string, array: NpyArray | { shape: number[]; data: NpyTypedArray }): Promise<void> {
+/** Writes `array` (a plain `{ shape, data }` in C order or any scijs ndarray view) as a .npy file. */
+export async function writeNpy(path: string, array: NpyArray | { shape: number[]; data: NpyTypedArray } | WritableNdArray): Promise<void> {
   await writeFile(path, encodeNpy(array));
 }
 

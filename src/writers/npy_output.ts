@@ -17,7 +17,7 @@ export async function writeNpyOutput(dir: string, r: TokenizeResult): Promise<Wr
   await mkdir(dir, { recursive: true });
   const files = { patches: join(dir, 'patches.npy'), positions: join(dir, 'positions.npy'), meta: join(dir, 'meta.json') };
   await writeNpy(files.patches, { shape: [...r.patches.shape], data: r.patches.data });
-  await writeNpy(files.positions, { shape: [r.meta.count, 3], data: r.positions });
+  await writeNpy(files.positions, r.positions);
   await writeFile(files.meta, `${JSON.stringify(r.meta, null, 1)}\n`);
   return files;
 }

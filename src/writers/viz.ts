@@ -65,10 +65,10 @@ export function composeViz(r: TokenizeResult, frames: Uint8Array[], o: VizOption
   const slotOf = new Map(r.meta.frames.sampled.map((fr, s) => [fr, s]));
   const kept = Array.from({ length: T }, () => new Uint8Array(g.gridH * g.gridW));
   for (let row = 0; row < r.meta.count; row++) {
-    const t = r.positions[3 * row]!;
+    const t = r.positions.data[3 * row]!;
     if (t < 0) continue;
     const slot = r.meta.timeIndex === 'slot' ? t : slotOf.get(t)!;
-    kept[slot]![r.positions[3 * row + 1]! * g.gridW + r.positions[3 * row + 2]!] = 1;
+    kept[slot]![r.positions.data[3 * row + 1]! * g.gridW + r.positions.data[3 * row + 2]!] = 1;
   }
   const tiles = frames.map((rgb, s) => {
     const lit = new Uint8Array(rgb.length);

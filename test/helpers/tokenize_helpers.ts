@@ -41,14 +41,14 @@ export async function syntheticClip(dir: string, name: string, source: string, s
 
 export function rowsOf(r: TokenizeResult): [number, number, number][] {
   const out: [number, number, number][] = [];
-  for (let i = 0; i < r.meta.count; i++) out.push([r.positions[3 * i]!, r.positions[3 * i + 1]!, r.positions[3 * i + 2]!]);
+  for (let i = 0; i < r.meta.count; i++) out.push([r.positions.data[3 * i]!, r.positions.data[3 * i + 1]!, r.positions.data[3 * i + 2]!]);
   return out;
 }
 
 /** Budget exact, positions in range and unique (padding rows excepted). */
 export function expectValidPositions(r: TokenizeResult, K: number): void {
   expect(r.meta.count).toBe(K);
-  expect(r.positions.length).toBe(3 * K);
+  expect(r.positions.data.length).toBe(3 * K);
   expect(r.patches.shape[0]).toBe(K);
   const seen = new Set<string>();
   const tValues = new Set(r.meta.timeIndex === 'frame' ? r.meta.frames.sampled : r.meta.frames.sampled.map((_, i) => i));
