@@ -96,7 +96,7 @@ describe('refresh policy on synthetic clips', () => {
     // rebuilt from the first frame alone, every sampled frame is the real one
     const frames = await referenceFrames(file, one.meta.geometry);
     const sampled = one.meta.frames.sampled.map((f) => frames[f]!);
-    const q = reconstructionQuality({ T: 16, gridH: 12, gridW: 20, positions: one.positions }, one.patches.data as Uint8Array, one.meta.geometry, prepareReference(sampled, one.meta.geometry));
+    const q = reconstructionQuality({ T: 16, gridH: 12, gridW: 20, positions: one.positions.data }, one.patches.data as Uint8Array, one.meta.geometry, prepareReference(sampled, one.meta.geometry));
     expect(q.psnr).toBe(100);
   });
 
