@@ -1,6 +1,7 @@
 // MP4/MOV input: HEVC MP4s made from corpus streams with the ffmpeg of the
 // @ffmpeg-installer/ffmpeg package (-c copy: same bitstream), demuxed back to
 // Annex-B, and decoded to the same pictures as the raw stream.
+import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,7 +69,12 @@ function plain(pictures: Picture[]) {
 
 describe('MP4 input', () => {
   test('the bundled ffmpeg has libx265 and libx264', () => {
-    expect(ffmpegPath()).toBeTruthy();
+    const bin = ffmpegPath();
+    expect(bin).toBeTruthy();
+    const r = spawnSync(bin!, ['-hide_banner', '-encoders'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ V\S* libx265 /m);
+    expect(r.stdout).toMatch(/^ V\S* libx264 /m);
   });
 
   for (const [file, [stream]] of Object.entries(VARIANTS)) {

@@ -3,35 +3,23 @@
 // stream needs, fails with kLimitExceeded naming the limit, and a stream
 // exactly at the limit still decodes. A 16384x16384 SPS is refused before
 // anything of that size is allocated (the largest single allocation is
-// measured with a counting operator new).
+// measured: support/largest_allocation).
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
 #include "analysis/stream_decoder.h"
 #include "bitstream/parse_error.h"
 #include "support/corpus.h"
+#include "support/largest_allocation.h"
 
 using namespace codectok;
 using codectok::test::corpus_dir;
 using codectok::test::read_file;
-
-// ---- the largest single allocation, over the whole process ----
-static std::atomic<size_t> g_largest_allocation{0};
-
-void* operator new(size_t size) {
-  size_t seen = g_largest_allocation.load();
-  while (size > seen && !g_largest_allocation.compare_exchange_weak(seen, size)) {
-  }
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+using codectok::test::largest_allocation;
+using codectok::test::reset_largest_allocation;
 
 namespace {
 
@@ -222,10 +210,10 @@ int main() {
   // Picture size, defaults: a 16384x16384 SPS allocates nothing that size.
   {
     const auto hostile = replace_sps(tiny_i, sps_with_size(sps, 16384, 16384));
-    g_largest_allocation = 0;
+    reset_largest_allocation();
     const Outcome r = decode(hostile, all);
     expect_limit(r, "maxLumaPictureSize", "16384x16384 SPS");
-    const size_t largest = g_largest_allocation.load();
+    const size_t largest = largest_allocation();
     expect(largest < (size_t{16} << 20), "16384x16384 SPS: largest allocation " + std::to_string(largest) +
                                              " bytes (< 16 MiB; one luma plane would be 256 MiB)");
     expect_limit(decode(replace_sps(tiny_i, sps_with_size(sps, 16896, 64)), all), "maxPictureDimension",
