@@ -10,6 +10,8 @@
 #pragma once
 #include <cstdint>
 
+#include "hevc/transform_matrices.h"
+
 #if defined(__CUDACC__)
 #define CODECTOK_HD __host__ __device__ inline
 #else
@@ -44,40 +46,21 @@ struct ResidualPlane {
 };
 
 // transMatrix of clause 8.6.4.2: dct[k][n] (the N-point matrix is
-// dct[k * 32 / N][n]) and the DST-VII dst[k][n].
+// dct[k * 32 / N][n]) and the DST-VII dst[k][n]; levelScale of 8.6.2.
 struct TransformMatrices {
   int16_t dct[32][32];
   int16_t dst[4][4];
+  int32_t level_scale[6];  // levelScale of equation 8-309
 };
 
-// Builds the matrices from the spec's distinct coefficient magnitudes
-// (equations 8-315ff): entry [k][n] = C(k * (2n + 1) mod 128) with C the
-// folded scaled cosine; the DST-VII rows are listed (8-314).
+// Copies the CPU's constants (hevc/transform_matrices.h) into the struct the
+// kernels keep in constant memory.
 inline void build_transform_matrices(TransformMatrices& m) {
-  int a[33] = {};
-  a[0] = 64;
-  a[16] = 64;
-  a[8] = 83;
-  a[24] = 36;
-  const int c4[4] = {89, 75, 50, 18};
-  for (int i = 0; i < 4; ++i) a[4 + 8 * i] = c4[i];
-  const int c2[8] = {90, 87, 80, 70, 57, 43, 25, 9};
-  for (int i = 0; i < 8; ++i) a[2 + 4 * i] = c2[i];
-  const int c1[16] = {90, 90, 88, 85, 82, 78, 73, 67, 61, 54, 46, 38, 31, 22, 13, 4};
-  for (int i = 0; i < 16; ++i) a[1 + 2 * i] = c1[i];
   for (int k = 0; k < 32; ++k)
-    for (int n = 0; n < 32; ++n) {
-      const int j = (k * (2 * n + 1)) % 128;
-      int v;
-      if (j <= 32) v = a[j];
-      else if (j <= 64) v = -a[64 - j];
-      else if (j <= 96) v = -a[j - 64];
-      else v = a[128 - j];
-      m.dct[k][n] = static_cast<int16_t>(v);
-    }
-  const int dst[4][4] = {{29, 55, 74, 84}, {74, 74, 0, -74}, {84, -29, -74, 55}, {55, -84, 74, -29}};
+    for (int n = 0; n < 32; ++n) m.dct[k][n] = static_cast<int16_t>(kDct32[k][n]);
   for (int k = 0; k < 4; ++k)
-    for (int n = 0; n < 4; ++n) m.dst[k][n] = static_cast<int16_t>(dst[k][n]);
+    for (int n = 0; n < 4; ++n) m.dst[k][n] = static_cast<int16_t>(kDst4[k][n]);
+  for (int i = 0; i < 6; ++i) m.level_scale[i] = kLevelScale[i];
 }
 
 CODECTOK_HD int32_t clip_coefficient(int64_t v) {
@@ -86,25 +69,13 @@ CODECTOK_HD int32_t clip_coefficient(int64_t v) {
 
 CODECTOK_HD int clamp_qp(int qp) { return qp < 0 ? 0 : (qp > 99 ? 99 : qp); }
 
-// levelScale[qP % 6] << (qP / 6) of equation 8-309.
-CODECTOK_HD int64_t level_scale(int qp) {
-  int s;
-  switch (qp % 6) {
-    case 0: s = 40; break;
-    case 1: s = 45; break;
-    case 2: s = 51; break;
-    case 3: s = 57; break;
-    case 4: s = 64; break;
-    default: s = 72; break;
-  }
-  return static_cast<int64_t>(s) << (qp / 6);
-}
-
 // d[x][y] of equation 8-309 (factor = m[x][y], 16 when flat).
-CODECTOK_HD int32_t scaled_coefficient(int32_t level, int factor, int qp, int bit_depth, int log2) {
+CODECTOK_HD int32_t scaled_coefficient(const TransformMatrices& m, int32_t level, int factor, int qp, int bit_depth,
+                                       int log2) {
   const int shift = bit_depth + log2 - 5;
   const int64_t rnd = int64_t{1} << (shift - 1);
-  return clip_coefficient((level * static_cast<int64_t>(factor) * level_scale(qp) + rnd) >> shift);
+  const int64_t scale = static_cast<int64_t>(m.level_scale[qp % 6]) << (qp / 6);
+  return clip_coefficient((level * static_cast<int64_t>(factor) * scale + rnd) >> shift);
 }
 
 // bdShift of clause 8.6.2 (>= 1 for bit depths up to 16).

@@ -57,7 +57,7 @@ __global__ void residual_kernel(const ResidualBlock* __restrict__ blocks, const 
         d[e] = level;
       } else {
         const int factor = b.scaling_offset < 0 ? 16 : scaling[b.scaling_offset + e];
-        d[e] = level == 0 ? 0 : scaled_coefficient(level, factor, qp, b.bit_depth, Log2);
+        d[e] = level == 0 ? 0 : scaled_coefficient(c_matrices, level, factor, qp, b.bit_depth, Log2);
       }
     }
   }

@@ -17,22 +17,6 @@ using codectok::test::check;
 
 namespace {
 
-cuda::ResidualBatch view(const test::RandomResidualBatch& b, std::vector<int16_t>& out) {
-  out.assign(b.num_out, int16_t{-1});  // the GPU must write every sample
-  cuda::ResidualBatch v;
-  v.levels = b.levels.data();
-  v.num_levels = b.levels.size();
-  v.scaling = b.scaling.empty() ? nullptr : b.scaling.data();
-  v.num_scaling = b.scaling.size();
-  v.blocks = b.blocks.data();
-  v.num_blocks = b.blocks.size();
-  v.planes = b.planes.data();
-  v.num_planes = b.planes.size();
-  v.out = out.data();
-  v.num_out = out.size();
-  return v;
-}
-
 size_t first_difference(const std::vector<int16_t>& a, const std::vector<int16_t>& b) {
   for (size_t i = 0; i < a.size(); ++i)
     if (a[i] != b[i]) return i;
@@ -43,7 +27,7 @@ void test_parity(cuda::GpuResidualReconstructor& gpu) {
   for (uint32_t seed = 1; seed <= 3; ++seed) {
     const test::RandomResidualBatch b = test::make_random_residual_batch(seed, 6);
     std::vector<int16_t> out;
-    gpu.run(view(b, out));
+    gpu.run(test::gpu_batch_view(b, out));
     const std::vector<int16_t> cpu = test::cpu_residual_planes(b);
     const size_t at = first_difference(cpu, out);
     check(at == cpu.size(), "seed " + std::to_string(seed) + ": GPU planes bit-identical to the CPU (first difference at " +
@@ -52,7 +36,7 @@ void test_parity(cuda::GpuResidualReconstructor& gpu) {
   test::RandomResidualBatch pics;
   for (uint32_t p = 0; p < 3; ++p) test::append_synthetic_picture(pics, 100 + p, 1920, 1080);
   std::vector<int16_t> out;
-  gpu.run(view(pics, out));
+  gpu.run(test::gpu_batch_view(pics, out));
   check(first_difference(test::cpu_residual_planes(pics), out) == pics.num_out,
         "three synthetic 1080p pictures bit-identical");
 }
@@ -63,7 +47,7 @@ void test_rejects_bad_batch(cuda::GpuResidualReconstructor& gpu) {
   std::vector<int16_t> out;
   bool threw = false;
   try {
-    gpu.run(view(b, out));
+    gpu.run(test::gpu_batch_view(b, out));
   } catch (const std::invalid_argument&) {
     threw = true;
   }

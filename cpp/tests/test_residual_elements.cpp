@@ -30,7 +30,7 @@ std::vector<int16_t> elementwise_planes(const test::RandomResidualBatch& b, cons
     for (int e = 0; e < n * n; ++e) {
       const int32_t level = b.levels[k.levels_offset + e];
       const int factor = k.scaling_offset < 0 ? 16 : b.scaling[k.scaling_offset + e];
-      d[e] = bypass ? level : cuda::scaled_coefficient(level, factor, qp, k.bit_depth, log2);
+      d[e] = bypass ? level : cuda::scaled_coefficient(m, level, factor, qp, k.bit_depth, log2);
     }
     if (!bypass && !skip)
       for (int e = 0; e < n * n; ++e) g[e] = cuda::first_stage_sample(m, d, log2, dst, e % n, e / n);

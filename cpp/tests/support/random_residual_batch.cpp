@@ -104,8 +104,14 @@ void append_synthetic_picture(RandomResidualBatch& b, uint32_t seed, int width, 
 
 std::vector<int16_t> cpu_residual_planes(const RandomResidualBatch& b) {
   std::vector<int16_t> out(b.num_out, 0);
+  cpu_residual_blocks(b, 0, b.blocks.size(), out.data());
+  return out;
+}
+
+void cpu_residual_blocks(const RandomResidualBatch& b, size_t begin, size_t end, int16_t* out) {
   std::vector<int32_t> levels(32 * 32), residual(32 * 32);
-  for (const cuda::ResidualBlock& k : b.blocks) {
+  for (size_t i = begin; i < end; ++i) {
+    const cuda::ResidualBlock& k = b.blocks[i];
     const int n = 1 << k.log2_size;
     std::copy(b.levels.begin() + k.levels_offset, b.levels.begin() + k.levels_offset + n * n, levels.begin());
     ResidualBlockParams p;
@@ -125,7 +131,22 @@ std::vector<int16_t> cpu_residual_planes(const RandomResidualBatch& b) {
         out[pl.offset + size_t(k.y0 + y) * pl.width + k.x0 + x] =
             static_cast<int16_t>(std::clamp(residual[y * n + x], -32768, 32767));
   }
-  return out;
+}
+
+cuda::ResidualBatch gpu_batch_view(const RandomResidualBatch& b, std::vector<int16_t>& out) {
+  out.assign(b.num_out, int16_t{-1});
+  cuda::ResidualBatch v;
+  v.levels = b.levels.data();
+  v.num_levels = b.levels.size();
+  v.scaling = b.scaling.empty() ? nullptr : b.scaling.data();
+  v.num_scaling = b.scaling.size();
+  v.blocks = b.blocks.data();
+  v.num_blocks = b.blocks.size();
+  v.planes = b.planes.data();
+  v.num_planes = b.planes.size();
+  v.out = out.data();
+  v.num_out = out.size();
+  return v;
 }
 
 }  // namespace codectok::test

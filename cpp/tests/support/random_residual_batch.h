@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "cuda/gpu_residual.h"
 #include "cuda/residual_elements.h"
 
 namespace codectok::test {
@@ -32,5 +33,12 @@ void append_synthetic_picture(RandomResidualBatch& batch, uint32_t seed, int wid
 // The CPU path: reconstruct_residual() per block, clamped and cropped into
 // the planes (zero where no block).
 std::vector<int16_t> cpu_residual_planes(const RandomResidualBatch& batch);
+// The same for blocks [begin, end) into `out` (num_out samples), so threads
+// can share a batch (blocks of different planes never overlap).
+void cpu_residual_blocks(const RandomResidualBatch& batch, size_t begin, size_t end, int16_t* out);
+
+// The batch as the GPU API takes it, writing into `out` (resized to the
+// planes and filled with -1, so a sample the GPU leaves unwritten shows).
+cuda::ResidualBatch gpu_batch_view(const RandomResidualBatch& batch, std::vector<int16_t>& out);
 
 }  // namespace codectok::test
