@@ -356,8 +356,11 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
     Napi::Env env = info.Env();
     DecodeOptions options = ParseOptions(env, info.Length() > 0 ? info[0] : env.Undefined());
     std::unique_ptr<codectok_bindings::ScoreSession> scores;
-    if (info.Length() > 0 && info[0].IsObject())
-      scores = codectok_bindings::MakeScoreSession(env, info[0].As<Napi::Object>().Get("score"));
+    if (info.Length() > 0 && info[0].IsObject()) {
+      scores = codectok_bindings::MakeScoreSession(info[0].As<Napi::Object>());
+      // the motion summary reads the motion field (handed out only if asked)
+      if (info[0].As<Napi::Object>().Get("summary").ToBoolean().Value()) options.motion = true;
+    }
     try {
       core_ = std::make_shared<Core>(options, std::move(scores));
     } catch (const std::exception& e) {

@@ -159,6 +159,15 @@ Napi::Object CellMapToJs(Napi::Env env, const CellMap& m) {
   return o;
 }
 
+Napi::Object SummaryToJs(Napi::Env env, const MotionSummary& m) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("intra", m.intra);
+  o.Set("inter", m.inter);
+  o.Set("skip", m.skip);
+  o.Set("meanMv", m.mean_mv);
+  return o;
+}
+
 // A JavaScript CellMap ({values, cols, rows, cell, integer?}) copied into a native one.
 CellMap CellMapFromJs(Napi::Value v) {
   Napi::Env env = v.Env();
@@ -310,6 +319,15 @@ Napi::Value EstimateCameraMotionJs(const Napi::CallbackInfo& info) {
   return CameraToJs(env, estimate_camera_motion(v, ParseCompensation(env, info[1].ToString().Utf8Value())));
 }
 
+// motionSummary(motion: Int16Array) -> {intra, inter, skip, meanMv}
+Napi::Value MotionSummaryJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int16_array)
+    throw CodedError(env, "ERR_INVALID_OPTION", "motion must be an Int16Array");
+  Napi::Int16Array m = info[0].As<Napi::Int16Array>();
+  return SummaryToJs(env, summarize_motion(m.Data(), m.ElementLength() / 8));
+}
+
 template <Napi::Value (*F)(const Napi::CallbackInfo&)>
 Napi::Value Guarded(const Napi::CallbackInfo& info) {
   try {
@@ -325,29 +343,38 @@ Napi::Value Guarded(const Napi::CallbackInfo& info) {
 
 void ScoreSession::attach(StreamDecoder& decoder) {
   decoder.set_observer([this](PictureResult& r) {
-    PictureScores s;
-    try {
-      scoring_.process(r, s);
-    } catch (const std::invalid_argument& e) {
-      ParseError err(ErrorCode::kUnsupported, e.what());
-      err.picture = r.decode_index;
-      throw err;
+    Extras x;
+    if (summary_ && r.motion) {
+      x.has_summary = true;
+      x.summary = summarize_motion(r.motion->data(), r.motion->size() / 8);
+      if (!hand_out_motion_) r.motion.reset();
     }
-    if (!s.scored && !s.has_change) return;
+    if (scoring_) {
+      try {
+        scoring_->process(r, x.scores);
+      } catch (const std::invalid_argument& e) {
+        ParseError err(ErrorCode::kUnsupported, e.what());
+        err.picture = r.decode_index;
+        throw err;
+      }
+    }
+    if (!x.has_summary && !x.scores.scored && !x.scores.has_change) return;
     std::lock_guard<std::mutex> lock(mutex_);
-    ready_[r.decode_index] = std::move(s);
+    ready_[r.decode_index] = std::move(x);
   });
 }
 
 void ScoreSession::attach_to(Napi::Env env, Napi::Object picture, int32_t decode_index) {
-  PictureScores s;
+  Extras x;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = ready_.find(decode_index);
     if (it == ready_.end()) return;
-    s = std::move(it->second);
+    x = std::move(it->second);
     ready_.erase(it);
   }
+  if (x.has_summary) picture.Set("summary", SummaryToJs(env, x.summary));
+  const PictureScores& s = x.scores;
   if (s.scored) {
     if (s.maps) {
       picture.Set("signalMaps", Napi::External<MapsHandle>::New(env, new MapsHandle{s.maps}, [](Napi::Env, MapsHandle* h) { delete h; }));
@@ -365,23 +392,30 @@ void ScoreSession::attach_to(Napi::Env env, Napi::Object picture, int32_t decode
   }
 }
 
-std::unique_ptr<ScoreSession> MakeScoreSession(Napi::Env env, Napi::Value score) {
-  if (score.IsUndefined() || score.IsNull()) return nullptr;
-  Napi::Object o = Obj(score, "score");
-  ScoreRequest r;
-  r.options = ParseOptions(o.Get("options"));
-  r.geometry = ParseGeometry(o.Get("geometry"));
-  r.keep_maps = o.Get("keepMaps").ToBoolean().Value();
-  Napi::Value pics = o.Get("pictures");
-  if (pics.IsArray()) {
-    Napi::Array a = pics.As<Napi::Array>();
-    r.score_all = false;
-    for (uint32_t i = 0; i < a.Length(); ++i) r.score_indices.push_back(a.Get(i).ToNumber().Int32Value());
+std::unique_ptr<ScoreSession> MakeScoreSession(Napi::Object options) {
+  Napi::Value score = options.Get("score");
+  const bool summary = options.Get("summary").ToBoolean().Value();
+  Napi::Value motion = options.Get("motion");
+  const bool hand_out_motion = motion.IsUndefined() || motion.ToBoolean().Value();
+  std::unique_ptr<PictureScoring> scoring;
+  if (!score.IsUndefined() && !score.IsNull()) {
+    Napi::Object o = Obj(score, "score");
+    ScoreRequest r;
+    r.options = ParseOptions(o.Get("options"));
+    r.geometry = ParseGeometry(o.Get("geometry"));
+    r.keep_maps = o.Get("keepMaps").ToBoolean().Value();
+    Napi::Value pics = o.Get("pictures");
+    if (pics.IsArray()) {
+      Napi::Array a = pics.As<Napi::Array>();
+      r.score_all = false;
+      for (uint32_t i = 0; i < a.Length(); ++i) r.score_indices.push_back(a.Get(i).ToNumber().Int32Value());
+    }
+    if (o.Get("changeFrom").IsNumber()) r.change_from = Int(o, "changeFrom");
+    if (o.Get("changeTo").IsNumber()) r.change_to = Int(o, "changeTo");
+    scoring = std::make_unique<PictureScoring>(r);
   }
-  if (o.Get("changeFrom").IsNumber()) r.change_from = Int(o, "changeFrom");
-  if (o.Get("changeTo").IsNumber()) r.change_to = Int(o, "changeTo");
-  (void)env;
-  return std::make_unique<ScoreSession>(r);
+  if (!scoring && !summary) return nullptr;
+  return std::make_unique<ScoreSession>(std::move(scoring), summary, hand_out_motion);
 }
 
 void RegisterScoreFunctions(Napi::Env env, Napi::Object exports) {
@@ -389,6 +423,7 @@ void RegisterScoreFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("scoreSignalMaps", Napi::Function::New(env, Guarded<ScoreSignalMapsJs>, "scoreSignalMaps"));
   exports.Set("poolToGrid", Napi::Function::New(env, Guarded<PoolToGridJs>, "poolToGrid"));
   exports.Set("estimateCameraMotion", Napi::Function::New(env, Guarded<EstimateCameraMotionJs>, "estimateCameraMotion"));
+  exports.Set("motionSummary", Napi::Function::New(env, Guarded<MotionSummaryJs>, "motionSummary"));
 }
 
 }  // namespace codectok_bindings

@@ -10,29 +10,40 @@
 #include <unordered_map>
 
 #include "analysis/stream_decoder.h"
+#include "score/motion_summary.h"
 #include "score/picture_scores.h"
 
 namespace codectok_bindings {
 
-// Scores of one decoder's pictures, filled on the decoding thread, taken on the JavaScript thread.
+// Scores (and motion summaries) of one decoder's pictures, filled on the decoding thread, taken on
+// the JavaScript thread.
 class ScoreSession {
  public:
-  explicit ScoreSession(const codectok::ScoreRequest& request) : scoring_(request) {}
+  ScoreSession(std::unique_ptr<codectok::PictureScoring> scoring, bool summary, bool hand_out_motion)
+      : scoring_(std::move(scoring)), summary_(summary), hand_out_motion_(hand_out_motion) {}
   // Makes the decoder score each picture as it completes.
   void attach(codectok::StreamDecoder& decoder);
-  // Sets picture.scores / picture.camera / picture.signalMaps / picture.change for decode_index.
+  // Sets picture.scores / camera / signalMaps / change / summary for decode_index.
   void attach_to(Napi::Env env, Napi::Object picture, int32_t decode_index);
 
  private:
-  codectok::PictureScoring scoring_;
+  struct Extras {
+    codectok::PictureScores scores;
+    bool has_summary = false;
+    codectok::MotionSummary summary;
+  };
+  std::unique_ptr<codectok::PictureScoring> scoring_;
+  bool summary_, hand_out_motion_;
   std::mutex mutex_;
-  std::unordered_map<int32_t, codectok::PictureScores> ready_;
+  std::unordered_map<int32_t, Extras> ready_;
 };
 
-// The `score` option of NativeDecoder: {geometry, options, pictures?, keepMaps?, changeFrom?, changeTo?}.
-std::unique_ptr<ScoreSession> MakeScoreSession(Napi::Env env, Napi::Value score);
+// From NativeDecoder's options: `score` ({geometry, options, pictures?, keepMaps?, changeFrom?,
+// changeTo?}) and `summary` (true: each picture gets its motion summary; its motion field is handed
+// out only when `motion` was asked too). Null when neither is set.
+std::unique_ptr<ScoreSession> MakeScoreSession(Napi::Object options);
 
-// Registers signalMaps, scoreSignalMaps, scoreClip, poolToGrid, estimateCameraMotion on exports.
+// Registers signalMaps, scoreSignalMaps, poolToGrid, estimateCameraMotion, motionSummary on exports.
 void RegisterScoreFunctions(Napi::Env env, Napi::Object exports);
 
 }  // namespace codectok_bindings

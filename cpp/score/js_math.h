@@ -2,6 +2,7 @@
 // the scores match the JavaScript implementation they replaced bit for bit.
 #pragma once
 #include <cmath>
+#include <initializer_list>
 
 namespace codectok {
 

@@ -11,6 +11,7 @@
 
 #include "score/camera_motion.h"
 #include "score/frame_scores.h"
+#include "score/motion_summary.h"
 #include "score/patch_pooling.h"
 #include "score/signal_maps.h"
 #include "score/statistics.h"
@@ -248,9 +249,25 @@ void test_frame_scores() {
   CHECK_NEAR(clip[1].norm[kSignalMotion][0], 1, 0);
 }
 
+void test_motion_summary() {
+  // 4 blocks: intra; skip with list 0 (3, 4) quarter samples; inter bi (0, 8) and (6, 8); inter list 1 (0, -4).
+  const int16_t m[4 * 8] = {0, 0, 0, 0, 0, 0, -32768, -32768,  //
+                            2, 1, 3, 4, 0, 0, 0, -32768,        //
+                            1, 3, 0, 8, 6, 8, 0, 4,             //
+                            1, 2, 0, 0, 0, -4, -32768, 4};
+  MotionSummary s = summarize_motion(m, 4);
+  CHECK_NEAR(s.intra, 0.25, 0);
+  CHECK_NEAR(s.skip, 0.25, 0);
+  CHECK_NEAR(s.inter, 0.5, 0);
+  CHECK_NEAR(s.mean_mv, (5.0 + 8 + 10 + 4) / 4 / 4, 1e-12);
+  s = summarize_motion(m, 0);
+  CHECK(s.intra == 0 && s.mean_mv == 0);
+}
+
 }  // namespace
 
 int main() {
+  test_motion_summary();
   test_statistics();
   test_camera_motion();
   test_signal_maps();

@@ -22,6 +22,16 @@ export interface NativeDecodeOptions {
   maxPicturesPerCall?: number;
   /** Score pictures as they are decoded (cpp/score/): see NativeScoreRequest. */
   score?: NativeScoreRequest;
+  /** Summarise each picture's motion field natively (picture.summary); the field itself is handed out only with motion. */
+  summary?: boolean;
+}
+
+/** Shares of intra, inter (not skip) and skip 4x4 blocks, and the mean vector length in luma samples. */
+export interface NativeMotionSummary {
+  intra: number;
+  inter: number;
+  skip: number;
+  meanMv: number;
 }
 
 /**
@@ -108,6 +118,8 @@ export interface NativePicture {
   signalMaps?: object;
   /** With score.changeFrom/changeTo: raw per-patch signals. */
   change?: NativeChangeSignals;
+  /** With summary: the motion field's summary. */
+  summary?: NativeMotionSummary;
 }
 
 /** A codec map as the addon returns it. */
@@ -140,6 +152,8 @@ export interface NativeAddon {
   scoreSignalMaps(frames: object[], crop: { left: number; right: number; top: number; bottom: number; width: number; height: number }, geometry: Geometry, options: ResolvedScoringOptions): NativeFrameScores[];
   poolToGrid(map: object, crop: { left: number; top: number }, geometry: Geometry): Float32Array;
   estimateCameraMotion(v: { x: Float64Array; y: Float64Array; vx: Float64Array; vy: Float64Array; n: number }, model: string): NativeCameraMotion;
+  /** Summary of a motion field (int16 [blocks][8]). */
+  motionSummary(motion: Int16Array): NativeMotionSummary;
   napiVersion: number;
 }
 

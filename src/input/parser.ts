@@ -60,6 +60,12 @@ export interface DecodeOptions {
    * instead of their motion / residual / tu / bits arrays. Used by tokenize().
    */
   score?: NativeScoreRequest;
+  /**
+   * Summarise each picture's motion field in the decoder (picture.summary:
+   * intra / inter / skip shares, mean vector length); with motion false the
+   * field itself is not handed out. Default false.
+   */
+  summary?: boolean;
 }
 
 export interface ParseOptions extends DecodeOptions {
@@ -146,6 +152,7 @@ export async function* parsePictures(input: ParseInput, options: ParseOptions = 
     headersOnly: options.headersOnly ?? false,
     pictures: options.pictures === undefined ? undefined : [...options.pictures],
     score: options.score,
+    summary: options.summary ?? false,
     maxPicturesPerCall: PICTURES_PER_CALL,
   };
   let outIndex = 0;

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 
 import type { Command } from 'commander';
 
+import { loadNative } from '../../input/native.js';
 import { nalTypeName, parsePictures, type ContainerInfo, type Picture } from '../../input/parser.js';
 import { dumpCorpus } from '../../writers/dump.js';
 import { formatInt, writeOut } from '../output.js';
@@ -31,7 +32,7 @@ export function register(program: Command): void {
     });
 }
 
-/** Per-picture block statistics from the motion field. */
+/** Per-picture block statistics from the motion field (computed by the core: cpp/score/motion_summary.h). */
 export interface PictureStats {
   /** Fractions of 4x4 blocks that are intra / inter (not skip) / skip. */
   intra: number;
@@ -42,33 +43,9 @@ export interface PictureStats {
 }
 
 export function pictureStats(p: Picture): PictureStats | undefined {
-  const m = p.motion;
-  if (!m || m.length === 0) return undefined;
-  let intra = 0;
-  let inter = 0;
-  let skip = 0;
-  let mvSum = 0;
-  let mvCount = 0;
-  for (let i = 0; i < m.length; i += 8) {
-    const mode = m[i]!;
-    if (mode === 0) {
-      intra++;
-      continue;
-    }
-    if (mode === 2) skip++;
-    else inter++;
-    const dir = m[i + 1]!;
-    if (dir & 1) {
-      mvSum += Math.hypot(m[i + 2]!, m[i + 3]!);
-      mvCount++;
-    }
-    if (dir & 2) {
-      mvSum += Math.hypot(m[i + 4]!, m[i + 5]!);
-      mvCount++;
-    }
-  }
-  const n = m.length / 8;
-  return { intra: intra / n, inter: inter / n, skip: skip / n, meanMv: mvCount ? mvSum / mvCount / 4 : 0 };
+  if (p.summary) return p.summary;
+  if (!p.motion || p.motion.length === 0) return undefined;
+  return loadNative().motionSummary(p.motion);
 }
 
 function sliceTypes(p: Picture): string {
@@ -128,8 +105,8 @@ async function inspect(video: string, opts: InspectOptions): Promise<void> {
     return;
   }
 
-  // recycle: each picture is summarised before the next is read.
-  const pictures = parsePictures(video, { motion: true, cu: false, bits: false, onContainer, recycle: true });
+  // The decoder summarises each motion field itself (no array crosses into JavaScript).
+  const pictures = parsePictures(video, { motion: false, summary: true, cu: false, bits: false, onContainer, recycle: true });
   if (opts.json) {
     const json = new JsonPrinter(video, () => container);
     for await (const p of pictures) await json.picture(p);

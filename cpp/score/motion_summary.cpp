@@ -1,0 +1,38 @@
+#include "score/motion_summary.h"
+
+#include "score/js_math.h"
+
+namespace codectok {
+
+MotionSummary summarize_motion(const int16_t* m, size_t blocks) {
+  MotionSummary s;
+  if (blocks == 0) return s;
+  size_t intra = 0, inter = 0, skip = 0, count = 0;
+  double sum = 0;
+  for (size_t i = 0; i < blocks; ++i, m += 8) {
+    const int mode = m[0];
+    if (mode == 0) {
+      ++intra;
+      continue;
+    }
+    if (mode == 2) ++skip;
+    else ++inter;
+    const int dir = m[1];
+    if (dir & 1) {
+      sum += js_hypot(m[2], m[3]);
+      ++count;
+    }
+    if (dir & 2) {
+      sum += js_hypot(m[4], m[5]);
+      ++count;
+    }
+  }
+  const double n = static_cast<double>(blocks);
+  s.intra = intra / n;
+  s.inter = inter / n;
+  s.skip = skip / n;
+  s.mean_mv = count ? sum / count / 4 : 0;
+  return s;
+}
+
+}  // namespace codectok
