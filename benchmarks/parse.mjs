@@ -9,10 +9,11 @@
 // and prints frames per second and the ratio to FFmpeg; then the end-to-end
 // cost of tokenizing the stream (default options: codec policy, 64 frames,
 // 576 letterbox, |residual| and motion scores, pixels decoded by FFmpeg)
-// against only decoding it with FFmpeg. Each measurement is the best of
+// against only decoding it with FFmpeg, wall time and CPU time (this process and its
+// children, FFmpeg included, from /proc/self/stat). Each measurement is the best of
 // --runs (default 3) to damp the noise of a shared machine.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,12 +36,27 @@ function run(cmd, args) {
   });
 }
 
+// CPU seconds of this process plus its waited-for children (FFmpeg), from /proc (Linux).
+function cpuSeconds() {
+  const own = process.cpuUsage();
+  let children = 0;
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    children = (Number(f[13]) + Number(f[14])) / 100; // cutime + cstime, clock ticks (USER_HZ = 100)
+  } catch {
+    children = NaN;
+  }
+  return (own.user + own.system) / 1e6 + children;
+}
+
 async function timeFfmpeg(ff, file) {
   const t0 = process.hrtime.bigint();
+  const c0 = cpuSeconds();
   const log = await run(ff.path, ['-hide_banner', '-threads', '1', '-i', file, '-f', 'null', '-']);
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const m = [...log.matchAll(/frame=\s*(\d+)/g)].pop();
-  return { seconds: s, frames: m ? Number(m[1]) : NaN };
+  return { seconds: s, frames: m ? Number(m[1]) : NaN, cpu: cpuSeconds() - c0 };
 }
 
 async function timeParser(file, options) {
@@ -89,7 +105,7 @@ async function main() {
     const name = path.basename(file);
     const base = await best(() => timeFfmpeg(ff, file));
     const baseFps = base.frames / base.seconds;
-    rows.push([name, 'FFmpeg full decode (-threads 1)', base.frames, base.seconds, baseFps, 1]);
+    rows.push([name, 'FFmpeg full decode (-threads 1)', base.frames, base.seconds, baseFps, 1, base.cpu]);
     for (const [label, options] of WORKLOADS) {
       const r = await best(() => timeParser(file, options));
       const fps = r.frames / r.seconds;
@@ -101,19 +117,20 @@ async function main() {
     const base = rows.find((r) => r[0] === path.basename(file));
     const t = await best(async () => {
       const t0 = process.hrtime.bigint();
+      const c0 = cpuSeconds();
       const r = await tokenize(file, {});
-      return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, tokens: r.positions.shape[0] };
+      return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, tokens: r.positions.shape[0], cpu: cpuSeconds() - c0 };
     });
-    e2e.push([path.basename(file), t.tokens, base[3], t.seconds, t.seconds / base[3]]);
+    e2e.push([path.basename(file), t.tokens, base[3], t.seconds, t.seconds / base[3], base[6], t.cpu, t.cpu / base[6]]);
   }
   console.log('| stream | workload | frames | seconds | frames/s | vs FFmpeg |');
   console.log('|---|---|---:|---:|---:|---:|');
   for (const [name, label, frames, s, fps, ratio] of rows)
     console.log(`| ${name} | ${label} | ${frames} | ${s.toFixed(2)} | ${fps.toFixed(0)} | ${ratio.toFixed(2)}x |`);
-  console.log('\n| stream | tokens | FFmpeg decode only (s) | codectok tokenize, end to end (s) | cost vs decoding |');
-  console.log('|---|---:|---:|---:|---:|');
-  for (const [name, tokens, dec, tok, ratio] of e2e)
-    console.log(`| ${name} | ${tokens} | ${dec.toFixed(2)} | ${tok.toFixed(2)} | ${ratio.toFixed(2)}x |`);
+  console.log('\n| stream | tokens | FFmpeg decode only (s) | codectok tokenize, end to end (s) | wall vs decoding | FFmpeg CPU (s) | tokenize CPU (s) | CPU vs decoding |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const [name, tokens, dec, tok, ratio, decCpu, tokCpu, cpuRatio] of e2e)
+    console.log(`| ${name} | ${tokens} | ${dec.toFixed(2)} | ${tok.toFixed(2)} | ${ratio.toFixed(2)}x | ${decCpu.toFixed(2)} | ${tokCpu.toFixed(2)} | ${cpuRatio.toFixed(2)}x |`);
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 }
 
