@@ -234,8 +234,8 @@ DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
       {"bits", &DecodeOptions::bits},         {"tuStats", &DecodeOptions::tu_stats},
       {"residual", &DecodeOptions::residual}, {"headersOnly", &DecodeOptions::headers_only},
   };
-  // Checked here for their names only; `score` is read by MakeScoreSession (bindings/scores.cc).
-  static constexpr const char* kOthers[] = {"pictures", "maxPicturesPerCall", "score"};
+  // Checked here for their names only; `score` and `summary` are read by MakeScoreSession (bindings/scores.cc).
+  static constexpr const char* kOthers[] = {"pictures", "maxPicturesPerCall", "score", "summary"};
   // Every name first: an unknown one is an error, not ignored.
   Napi::Array names = o.GetPropertyNames();
   for (uint32_t i = 0; i < names.Length(); ++i) {
