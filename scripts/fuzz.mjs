@@ -3,10 +3,10 @@
 //                  [--timeout S] [--rss-limit-mb M] [--max-len BYTES]`
 // Coverage-guided fuzzing of the C++ core with clang's libFuzzer (cpp/fuzz/):
 //   1. builds the libFuzzer targets with clang++ (+ AddressSanitizer and
-//      UndefinedBehaviorSanitizer) in build/fuzz/;
+//      UndefinedBehaviorSanitizer) in .fuzz/;
 //   2. runs each target for N seconds (default 60) at `nice`, seeded from
 //      cpp/fuzz/seeds/<target>/ and the regression inputs
-//      test/fixtures/fuzz/<target>/, growing build/fuzz/corpus/<target>/;
+//      test/fixtures/fuzz/<target>/, growing .fuzz/corpus/<target>/;
 //      a per-input time limit (-timeout, default 10 s) and memory limit
 //      (-rss_limit_mb / -malloc_limit_mb, default 2048) make hangs and
 //      out-of-memory failures like crashes;
@@ -14,7 +14,7 @@
 //      test/fixtures/fuzz/<target>/ as a regression input: the replay tests of
 //      ctest (cpp/CMakeLists.txt, CODECTOK_FUZZ_REPLAY) run it from then on.
 // Prints executions, coverage (edges) and features per target, writes them to
-// build/fuzz/summary.json, and exits 1 when anything was found.
+// .fuzz/summary.json, and exits 1 when anything was found.
 // `node scripts/fuzz.mjs --make-seeds` rewrites cpp/fuzz/seeds/ from the test
 // fixtures (small cut pieces of test/fixtures/hevc-corpus/*.hevc).
 // Needs clang and libFuzzer (Debian: apt-get install clang libfuzzer-14-dev);
@@ -233,7 +233,8 @@ function main() {
       '(Debian: apt-get install clang libfuzzer-14-dev). The regression replay runs without them: npm run test:cpp.');
     process.exit(2);
   }
-  const buildDir = path.join(root, 'build', 'fuzz');
+  // Outside build/: cmake-js may wipe build/, and the corpus grows from run to run.
+  const buildDir = path.join(root, '.fuzz');
   try {
     build(buildDir);
   } catch (e) {
