@@ -74,7 +74,9 @@ describe('codectok shard on corpus streams', () => {
 
     // the compiled CLI (built by `npm test`) with worker threads writes the same bytes
     const distCli = path.join(REPO, 'dist/cli/cli.js');
-    if (fs.existsSync(distCli) && fs.existsSync(path.join(REPO, 'dist/tokenize/worker.js'))) {
+    // npm test builds dist/ first: without it this comparison fails rather than being skipped unseen
+    expect(fs.existsSync(distCli) && fs.existsSync(path.join(REPO, 'dist/tokenize/worker.js')), 'dist/ not built (npm run build): the --jobs (worker threads) comparison needs it').toBe(true);
+    {
       const out2 = path.join(dir, 'ds-jobs2');
       const r2 = spawnSync(process.execPath, [distCli, 'shard', manifest, '-o', out2, ...CLI_OPTS, '--samples-per-shard', '2', '--val', '1', '--jobs', '2', '-q'], {
         cwd: REPO,
@@ -84,8 +86,6 @@ describe('codectok shard on corpus streams', () => {
       for (const name of Object.keys(info.shard_counts)) {
         expect(fs.readFileSync(path.join(out2, name)).equals(fs.readFileSync(path.join(out, name))), name).toBe(true);
       }
-    } else {
-      console.warn('dist/ not built: the --jobs (worker threads) comparison is skipped');
     }
 
     const packed = path.join(dir, 'packed');
