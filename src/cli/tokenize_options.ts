@@ -55,7 +55,8 @@ export function addTokenizeOptions(cmd: Command): Command {
     .option('--x265-threads <n>', "libx265's worker threads (default: the cores available; does not change the stream)", int('--x265-threads'))
     .option('--transcoder <which>', 'FFmpeg that transcodes: bundled (@ffmpeg-installer/ffmpeg, default unless FFMPEG_PATH is set), system (FFMPEG_PATH, the PATH, then bundled) or the path of an ffmpeg executable')
     .addOption(new Option('--ffmpeg <which>', 'FFmpeg for pixels: auto (default), native or wasm').choices(['auto', 'native', 'wasm']))
-    .option('--timeout <seconds>', 'time bound per video: a slower one fails with ERR_TIMEOUT (default none)', num('--timeout'));
+    .option('--timeout <seconds>', 'time bound per video: a slower one fails with ERR_TIMEOUT (default none)', num('--timeout'))
+    .addOption(new Option('--device <which>', 'cpu (default), cuda (needs an addon built with CUDA: ERR_UNSUPPORTED otherwise) or auto').choices(['cpu', 'cuda', 'auto']));
 }
 
 /** Options as commander hands them over: tokenize()'s own names, plus the CLI's spellings. */
@@ -63,7 +64,7 @@ export type CliTokenizeOptions = Pick<
   TokenizeOptions,
   | 'preset' | 'policy' | 'budget' | 'frames' | 'sampleFps' | 'inputFps' | 'resize' | 'size' | 'patch' | 'merge' | 'minPixels' | 'maxPixels'
   | 'iframes' | 'keepFirst' | 'padding' | 'staticFallback' | 'order' | 'groupSize' | 'fraction' | 'maxBudget' | 'minBudget'
-  | 'compensation' | 'normalize' | 'percentile' | 'layout' | 'dtype' | 'mean' | 'std' | 'reencode' | 'ffmpeg' | 'transcoder' | 'timeout'
+  | 'compensation' | 'normalize' | 'percentile' | 'layout' | 'dtype' | 'mean' | 'std' | 'reencode' | 'ffmpeg' | 'transcoder' | 'timeout' | 'device'
 > & {
   start?: number;
   wMotion?: number;
@@ -125,6 +126,7 @@ export function tokenizeOptionsFrom(c: CliTokenizeOptions): TokenizeOptions {
     transcoder: c.transcoder,
     ffmpeg: c.ffmpeg,
     timeout: c.timeout,
+    device: c.device,
   };
   if (Object.keys(weights).length) o.weights = weights;
   if (Object.keys(transcode).length) o.transcode = transcode;

@@ -5,6 +5,7 @@ import type { ReencodeMode, TranscodeOptions } from '../input/ffmpeg/prepare.js'
 import type { CodecPolicyOptions, IFramePolicy } from '../policies/codec.js';
 import type { CodecPicture } from '../scores/codec_picture.js';
 import type { ScoringOptions } from '../scores/options.js';
+import { type Device, resolveDevice } from './device.js';
 
 export type PolicyName = 'codec' | 'grouped' | 'uniform' | 'adaptive' | 'refresh' | 'rlt';
 
@@ -85,6 +86,8 @@ export interface TokenizeOptions extends ScoringOptions {
   workDir?: string;
   /** Seconds this video may take: ERR_TIMEOUT beyond (checked between pictures and frames). */
   timeout?: number;
+  /** Where the data-parallel stages run: cpu (default), cuda (ERR_UNSUPPORTED: the addon is built without CUDA) or auto (cuda when available, else cpu). */
+  device?: Device;
   onProgress?: (p: { stage: 'prepare' | 'parse' | 'select' | 'decode'; done: number; total: number }) => void;
   pictureSource?: PictureSource;
 }
@@ -144,5 +147,6 @@ export function resolveOptions(options: TokenizeOptions): TokenizeOptions {
   if (o.staticShare !== undefined && !(o.staticShare >= 0 && o.staticShare <= 1)) throw optionError(`staticShare must be in [0, 1], got ${o.staticShare}`);
   if (o.inputFps !== undefined && !(o.inputFps > 0)) throw optionError(`inputFps must be > 0, got ${o.inputFps}`);
   if (o.timeout !== undefined && !(o.timeout > 0)) throw optionError(`timeout must be > 0 seconds, got ${o.timeout}`);
+  resolveDevice(o.device);
   return { ...o, policy };
 }
