@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite, in order:
 //   1. the addon (cmake-js, incremental: rebuilds what cpp/ or bindings/ changed)
-//   2. TypeScript (tsc -> dist/, used by the CLI tests)
+//   2. TypeScript (tsc -> dist/, used by the CLI tests), then the API documentation (TypeDoc ->
+//      docs/api; any warning fails it: `npm run docs`)
 //   3. the C++ tests (cpp/tests, ctest)           = npm run test:cpp
 //   4. the JavaScript tests (test/*.test.ts, vitest) = npm run test:js
 //   5. the consumer test (npm pack, then install in a fresh project with no compiler on
@@ -19,7 +20,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const run = (args) => spawnSync(npm, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
 
-for (const step of ['build:native', 'build']) {
+for (const step of ['build:native', 'build', 'docs']) {
   if (run(['run', step]) !== 0) {
     console.error(`npm test: \`npm run ${step}\` failed`);
     process.exit(1);

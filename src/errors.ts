@@ -11,9 +11,13 @@
  * - from the tokenizer and the CLI: ERR_INVALID_OPTION, ERR_MISSING_DATA,
  *   ERR_NO_FFMPEG, ERR_FFMPEG, ERR_DECODE, ERR_FILES_FAILED, ERR_TIMEOUT;
  * - from `shard`: ERR_MIXED_ENCODERS (the shards of a dataset were transcoded by different
- *   encoders, so the same video would give different tokens in them).
+ *   encoders, so the same video would give different tokens in them);
  * - ERR_NOT_VIDEO: the input holds no HEVC/H.264 start code and no known
  *   container signature (an empty file, random bytes), found before any decoding.
+ * - from the budget benchmark: ERR_BUDGET_TOO_SMALL (a budget below one frame for grouped).
+ * ERR_INVALID_OPTION is also what every public function throws for a bad argument (wrong type,
+ * unknown option name, out-of-range value), before any native call; the message names the
+ * function and the argument.
  * ERR_UNSUPPORTED is also raised by the container layer: not HEVC (an MP4
  * holding H.264 says 'avc1'), not Annex-B nor MP4/MOV, no video track.
  */
@@ -35,7 +39,8 @@ export type CodectokErrorCode =
   | 'ERR_FILES_FAILED'
   | 'ERR_MIXED_ENCODERS'
   | 'ERR_NOT_VIDEO'
-  | 'ERR_TIMEOUT';
+  | 'ERR_TIMEOUT'
+  | 'ERR_BUDGET_TOO_SMALL';
 
 export const ERROR_CODES: readonly CodectokErrorCode[] = [
   'ERR_TRUNCATED',
@@ -56,6 +61,7 @@ export const ERROR_CODES: readonly CodectokErrorCode[] = [
   'ERR_MIXED_ENCODERS',
   'ERR_NOT_VIDEO',
   'ERR_TIMEOUT',
+  'ERR_BUDGET_TOO_SMALL',
 ];
 
 export interface CodectokErrorDetails {
@@ -69,7 +75,7 @@ export interface CodectokErrorDetails {
 }
 
 export class CodectokError extends Error {
-  readonly code: CodectokErrorCode | string;
+  readonly code: CodectokErrorCode;
   /**
    * Byte offset in the Annex-B stream fed to the decoder (-1 when unknown). For
    * a raw .hevc file that is the file offset; for MP4/MOV it counts bytes of
@@ -80,7 +86,7 @@ export class CodectokError extends Error {
   readonly picture: number;
   file?: string;
 
-  constructor(code: CodectokErrorCode | string, message: string, details: CodectokErrorDetails = {}) {
+  constructor(code: CodectokErrorCode, message: string, details: CodectokErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'CodectokError';
     this.code = code;
@@ -98,19 +104,27 @@ export class CodectokError extends Error {
   }
 }
 
-/** Turns an error from the addon (or anything thrown) into a CodectokError. */
+/** True for the codes of CodectokErrorCode. */
+export function isErrorCode(code: unknown): code is CodectokErrorCode {
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+}
+
+/**
+ * Turns an error from the addon (or anything thrown: also an error's fields copied across a
+ * worker thread, `{ message, code, byteOffset, picture, file }`) into a CodectokError.
+ */
 export function toCodectokError(err: unknown, file?: string): CodectokError {
   if (err instanceof CodectokError) {
     if (file !== undefined && err.file === undefined) err.file = file;
     return err;
   }
-  const e = err as { code?: unknown; message?: unknown; byteOffset?: unknown; picture?: unknown } | null;
+  const e = err as { code?: unknown; message?: unknown; byteOffset?: unknown; picture?: unknown; file?: unknown } | null;
   const message = typeof e?.message === 'string' ? e.message : String(err);
   const code = typeof e?.code === 'string' ? e.code : undefined;
-  const details: CodectokErrorDetails = { cause: err, file };
+  const details: CodectokErrorDetails = { cause: err, file: file ?? (typeof e?.file === 'string' ? e.file : undefined) };
   if (typeof e?.byteOffset === 'number') details.byteOffset = e.byteOffset;
   if (typeof e?.picture === 'number') details.picture = e.picture;
-  if (code !== undefined && code.startsWith('ERR_') && (ERROR_CODES as readonly string[]).includes(code)) {
+  if (isErrorCode(code)) {
     return new CodectokError(code, message, details);
   }
   if (code !== undefined && /^E[A-Z]+$/.test(code)) {

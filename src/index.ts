@@ -1,37 +1,42 @@
-// The package's main entry point.
-export * from './errors.js';
-export * from './input/parser.js';
-export * from './input/mp4_demux.js';
-export * from './writers/npy.js';
-export * from './writers/dump.js';
-export * from './shard/api.js';
-export * from './bench/api.js';
+/**
+ * codectok: HEVC bitstreams in, codec maps and codec-aligned patch tokens out.
+ *
+ * The main entry point: the parser's streaming API, the tokenizer and its writers, the error
+ * type. More in subpaths: `codectok/parser` (everything of the input layer: MP4 demuxer, picture
+ * layouts, the corpus dump), `codectok/shard` (Energon shards and sequence packing),
+ * `codectok/bench` (the token-budget benchmark).
+ *
+ * Every function checks its arguments before any native call or file access and throws
+ * {@link CodectokError} with code `ERR_INVALID_OPTION` naming the argument; every other failure is
+ * a CodectokError too (see {@link CodectokErrorCode}).
+ *
+ * @module codectok
+ */
+export { CodectokError, ERROR_CODES, type CodectokErrorCode, type CodectokErrorDetails } from './errors.js';
+
+// the parser
+export { parsePictures, parseFile, type ParseInput, type ParseOptions, type Picture, type Slice, type ContainerInfo } from './input/parser.js';
+export type { DecodeOptions } from './input/decode_options.js';
+export { countPictures, pictureHeaders, type PictureHeader, type HeaderOptions } from './input/picture_headers.js';
+export type { Mp4TrackInfo } from './input/mp4_demux.js';
+
+// the tokenizer
 export { tokenize } from './tokenize/tokenize.js';
-export { PRESETS, type TokenizeOptions, type PolicyName, type TimeIndex, type PictureSource } from './tokenize/options.js';
+export { PRESETS, type TokenizeOptions, type PolicyName, type TimeIndex } from './tokenize/options.js';
 export type { TokenizeResult, TokenizeMeta, PatchTensor, PositionTensor } from './tokenize/result.js';
-export { letterboxGeometry, qwenGeometry, GeometryError, type Geometry } from './geometry/output_geometry.js';
-export { contentPatchMask } from './geometry/content_mask.js';
-export { poolToGrid, patchSourceRect, type CellMap } from './geometry/patch_grid.js';
-export { resolveScoringOptions, decodeOptionsFor, ScoringError, type ScoringOptions, type ResolvedScoringOptions, type Compensation, type ResidualSource } from './scores/options.js';
-export { frameSignals, type FrameSignals } from './scores/signals.js';
-export { scoreFrames, type FrameScores } from './scores/frame_scores.js';
-export { activeShare } from './scores/activity.js';
-export { estimateCameraMotion } from './scores/camera_motion.js';
-export type { CodecPicture } from './scores/codec_picture.js';
-export { countPictures, pictureHeaders, type PictureHeader } from './input/picture_headers.js';
-export { sampleFrames, type SamplingOptions } from './policies/sampling.js';
-export { selectCodec, type CodecPolicyOptions, type IFramePolicy } from './policies/codec.js';
-export { selectGrouped, type GroupedPolicyOptions } from './policies/grouped.js';
-export { selectUniform, type UniformPolicyOptions } from './policies/uniform.js';
-export { selectAdaptive, type AdaptivePolicyOptions } from './policies/adaptive.js';
-export { PolicyError, type ScoreVolume, type Selection } from './policies/types.js';
-export { locateFfmpeg, transcoderLocation, type FfmpegInfo, type TranscoderChoice } from './input/ffmpeg/locate.js';
-export { type EncoderIdentity, type EncoderParams } from './input/ffmpeg/encoder_identity.js';
-export { prepareHevc, transcodeToHevc, OVENC_X265, type TranscodeOptions, type ReencodeMode } from './input/ffmpeg/prepare.js';
-export { decodeFrames } from './input/ffmpeg/decode_frames.js';
-export { FfmpegError } from './input/ffmpeg/process.js';
-export { writeNpyOutput } from './writers/npy_output.js';
-export { buildCanvases, writeCanvases } from './writers/canvas.js';
-export { encodePng } from './writers/png.js';
-export { composeViz, type VizOptions } from './writers/viz.js';
 export { renderViz } from './tokenize/render_viz.js';
+export { letterboxGeometry, qwenGeometry, type Geometry, type ResizeMode, type LetterboxOptions, type QwenResizeOptions } from './geometry/output_geometry.js';
+export type { ScoringOptions, ResolvedScoringOptions, SignalWeights, ResidualSource, Compensation, NormalizeScope } from './scores/options.js';
+export type { CameraMotion } from './scores/camera_motion.js';
+export type { FrameType } from './scores/codec_picture.js';
+export type { IFramePolicy } from './policies/codec.js';
+export type { Selection } from './policies/types.js';
+export type { ReencodeMode, TranscodeOptions, PreparedInput } from './input/ffmpeg/prepare.js';
+export { transcoderLocation, type FfmpegInfo, type FfmpegSource, type LocateOptions, type TranscoderChoice } from './input/ffmpeg/locate.js';
+export type { EncoderIdentity, EncoderParams } from './input/ffmpeg/encoder_identity.js';
+
+// writers
+export { writeNpyOutput, type WrittenFiles } from './writers/npy_output.js';
+export { writeCanvases, type CanvasWriteOptions } from './writers/canvas.js';
+export type { VizOptions } from './writers/viz.js';
+export { readNpy, writeNpy, encodeNpy, decodeNpy, type NpyArray, type NpyDtype, type NpyTypedArray } from './writers/npy.js';

@@ -11,7 +11,8 @@ import { coverage } from '../src/bench/coverage.js';
 import { chartPng, niceTicks } from '../src/bench/plot_png.js';
 import { PSNR_CAP_DB, lumaOf, mse, psnr, psnrFromMse, ssim } from '../src/bench/quality.js';
 import { NEVER_KEPT_LUMA, fillSources, prepareReference, rebuildFrames, reconstructionQuality } from '../src/bench/reconstruction.js';
-import { type GridGeometry, type KeptGrid, insidePatches, overlappingPatches } from '../src/bench/selection.js';
+import { type GridGeometry, type KeptGrid } from '../src/bench/selection.js';
+import { contentPatchMask as insidePatches, overlappingPatchMask as overlappingPatches } from '../src/geometry/content_mask.js';
 import { ROOT, syntheticClip, tempDir } from './helpers/tokenize_helpers.js';
 
 /** Rows of (t, h, w) as an Int32Array. */

@@ -8,7 +8,7 @@ import { CodectokError } from '../src/errors.js';
 import { countPictures } from '../src/input/picture_headers.js';
 import { sampleFrames } from '../src/policies/sampling.js';
 import type { TokenizeOptions } from '../src/tokenize/options.js';
-import { tokenize } from '../src/tokenize/tokenize.js';
+import { tokenize, tokenizeWith } from '../src/tokenize/tokenize.js';
 import { writeCanvases } from '../src/writers/canvas.js';
 import { writeNpyOutput } from '../src/writers/npy_output.js';
 import { readNpy } from '../src/writers/npy.js';
@@ -18,8 +18,7 @@ import { expectPatchesMatchFrames, expectValidPositions, hasNumpy, referenceFram
 
 function golden(name: string, o: TokenizeOptions = {}) {
   const tu = o.residualSource === 'coeff';
-  return tokenize(join(CORPUS, `${name}.hevc`), {
-    ...o,
+  return tokenizeWith(join(CORPUS, `${name}.hevc`), o, {
     pictureSource: async function* () {
       yield* goldenPictures(name, { tu });
     },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HEVC_WORK_FILE } from '../src/input/ffmpeg/prepare.js';
 import type { TokenizeOptions } from '../src/tokenize/options.js';
-import { tokenize } from '../src/tokenize/tokenize.js';
+import { tokenize, tokenizeWith } from '../src/tokenize/tokenize.js';
 import { CORPUS, goldenPictures } from './helpers/golden_pictures.js';
 import { expectPatchesMatchFrames, expectValidPositions, referenceFrames, rowsOf, syntheticClip, tempDir } from './helpers/tokenize_helpers.js';
 
@@ -14,7 +14,7 @@ describe('tokenize with the parser', () => {
     it(`${name}: same selection as from the golden maps`, { timeout: 120_000 }, async () => {
       const o: TokenizeOptions = { size: 192, patch: 16, frames: 10, budget: 400 };
       const parsed = await tokenize(join(CORPUS, `${name}.hevc`), o);
-      const golden = await tokenize(join(CORPUS, `${name}.hevc`), { ...o, pictureSource: async function* () { yield* goldenPictures(name); } });
+      const golden = await tokenizeWith(join(CORPUS, `${name}.hevc`), o, { pictureSource: async function* () { yield* goldenPictures(name); } });
       expectValidPositions(parsed, 400);
       expect(rowsOf(parsed)).toEqual(rowsOf(golden));
       expect(parsed.meta.frames).toEqual(golden.meta.frames);

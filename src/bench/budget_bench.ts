@@ -27,6 +27,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { CodectokError } from '../errors.js';
+import { contentPatchMask, overlappingPatchMask } from '../geometry/content_mask.js';
 import type { Geometry } from '../geometry/output_geometry.js';
 import { decodeFrames } from '../input/ffmpeg/decode_frames.js';
 import { locateFfmpeg } from '../input/ffmpeg/locate.js';
@@ -38,7 +39,7 @@ import { tokenize } from '../tokenize/tokenize.js';
 import { type ChangeMap, type ChangeRecall, DEFAULT_CHANGE_THRESHOLD, changeMap, changeRecall } from './change_recall.js';
 import { type Coverage, coverage } from './coverage.js';
 import { type ReconstructionQuality, type ReferenceFrames, prepareReference, reconstructionQuality } from './reconstruction.js';
-import { type KeptGrid, insidePatches, overlappingPatches } from './selection.js';
+import type { KeptGrid } from './selection.js';
 
 export const ALL_POLICIES: PolicyName[] = ['codec', 'grouped', 'adaptive', 'refresh', 'rlt', 'uniform'];
 export const DEFAULT_BUDGETS = [256, 512, 1024, 2048, 4096];
@@ -266,8 +267,8 @@ export async function benchVideo(input: string, name: string, opts: BudgetBenchO
       for await (const f of decodeFrames(st.hevc, { frames: st.sampled, geometry: st.geometry, scaler: base.scaler }, ff)) frames.push(f.rgb);
       result.referenceDecodeMs = performance.now() - d0;
       st.ref = prepareReference(frames, st.geometry);
-      st.change = changeMap(frames, st.geometry, threshold, insidePatches(st.geometry));
-      st.overlap = overlappingPatches(st.geometry);
+      st.change = changeMap(frames, st.geometry, threshold, contentPatchMask(st.geometry));
+      st.overlap = overlappingPatchMask(st.geometry);
       result.changedShare = st.change.tested ? st.change.changed.reduce((a, b) => a + b, 0) / st.change.tested : 0;
     };
 
@@ -336,7 +337,7 @@ export async function benchVideo(input: string, name: string, opts: BudgetBenchO
 }
 
 function plainOptions(o: TokenizeOptions): Record<string, unknown> {
-  const { onProgress: _p, pictureSource: _s, ...rest } = o;
+  const { onProgress: _p, ...rest } = o;
   return rest as Record<string, unknown>;
 }
 

@@ -3,6 +3,8 @@
  * T x gridH x gridW grid (t = sampled-slot index, what tokenize() returns with timeIndex 'slot'),
  * padding rows (-1, -1, -1) ignored.
  */
+import type { GridPlacement } from '../geometry/content_mask.js';
+import type { Geometry } from '../geometry/output_geometry.js';
 
 export interface KeptGrid {
   T: number;
@@ -37,46 +39,9 @@ export function keptMask(k: KeptGrid): Uint8Array {
 }
 
 /** Output geometry as the metrics need it (a subset of tokenize's Geometry). */
-export interface GridGeometry {
-  outWidth: number;
-  outHeight: number;
-  patch: number;
-  gridH: number;
-  gridW: number;
-  /** The picture inside the canvas (letterbox padding outside it). */
-  padLeft: number;
-  padTop: number;
-  scaledWidth: number;
-  scaledHeight: number;
-}
+export type GridGeometry = GridPlacement & Pick<Geometry, 'outWidth' | 'outHeight'>;
 
 /** The picture's rectangle on the canvas (everything but letterbox padding). */
 export function contentRect(g: GridGeometry): { x: number; y: number; width: number; height: number } {
   return { x: g.padLeft, y: g.padTop, width: g.scaledWidth, height: g.scaledHeight };
-}
-
-/** [S] patches that lie entirely inside the picture (1) or touch the letterbox padding (0). */
-export function insidePatches(g: GridGeometry): Uint8Array {
-  const m = new Uint8Array(g.gridH * g.gridW);
-  for (let h = 0; h < g.gridH; h++) {
-    for (let w = 0; w < g.gridW; w++) {
-      const x0 = w * g.patch;
-      const y0 = h * g.patch;
-      m[h * g.gridW + w] = x0 >= g.padLeft && y0 >= g.padTop && x0 + g.patch <= g.padLeft + g.scaledWidth && y0 + g.patch <= g.padTop + g.scaledHeight ? 1 : 0;
-    }
-  }
-  return m;
-}
-
-/** [S] patches that show at least one pixel of the picture (0: padding only). */
-export function overlappingPatches(g: GridGeometry): Uint8Array {
-  const m = new Uint8Array(g.gridH * g.gridW);
-  for (let h = 0; h < g.gridH; h++) {
-    for (let w = 0; w < g.gridW; w++) {
-      const x0 = w * g.patch;
-      const y0 = h * g.patch;
-      m[h * g.gridW + w] = x0 < g.padLeft + g.scaledWidth && x0 + g.patch > g.padLeft && y0 < g.padTop + g.scaledHeight && y0 + g.patch > g.padTop ? 1 : 0;
-    }
-  }
-  return m;
 }

@@ -1,39 +1,80 @@
-// What a file holds, from its first bytes: an Annex-B HEVC elementary stream or an ISO-BMFF
-// (MP4/MOV) file.
-import { closeSync, openSync, readSync } from 'node:fs';
+// What an input holds, from its first bytes: an Annex-B elementary stream or an ISO-BMFF (MP4/MOV)
+// file; anything else is named in the error (Matroska, MPEG-TS, RIFF...), and bytes that hold no
+// video at all are ERR_NOT_VIDEO.
 import { open } from 'node:fs/promises';
+import path from 'node:path';
+
 import { CodectokError } from '../errors.js';
 import { looksLikeMp4 } from './mp4_demux.js';
 
-/** True when the file starts like an Annex-B HEVC byte stream (start code, then a VPS/SPS/PPS/AUD/SEI/slice NAL). */
-export function looksLikeAnnexBHevc(path: string): boolean {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const b = Buffer.alloc(64);
-    const n = readSync(fd, b, 0, 64, 0);
-    let i = 0;
-    while (i < n && b[i] === 0) i++;
-    if (i < 2 || i >= n || b[i] !== 1 || i + 2 >= n) return false;
-    const nalType = (b[i + 1]! >> 1) & 0x3f;
-    const forbidden = b[i + 1]! & 0x80;
-    return !forbidden && (nalType === 32 || nalType === 33 || nalType === 34 || nalType === 35 || nalType === 39 || nalType <= 21);
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+export type Container = 'annexb' | 'mp4';
+
+/** File extensions taken as Annex-B HEVC whatever the first bytes. */
+const HEVC_EXTENSIONS = new Set(['.hevc', '.h265', '.265']);
+
+/** Bytes of the head the detection looks at. */
+export const HEAD_BYTES = 256;
+
+/** Index of the byte after the first start code (two or more zero bytes, then 1), or -1. */
+function afterStartCode(head: Uint8Array): number {
+  let i = 0;
+  while (i < head.length && head[i] === 0) i++;
+  return i >= 2 && i < head.length && head[i] === 1 ? i + 1 : -1;
 }
 
-/** True when the file starts like an ISO-BMFF (MP4/MOV) file. */
-export async function isMp4(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
+/** The container the first bytes announce: an ISO-BMFF box, an Annex-B start code, or neither. */
+export function sniffContainer(head: Uint8Array): Container | 'unknown' {
+  if (looksLikeMp4(head)) return 'mp4';
+  return afterStartCode(head) >= 0 ? 'annexb' : 'unknown';
+}
+
+/** True when the bytes start like an Annex-B HEVC stream: a start code, then a VPS/SPS/PPS/AUD/SEI/slice NAL header. */
+export function startsLikeAnnexBHevc(head: Uint8Array): boolean {
+  const i = afterStartCode(head);
+  if (i < 0 || i + 1 >= head.length) return false;
+  const nalType = (head[i]! >> 1) & 0x3f;
+  const forbidden = head[i]! & 0x80;
+  return !forbidden && (nalType === 32 || nalType === 33 || nalType === 34 || nalType === 35 || nalType === 39 || nalType <= 21);
+}
+
+function unsupported(head: Uint8Array, file: string | undefined): CodectokError {
+  const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  let what = 'neither an HEVC Annex-B stream (no start code) nor an MP4/MOV file';
+  if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) {
+    what = 'a Matroska/WebM file, which codectok does not read (remux it to MP4)';
+  } else if (head[0] === 0x47 && (head.length < 189 || head[188] === 0x47)) {
+    what = 'an MPEG-TS stream, which codectok does not read (remux it to MP4)';
+  } else if (String.fromCharCode(...head.subarray(0, 4)) === 'RIFF') {
+    what = 'a RIFF (AVI/WAV) file, which codectok does not read';
+  }
+  return new CodectokError('ERR_UNSUPPORTED', `unrecognized input: ${what} (first bytes: ${hex})`, { file });
+}
+
+/**
+ * The container to read: the one asked for, else the one the head announces, else Annex-B for a
+ * file named .hevc/.h265/.265; ERR_UNSUPPORTED otherwise.
+ */
+export function decideContainer(head: Uint8Array, asked: 'auto' | Container | undefined, file: string | undefined): Container {
+  if (asked === 'annexb' || asked === 'mp4') return asked;
+  const kind = sniffContainer(head);
+  if (kind !== 'unknown') return kind;
+  if (file && HEVC_EXTENSIONS.has(path.extname(file).toLowerCase())) return 'annexb';
+  throw unsupported(head, file);
+}
+
+/** The first bytes of a file (fewer when it is shorter; none when it cannot be read). */
+export async function readHead(file: string, length = HEAD_BYTES): Promise<Uint8Array> {
   try {
-    const head = Buffer.alloc(16);
-    const { bytesRead } = await fh.read(head, 0, 16, 0);
-    return looksLikeMp4(head.subarray(0, bytesRead));
-  } finally {
-    await fh.close();
+    const fh = await open(file, 'r');
+    try {
+      const head = Buffer.alloc(length);
+      const { bytesRead } = await fh.read(head, 0, length, 0);
+      return head.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return new Uint8Array(0);
   }
 }
 

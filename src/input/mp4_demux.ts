@@ -16,7 +16,8 @@
 import { createFile, MP4BoxBuffer } from 'mp4box';
 import type { ISOFile, Movie, Sample } from 'mp4box';
 
-import { CodectokError } from '../errors.js';
+import { CodectokError, type CodectokErrorCode } from '../errors.js';
+import { concatBytes } from './bytes.js';
 
 /** Random access to a file (positional reads). */
 export interface RandomAccessReader {
@@ -110,7 +111,7 @@ class Mp4Demuxer {
     return this.track !== undefined;
   }
 
-  fail(code: string, message: string): CodectokError {
+  fail(code: CodectokErrorCode, message: string): CodectokError {
     return new CodectokError(code, message, { file: this.fileName });
   }
 
@@ -249,16 +250,6 @@ class Mp4Demuxer {
   }
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** Groups small pieces into chunks of about `chunkSize` bytes. */
 class Batcher {
   private parts: Uint8Array[] = [];
@@ -275,7 +266,7 @@ class Batcher {
   }
   drain(): Uint8Array | undefined {
     if (this.size === 0) return undefined;
-    const out = concat(this.parts, this.size);
+    const out = concatBytes(this.parts, this.size);
     this.parts = [];
     this.size = 0;
     return out;

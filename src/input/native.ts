@@ -10,15 +10,16 @@ import path from 'node:path';
 import type { Geometry } from '../geometry/output_geometry.js';
 import type { ResolvedScoringOptions } from '../scores/options.js';
 
-/** Options understood by the native decoder (see cpp/analysis/picture_result.h). */
-export interface NativeDecodeOptions {
-  motion?: boolean;
-  cu?: boolean;
-  bits?: boolean;
-  tuStats?: boolean;
-  residual?: boolean;
-  headersOnly?: boolean;
+import type { DecodeOptions } from './decode_options.js';
+
+/**
+ * Options of the native decoder (see cpp/analysis/picture_result.h): the parser's DecodeOptions
+ * with the picture list as an array, without `recycle` (the parser's business), plus
+ * `maxPicturesPerCall`.
+ */
+export interface NativeDecodeOptions extends Omit<DecodeOptions, 'pictures' | 'recycle'> {
   pictures?: number[];
+  /** At most this many pictures come back from one push()/finish(). */
   maxPicturesPerCall?: number;
   /** Score pictures as they are decoded (cpp/score/): see NativeScoreRequest. */
   score?: NativeScoreRequest;
@@ -76,7 +77,7 @@ export interface NativeChangeSignals {
 }
 
 /** One slice segment of a picture. */
-export interface NativeSlice {
+export interface Slice {
   type: 'I' | 'P' | 'B';
   /** slice_segment_address */
   address: number;
@@ -102,7 +103,7 @@ export interface NativePicture {
   bitDepth: number;
   /** Conformance window in luma samples: displayed = [left, width-right) x [top, height-bottom). */
   crop: { left: number; right: number; top: number; bottom: number };
-  slices: NativeSlice[];
+  slices: Slice[];
   /** Bits of the picture's entropy-coded slice data. */
   totalBits: number;
   motion?: Int16Array;

@@ -13,60 +13,17 @@
 // Backpressure: the next chunk is read and decoded only when the consumer has
 // pulled every picture produced by the previous one.
 import { open, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
 
 import { CodectokError, toCodectokError } from '../errors.js';
-import { notVideo, StartCodeScanner } from './container.js';
-import { looksLikeMp4, mp4ToAnnexB, type Mp4TrackInfo, type RandomAccessReader } from './mp4_demux.js';
-import { loadNative, type NativeAddon, type NativePicture, type NativeScoreRequest, type NativeSlice } from './native.js';
+import { checkBoolean, checkFunction, checkNumber, checkOneOf, checkOptions, invalidArgument } from '../validate.js';
+import { concatBytes } from './bytes.js';
+import { decideContainer, HEAD_BYTES, notVideo, StartCodeScanner } from './container.js';
+import { mp4ToAnnexB, type Mp4TrackInfo, type RandomAccessReader } from './mp4_demux.js';
+import type { DecodeOptions } from './decode_options.js';
+import { loadNative, type NativeAddon, type NativeDecodeOptions, type NativePicture } from './native.js';
 
 export { CodectokError, type CodectokErrorCode } from '../errors.js';
-
-/** What to compute for each picture. Defaults: motion, cu, bits on; tuStats, residual off. */
-export interface DecodeOptions {
-  /** 4x4 motion field (int16 [ceil(H/4)][ceil(W/4)][8]). Default true. */
-  motion?: boolean;
-  /** 8x8 coding-unit map (int16 [ceil(H/8)][ceil(W/8)][4]). Default true. */
-  cu?: boolean;
-  /** 8x8 bit-cost map (float32 [ceil(H/8)][ceil(W/8)]). Default true. */
-  bits?: boolean;
-  /** Transform-block statistics (int64 [n][13], decoding order). Default false. */
-  tuStats?: boolean;
-  /** Luma residual (int16 [H][W]); needs the inverse transforms. Default false. */
-  residual?: boolean;
-  /**
-   * Parse parameter sets and slice headers only: pictures carry POC, decode
-   * index, NAL type and slices, and no arrays. Many times faster; use it to
-   * count pictures or map output order to decode order. Default false.
-   */
-  headersOnly?: boolean;
-  /**
-   * Decode indices of the pictures whose arrays are wanted. Every picture is
-   * still parsed (and yielded, with metadata only), but the others skip the
-   * residual reconstruction and array output. Default: all pictures.
-   */
-  pictures?: Iterable<number>;
-  /**
-   * Reuse memory at once: a picture's typed arrays are valid only until the
-   * next picture is requested (or the loop ends), then detached (length 0)
-   * and their memory goes back to the decoder. For loops that use each
-   * picture before asking for the next: no garbage piles up. Default false
-   * (arrays live until garbage-collected).
-   */
-  recycle?: boolean;
-  /**
-   * Patch scores computed by the decoder as it decodes (on its thread): the
-   * scored pictures carry `scores` (or `signalMaps`), `camera` and `change`
-   * instead of their motion / residual / tu / bits arrays. Used by tokenize().
-   */
-  score?: NativeScoreRequest;
-  /**
-   * Summarise each picture's motion field in the decoder (picture.summary:
-   * intra / inter / skip shares, mean vector length); with motion false the
-   * field itself is not handed out. Default false.
-   */
-  summary?: boolean;
-}
+export type { DecodeOptions } from './decode_options.js';
 
 export interface ParseOptions extends DecodeOptions {
   /** Bytes read (and decoded) per step; default 1 MiB. */
@@ -82,8 +39,7 @@ export interface ContainerInfo {
   track?: Mp4TrackInfo;
 }
 
-/** One slice segment of a picture (see NativeSlice in native.ts for the fields). */
-export type Slice = NativeSlice;
+export type { Slice } from './native.js';
 
 /**
  * One picture, in output (display) order. Array layouts are those of the
@@ -132,25 +88,81 @@ export function nalTypeName(t: number): string {
 }
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
-const HEVC_EXTENSIONS = new Set(['.hevc', '.h265', '.265']);
 
 export type ParseInput = string | Uint8Array | AsyncIterable<Uint8Array>;
 
+/** Every option name of ParseOptions (the compiler checks the list is complete). */
+const PARSE_OPTION_NAMES = Object.keys({
+  motion: true, cu: true, bits: true, tuStats: true, residual: true, headersOnly: true, pictures: true, recycle: true, score: true, summary: true,
+  chunkSize: true, container: true, onContainer: true,
+} satisfies Record<keyof ParseOptions, true>);
+
+/** Largest decode index the native decoder takes (int32). */
+const MAX_PICTURE_INDEX = 0x7fffffff;
+
+/** ParseOptions once checked: `pictures` as an array. */
+type CheckedParseOptions = Omit<ParseOptions, 'pictures'> & { pictures?: number[] };
+
+function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array> {
+  return typeof v === 'object' && v !== null && typeof (v as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function';
+}
+
+/**
+ * Checks the arguments of a parser entry point (`fn` names it in the messages): the input's type,
+ * option names, each option's type, the picture indices (integers 0..2^31-1). Throws
+ * CodectokError ERR_INVALID_OPTION.
+ */
+export function checkParseArguments(fn: string, input: unknown, options: unknown): CheckedParseOptions {
+  if (!(typeof input === 'string' && input.length > 0) && !(input instanceof Uint8Array) && !isAsyncIterable(input)) {
+    throw invalidArgument(fn, 'input', 'a file path, a Uint8Array or an AsyncIterable<Uint8Array>', input);
+  }
+  const o = checkOptions(fn, options, PARSE_OPTION_NAMES);
+  for (const name of ['motion', 'cu', 'bits', 'tuStats', 'residual', 'headersOnly', 'recycle', 'summary']) checkBoolean(fn, o, name);
+  checkNumber(fn, o, 'chunkSize', 1);
+  checkOneOf(fn, o, 'container', ['auto', 'annexb', 'mp4']);
+  checkFunction(fn, o, 'onContainer');
+  let pictures: number[] | undefined;
+  if (o.pictures !== undefined) {
+    const p = o.pictures;
+    if (typeof p !== 'object' || p === null || typeof (p as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw invalidArgument(fn, 'options.pictures', 'an iterable of decode indices', p);
+    }
+    pictures = [];
+    for (const i of p as Iterable<unknown>) {
+      if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i > MAX_PICTURE_INDEX) {
+        throw invalidArgument(fn, 'options.pictures', 'decode indices (integers 0..2^31-1)', i);
+      }
+      pictures.push(i);
+    }
+  }
+  return { ...(o as ParseOptions), pictures };
+}
+
 /**
  * Streams the pictures of an HEVC video (Annex-B or MP4/MOV), in output order.
- * Errors are CodectokError (code, byteOffset, picture, file).
+ *
+ * The arguments are checked when it is called (before anything is read): a bad one throws
+ * CodectokError `ERR_INVALID_OPTION` at once. Errors while reading and decoding are
+ * CodectokError too (code, byteOffset, picture, file), thrown by the iteration.
+ *
+ * A `Uint8Array` input is read while the iteration runs (the decoder looks ahead into it from a
+ * thread of the pool): do not modify it until the loop has ended.
  */
-export async function* parsePictures(input: ParseInput, options: ParseOptions = {}): AsyncGenerator<Picture> {
+export function parsePictures(input: ParseInput, options: ParseOptions = {}): AsyncGenerator<Picture> {
+  return decodePictures(input, checkParseArguments('parsePictures', input, options));
+}
+
+async function* decodePictures(input: ParseInput, options: CheckedParseOptions): AsyncGenerator<Picture> {
   const file = typeof input === 'string' ? input : undefined;
   const chunkSize = Math.max(4096, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
-  const decodeOptions = {
+  const decodeOptions: NativeDecodeOptions = {
     motion: options.motion ?? true,
     cu: options.cu ?? true,
     bits: options.bits ?? true,
     tuStats: options.tuStats ?? false,
     residual: options.residual ?? false,
     headersOnly: options.headersOnly ?? false,
-    pictures: options.pictures === undefined ? undefined : [...options.pictures],
+    pictures: options.pictures,
     score: options.score,
     summary: options.summary ?? false,
     maxPicturesPerCall: PICTURES_PER_CALL,
@@ -219,10 +231,16 @@ export async function* parsePictures(input: ParseInput, options: ParseOptions = 
   }
 }
 
-/** Decodes a whole file (or buffer) into an array: convenient for short clips. */
+/**
+ * Decodes a whole file (or buffer) into an array: convenient for short clips. `recycle` is
+ * refused (ERR_INVALID_OPTION): it would hand back pictures whose arrays are already released.
+ */
 export async function parseFile(input: string | Uint8Array, options: ParseOptions = {}): Promise<Picture[]> {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) throw invalidArgument('parseFile', 'input', 'a file path or a Uint8Array', input);
+  const checked = checkParseArguments('parseFile', input, options);
+  if (checked.recycle) throw invalidArgument('parseFile', 'options.recycle', 'false (parseFile keeps every picture: use parsePictures to recycle)', true);
   const out: Picture[] = [];
-  for await (const p of parsePictures(input, options)) out.push(p);
+  for await (const p of decodePictures(input, checked)) out.push(p);
   return out;
 }
 
@@ -255,47 +273,10 @@ interface Source {
   close(): Promise<void>;
 }
 
-type Sniffed = 'annexb' | 'mp4' | 'unknown';
-
-function sniff(head: Uint8Array): Sniffed {
-  if (looksLikeMp4(head)) return 'mp4';
-  let i = 0;
-  while (i < head.length && head[i] === 0) i++;
-  if (i >= 2 && i < head.length && head[i] === 1) return 'annexb';
-  return 'unknown';
-}
-
-function unsupported(head: Uint8Array, file: string | undefined): CodectokError {
-  const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  let what = 'neither an HEVC Annex-B stream (no start code) nor an MP4/MOV file';
-  if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) {
-    what = 'a Matroska/WebM file, which codectok does not read (remux it to MP4)';
-  } else if (head[0] === 0x47 && (head.length < 189 || head[188] === 0x47)) {
-    what = 'an MPEG-TS stream, which codectok does not read (remux it to MP4)';
-  } else if (String.fromCharCode(...head.subarray(0, 4)) === 'RIFF') {
-    what = 'a RIFF (AVI/WAV) file, which codectok does not read';
-  }
-  return new CodectokError('ERR_UNSUPPORTED', `unrecognized input: ${what} (first bytes: ${hex})`, { file });
-}
-
-function decideContainer(
-  head: Uint8Array,
-  options: ParseOptions,
-  file: string | undefined,
-): 'annexb' | 'mp4' {
-  if (options.container === 'annexb' || options.container === 'mp4') return options.container;
-  const kind = sniff(head);
-  if (kind !== 'unknown') return kind;
-  if (file && HEVC_EXTENSIONS.has(path.extname(file).toLowerCase())) return 'annexb';
-  throw unsupported(head, file);
-}
-
-const HEAD_BYTES = 256;
-
 async function openSource(
   input: ParseInput,
   chunkSize: number,
-  options: ParseOptions,
+  options: CheckedParseOptions,
   file: string | undefined,
 ): Promise<Source> {
   const announce = (container: 'annexb' | 'mp4', track?: Mp4TrackInfo) =>
@@ -317,7 +298,7 @@ async function openSource(
       const size = stat.size;
       if (size === 0) throw notVideo(0, input);
       const head = await readAt(fh, 0, Math.min(HEAD_BYTES, size));
-      const container = decideContainer(head, options, file);
+      const container = decideContainer(head, options.container, file);
       if (container === 'mp4') {
         const reader: RandomAccessReader = { size, read: (pos, len) => readAt(fh, pos, len) };
         return {
@@ -336,7 +317,7 @@ async function openSource(
 
   if (input instanceof Uint8Array) {
     if (input.length === 0) throw notVideo(0);
-    const container = decideContainer(input.subarray(0, HEAD_BYTES), options, file);
+    const container = decideContainer(input.subarray(0, HEAD_BYTES), options.container, file);
     if (container === 'mp4') {
       const reader: RandomAccessReader = {
         size: input.length,
@@ -378,7 +359,7 @@ async function openSource(
     const head = concatBytes(first).subarray(0, HEAD_BYTES);
     let container: 'annexb' | 'mp4';
     try {
-      container = decideContainer(head, options, file);
+      container = decideContainer(head, options.container, file);
     } catch (e) {
       await close();
       throw e;
@@ -444,16 +425,4 @@ function toBytes(v: unknown): Uint8Array {
   if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   if (v instanceof ArrayBuffer) return new Uint8Array(v);
   throw new TypeError('parsePictures: the input stream must yield Uint8Array chunks');
-}
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

@@ -1,5 +1,6 @@
-// The pictures of an Annex-B HEVC stream from their slice headers (no slice data decoded).
-import { parsePictures } from './parser.js';
+// The pictures of an HEVC stream from their slice headers (no slice data decoded).
+import { checkOptions } from '../validate.js';
+import { checkParseArguments, parsePictures, type ParseInput, type ParseOptions } from './parser.js';
 
 /** A picture of the stream as its slice headers describe it, in output order. */
 export interface PictureHeader {
@@ -13,21 +14,28 @@ export interface PictureHeader {
   crop: { left: number; right: number; top: number; bottom: number };
 }
 
+/** Options of pictureHeaders and countPictures: how the input is read. */
+export type HeaderOptions = Pick<ParseOptions, 'container' | 'chunkSize'>;
+
 /**
- * The pictures a decoder outputs from an Annex-B HEVC file, in output order, from
- * the parser with headersOnly (parameter sets and slice headers, no slice data:
- * milliseconds per thousand pictures). Same rules as the full decode (RASL
- * pictures of a CRA that starts the stream are dropped, pic_output_flag honoured).
+ * The pictures a decoder outputs from an HEVC video (Annex-B or MP4/MOV, as parsePictures
+ * reads it), in output order, from the parser with headersOnly (parameter sets and slice
+ * headers, no slice data: milliseconds per thousand pictures). Same rules as the full decode
+ * (RASL pictures of a CRA that starts the stream are dropped, pic_output_flag honoured).
  */
-export async function pictureHeaders(path: string): Promise<PictureHeader[]> {
+export async function pictureHeaders(input: ParseInput, options: HeaderOptions = {}): Promise<PictureHeader[]> {
+  const o = checkOptions('pictureHeaders', options, ['container', 'chunkSize']);
+  checkParseArguments('pictureHeaders', input, o);
   const out: PictureHeader[] = [];
-  for await (const p of parsePictures(path, { headersOnly: true, container: 'annexb' })) {
+  for await (const p of parsePictures(input, { ...o, headersOnly: true })) {
     out.push({ outIndex: p.outIndex, decodeIndex: p.decodeIndex, poc: p.poc, nalType: p.nalType, width: p.width, height: p.height, crop: p.crop });
   }
   return out;
 }
 
-/** How many pictures a decoder outputs from an Annex-B HEVC file. */
-export async function countPictures(path: string): Promise<number> {
-  return (await pictureHeaders(path)).length;
+/** How many pictures a decoder outputs from an HEVC video (Annex-B or MP4/MOV). */
+export async function countPictures(input: ParseInput, options: HeaderOptions = {}): Promise<number> {
+  const o = checkOptions('countPictures', options, ['container', 'chunkSize']);
+  checkParseArguments('countPictures', input, o);
+  return (await pictureHeaders(input, o)).length;
 }

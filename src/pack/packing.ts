@@ -14,6 +14,7 @@
  *
  * Both are deterministic: ties are broken by the item's position.
  */
+import { textOf } from '../shard/manifest.js';
 export type PackAlgorithm = 'ffd' | 'knapsack';
 
 export interface PackPlan {
@@ -181,21 +182,6 @@ export interface TokenEstimate {
   total: number;
 }
 
-function textOf(j: Record<string, unknown>): string {
-  const parts: string[] = [];
-  if (typeof j.caption === 'string') parts.push(j.caption);
-  const walk = (v: unknown) => {
-    if (typeof v === 'string') parts.push(v);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      for (const k of ['value', 'content', 'text']) if (k in o) walk(o[k]);
-    }
-  };
-  walk(j.conversation);
-  return parts.join('\n');
-}
-
 /** Sequence length of a sample from its JSON (`num_visual_tokens`, caption/conversation). */
 export function estimateTokens(j: Record<string, unknown>, opts: TokenEstimateOptions = {}): TokenEstimate {
   const merge = opts.spatialMerge ?? 2;
@@ -213,7 +199,7 @@ export function estimateTokens(j: Record<string, unknown>, opts: TokenEstimateOp
   else {
     const cpt = opts.charsPerToken ?? 4;
     if (!(cpt > 0)) throw new Error(`chars per token must be > 0, got ${cpt}`);
-    const chars = [...textOf(j)].length;
+    const chars = [...textOf(j.caption, j.conversation)].length;
     text = Math.ceil(chars / cpt) + (opts.textExtraTokens ?? 0);
   }
   return { visual, text, total: visual + text };

@@ -1,6 +1,7 @@
 // Scoring options: which signals, their weights, camera compensation, normalisation; and which
 // parser outputs they need.
 import { CodectokError } from '../errors.js';
+import type { DecodeOptions } from '../input/decode_options.js';
 
 /** `abs`: sum of |luma residual| (needs the inverse transform); `coeff`: sum of squared coefficient levels of luma TUs (cheaper). */
 export type ResidualSource = 'abs' | 'coeff';
@@ -41,7 +42,7 @@ export interface ResolvedScoringOptions {
 
 /** Bad scoring options (ERR_INVALID_OPTION) or a picture without the data a signal needs (ERR_MISSING_DATA). */
 export class ScoringError extends CodectokError {
-  constructor(message: string, code = 'ERR_INVALID_OPTION') {
+  constructor(message: string, code: 'ERR_INVALID_OPTION' | 'ERR_MISSING_DATA' = 'ERR_INVALID_OPTION') {
     super(code, message);
     this.name = 'ScoringError';
   }
@@ -73,7 +74,7 @@ export function resolveScoringOptions(o: ScoringOptions = {}): ResolvedScoringOp
 }
 
 /** Which parser outputs the scoring options need. */
-export function decodeOptionsFor(o: ResolvedScoringOptions): { motion: boolean; bits: boolean; residual: boolean; tuStats: boolean; cu: boolean; pictures?: number[] } {
+export function decodeOptionsFor(o: ResolvedScoringOptions): DecodeOptions {
   return {
     motion: o.weights.motion > 0,
     bits: o.weights.bits > 0,

@@ -1,5 +1,7 @@
 // tokenize()'s options, the presets, and their validation.
 import { CodectokError } from '../errors.js';
+import { checkBoolean, checkFunction, checkNumber, checkOneOf, checkOptions, checkPath, invalidArgument } from '../validate.js';
+import type { DecodeOptions } from '../input/decode_options.js';
 import type { LocateOptions, TranscoderChoice } from '../input/ffmpeg/locate.js';
 import type { ReencodeMode, TranscodeOptions } from '../input/ffmpeg/prepare.js';
 import type { CodecPolicyOptions, IFramePolicy } from '../policies/codec.js';
@@ -21,8 +23,8 @@ export const POLICY_NAMES: PolicyName[] = ['codec', 'grouped', 'uniform', 'adapt
  */
 export type TimeIndex = 'frame' | 'slot';
 
-/** Source of pictures (the parser by default); lets tests and other parsers plug in. */
-export type PictureSource = (hevcPath: string, decode: { motion: boolean; bits: boolean; residual: boolean; tuStats: boolean; cu: boolean; pictures?: number[] }) => AsyncIterable<CodecPicture & { outIndex?: number }>;
+/** Source of pictures (the parser by default): a seam for tests and other parsers (TokenizeSeams), not an option of the public tokenize(). */
+export type PictureSource = (hevcPath: string, decode: DecodeOptions) => AsyncIterable<CodecPicture & { outIndex?: number }>;
 
 export interface TokenizeOptions extends ScoringOptions {
   /** A named set of defaults applied before the other options: `ovenc` reproduces OneVision-Encoder's stage-1 selection. */
@@ -89,7 +91,39 @@ export interface TokenizeOptions extends ScoringOptions {
   /** Where the data-parallel stages run: cpu (default), cuda (ERR_UNSUPPORTED: the addon is built without CUDA) or auto (cuda when available, else cpu). */
   device?: Device;
   onProgress?: (p: { stage: 'prepare' | 'parse' | 'select' | 'decode'; done: number; total: number }) => void;
+}
+
+/** What tests (and other parsers) may plug into a tokenization; not part of the public API. */
+export interface TokenizeSeams {
   pictureSource?: PictureSource;
+}
+
+/** Every option name of TokenizeOptions (the compiler checks the list is complete). */
+export const TOKENIZE_OPTION_NAMES: readonly string[] = Object.keys({
+  preset: true, policy: true, budget: true, frames: true, sampleFps: true, sampleStart: true, inputFps: true,
+  resize: true, size: true, patch: true, merge: true, minPixels: true, maxPixels: true, scaler: true,
+  iframes: true, keepFirst: true, padding: true, staticFallback: true, staticShare: true, order: true,
+  groupSize: true, fraction: true, maxBudget: true, minBudget: true, timeIndex: true, layout: true, dtype: true,
+  mean: true, std: true, reencode: true, transcode: true, transcoder: true, ffmpeg: true, workDir: true, onProgress: true, timeout: true,
+  weights: true, residualSource: true, compensation: true, normalize: true, percentile: true, floors: true, motionPerFrame: true,
+} satisfies Record<keyof TokenizeOptions, true>);
+
+/**
+ * Checks tokenize()'s arguments before anything runs: the input path, the option names (an
+ * unknown one is refused) and the options' types; resolveOptions checks their values.
+ */
+export function checkTokenizeArguments(fn: string, input: unknown, options: unknown): void {
+  checkPath(fn, 'input', input);
+  const o = checkOptions(fn, options, TOKENIZE_OPTION_NAMES);
+  for (const name of ['keepFirst', 'staticFallback', 'motionPerFrame']) checkBoolean(fn, o, name);
+  for (const name of ['budget', 'sampleStart', 'size', 'patch', 'merge', 'minPixels', 'maxPixels', 'groupSize', 'maxBudget', 'minBudget']) checkNumber(fn, o, name, 0, true);
+  for (const name of ['sampleFps', 'inputFps', 'staticShare', 'fraction', 'percentile', 'timeout']) checkNumber(fn, o, name, -Infinity);
+  if (o.frames !== undefined && o.frames !== 'all') checkNumber(fn, o, 'frames', 1, true);
+  checkFunction(fn, o, 'onProgress');
+  for (const name of ['scaler', 'workDir', 'transcoder']) if (o[name] !== undefined && typeof o[name] !== 'string') throw invalidArgument(fn, `options.${name}`, 'a string', o[name]);
+  for (const name of ['weights', 'floors', 'transcode']) if (o[name] !== undefined && (typeof o[name] !== 'object' || o[name] === null || Array.isArray(o[name]))) throw invalidArgument(fn, `options.${name}`, 'an object', o[name]);
+  checkOneOf(fn, o, 'ffmpeg', ['auto', 'native', 'wasm']);
+  checkOneOf(fn, o, 'reencode', ['auto', 'always', 'never']);
 }
 
 export const PRESETS: Record<'ovenc', Partial<TokenizeOptions>> = {

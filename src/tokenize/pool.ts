@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
+import { type CodectokError, toCodectokError } from '../errors.js';
 import type { TokenizeResult } from './result.js';
 import { asTensors } from './tensors.js';
 
@@ -24,6 +25,23 @@ export interface TokenizePool {
 interface Pending {
   resolve: (r: TokenizedVideo) => void;
   reject: (e: Error) => void;
+}
+
+/** What the worker sends back of a CodectokError. */
+interface ErrorFields {
+  name: string;
+  message: string;
+  code: string;
+  byteOffset: number;
+  picture: number;
+  file?: string;
+}
+
+/** The worker's error as a CodectokError again, with its code, byteOffset, picture and file. */
+function fromErrorFields(f: ErrorFields | undefined): CodectokError {
+  const e = toCodectokError(f ?? { message: 'tokenize failed' });
+  if (f?.name && f.name !== 'Error') e.name = f.name;
+  return e;
 }
 
 /** Options that cannot cross a thread (functions) are dropped. */
@@ -56,18 +74,14 @@ export function createTokenizePool(size: number, workerUrl: URL = defaultWorkerU
   };
   const spawn = (): Worker => {
     const w = new Worker(workerUrl);
-    w.on('message', (msg: { id: number; ok: boolean; result?: TokenizedVideo; error?: { message: string; code?: string; name?: string } }) => {
+    w.on('message', (msg: { id: number; ok: boolean; result?: TokenizedVideo; error?: ErrorFields }) => {
       const p = pending.get(msg.id);
       pending.delete(msg.id);
       busy.delete(w);
       idle.push(w);
       if (p) {
         if (msg.ok) p.resolve(asTensors(msg.result as TokenizeResult)); // ndarray views again, over the transferred buffers
-        else {
-          const e = new Error(msg.error?.message ?? 'tokenize failed') as Error & { code?: string };
-          if (msg.error?.code) e.code = msg.error.code;
-          p.reject(e);
-        }
+        else p.reject(fromErrorFields(msg.error));
       }
       dispatch();
     });

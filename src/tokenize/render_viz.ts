@@ -8,12 +8,17 @@ import { locateFfmpeg } from '../input/ffmpeg/locate.js';
 import { HEVC_WORK_FILE } from '../input/ffmpeg/prepare.js';
 import { encodePng } from '../writers/png.js';
 import { composeViz, type VizOptions } from '../writers/viz.js';
-import type { TokenizeOptions } from './options.js';
+import { checkNumber, checkOptions, checkPath } from '../validate.js';
+import { checkTokenizeArguments, type TokenizeOptions } from './options.js';
 import type { TokenizeResult } from './result.js';
 import { tokenize } from './tokenize.js';
 
 /** Tokenizes `input` and writes the picture to `output` (PNG). Returns the tokenization. */
 export async function renderViz(input: string, output: string, options: TokenizeOptions = {}, viz: VizOptions = {}): Promise<TokenizeResult> {
+  checkTokenizeArguments('renderViz', input, options);
+  checkPath('renderViz', 'output', output);
+  const v = checkOptions('renderViz', viz, ['tile', 'columns', 'dim']);
+  for (const name of ['tile', 'columns', 'dim']) checkNumber('renderViz', v, name, Number.MIN_VALUE);
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'codectok-viz-')));
   try {
     const r = await tokenize(input, { ...options, workDir });

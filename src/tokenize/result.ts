@@ -2,6 +2,7 @@
 // reproduces the choice.
 import type { Geometry } from '../geometry/output_geometry.js';
 import type { EncoderIdentity } from '../input/ffmpeg/encoder_identity.js';
+import { invalidArgument } from '../validate.js';
 import type { FfmpegInfo } from '../input/ffmpeg/locate.js';
 import type { PreparedInput } from '../input/ffmpeg/prepare.js';
 import type { Selection } from '../policies/types.js';
@@ -14,7 +15,8 @@ import type { PatchTensor, PositionTensor } from './tensors.js';
 
 export type { PatchTensor, PositionTensor } from './tensors.js';
 
-export interface TokenizeMeta {
+/** Metadata of a tokenization; `count`, `padded`, `budget`, `effectiveBudget`, `denseSlots`, `staticFallback` are the selection's (see Selection). */
+export interface TokenizeMeta extends Pick<Selection, 'count' | 'padded' | 'budget' | 'effectiveBudget' | 'denseSlots' | 'staticFallback'> {
   codectok: string;
   input: string;
   preset: string | null;
@@ -39,12 +41,6 @@ export interface TokenizeMeta {
   /** Score grid: T slots x H x W patches. */
   grid: { T: number; H: number; W: number };
   geometry: Geometry;
-  count: number;
-  padded: number;
-  budget: number;
-  effectiveBudget: number;
-  denseSlots: number[];
-  staticFallback: boolean;
   activeShare: number;
   isStatic: boolean;
   policy: Record<string, unknown> & { name: PolicyName };
@@ -83,4 +79,15 @@ export interface TokenizeResult {
   /** ndarray int32 [N, 3]: (t, h, w); padding rows (grouped policy) are (-1, -1, -1). */
   positions: PositionTensor;
   meta: TokenizeMeta;
+}
+
+/** Checks that `r` is a tokenization (what tokenize() returns) before a writer uses it: ERR_INVALID_OPTION otherwise. */
+export function checkTokenizeResult(fn: string, r: unknown): asserts r is TokenizeResult {
+  const t = r as Partial<TokenizeResult> | null;
+  const ok =
+    typeof t === 'object' && t !== null &&
+    typeof t.patches === 'object' && t.patches !== null && (t.patches.data instanceof Uint8Array || t.patches.data instanceof Float32Array) && Array.isArray(t.patches.shape) &&
+    typeof t.positions === 'object' && t.positions !== null && (t.positions as { data?: unknown }).data instanceof Int32Array &&
+    typeof t.meta === 'object' && t.meta !== null && typeof t.meta.count === 'number';
+  if (!ok) throw invalidArgument(fn, 'the tokenization', 'the result of tokenize() ({ patches, positions, meta })', r);
 }

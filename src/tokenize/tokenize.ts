@@ -37,7 +37,7 @@ import { type FrameScores, scoreFrames } from '../scores/frame_scores.js';
 import { decodeOptionsFor, resolveScoringOptions } from '../scores/options.js';
 import { type FrameSignals, frameSignals } from '../scores/signals.js';
 import { VERSION } from '../version.js';
-import { type PictureSource, type TokenizeOptions, resolveOptions } from './options.js';
+import { type PictureSource, type TokenizeOptions, type TokenizeSeams, checkTokenizeArguments, resolveOptions } from './options.js';
 import type { TokenizeMeta, TokenizeResult } from './result.js';
 import { patchTensor, positionTensor, type PatchTensor } from './tensors.js';
 
@@ -152,12 +152,18 @@ async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], 
  * 'never'), ERR_NO_FFMPEG / ERR_FFMPEG / ERR_DECODE from FFmpeg, and the parser's codes.
  */
 export async function tokenize(input: string, options: TokenizeOptions = {}): Promise<TokenizeResult> {
-  const o = resolveOptions(options);
-  const deadline = new Deadline(o.timeout, input);
-  return deadline.race(tokenizeWithin(input, o, deadline));
+  return tokenizeWith(input, options, {});
 }
 
-async function tokenizeWithin(input: string, o: TokenizeOptions, deadline: Deadline): Promise<TokenizeResult> {
+/** tokenize() with the pictures taken from `seams.pictureSource` (tests): internal, not exported by the package. */
+export async function tokenizeWith(input: string, options: TokenizeOptions, seams: TokenizeSeams): Promise<TokenizeResult> {
+  checkTokenizeArguments('tokenize', input, options);
+  const o = resolveOptions(options);
+  const deadline = new Deadline(o.timeout, input);
+  return deadline.race(tokenizeWithin(input, o, seams, deadline));
+}
+
+async function tokenizeWithin(input: string, o: TokenizeOptions, seams: TokenizeSeams, deadline: Deadline): Promise<TokenizeResult> {
   const scoring = resolveScoringOptions(o);
   // Progress comes after every picture and frame: the deadline is checked there too.
   const progress: TokenizeOptions['onProgress'] = (p) => {
@@ -170,7 +176,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, deadline: Deadl
     progress?.({ stage: 'prepare', done: 0, total: 1 });
     const prepared = await prepareHevc(input, workDir, { reencode: o.reencode, transcode: o.transcode, transcoder: o.transcoder });
     const hevcSha256 = await sha256File(prepared.hevcPath);
-    const headers = await pictureHeaders(prepared.hevcPath);
+    const headers = await pictureHeaders(prepared.hevcPath, { container: 'annexb' });
     const total = headers.length;
     if (total === 0) throw new CodectokError('ERR_UNSUPPORTED', `the HEVC stream holds no picture`, { file: input });
     const fpsSource: TokenizeMeta['frames']['fpsSource'] = o.inputFps ? 'option' : prepared.fps ? 'container' : 'default';
@@ -204,7 +210,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, deadline: Deadl
     const scored = !pixelsOnly && !refresh;
     // Without a custom picture source the decoder scores the sampled pictures itself (cpp/score/),
     // on its thread: only per-patch arrays come back.
-    const source = o.pictureSource ?? defaultSource(scored ? { geometry: g, options: scoring, pictures: decode.pictures!, keepMaps: scoring.normalize === 'clip' } : undefined);
+    const source = seams.pictureSource ?? defaultSource(scored ? { geometry: g, options: scoring, pictures: decode.pictures as number[], keepMaps: scoring.normalize === 'clip' } : undefined);
     const slots: (Slot | undefined)[] = new Array(sampled.length);
     let sized = false;
     let index = 0;
@@ -294,7 +300,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, deadline: Deadl
       const s = sel.positions[3 * r]!;
       tokenScores.push(s < 0 ? -1 : tokenValues ? tokenValues[r]! : scoresVol[s * S + sel.positions[3 * r + 1]! * g.gridW + sel.positions[3 * r + 2]!]!);
     }
-    const { pictureSource: _ps, onProgress: _op, ...plainOptions } = o;
+    const { onProgress: _op, ...plainOptions } = o;
     const { hevcPath: _hp, encoder, ...inputInfo } = prepared;
     const policyMeta: TokenizeMeta['policy'] = { name: o.policy ?? 'codec', budget: o.budget ?? defaultBudget(o, T, S) };
     if (o.policy === 'codec' || o.policy === 'adaptive') Object.assign(policyMeta, { iframes: o.iframes ?? 'zero', keepFirst: o.keepFirst ?? true, padding: o.padding ?? 'exclude', staticFallback: o.policy === 'codec' ? (o.staticFallback ?? true) : false, order: o.order ?? 'thw' });

@@ -2,6 +2,7 @@
 // sends the arrays back without copying (transferred buffers).
 import { parentPort } from 'node:worker_threads';
 
+import { toCodectokError } from '../errors.js';
 import type { TokenizeOptions } from './options.js';
 import { tokenize } from './tokenize.js';
 
@@ -23,8 +24,9 @@ port.on('message', (req: Request) => {
       );
       port.postMessage({ id: req.id, ok: true, result: r }, buffers);
     } catch (e) {
-      const err = e as Error & { code?: string };
-      port.postMessage({ id: req.id, ok: false, error: { message: err?.message ?? String(e), code: err?.code, name: err?.name } });
+      // tokenize() throws CodectokError: its fields cross the thread (a class instance does not)
+      const err = toCodectokError(e, req.input);
+      port.postMessage({ id: req.id, ok: false, error: { name: err.name, message: err.message, code: err.code, byteOffset: err.byteOffset, picture: err.picture, file: err.file } });
     }
   })();
 });

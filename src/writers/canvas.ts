@@ -14,7 +14,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type FfmpegInfo, locateFfmpeg } from '../input/ffmpeg/locate.js';
-import type { TokenizeResult } from '../tokenize/result.js';
+import { checkTokenizeResult, type TokenizeResult } from '../tokenize/result.js';
+import { checkOneOf, checkOptions, checkPath } from '../validate.js';
 import { writeJpeg } from './jpeg.js';
 import { writeNpy } from './npy.js';
 import { encodePng } from './png.js';
@@ -134,9 +135,16 @@ export interface CanvasWriteOptions {
   ffmpeg?: FfmpegInfo;
 }
 
+/**
+ * Writes the canvases of a tokenization into `dir` (canvas_000.png... or .jpg, JPEG needs a native
+ * FFmpeg) and `src_patch_position.npy`. Returns the files written.
+ */
 export async function writeCanvases(dir: string, r: TokenizeResult, o: CanvasWriteOptions = {}): Promise<string[]> {
+  checkPath('writeCanvases', 'dir', dir);
+  checkTokenizeResult('writeCanvases', r);
+  const opts = checkOptions('writeCanvases', o, ['format', 'ffmpeg']);
+  checkOneOf('writeCanvases', opts, 'format', ['png', 'jpg']);
   const format = o.format ?? 'png';
-  if (format !== 'png' && format !== 'jpg') throw new RangeError(`canvas format must be png or jpg, got ${String(format)}`);
   await mkdir(dir, { recursive: true });
   const c = buildCanvases(r);
   const w = c.gridW * c.patch;

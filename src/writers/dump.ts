@@ -11,7 +11,8 @@ import { unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { CodectokError } from '../errors.js';
-import { parsePictures, pictureShapes, TU_COLUMNS, type ParseInput, type ParseOptions, type Picture } from '../input/parser.js';
+import { checkBoolean, checkFunction, checkOptions, checkPath, invalidArgument } from '../validate.js';
+import { checkParseArguments, parsePictures, pictureShapes, TU_COLUMNS, type ParseInput, type ParseOptions, type Picture } from '../input/parser.js';
 import { NpyStreamWriter } from './npy.js';
 
 export interface DumpOptions extends Pick<ParseOptions, 'chunkSize' | 'container' | 'onContainer'> {
@@ -112,6 +113,13 @@ class DecodeOrderQueue {
 
 /** Decodes `input` and writes the corpus-format files into `dir` (which must exist). */
 export async function dumpCorpus(input: ParseInput, dir: string, options: DumpOptions = {}): Promise<DumpResult> {
+  const o = checkOptions('dumpCorpus', options, ['name', 'residual', 'onPicture', 'chunkSize', 'container', 'onContainer']);
+  const { name: _n, residual: _r, onPicture: _p, ...parse } = o;
+  checkParseArguments('dumpCorpus', input, parse);
+  checkPath('dumpCorpus', 'dir', dir);
+  checkBoolean('dumpCorpus', o, 'residual');
+  checkFunction('dumpCorpus', o, 'onPicture');
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name === '')) throw invalidArgument('dumpCorpus', 'options.name', 'a non-empty string', o.name);
   const name = options.name ?? defaultDumpName(input);
   const wantResidual = options.residual ?? true;
   const file = (suffix: string) => path.join(dir, `${name}.${suffix}`);

@@ -6,6 +6,7 @@
 import { open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { gunzipSync } from 'node:zlib';
+import { checkPath } from '../validate.js';
 
 import { cOrder, type WritableNdArray } from './ndarray_input.js';
 export type NpyDtype = 'int16' | 'int32' | 'int64' | 'uint8' | 'float32';
@@ -168,12 +169,14 @@ export async function readMaybeGzip(path: string): Promise<Buffer> {
 
 /** Reads a .npy or .npy.gz file. */
 export async function readNpy(path: string): Promise<NpyArray> {
+  checkPath('readNpy', 'path', path);
   return decodeNpy(await readMaybeGzip(path));
 }
 
 /** Writes an uncompressed .npy file. */
 /** Writes `array` (a plain `{ shape, data }` in C order or any scijs ndarray view) as a .npy file. */
 export async function writeNpy(path: string, array: NpyArray | { shape: number[]; data: NpyTypedArray } | WritableNdArray): Promise<void> {
+  checkPath('writeNpy', 'path', path);
   await writeFile(path, encodeNpy(array));
 }
 

@@ -4,7 +4,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TokenizeResult } from '../tokenize/result.js';
+import { checkTokenizeResult, type TokenizeResult } from '../tokenize/result.js';
+import { checkPath } from '../validate.js';
 import { writeNpy } from './npy.js';
 
 export interface WrittenFiles {
@@ -14,6 +15,8 @@ export interface WrittenFiles {
 }
 
 export async function writeNpyOutput(dir: string, r: TokenizeResult): Promise<WrittenFiles> {
+  checkPath('writeNpyOutput', 'dir', dir);
+  checkTokenizeResult('writeNpyOutput', r);
   await mkdir(dir, { recursive: true });
   const files = { patches: join(dir, 'patches.npy'), positions: join(dir, 'positions.npy'), meta: join(dir, 'meta.json') };
   await writeNpy(files.patches, { shape: [...r.patches.shape], data: r.patches.data });

@@ -7,7 +7,7 @@ import { basename, extname, join } from 'node:path';
 
 import { type Command, Option } from 'commander';
 
-import { CodectokError, toCodectokError } from '../../errors.js';
+import { CodectokError, type CodectokErrorCode } from '../../errors.js';
 import { createTokenizePool } from '../../tokenize/pool.js';
 import type { TokenizeResult } from '../../tokenize/result.js';
 import { tokenize } from '../../tokenize/tokenize.js';
@@ -34,7 +34,7 @@ export interface FileOutcome {
   staticFallback?: boolean;
   ffmpeg?: string;
   seconds: number;
-  error?: { code: string; message: string };
+  error?: { code: CodectokErrorCode; message: string };
 }
 
 /** Output directory of each input: DIR for one input, DIR/<name> (made unique) for several. */
@@ -98,10 +98,7 @@ export async function runTokenize(inputs: string[], opts: TokenizeCommandOptions
       try {
         bar.update(k, `${name}: started`);
         const r: TokenizeResult = pool
-          ? ((await Promise.resolve(pool.tokenize(input, base as Record<string, unknown>)).catch((e: { code?: string; message?: string }) => {
-              // keep the worker's code (toCodectokError knows only the parser's)
-              throw typeof e?.code === 'string' ? new CodectokError(e.code, e.message ?? String(e), { file: input }) : toCodectokError(e, input);
-            })) as unknown as TokenizeResult)
+          ? await pool.tokenize(input, base as Record<string, unknown>)
           : await tokenize(input, {
               ...base,
               onProgress: (p) => bar.update(k, `${name}: ${p.stage} ${p.total ? Math.round((100 * p.done) / p.total) : 0}%`),
@@ -114,7 +111,7 @@ export async function runTokenize(inputs: string[], opts: TokenizeCommandOptions
           await writeOut(`${input}: ${r.meta.count} tokens (${r.meta.policy.name}, grid ${r.meta.grid.T}x${r.meta.grid.H}x${r.meta.grid.W}${r.meta.staticFallback ? ', static clip: uniform fallback' : ''}) -> ${dirs[k]}\n`);
         }
       } catch (e) {
-        const code = e instanceof CodectokError ? String(e.code) : 'ERR_INTERNAL';
+        const code = e instanceof CodectokError ? e.code : 'ERR_INTERNAL';
         outcomes[k] = { input, ok: false, seconds: (Date.now() - t0) / 1000, error: { code, message: errorLine(e) } };
         if (!opts.json) {
           bar.clear();

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { assertLooksLikeVideo, isMp4, looksLikeAnnexBHevc } from '../container.js';
+import { assertLooksLikeVideo, readHead, sniffContainer, startsLikeAnnexBHevc } from '../container.js';
 import { mp4ToAnnexB } from '../mp4_demux.js';
 import { type EncoderIdentity, type EncoderParams, asIsIdentity, parseX265Version, x265Identity } from './encoder_identity.js';
 import { type FfmpegInfo, type LocateOptions, type TranscoderChoice, locateFfmpeg, transcoderLocation } from './locate.js';
@@ -126,7 +126,7 @@ export async function transcodeToHevc(input: string, output: string, ff: FfmpegI
   return { x265Version: parseX265Version(r.stderr) };
 }
 
-/** Copies the HEVC stream out of a container as Annex-B (no re-encoding). */
+/** Copies the HEVC stream out of a container codectok does not demux itself (MKV, MPEG-TS...) as Annex-B (no re-encoding). */
 export async function extractAnnexB(input: string, output: string, ff: FfmpegInfo): Promise<void> {
   if (ff.kind !== 'native') throw new FfmpegError('demuxing a container needs a native FFmpeg', 'ERR_NO_FFMPEG');
   const r = await runFfmpeg(ff.path, ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-i', input, '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'hevc_mp4toannexb', '-f', 'hevc', output]);
@@ -146,7 +146,7 @@ export interface PreparedInput {
   /** Codec of the input as FFmpeg names it ('hevc' for Annex-B files read directly). */
   sourceCodec: string;
   fps?: number;
-  /** The FFmpeg that demuxed or transcoded, if any. */
+  /** The FFmpeg that probed (the frame rate), demuxed or transcoded, if any. */
   ffmpeg?: FfmpegInfo;
   transcode?: ResolvedTranscode;
   /** The encoder that made the stream (`none` when it was read as it is). */
@@ -163,9 +163,11 @@ export interface PrepareOptions {
 }
 
 /**
- * Turns any input into an Annex-B HEVC file: raw HEVC is used as it is, HEVC in a container is
- * demuxed, anything else (or everything with `reencode: 'always'`) is transcoded with libx265.
- * `workDir` receives the intermediate file.
+ * Turns any input into an Annex-B HEVC file: raw HEVC is used as it is; HEVC in MP4/MOV is demuxed
+ * by codectok's own demuxer (mp4_demux.ts: the bytes `parsePictures` reads from the same file; no
+ * FFmpeg needed), HEVC in another container (MKV, MPEG-TS...) by FFmpeg (`-c copy`); anything else
+ * (or everything with `reencode: 'always'`) is transcoded with libx265. `workDir` receives the
+ * intermediate file.
  */
 export async function prepareHevc(input: string, workDir: string, o: PrepareOptions = {}): Promise<PreparedInput> {
   const mode = o.reencode ?? 'auto';
@@ -173,31 +175,33 @@ export async function prepareHevc(input: string, workDir: string, o: PrepareOpti
   const transcode = resolveTranscode(o.transcode); // bad settings fail before any work
   if (!existsSync(input)) throw new FfmpegError('no such file', 'ERR_IO', '', input);
   await assertLooksLikeVideo(input); // ERR_NOT_VIDEO before FFmpeg ever sees random bytes
-  const raw = looksLikeAnnexBHevc(input);
+  const head = await readHead(input);
+  const raw = startsLikeAnnexBHevc(head);
   if (raw && mode !== 'always') return { hevcPath: input, route: 'annexb', sourceCodec: 'hevc', encoder: asIsIdentity() };
-  let ff: FfmpegInfo;
-  try {
-    ff = await locateFfmpeg({ ...transcoderLocation(o.transcoder), ...o.ffmpeg, prefer: 'native' });
-  } catch (e) {
-    // no native FFmpeg: HEVC in MP4/MOV can still be demuxed by codectok's own demuxer
-    if (mode !== 'always' && (await isMp4(input))) {
-      const out = join(workDir, HEVC_WORK_FILE);
-      const ok = await demuxMp4(input, out).then(
-        () => true,
-        (d: unknown) => {
-          if ((d as { code?: string }).code !== 'ERR_UNSUPPORTED') throw d;
-          return false; // not HEVC: it needs transcoding, hence FFmpeg
-        },
-      );
-      if (ok) return { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc', encoder: asIsIdentity() };
-    }
-    if ((e as { code?: string }).code === 'ERR_NO_FFMPEG' && o.transcoder === undefined && !o.ffmpeg?.sources) {
-      throw new FfmpegError(`${(e as Error).message}. codectok transcodes with the FFmpeg of @ffmpeg-installer/ffmpeg (or FFMPEG_PATH) so that every machine makes the same stream; --transcoder system or --transcoder PATH allows another one`, 'ERR_NO_FFMPEG', '', input);
-    }
-    throw e;
-  }
-  const info = raw ? { codec: 'hevc', width: 0, height: 0, container: 'hevc' } as ProbeResult : await probe(input, ff);
   const out = join(workDir, HEVC_WORK_FILE);
+  const ff = await locateFfmpeg({ ...transcoderLocation(o.transcoder), ...o.ffmpeg, prefer: 'native' }).catch((e: unknown) => e as FfmpegError);
+  if (sniffContainer(head) === 'mp4' && mode !== 'always') {
+    const isHevc = await demuxMp4(input, out).then(
+      () => true,
+      (d: unknown) => {
+        if ((d as { code?: string }).code !== 'ERR_UNSUPPORTED') throw d;
+        return false; // not HEVC: it needs transcoding, hence FFmpeg
+      },
+    );
+    // FFmpeg, when there is one, says the frame rate
+    if (isHevc) {
+      return ff instanceof Error
+        ? { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc', encoder: asIsIdentity() }
+        : { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc', fps: (await probe(input, ff)).fps, ffmpeg: ff, encoder: asIsIdentity() };
+    }
+  }
+  if (ff instanceof Error) {
+    if (ff.code === 'ERR_NO_FFMPEG' && o.transcoder === undefined && !o.ffmpeg?.sources) {
+      throw new FfmpegError(`${ff.message}. codectok transcodes with the FFmpeg of @ffmpeg-installer/ffmpeg (or FFMPEG_PATH) so that every machine makes the same stream; --transcoder system or --transcoder PATH allows another one`, 'ERR_NO_FFMPEG', '', input);
+    }
+    throw ff;
+  }
+  const info = raw ? ({ codec: 'hevc', width: 0, height: 0, container: 'hevc' } as ProbeResult) : await probe(input, ff);
   if (info.codec === 'hevc' && mode !== 'always') {
     await extractAnnexB(input, out, ff);
     return { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc', fps: info.fps, ffmpeg: ff, encoder: asIsIdentity() };

@@ -1,7 +1,7 @@
 // Running an FFmpeg executable: its error type and a child process that collects stdout and
 // (the tail of) stderr.
 import { spawn } from 'node:child_process';
-import { CodectokError } from '../../errors.js';
+import { CodectokError, type CodectokErrorCode } from '../../errors.js';
 
 /**
  * Codes: ERR_NO_FFMPEG (none runs, or the WASM build was asked to encode), ERR_FFMPEG (FFmpeg
@@ -9,7 +9,7 @@ import { CodectokError } from '../../errors.js';
  * stream; not HEVC with --reencode never), ERR_IO (missing input), ERR_INVALID_OPTION.
  */
 export class FfmpegError extends CodectokError {
-  constructor(message: string, code = 'ERR_FFMPEG', readonly stderr = '', file?: string) {
+  constructor(message: string, code: CodectokErrorCode = 'ERR_FFMPEG', readonly stderr = '', file?: string) {
     super(code, message, { file });
     this.name = 'FfmpegError';
   }
