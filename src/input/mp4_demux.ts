@@ -17,6 +17,7 @@ import { createFile, MP4BoxBuffer } from 'mp4box';
 import type { ISOFile, Movie, Sample } from 'mp4box';
 
 import { CodectokError, type CodectokErrorCode } from '../errors.js';
+import { checkFunction, checkNumber, checkOptions, invalidArgument } from '../validate.js';
 import { concatBytes } from './bytes.js';
 
 /** Random access to a file (positional reads). */
@@ -282,9 +283,24 @@ function isReader(x: unknown): x is RandomAccessReader {
  * about `chunkSize` bytes, reading the next input chunk only when the consumer
  * asks for more. `onTrack` is called once the moov box is parsed.
  */
-export async function* mp4ToAnnexB(
+export function mp4ToAnnexB(
   source: RandomAccessReader | AsyncIterable<Uint8Array>,
   options: Mp4DemuxOptions & { onTrack?: (track: Mp4TrackInfo) => void } = {},
+): AsyncGenerator<Uint8Array> {
+  const fn = 'mp4ToAnnexB';
+  const isStream = typeof source === 'object' && source !== null && typeof (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function';
+  if (!isStream && !(typeof source === 'object' && source !== null && isReader(source))) {
+    throw invalidArgument(fn, 'source', 'a RandomAccessReader ({ size, read }) or an AsyncIterable<Uint8Array>', source);
+  }
+  const o = checkOptions(fn, options, ['chunkSize', 'file', 'onTrack']);
+  checkNumber(fn, o, 'chunkSize', 1);
+  checkFunction(fn, o, 'onTrack');
+  return demuxToAnnexB(source, options);
+}
+
+async function* demuxToAnnexB(
+  source: RandomAccessReader | AsyncIterable<Uint8Array>,
+  options: Mp4DemuxOptions & { onTrack?: (track: Mp4TrackInfo) => void },
 ): AsyncGenerator<Uint8Array> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
   const batcher = new Batcher(chunkSize);

@@ -145,8 +145,8 @@ export function checkParseArguments(fn: string, input: unknown, options: unknown
  * CodectokError `ERR_INVALID_OPTION` at once. Errors while reading and decoding are
  * CodectokError too (code, byteOffset, picture, file), thrown by the iteration.
  *
- * A `Uint8Array` input is read while the iteration runs (the decoder looks ahead into it from a
- * thread of the pool): do not modify it until the loop has ended.
+ * A `Uint8Array` input is read chunk by chunk while the iteration runs (each chunk is copied
+ * when it is handed to the decoder): leave it unchanged until the loop has ended.
  */
 export function parsePictures(input: ParseInput, options: ParseOptions = {}): AsyncGenerator<Picture> {
   return decodePictures(input, checkParseArguments('parsePictures', input, options));
