@@ -31,7 +31,7 @@ export type { CameraMotion } from './scores/camera_motion.js';
 export type { FrameType } from './scores/codec_picture.js';
 export type { IFramePolicy } from './policies/codec.js';
 export type { Selection } from './policies/types.js';
-export type { ReencodeMode, TranscodeOptions, PreparedInput } from './input/ffmpeg/prepare.js';
+export type { ReencodeMode, TranscodeOptions, ResolvedTranscode, PreparedInput } from './input/ffmpeg/prepare.js';
 export { transcoderLocation, type FfmpegInfo, type FfmpegSource, type LocateOptions, type TranscoderChoice } from './input/ffmpeg/locate.js';
 export type { EncoderIdentity, EncoderParams } from './input/ffmpeg/encoder_identity.js';
 

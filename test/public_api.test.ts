@@ -24,7 +24,7 @@ function exportedNames(specifier: string): string[] {
 const EXPECTED: Record<string, string[]> = {
   codectok: [
     'CodectokError', 'ERROR_CODES', 'PRESETS', 'countPictures', 'decodeNpy', 'encodeNpy', 'letterboxGeometry', 'parseFile',
-    'parsePictures', 'pictureHeaders', 'qwenGeometry', 'readNpy', 'renderViz', 'tokenize', 'writeCanvases', 'writeNpy', 'writeNpyOutput',
+    'parsePictures', 'pictureHeaders', 'qwenGeometry', 'readNpy', 'renderViz', 'tokenize', 'transcoderLocation', 'writeCanvases', 'writeNpy', 'writeNpyOutput',
   ],
   'codectok/parser': [
     'CodectokError', 'DEFAULT_CHUNK_SIZE', 'ERROR_CODES', 'TU_COLUMNS', 'countPictures', 'dumpCorpus', 'mp4ToAnnexB', 'nalTypeName',
