@@ -122,7 +122,8 @@ try {
 check('import from an ES module (patches and positions as ndarray views)', esm.status === 0 && JSON.stringify(esmOut?.shape) === '[64,16,16,3]' && esmOut?.error === 'function' && JSON.stringify(esmOut?.positions) === '[64,3]' && esmOut?.ndarray === true, esm.status === 0 ? esm.stdout.trim() : tail(esm.stderr));
 
 writeFileSync(path.join(app, 'use.cjs'), `const c = require('codectok');
-console.log(typeof c.tokenize, typeof c.ShardWriter);
+const s = require('codectok/shard');
+console.log(typeof c.tokenize, typeof s.ShardWriter);
 `);
 const cjs = spawnSync('node', ['use.cjs'], { cwd: app, env, encoding: 'utf8' });
 if (process.features.require_module) {
@@ -140,7 +141,8 @@ const tsconfig = {
 };
 writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ ...tsconfig, files: ['use.ts'] }, null, 2));
 writeFileSync(path.join(app, 'tsconfig.bad.json'), JSON.stringify({ ...tsconfig, files: ['bad.ts'] }, null, 2));
-writeFileSync(path.join(app, 'use.ts'), `import { tokenize, ShardWriter, CodectokError, type TokenizeResult, type TokenizeOptions } from 'codectok';
+writeFileSync(path.join(app, 'use.ts'), `import { tokenize, CodectokError, type TokenizeResult, type TokenizeOptions } from 'codectok';
+import { ShardWriter } from 'codectok/shard';
 const options: TokenizeOptions = { budget: 64, frames: 4 };
 const r: TokenizeResult = await tokenize('clip.mp4', options);
 const rows: number = r.patches.shape[0];
