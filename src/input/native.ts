@@ -111,13 +111,13 @@ export interface NativePicture {
   bits?: Float32Array;
   residual?: Int16Array;
   tu?: BigInt64Array;
-  /** With the score option: the picture's patch scores (per-frame normalisation). */
+  /** With the score option: the picture's patch scores (per-frame normalisation). (tokenize()'s, internal) @internal */
   scores?: NativeFrameScores;
-  /** With the score option: the camera motion removed. */
+  /** With the score option: the camera motion removed. (tokenize()'s, internal) @internal */
   camera?: NativeCameraMotion;
-  /** With score.keepMaps: the picture's signal maps, held natively (an opaque handle for scoreSignalMaps). */
+  /** With score.keepMaps: the picture's signal maps, held natively (an opaque handle for scoreSignalMaps). (tokenize()'s, internal) @internal */
   signalMaps?: object;
-  /** With score.changeFrom/changeTo: raw per-patch signals. */
+  /** With score.changeFrom/changeTo: raw per-patch signals. (tokenize()'s, internal) @internal */
   change?: NativeChangeSignals;
   /** With summary: the motion field's summary. */
   summary?: NativeMotionSummary;
