@@ -40,3 +40,4 @@ export { writeNpyOutput, type WrittenFiles } from './writers/npy_output.js';
 export { writeCanvases, type CanvasWriteOptions } from './writers/canvas.js';
 export type { VizOptions } from './writers/viz.js';
 export { readNpy, writeNpy, encodeNpy, decodeNpy, type NpyArray, type NpyDtype, type NpyTypedArray } from './writers/npy.js';
+export type { WritableNdArray } from './writers/ndarray_input.js';

@@ -31,7 +31,7 @@ import { cOrder } from '../writers/ndarray_input.js';
 
 /** What `tokenize()` returns (structurally: src/tokenize/result.ts TokenizeResult fits it). */
 export interface TokenizedVideo {
-  /** [N, ...]: a plain `{ data, shape, dtype }` in C order or an ndarray (tokenize() returns one). */
+  /** Shape `[N, ...]`: a plain `{ data, shape, dtype }` in C order or an ndarray (tokenize() returns one). */
   patches: { data: Uint8Array | Float32Array; shape: number[]; dtype: 'uint8' | 'float32' | string; stride?: number[]; offset?: number };
   /** int32 [N, 3] (t, h, w), flat or as an ndarray; padding rows are (-1, -1, -1). */
   positions: Int32Array | { data: Int32Array; shape: number[]; stride?: number[]; offset?: number };
