@@ -19,6 +19,7 @@ export { parsePictures, parseFile, type ParseInput, type ParseOptions, type Pict
 export type { DecodeOptions } from './input/decode_options.js';
 export { countPictures, pictureHeaders, type PictureHeader, type HeaderOptions } from './input/picture_headers.js';
 export type { Mp4TrackInfo } from './input/mp4_demux.js';
+export type { NativeMotionSummary as MotionSummary } from './input/native.js';
 
 // the tokenizer
 export { tokenize } from './tokenize/tokenize.js';
