@@ -104,7 +104,7 @@ export const TOKENIZE_OPTION_NAMES: readonly string[] = Object.keys({
   resize: true, size: true, patch: true, merge: true, minPixels: true, maxPixels: true, scaler: true,
   iframes: true, keepFirst: true, padding: true, staticFallback: true, staticShare: true, order: true,
   groupSize: true, fraction: true, maxBudget: true, minBudget: true, timeIndex: true, layout: true, dtype: true,
-  mean: true, std: true, reencode: true, transcode: true, transcoder: true, ffmpeg: true, workDir: true, onProgress: true, timeout: true,
+  mean: true, std: true, reencode: true, transcode: true, transcoder: true, ffmpeg: true, workDir: true, onProgress: true, timeout: true, device: true,
   weights: true, residualSource: true, compensation: true, normalize: true, percentile: true, floors: true, motionPerFrame: true,
 } satisfies Record<keyof TokenizeOptions, true>);
 
