@@ -1,7 +1,7 @@
 // Node-API glue over the C++ core (cpp/analysis/stream_decoder.h): no decoding
 // logic lives here.
 //
-//   const d = new NativeDecoder({motion, cu, bits, tuStats, residual});
+//   const d = new NativeDecoder({codec: 'hevc' | 'h264' (default 'hevc'), motion, cu, bits, tuStats, residual});
 //   await d.push(uint8array)  -> Picture[] (the pictures that became ready; with
 //                                maxPicturesPerCall at most that many: push an
 //                                empty array to get the rest)
@@ -48,6 +48,7 @@
 
 #include "analysis/picture_result.h"
 #include "analysis/stream_decoder.h"
+#include "h264/stream_decoder.h"
 #include "bitstream/parse_error.h"
 #include "scores.h"
 
@@ -159,6 +160,7 @@ Napi::Array IntArray(Napi::Env env, const std::vector<int32_t>& values) {
 
 Napi::Object PictureToJs(Napi::Env env, const PictureResult& p) {
   Napi::Object o = Napi::Object::New(env);
+  o.Set("codec", p.codec == codectok::Codec::kH264 ? "h264" : "hevc");
   o.Set("poc", p.poc);
   o.Set("decodeIndex", p.decode_index);
   o.Set("nalType", p.nal_type);
@@ -235,7 +237,7 @@ DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
       {"residual", &DecodeOptions::residual}, {"headersOnly", &DecodeOptions::headers_only},
   };
   // Checked here for their names only; `score` and `summary` are read by MakeScoreSession (bindings/scores.cc).
-  static constexpr const char* kOthers[] = {"pictures", "maxPicturesPerCall", "score", "summary"};
+  static constexpr const char* kOthers[] = {"pictures", "maxPicturesPerCall", "score", "summary", "codec"};
   // Every name first: an unknown one is an error, not ignored.
   Napi::Array names = o.GetPropertyNames();
   for (uint32_t i = 0; i < names.Length(); ++i) {
@@ -257,6 +259,10 @@ DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
       ThrowInvalidOption<Napi::TypeError>(env, std::string("option ") + f.name + " must be a boolean, got " + Describe(v));
     options.*(f.field) = v.As<Napi::Boolean>().Value();
   }
+  Napi::Value codec = o.Get("codec");
+  if (!codec.IsUndefined() &&
+      !(codec.IsString() && (codec.As<Napi::String>().Utf8Value() == "hevc" || codec.As<Napi::String>().Utf8Value() == "h264")))
+    ThrowInvalidOption<Napi::TypeError>(env, "option codec must be 'hevc' or 'h264', got " + Describe(codec));
   Napi::Value limit = o.Get("maxPicturesPerCall");
   if (!limit.IsUndefined()) options.max_pictures_per_call = NonNegativeInt32(env, limit, "option maxPicturesPerCall");
   Napi::Value only = o.Get("pictures");
@@ -271,12 +277,25 @@ DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
 }
 
 // State shared between the JS wrapper and the worker running on the pool.
+// One decoder of either standard (the `codec` option), behind the same push / finish / next.
 struct Core {
-  Core(const DecodeOptions& options, std::unique_ptr<codectok_bindings::ScoreSession> score)
-      : decoder(options), scores(std::move(score)) {
-    if (scores) scores->attach(decoder);
+  Core(const DecodeOptions& options, bool h264, std::unique_ptr<codectok_bindings::ScoreSession> score)
+      : scores(std::move(score)) {
+    if (h264) h264_decoder = std::make_unique<codectok::h264::StreamDecoder>(options);
+    else hevc_decoder = std::make_unique<StreamDecoder>(options);
+    if (scores) {
+      if (h264_decoder) h264_decoder->set_observer(scores->observer());
+      else hevc_decoder->set_observer(scores->observer());
+    }
   }
-  StreamDecoder decoder;
+  void push(const uint8_t* data, size_t size) {
+    if (h264_decoder) h264_decoder->push(data, size);
+    else hevc_decoder->push(data, size);
+  }
+  bool finish() { return h264_decoder ? h264_decoder->finish() : hevc_decoder->finish(); }
+  bool next(PictureResult& out) { return h264_decoder ? h264_decoder->next(out) : hevc_decoder->next(out); }
+  std::unique_ptr<StreamDecoder> hevc_decoder;
+  std::unique_ptr<codectok::h264::StreamDecoder> h264_decoder;
   // With the `score` option: the pictures' patch scores, computed as they are decoded.
   std::unique_ptr<codectok_bindings::ScoreSession> scores;
 };
@@ -304,15 +323,15 @@ class DecodeWorker : public Napi::AsyncWorker {
     try {
       auto take_ready = [&] {
         PictureResult picture;
-        while (core_->decoder.next(picture)) pictures_.push_back(std::move(picture));
+        while (core_->next(picture)) pictures_.push_back(std::move(picture));
       };
       if (job_->finish) {
         // The end of the stream: the last picture and the reordering queue.
-        while (!core_->decoder.finish()) take_ready();
+        while (!core_->finish()) take_ready();
       } else {
         // With maxPicturesPerCall this stops once that many are ready; the
         // caller pushes an empty buffer to go on.
-        core_->decoder.push(job_->bytes.data(), job_->bytes.size());
+        core_->push(job_->bytes.data(), job_->bytes.size());
       }
       take_ready();
     } catch (const ParseError& e) {
@@ -355,6 +374,8 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
   explicit NativeDecoder(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeDecoder>(info) {
     Napi::Env env = info.Env();
     DecodeOptions options = ParseOptions(env, info.Length() > 0 ? info[0] : env.Undefined());
+    const bool h264 = info.Length() > 0 && info[0].IsObject() &&
+                      info[0].As<Napi::Object>().Get("codec").ToString().Utf8Value() == "h264";
     std::unique_ptr<codectok_bindings::ScoreSession> scores;
     if (info.Length() > 0 && info[0].IsObject()) {
       scores = codectok_bindings::MakeScoreSession(info[0].As<Napi::Object>());
@@ -362,7 +383,7 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
       if (info[0].As<Napi::Object>().Get("summary").ToBoolean().Value()) options.motion = true;
     }
     try {
-      core_ = std::make_shared<Core>(options, std::move(scores));
+      core_ = std::make_shared<Core>(options, h264, std::move(scores));
     } catch (const std::exception& e) {
       throw Napi::Error::New(env, e.what());
     }

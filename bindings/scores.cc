@@ -215,6 +215,7 @@ PictureArrays PictureFromJs(Napi::Value v) {
   PictureArrays a;
   a.frame = ParseFrame(o);
   a.poc = Int(o, "poc");
+  if (o.Get("codec").IsString() && o.Get("codec").As<Napi::String>().Utf8Value() == "h264") a.poc_per_frame = 2;
   a.decode_index = Int(o, "decodeIndex");
   const size_t w4 = (a.frame.width + 3) / 4, h4 = (a.frame.height + 3) / 4, w8 = (a.frame.width + 7) / 8, h8 = (a.frame.height + 7) / 8;
   a.motion = ArrayField<int16_t, Napi::Int16Array>(o, "motion", napi_int16_array, w4 * h4 * 8);
@@ -341,8 +342,8 @@ Napi::Value Guarded(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void ScoreSession::attach(StreamDecoder& decoder) {
-  decoder.set_observer([this](PictureResult& r) {
+StreamDecoder::PictureObserver ScoreSession::observer() {
+  return [this](PictureResult& r) {
     Extras x;
     if (summary_ && r.motion) {
       x.has_summary = true;
@@ -361,7 +362,7 @@ void ScoreSession::attach(StreamDecoder& decoder) {
     if (!x.has_summary && !x.scores.scored && !x.scores.has_change) return;
     std::lock_guard<std::mutex> lock(mutex_);
     ready_[r.decode_index] = std::move(x);
-  });
+  };
 }
 
 void ScoreSession::attach_to(Napi::Env env, Napi::Object picture, int32_t decode_index) {

@@ -21,8 +21,9 @@ class ScoreSession {
  public:
   ScoreSession(std::unique_ptr<codectok::PictureScoring> scoring, bool summary, bool hand_out_motion)
       : scoring_(std::move(scoring)), summary_(summary), hand_out_motion_(hand_out_motion) {}
-  // Makes the decoder score each picture as it completes.
-  void attach(codectok::StreamDecoder& decoder);
+  // The decoder's picture observer that scores each picture as it completes (either standard's
+  // decoder: StreamDecoder::set_observer, h264::StreamDecoder::set_observer).
+  codectok::StreamDecoder::PictureObserver observer();
   // Sets picture.scores / camera / signalMaps / change / summary for decode_index.
   void attach_to(Napi::Env env, Napi::Object picture, int32_t decode_index);
 

@@ -31,6 +31,7 @@ const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
 function expectedPicture(k: number, options: { residual?: boolean; tuStats?: boolean } = {}) {
   return {
+    codec: 'hevc',
     poc: k,
     decodeIndex: k,
     nalType: k === 0 ? 19 : 1,

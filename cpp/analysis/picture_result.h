@@ -60,8 +60,12 @@ struct SliceInfo {
   std::vector<int32_t> ref_l1;
 };
 
+// The coding standard a picture was read from.
+enum class Codec : uint8_t { kHevc, kH264 };
+
 // Per-picture output. Arrays are allocated only for what DecodeOptions asked.
 struct PictureResult {
+  Codec codec = Codec::kHevc;
   int32_t poc = 0;
   int32_t decode_index = 0;  // position in decoding order in the whole stream
   int32_t nal_type = 0;

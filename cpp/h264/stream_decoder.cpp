@@ -57,6 +57,8 @@ class StreamDecoderImpl {
     return true;
   }
 
+  void set_observer(codectok::StreamDecoder::PictureObserver o) { observer_ = std::move(o); }
+
   bool next(PictureResult& out) {
     if (ready_.empty()) return false;
     out = std::move(ready_.front());
@@ -199,6 +201,7 @@ class StreamDecoderImpl {
     if (mmco5) flush_output();
     const DecodeOptions& o = picture_options_;
     PictureResult r;
+    r.codec = Codec::kH264;
     r.poc = mmco5 ? 0 : poc_;
     r.decode_index = decode_index_;
     r.nal_type = first_sh_.nal_type;
@@ -218,6 +221,7 @@ class StreamDecoderImpl {
       if (o.residual) r.residual = pic_.residual;
       if (o.tu_stats) r.tu = tu_stats_.rows();
     }
+    if (observer_) observer_(r);
     pending_.push_back(std::move(r));
     const int reorder = sps.bitstream_restriction ? sps.max_num_reorder_frames : sps.dpb_frames();
     while (pending_.size() > static_cast<size_t>(reorder)) output_smallest();
@@ -253,6 +257,7 @@ class StreamDecoderImpl {
   int decode_count_ = 0;
   std::vector<PictureResult> pending_;
   std::deque<PictureResult> ready_;
+  codectok::StreamDecoder::PictureObserver observer_;
 };
 
 StreamDecoder::StreamDecoder(const DecodeOptions& options) : impl_(new StreamDecoderImpl(options)) {}
@@ -260,6 +265,9 @@ StreamDecoder::~StreamDecoder() = default;
 void StreamDecoder::push(const uint8_t* data, size_t size) { impl_->push(data, size); }
 bool StreamDecoder::finish() { return impl_->finish(); }
 bool StreamDecoder::next(PictureResult& out) { return impl_->next(out); }
+void StreamDecoder::set_observer(codectok::StreamDecoder::PictureObserver observer) {
+  impl_->set_observer(std::move(observer));
+}
 
 }  // namespace h264
 }  // namespace codectok

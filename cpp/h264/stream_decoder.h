@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "analysis/picture_result.h"
+#include "analysis/stream_decoder.h"
 
 namespace codectok {
 namespace h264 {
@@ -26,6 +27,8 @@ class StreamDecoder {
   void push(const uint8_t* data, size_t size);
   bool finish();
   bool next(PictureResult& out);
+  // Same contract as codectok::StreamDecoder::set_observer.
+  void set_observer(codectok::StreamDecoder::PictureObserver observer);
 
  private:
   std::unique_ptr<StreamDecoderImpl> impl_;

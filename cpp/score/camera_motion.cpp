@@ -7,7 +7,8 @@
 
 namespace codectok {
 
-void collect_velocities(const int16_t* mv, const CodedFrame& f, int32_t poc, bool per_frame, Velocities& out) {
+void collect_velocities(const int16_t* mv, const CodedFrame& f, int32_t poc, int32_t poc_per_frame, bool per_frame,
+                        Velocities& out) {
   const int cols = (f.width + 3) / 4;
   const int rows = (f.height + 3) / 4;
   const size_t total = static_cast<size_t>(cols) * rows;
@@ -32,7 +33,7 @@ void collect_velocities(const int16_t* mv, const CodedFrame& f, int32_t poc, boo
         double d;
         if (per_frame) {
           const int ref = o[6 + l];
-          d = ref == -32768 ? 1 : poc - ref;
+          d = ref == -32768 ? 1 : static_cast<double>(poc - ref) / poc_per_frame;
           if (d == 0) d = 1;
         } else {
           d = l == 0 ? 1 : -1;  // list 1 usually points forward in time

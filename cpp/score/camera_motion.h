@@ -18,8 +18,9 @@ struct Velocities {
 
 // From the motion field layout int16 [ceil(H/4)][ceil(W/4)][8] (pred_mode, inter_dir, mv0x, mv0y,
 // mv1x, mv1y, refpoc0, refpoc1). A block at x matching the reference at x + mv moves at
-// -mv / (poc - refpoc) (per_frame) or -mv with list 1 taken as pointing forward.
-void collect_velocities(const int16_t* motion, const CodedFrame& f, int32_t poc, bool per_frame, Velocities& out);
+// -mv / ((poc - refpoc) / poc_per_frame) (per_frame) or -mv with list 1 taken as pointing forward.
+void collect_velocities(const int16_t* motion, const CodedFrame& f, int32_t poc, int32_t poc_per_frame, bool per_frame,
+                        Velocities& out);
 
 struct CameraMotion {
   Compensation model = Compensation::kNone;

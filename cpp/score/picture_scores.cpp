@@ -15,6 +15,7 @@ PictureArrays arrays_of(const PictureResult& r) {
   a.frame.crop_top = r.crop_top;
   a.frame.crop_bottom = r.crop_bottom;
   a.poc = r.poc;
+  a.poc_per_frame = r.codec == Codec::kH264 ? 2 : 1;
   a.decode_index = r.decode_index;
   if (r.motion) a.motion = r.motion->data();
   if (r.residual) a.residual = r.residual->data();

@@ -24,7 +24,7 @@ void float_map(CellMap& out, int cols, int rows, int cell) {
 void motion_map(const PictureArrays& p, Compensation model, bool per_frame, CellMap& out, CameraMotion& camera) {
   float_map(out, (p.frame.width + 3) / 4, (p.frame.height + 3) / 4, 4);
   Velocities v;
-  collect_velocities(p.motion, p.frame, p.poc, per_frame, v);
+  collect_velocities(p.motion, p.frame, p.poc, p.poc_per_frame, per_frame, v);
   camera = estimate_camera_motion(v, model);
   for (size_t i = 0; i < v.n; ++i) {
     double px, py;

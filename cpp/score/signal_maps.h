@@ -24,6 +24,8 @@ struct CellMap {
 struct PictureArrays {
   CodedFrame frame;
   int32_t poc = 0;
+  // POC units per frame: 2 for H.264 (fields), 1 for HEVC; motion per frame divides by it.
+  int32_t poc_per_frame = 1;
   int32_t decode_index = 0;
   const int16_t* motion = nullptr;    // [ceil(H/4)][ceil(W/4)][8]
   const int16_t* residual = nullptr;  // [H][W]

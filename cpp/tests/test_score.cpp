@@ -93,14 +93,14 @@ void test_camera_motion() {
     if ((c * 7 + r * 3) % 10 == 0) o[2] = 100, o[3] = 60;
   });
   Velocities v;
-  collect_velocities(pan.data(), f, 10, true, v);
+  collect_velocities(pan.data(), f, 10, 1, true, v);
   CHECK(v.n == 80u * 60u);
   CameraMotion m = estimate_camera_motion(v, Compensation::kMedian);
   CHECK_NEAR(m.params[0], -2, 1e-12);
   CHECK_NEAR(m.params[1], 1, 1e-12);
   // Reference distance: the same vectors over 2 pictures are half the velocity.
   for (size_t i = 0; i < pan.size(); i += 8) pan[i + 6] = 8;
-  collect_velocities(pan.data(), f, 10, true, v);
+  collect_velocities(pan.data(), f, 10, 1, true, v);
   m = estimate_camera_motion(v, Compensation::kMedian);
   CHECK_NEAR(m.params[0], -1, 1e-12);
   // A zoom about the centre plus a pan: similarity and affine recover it despite the outliers.
@@ -111,7 +111,7 @@ void test_camera_motion() {
     o[3] = static_cast<int16_t>(std::lround(-4 * (zoom * y + ty)));
     if ((c * 5 + r * 11) % 9 == 0) o[2] = -200, o[3] = 150;
   });
-  collect_velocities(zoomed.data(), f, 10, true, v);
+  collect_velocities(zoomed.data(), f, 10, 1, true, v);
   for (Compensation model : {Compensation::kSimilarity, Compensation::kAffine}) {
     m = estimate_camera_motion(v, model);
     const bool sim = model == Compensation::kSimilarity;
@@ -131,7 +131,7 @@ void test_camera_motion() {
   }
   // No inter block: zero parameters.
   std::vector<int16_t> intra(static_cast<size_t>(80) * 60 * 8, 0);
-  collect_velocities(intra.data(), f, 10, true, v);
+  collect_velocities(intra.data(), f, 10, 1, true, v);
   m = estimate_camera_motion(v, Compensation::kAffine);
   CHECK(m.params.size() == 6u && m.params[2] == 0 && m.blocks == 0u);
 }

@@ -220,6 +220,7 @@ function sameGeometry(a: Geometry, b: Geometry): boolean {
 
 interface VideoState {
   hevc: string;
+  codec: 'hevc' | 'h264';
   fps?: number;
   sampled?: number[];
   geometry?: Geometry;
@@ -245,7 +246,7 @@ export async function benchVideo(input: string, name: string, opts: BudgetBenchO
     const prepMs = performance.now() - p0;
     result.prepare = { route: prepared.route, sourceCodec: prepared.sourceCodec, ms: prepMs };
     opts.onEvent?.({ type: 'prepared', name, ms: prepMs, route: prepared.route });
-    const st: VideoState = { hevc: prepared.hevcPath, fps: base.inputFps ?? prepared.fps };
+    const st: VideoState = { hevc: prepared.hevcPath, codec: prepared.codec, fps: base.inputFps ?? prepared.fps };
     const common: TokenizeOptions = { ...base, inputFps: st.fps, reencode: 'auto', timeIndex: 'slot', layout: 'nhwc', dtype: 'uint8' };
     delete common.transcode;
 
@@ -264,7 +265,7 @@ export async function benchVideo(input: string, name: string, opts: BudgetBenchO
       const d0 = performance.now();
       const ff = await locateFfmpeg({ prefer: base.ffmpeg ?? 'auto' });
       const frames: Uint8Array[] = [];
-      for await (const f of decodeFrames(st.hevc, { frames: st.sampled, geometry: st.geometry, scaler: base.scaler }, ff)) frames.push(f.rgb);
+      for await (const f of decodeFrames(st.hevc, { frames: st.sampled, geometry: st.geometry, scaler: base.scaler, codec: st.codec }, ff)) frames.push(f.rgb);
       result.referenceDecodeMs = performance.now() - d0;
       st.ref = prepareReference(frames, st.geometry);
       st.change = changeMap(frames, st.geometry, threshold, contentPatchMask(st.geometry));

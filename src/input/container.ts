@@ -1,5 +1,5 @@
-// What an input holds, from its first bytes: an Annex-B elementary stream or an ISO-BMFF (MP4/MOV)
-// file; anything else is named in the error (Matroska, MPEG-TS, RIFF...), and bytes that hold no
+// What an input holds, from its first bytes: an Annex-B elementary stream (HEVC or H.264) or an
+// ISO-BMFF (MP4/MOV) file; anything else is named in the error (Matroska, MPEG-TS, RIFF...), and bytes that hold no
 // video at all are ERR_NOT_VIDEO.
 import { open } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,8 +9,13 @@ import { looksLikeMp4 } from './mp4_demux.js';
 
 export type Container = 'annexb' | 'mp4';
 
+/** The coding standards codectok parses. */
+export type VideoCodec = 'hevc' | 'h264';
+
 /** File extensions taken as Annex-B HEVC whatever the first bytes. */
 const HEVC_EXTENSIONS = new Set(['.hevc', '.h265', '.265']);
+/** File extensions taken as Annex-B H.264 whatever the first bytes. */
+const H264_EXTENSIONS = new Set(['.h264', '.264', '.avc', '.jsv', '.26l']);
 
 /** Bytes of the head the detection looks at. */
 export const HEAD_BYTES = 256;
@@ -28,18 +33,48 @@ export function sniffContainer(head: Uint8Array): Container | 'unknown' {
   return afterStartCode(head) >= 0 ? 'annexb' : 'unknown';
 }
 
-/** True when the bytes start like an Annex-B HEVC stream: a start code, then a VPS/SPS/PPS/AUD/SEI/slice NAL header. */
-export function startsLikeAnnexBHevc(head: Uint8Array): boolean {
-  const i = afterStartCode(head);
-  if (i < 0 || i + 1 >= head.length) return false;
-  const nalType = (head[i]! >> 1) & 0x3f;
-  const forbidden = head[i]! & 0x80;
-  return !forbidden && (nalType === 32 || nalType === 33 || nalType === 34 || nalType === 35 || nalType === 39 || nalType <= 21);
+const H264_PROFILES = new Set([66, 77, 88, 100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
+
+/**
+ * Which standard an Annex-B byte stream is coded in, from the NAL unit headers of its first bytes:
+ * each NAL unit is read both as an HEVC header (2 bytes: type, nuh_layer_id 0, temporal id) and as
+ * an H.264 one (1 byte: nal_ref_idc, type; an SPS followed by a known profile_idc), and the reading
+ * under which more of them are plausible wins (HEVC on a tie). Undefined without a start code.
+ */
+export function annexBCodec(head: Uint8Array): VideoCodec | undefined {
+  let hevc = 0;
+  let h264 = 0;
+  let nals = 0;
+  for (let i = 0; i + 3 < head.length && nals < 16; i++) {
+    if (head[i] !== 0 || head[i + 1] !== 0 || head[i + 2] !== 1) continue;
+    const h0 = head[i + 3]!;
+    const h1 = i + 4 < head.length ? head[i + 4]! : -1;
+    i += 2;
+    nals++;
+    if (h0 & 0x80) continue;
+    const ht = (h0 >> 1) & 0x3f;
+    if (h1 >= 0 && (h0 & 1) === 0 && h1 >> 3 === 0 && (h1 & 7) >= 1 && (ht <= 9 || (ht >= 16 && ht <= 21) || (ht >= 32 && ht <= 40))) {
+      hevc += ht >= 32 && ht <= 34 && h1 === 1 ? 2 : 1;
+    }
+    const at = h0 & 0x1f;
+    const refIdc = h0 >> 5;
+    if (at === 7 || at === 8) h264 += refIdc !== 0 && (at === 8 || H264_PROFILES.has(h1)) ? 2 : 0;
+    else if (at === 6 || at === 9 || at === 12) h264 += refIdc === 0 ? 1 : 0;
+    else if (at === 5) h264 += refIdc !== 0 ? 1 : 0;
+    else if (at === 1) h264 += 1;
+  }
+  if (nals === 0) return undefined;
+  return h264 > hevc ? 'h264' : 'hevc';
+}
+
+/** The standard of an Annex-B head (see annexBCodec), or undefined when it does not start with a start code. */
+export function annexBHeadCodec(head: Uint8Array): VideoCodec | undefined {
+  return afterStartCode(head) >= 0 ? annexBCodec(head) : undefined;
 }
 
 function unsupported(head: Uint8Array, file: string | undefined): CodectokError {
   const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  let what = 'neither an HEVC Annex-B stream (no start code) nor an MP4/MOV file';
+  let what = 'neither an HEVC / H.264 Annex-B stream (no start code) nor an MP4/MOV file';
   if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) {
     what = 'a Matroska/WebM file, which codectok does not read (remux it to MP4)';
   } else if (head[0] === 0x47 && (head.length < 189 || head[188] === 0x47)) {
@@ -52,14 +87,24 @@ function unsupported(head: Uint8Array, file: string | undefined): CodectokError 
 
 /**
  * The container to read: the one asked for, else the one the head announces, else Annex-B for a
- * file named .hevc/.h265/.265; ERR_UNSUPPORTED otherwise.
+ * file named .hevc/.h265/.265 or .h264/.264/.avc; ERR_UNSUPPORTED otherwise.
  */
 export function decideContainer(head: Uint8Array, asked: 'auto' | Container | undefined, file: string | undefined): Container {
   if (asked === 'annexb' || asked === 'mp4') return asked;
   const kind = sniffContainer(head);
   if (kind !== 'unknown') return kind;
-  if (file && HEVC_EXTENSIONS.has(path.extname(file).toLowerCase())) return 'annexb';
+  const ext = file ? path.extname(file).toLowerCase() : '';
+  if (HEVC_EXTENSIONS.has(ext) || H264_EXTENSIONS.has(ext)) return 'annexb';
   throw unsupported(head, file);
+}
+
+/** The standard of an Annex-B stream: the one asked for, else the file extension, else the NAL unit headers (HEVC when they do not tell). */
+export function decideAnnexBCodec(head: Uint8Array, asked: 'auto' | VideoCodec | undefined, file: string | undefined): VideoCodec {
+  if (asked === 'hevc' || asked === 'h264') return asked;
+  const ext = file ? path.extname(file).toLowerCase() : '';
+  if (HEVC_EXTENSIONS.has(ext)) return 'hevc';
+  if (H264_EXTENSIONS.has(ext)) return 'h264';
+  return annexBCodec(head) ?? 'hevc';
 }
 
 /** The first bytes of a file (fewer when it is shorter; none when it cannot be read). */

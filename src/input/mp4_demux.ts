@@ -1,12 +1,13 @@
-// MP4/MOV demuxing: pulls the HEVC video track out of an ISO-BMFF file with
-// mp4box and turns it into an Annex-B byte stream for the decoder.
+// MP4/MOV demuxing: pulls the HEVC or H.264 video track out of an ISO-BMFF
+// file with mp4box and turns it into an Annex-B byte stream for the decoder.
 //
-// - hvc1/hev1 (and the Dolby Vision HEVC entries dvh1/dvhe): the VPS/SPS/PPS
-//   (and SEI) arrays of the hvcC box are sent first, with start codes, then each
-//   sample's length-prefixed NAL units (lengthSizeMinusOne + 1 bytes, big
-//   endian) are rewritten with 4-byte start codes. The parameter sets are sent
-//   again only if the sample description changes.
-// - Any other video codec raises ERR_UNSUPPORTED naming it (e.g. 'avc1').
+// - hvc1/hev1 (and the Dolby Vision HEVC entries dvh1/dvhe), avc1/avc3: the
+//   parameter sets of the hvcC (VPS/SPS/PPS/SEI arrays) or avcC (SPS/PPS) box
+//   are sent first, with start codes, then each sample's length-prefixed NAL
+//   units (lengthSizeMinusOne + 1 bytes, big endian) are rewritten with 4-byte
+//   start codes. The parameter sets are sent again only if the sample
+//   description changes. Mp4TrackInfo.codec says which (see codecOfEntry).
+// - Any other video codec raises ERR_UNSUPPORTED naming it (e.g. 'av01').
 //
 // Memory stays bounded for files: mp4box reads the moov box (at the start or
 // at the end: it asks to seek) and then only the samples, chunk by chunk, in
@@ -48,6 +49,12 @@ export interface Mp4TrackInfo {
 }
 
 const HEVC_ENTRIES = new Set(['hvc1', 'hev1', 'dvh1', 'dvhe']);
+const AVC_ENTRIES = new Set(['avc1', 'avc3']);
+
+/** The coding standard of an MP4 sample entry type codectok reads, or undefined. */
+export function codecOfEntry(type: string): 'hevc' | 'h264' | undefined {
+  return HEVC_ENTRIES.has(type) ? 'hevc' : AVC_ENTRIES.has(type) ? 'h264' : undefined;
+}
 const CODEC_NAMES: Record<string, string> = {
   avc1: 'H.264/AVC',
   avc3: 'H.264/AVC',
@@ -72,6 +79,31 @@ export function looksLikeMp4(head: Uint8Array): boolean {
 interface HvcCLike {
   lengthSizeMinusOne: number;
   nalu_arrays: Array<ArrayLike<{ data: Uint8Array }> & { nalu_type: number }>;
+}
+interface AvcCLike {
+  lengthSizeMinusOne: number;
+  SPS: ArrayLike<{ data: Uint8Array }>;
+  PPS: ArrayLike<{ data: Uint8Array }>;
+}
+interface EntryLike {
+  type: string;
+  hvcC?: HvcCLike;
+  avcC?: AvcCLike;
+}
+
+/** lengthSizeMinusOne and the parameter sets of a sample entry's hvcC / avcC box; undefined when it has none. */
+function decoderConfig(e: EntryLike | undefined): { lengthSizeMinusOne: number; paramSets: Uint8Array[] } | undefined {
+  if (!e) return undefined;
+  const paramSets: Uint8Array[] = [];
+  if (e.hvcC) {
+    for (const array of e.hvcC.nalu_arrays) for (let i = 0; i < array.length; i++) paramSets.push(array[i]!.data);
+    return { lengthSizeMinusOne: e.hvcC.lengthSizeMinusOne, paramSets };
+  }
+  if (e.avcC) {
+    for (const list of [e.avcC.SPS, e.avcC.PPS]) for (let i = 0; i < list.length; i++) paramSets.push(list[i]!.data);
+    return { lengthSizeMinusOne: e.avcC.lengthSizeMinusOne, paramSets };
+  }
+  return undefined;
 }
 
 /**
@@ -123,11 +155,11 @@ class Mp4Demuxer {
       throw this.fail('ERR_UNSUPPORTED', `MP4 has no video track${found ? ` (tracks: ${found})` : ''}`);
     }
     let chosen: (typeof videos)[number] | undefined;
-    let entry: { type: string; hvcC?: HvcCLike } | undefined;
+    let entry: EntryLike | undefined;
     for (const t of videos) {
       const trak = this.file.getTrackById(t.id);
-      const e = trak?.mdia?.minf?.stbl?.stsd?.entries?.[0] as { type: string; hvcC?: HvcCLike } | undefined;
-      if (e && HEVC_ENTRIES.has(e.type) && e.hvcC) {
+      const e = trak?.mdia?.minf?.stbl?.stsd?.entries?.[0] as EntryLike | undefined;
+      if (e && codecOfEntry(e.type) && decoderConfig(e)) {
         chosen = t;
         entry = e;
         break;
@@ -141,12 +173,13 @@ class Mp4Demuxer {
       const name = CODEC_NAMES[fourcc];
       throw this.fail(
         'ERR_UNSUPPORTED',
-        `MP4 video track is '${fourcc}'${name ? ` (${name})` : ''}: codectok reads HEVC only (hvc1/hev1)`,
+        `MP4 video track is '${fourcc}'${name ? ` (${name})` : ''}: codectok reads HEVC (hvc1/hev1) and H.264 (avc1/avc3)`,
       );
     }
-    this.lengthSize = entry.hvcC!.lengthSizeMinusOne + 1;
+    const config = decoderConfig(entry)!;
+    this.lengthSize = config.lengthSizeMinusOne + 1;
     if (![1, 2, 4].includes(this.lengthSize)) {
-      throw this.fail('ERR_INVALID_SYNTAX', `invalid hvcC lengthSizeMinusOne ${entry.hvcC!.lengthSizeMinusOne}`);
+      throw this.fail('ERR_INVALID_SYNTAX', `invalid ${entry.hvcC ? 'hvcC' : 'avcC'} lengthSizeMinusOne ${config.lengthSizeMinusOne}`);
     }
     this.track = {
       trackId: chosen.id,
@@ -186,13 +219,10 @@ class Mp4Demuxer {
     for (const s of samples) {
       if (s.description_index !== this.lastDescription) {
         this.lastDescription = s.description_index;
-        const hvcC = (s.description as { hvcC?: HvcCLike }).hvcC;
-        if (!hvcC) throw this.fail('ERR_INVALID_SYNTAX', `MP4 sample ${s.number} has no hvcC configuration`);
-        this.lengthSize = hvcC.lengthSizeMinusOne + 1;
-        this.paramSets = [];
-        for (const array of hvcC.nalu_arrays) {
-          for (let i = 0; i < array.length; i++) this.paramSets.push(array[i]!.data);
-        }
+        const config = decoderConfig(s.description as unknown as EntryLike);
+        if (!config) throw this.fail('ERR_INVALID_SYNTAX', `MP4 sample ${s.number} has no hvcC / avcC configuration`);
+        this.lengthSize = config.lengthSizeMinusOne + 1;
+        this.paramSets = config.paramSets;
         for (const nal of this.paramSets) out.push(START_CODE, nal);
       }
       if (!s.data) throw this.fail('ERR_TRUNCATED', `MP4 sample ${s.number} has no data (truncated file?)`);

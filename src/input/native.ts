@@ -15,9 +15,11 @@ import type { DecodeOptions } from './decode_options.js';
 /**
  * Options of the native decoder (see cpp/analysis/picture_result.h): the parser's DecodeOptions
  * with the picture list as an array, without `recycle` (the parser's business), plus
- * `maxPicturesPerCall`.
+ * `codec` and `maxPicturesPerCall`.
  */
 export interface NativeDecodeOptions extends Omit<DecodeOptions, 'pictures' | 'recycle'> {
+  /** The standard of the stream: 'hevc' (default) or 'h264'. */
+  codec?: 'hevc' | 'h264';
   pictures?: number[];
   /** At most this many pictures come back from one push()/finish(). */
   maxPicturesPerCall?: number;
@@ -92,10 +94,16 @@ export interface Slice {
 
 /** A picture as the addon hands it out; typed arrays view C++ storage (no copy). */
 export interface NativePicture {
+  /** The standard the picture was read from. */
+  codec: 'hevc' | 'h264';
+  /**
+   * Picture order count. H.264 frames count two per frame (one per field), HEVC
+   * pictures one: see pocPerFrame().
+   */
   poc: number;
   /** Position in decoding order in the whole stream. */
   decodeIndex: number;
-  /** nal_unit_type of the picture's slices. */
+  /** nal_unit_type of the picture's slices (HEVC Table 7-1; H.264: 5 IDR, 1 other). */
   nalType: number;
   /** Coded luma size (pic_width/height_in_luma_samples). */
   width: number;

@@ -1,4 +1,4 @@
-// The public streaming API: HEVC video in, pictures (motion field, coding-unit
+// The public streaming API: HEVC or H.264 video in, pictures (motion field, coding-unit
 // map, bit costs, residual, transform-block statistics) out, in output order.
 //
 //   for await (const pic of parsePictures('clip.mp4')) { ... }
@@ -7,8 +7,11 @@
 // Uint8Array holding the whole file, or an AsyncIterable of byte chunks (e.g. a
 // Readable stream). The container is detected from the first bytes: an ISO-BMFF
 // box (ftyp...) means MP4/MOV (demuxed by mp4_demux.ts), a start code means an
-// Annex-B elementary stream; a path ending in .hevc/.h265/.265 is taken as
-// Annex-B in any case.
+// Annex-B elementary stream; a path ending in .hevc/.h265/.265 or
+// .h264/.264/.avc is taken as Annex-B in any case. The coding standard comes
+// from the MP4 sample entry (hvc1/hev1: HEVC, avc1/avc3: H.264) or, for
+// Annex-B, from the file extension else the NAL unit headers (annexBCodec);
+// each picture's `codec` says which parser read it.
 //
 // Backpressure: the next chunk is read and decoded only when the consumer has
 // pulled every picture produced by the previous one.
@@ -17,19 +20,22 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { CodectokError, toCodectokError } from '../errors.js';
 import { checkBoolean, checkFunction, checkNumber, checkOneOf, checkOptions, invalidArgument } from '../validate.js';
 import { concatBytes } from './bytes.js';
-import { decideContainer, HEAD_BYTES, notVideo, StartCodeScanner } from './container.js';
-import { mp4ToAnnexB, type Mp4TrackInfo, type RandomAccessReader } from './mp4_demux.js';
+import { decideAnnexBCodec, decideContainer, HEAD_BYTES, notVideo, StartCodeScanner, type VideoCodec } from './container.js';
+import { codecOfEntry, mp4ToAnnexB, type Mp4TrackInfo, type RandomAccessReader } from './mp4_demux.js';
 import type { DecodeOptions } from './decode_options.js';
-import { loadNative, type NativeAddon, type NativeDecodeOptions, type NativePicture } from './native.js';
+import { loadNative, type NativeAddon, type NativeDecodeOptions, type NativeDecoder, type NativePicture } from './native.js';
 
 export { CodectokError, type CodectokErrorCode } from '../errors.js';
 export type { DecodeOptions } from './decode_options.js';
+export type { VideoCodec } from './container.js';
 
 export interface ParseOptions extends DecodeOptions {
   /** Bytes read (and decoded) per step; default 1 MiB. */
   chunkSize?: number;
   /** Skip detection: 'annexb' or 'mp4'. Default 'auto'. */
   container?: 'auto' | 'annexb' | 'mp4';
+  /** Coding standard of an Annex-B stream: skip its detection. Default 'auto'. */
+  codec?: 'auto' | VideoCodec;
   /** Called once the container is known (and, for MP4, the track). */
   onContainer?: (info: ContainerInfo) => void;
 }
@@ -37,6 +43,8 @@ export interface ParseOptions extends DecodeOptions {
 export interface ContainerInfo {
   container: 'annexb' | 'mp4';
   track?: Mp4TrackInfo;
+  /** The standard the stream is parsed as. */
+  codec: VideoCodec;
 }
 
 export type { Slice } from './native.js';
@@ -77,8 +85,9 @@ export function pictureShapes(p: Pick<Picture, 'width' | 'height'> & { tu?: BigI
 
 export const TU_COLUMNS = 13;
 
-/** HEVC nal_unit_type names (Table 7-1) for the VCL types. */
-export function nalTypeName(t: number): string {
+/** nal_unit_type names of the VCL types: HEVC Table 7-1, or H.264 Table 7-1 (IDR / non-IDR slices). */
+export function nalTypeName(t: number, codec: VideoCodec = 'hevc'): string {
+  if (codec === 'h264') return t === 5 ? 'IDR' : t === 1 ? 'NON_IDR' : `NAL_${t}`;
   const names: Record<number, string> = {
     0: 'TRAIL_N', 1: 'TRAIL_R', 2: 'TSA_N', 3: 'TSA_R', 4: 'STSA_N', 5: 'STSA_R',
     6: 'RADL_N', 7: 'RADL_R', 8: 'RASL_N', 9: 'RASL_R',
@@ -94,7 +103,7 @@ export type ParseInput = string | Uint8Array | AsyncIterable<Uint8Array>;
 /** Every option name of ParseOptions (the compiler checks the list is complete). */
 const PARSE_OPTION_NAMES = Object.keys({
   motion: true, cu: true, bits: true, tuStats: true, residual: true, headersOnly: true, pictures: true, recycle: true, score: true, summary: true,
-  chunkSize: true, container: true, onContainer: true,
+  chunkSize: true, container: true, codec: true, onContainer: true,
 } satisfies Record<keyof ParseOptions, true>);
 
 /** Largest decode index the native decoder takes (int32). */
@@ -120,6 +129,7 @@ export function checkParseArguments(fn: string, input: unknown, options: unknown
   for (const name of ['motion', 'cu', 'bits', 'tuStats', 'residual', 'headersOnly', 'recycle', 'summary']) checkBoolean(fn, o, name);
   checkNumber(fn, o, 'chunkSize', 1);
   checkOneOf(fn, o, 'container', ['auto', 'annexb', 'mp4']);
+  checkOneOf(fn, o, 'codec', ['auto', 'hevc', 'h264']);
   checkFunction(fn, o, 'onContainer');
   let pictures: number[] | undefined;
   if (o.pictures !== undefined) {
@@ -139,7 +149,7 @@ export function checkParseArguments(fn: string, input: unknown, options: unknown
 }
 
 /**
- * Streams the pictures of an HEVC video (Annex-B or MP4/MOV), in output order.
+ * Streams the pictures of an HEVC or H.264 video (Annex-B or MP4/MOV), in output order.
  *
  * The arguments are checked when it is called (before anything is read): a bad one throws
  * CodectokError `ERR_INVALID_OPTION` at once. Errors while reading and decoding are
@@ -182,16 +192,20 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions):
   try {
     source = await openSource(input, chunkSize, options, file);
     native = loadNative();
-    const decoder = new native.NativeDecoder(decodeOptions);
+    const addon = native;
+    const src = source;
     const sizer = new PushSizer(chunkSize);
     const chunks = source.chunks;
     // An Annex-B input without a single start code is not a video (random bytes, a
     // file of another kind with an HEVC extension): say so rather than "no pictures".
     const scanner = source.container === 'annexb' ? new StartCodeScanner() : undefined;
     // The native calls, in order; each resolves to the pictures it completed.
+    // The decoder is made at the first chunk: an MP4's track (hence its codec) is known by then.
+    let decoder: NativeDecoder | undefined;
     batches = (async function* () {
       for await (const chunk of chunks) {
         if (scanner && !scanner.found) scanner.push(chunk);
+        decoder ??= new addon.NativeDecoder({ ...decodeOptions, codec: src.codec() });
         // Push about PICTURES_PER_PUSH pictures' worth of bytes at a time, so
         // that a low-bitrate stream never materializes thousands of pictures.
         for (let offset = 0; offset < chunk.length; ) {
@@ -210,6 +224,7 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions):
         }
       }
       if (scanner && !scanner.found) throw notVideo(scanner.bytes, file);
+      decoder ??= new addon.NativeDecoder({ ...decodeOptions, codec: src.codec() });
       yield await decoder.finish();
     })();
     // One batch of look-ahead: the decoder works on the next pictures (on the
@@ -271,6 +286,22 @@ interface Source {
   container: 'annexb' | 'mp4';
   chunks: AsyncIterable<Uint8Array>;
   close(): Promise<void>;
+  /** The standard to parse the chunks as (for MP4, known once the first chunk came). */
+  codec(): VideoCodec;
+}
+
+/** An MP4 source: the codec comes from the track the demuxer picks. */
+function mp4Source(
+  make: (onTrack: (t: Mp4TrackInfo) => void) => AsyncIterable<Uint8Array>,
+  close: () => Promise<void>,
+  announce: (container: 'mp4', codec: VideoCodec, track: Mp4TrackInfo) => void,
+): Source {
+  let codec: VideoCodec = 'hevc';
+  const chunks = make((t) => {
+    codec = codecOfEntry(t.codec) ?? 'hevc';
+    announce('mp4', codec, t);
+  });
+  return { container: 'mp4', chunks, close, codec: () => codec };
 }
 
 async function openSource(
@@ -279,8 +310,8 @@ async function openSource(
   options: CheckedParseOptions,
   file: string | undefined,
 ): Promise<Source> {
-  const announce = (container: 'annexb' | 'mp4', track?: Mp4TrackInfo) =>
-    options.onContainer?.(track ? { container, track } : { container });
+  const announce = (container: 'annexb' | 'mp4', codec: VideoCodec, track?: Mp4TrackInfo) =>
+    options.onContainer?.(track ? { container, track, codec } : { container, codec });
 
   if (typeof input === 'string') {
     let fh: FileHandle;
@@ -301,14 +332,11 @@ async function openSource(
       const container = decideContainer(head, options.container, file);
       if (container === 'mp4') {
         const reader: RandomAccessReader = { size, read: (pos, len) => readAt(fh, pos, len) };
-        return {
-          container,
-          chunks: mp4ToAnnexB(reader, { chunkSize, file, onTrack: (t) => announce('mp4', t) }),
-          close: () => fh.close(),
-        };
+        return mp4Source((onTrack) => mp4ToAnnexB(reader, { chunkSize, file, onTrack }), () => fh.close(), announce);
       }
-      announce('annexb');
-      return { container, chunks: fileChunks(fh, chunkSize), close: () => fh.close() };
+      const codec = decideAnnexBCodec(head, options.codec, file);
+      announce('annexb', codec);
+      return { container, chunks: fileChunks(fh, chunkSize), close: () => fh.close(), codec: () => codec };
     } catch (e) {
       await fh.close();
       throw e;
@@ -323,14 +351,11 @@ async function openSource(
         size: input.length,
         read: async (pos, len) => input.subarray(pos, pos + len),
       };
-      return {
-        container,
-        chunks: mp4ToAnnexB(reader, { chunkSize, onTrack: (t) => announce('mp4', t) }),
-        close: async () => {},
-      };
+      return mp4Source((onTrack) => mp4ToAnnexB(reader, { chunkSize, onTrack }), async () => {}, announce);
     }
-    announce('annexb');
-    return { container, chunks: arrayChunks(input, chunkSize), close: async () => {} };
+    const codec = decideAnnexBCodec(input.subarray(0, HEAD_BYTES), options.codec, file);
+    announce('annexb', codec);
+    return { container, chunks: arrayChunks(input, chunkSize), close: async () => {}, codec: () => codec };
   }
 
   if (input && typeof (input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
@@ -377,10 +402,11 @@ async function openSource(
       }
     }
     if (container === 'mp4') {
-      return { container, chunks: mp4ToAnnexB(replay(), { chunkSize, onTrack: (t) => announce('mp4', t) }), close };
+      return mp4Source((onTrack) => mp4ToAnnexB(replay(), { chunkSize, onTrack }), close, announce);
     }
-    announce('annexb');
-    return { container, chunks: rechunk(replay(), chunkSize), close };
+    const codec = decideAnnexBCodec(head, options.codec, file);
+    announce('annexb', codec);
+    return { container, chunks: rechunk(replay(), chunkSize), close, codec: () => codec };
   }
 
   throw new TypeError('parsePictures: input must be a path, a Uint8Array or an AsyncIterable<Uint8Array>');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeFrames } from '../input/ffmpeg/decode_frames.js';
 import { locateFfmpeg } from '../input/ffmpeg/locate.js';
-import { HEVC_WORK_FILE } from '../input/ffmpeg/prepare.js';
+import { H264_WORK_FILE, HEVC_WORK_FILE } from '../input/ffmpeg/prepare.js';
 import { encodePng } from '../writers/png.js';
 import { composeViz, type VizOptions } from '../writers/viz.js';
 import { checkNumber, checkOptions, checkPath } from '../validate.js';
@@ -22,10 +22,11 @@ export async function renderViz(input: string, output: string, options: Tokenize
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'codectok-viz-')));
   try {
     const r = await tokenize(input, { ...options, workDir });
-    const hevcPath = r.meta.ffmpeg.input.route === 'annexb' ? input : join(workDir, HEVC_WORK_FILE);
+    const { route, codec } = r.meta.ffmpeg.input;
+    const hevcPath = route === 'annexb' ? input : join(workDir, codec === 'h264' ? H264_WORK_FILE : HEVC_WORK_FILE);
     const ff = await locateFfmpeg({ prefer: options.ffmpeg ?? 'auto' });
     const frames: Uint8Array[] = [];
-    for await (const fr of decodeFrames(hevcPath, { frames: r.meta.frames.sampled, geometry: r.meta.geometry, scaler: options.scaler }, ff)) frames.push(fr.rgb);
+    for await (const fr of decodeFrames(hevcPath, { frames: r.meta.frames.sampled, geometry: r.meta.geometry, scaler: options.scaler, codec }, ff)) frames.push(fr.rgb);
     const img = composeViz(r, frames, viz);
     await writeFile(output, encodePng(img.rgb, img.width, img.height));
     return r;

@@ -104,7 +104,7 @@ function select(o: TokenizeOptions, vol: ScoreVolume, S: number, inp: SelectInpu
 }
 
 /** Cuts the selected patches out of the decoded frames. */
-async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], g: Geometry, hevcPath: string, ff: FfmpegInfo, progress: TokenizeOptions['onProgress'], decoded?: Map<number, Uint8Array>): Promise<PatchTensor> {
+async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], g: Geometry, hevcPath: string, codec: 'hevc' | 'h264', ff: FfmpegInfo, progress: TokenizeOptions['onProgress'], decoded?: Map<number, Uint8Array>): Promise<PatchTensor> {
   const P = g.patch;
   const N = sel.count;
   const layout = o.layout ?? 'nhwc';
@@ -124,7 +124,7 @@ async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], 
   const mean = o.mean ?? [0, 0, 0];
   const std = o.std ?? [1, 1, 1];
   let done = 0;
-  const source = decoded ? frames.map((index) => ({ index, rgb: decoded.get(index)! })) : decodeFrames(hevcPath, { frames, geometry: g, scaler: o.scaler }, ff);
+  const source = decoded ? frames.map((index) => ({ index, rgb: decoded.get(index)! })) : decodeFrames(hevcPath, { frames, geometry: g, scaler: o.scaler, codec }, ff);
   for await (const { index, rgb } of source) {
     for (const r of rowsByFrame.get(index)!) {
       const h = sel.positions[3 * r + 1]!;
@@ -178,7 +178,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     const hevcSha256 = await sha256File(prepared.hevcPath);
     const headers = await pictureHeaders(prepared.hevcPath, { container: 'annexb' });
     const total = headers.length;
-    if (total === 0) throw new CodectokError('ERR_UNSUPPORTED', `the HEVC stream holds no picture`, { file: input });
+    if (total === 0) throw new CodectokError('ERR_UNSUPPORTED', `the ${prepared.codec === 'h264' ? 'H.264' : 'HEVC'} stream holds no picture`, { file: input });
     const fpsSource: TokenizeMeta['frames']['fpsSource'] = o.inputFps ? 'option' : prepared.fps ? 'container' : 'default';
     const fps = o.inputFps ?? prepared.fps ?? 25;
     const sampled = sampleFrames(total, { frames: o.frames, sampleFps: o.sampleFps, start: o.sampleStart }, fps);
@@ -282,14 +282,14 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     let decoded: Map<number, Uint8Array> | undefined;
     if (o.policy === 'rlt') {
       decoded = new Map();
-      for await (const { index, rgb } of decodeFrames(prepared.hevcPath, { frames: [...new Set(sampled)], geometry: g, scaler: o.scaler }, ff)) decoded.set(index, rgb);
+      for await (const { index, rgb } of decodeFrames(prepared.hevcPath, { frames: [...new Set(sampled)], geometry: g, scaler: o.scaler, codec: prepared.codec }, ff)) decoded.set(index, rgb);
     }
     progress?.({ stage: 'select', done: 0, total: 1 });
     const { sel, heldFraction, tokenValues, policyMeta: chosen } = select(o, vol, S, { change, share, frames: decoded, slots: full, g });
     progress?.({ stage: 'select', done: 1, total: 1 });
 
     // ---- pixels
-    const patches = await gatherPatches(o, sel, full, g, prepared.hevcPath, ff, progress, decoded);
+    const patches = await gatherPatches(o, sel, full, g, prepared.hevcPath, prepared.codec, ff, progress, decoded);
 
     // ---- positions and metadata
     const timeIndex = o.timeIndex ?? 'frame';

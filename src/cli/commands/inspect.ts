@@ -22,8 +22,8 @@ interface InspectOptions {
 export function register(program: Command): void {
   program
     .command('inspect')
-    .description('show what the HEVC bitstream says about each picture (or dump it as arrays)')
-    .argument('<video>', 'HEVC video: Annex-B (.hevc/.h265/.265) or MP4/MOV')
+    .description('show what the HEVC or H.264 bitstream says about each picture (or dump it as arrays)')
+    .argument('<video>', 'HEVC or H.264 video: Annex-B (.hevc/.h265/.265, .h264/.264) or MP4/MOV')
     .option('--dump <dir>', 'write NAME.frames.json and NAME.{motion,cu,residual,tu}.npy into DIR')
     .option('--json', 'print machine-readable JSON instead of the table')
     .option('--no-residual', 'with --dump: do not compute or write the residual')
@@ -74,7 +74,7 @@ function pct(x: number | undefined): string {
 
 function describeContainer(info: ContainerInfo | undefined): string {
   if (!info) return '';
-  if (info.container === 'annexb') return 'HEVC Annex-B';
+  if (info.container === 'annexb') return `${info.codec === 'h264' ? 'H.264' : 'HEVC'} Annex-B`;
   return `MP4/MOV, track ${info.track?.trackId} '${info.track?.codec}'`;
 }
 
@@ -133,7 +133,7 @@ async function inspect(video: string, opts: InspectOptions): Promise<void> {
     totalBits += p.totalBits;
     await writeOut(
       `${String(p.outIndex).padStart(5)} ${String(p.poc).padStart(5)} ${String(p.decodeIndex).padStart(5)}  ` +
-        `${nalTypeName(p.nalType).padEnd(10)} ${sliceTypes(p).padEnd(6)}  ` +
+        `${nalTypeName(p.nalType, p.codec).padEnd(10)} ${sliceTypes(p).padEnd(6)}  ` +
         `${pct(s?.intra).padStart(6)} ${pct(s?.inter).padStart(6)} ${pct(s?.skip).padStart(6)} ` +
         `${(s ? s.meanMv.toFixed(2) : '-').padStart(7)} ${formatInt(p.totalBits).padStart(11)}  ${refs(p)}\n`,
     );
@@ -166,7 +166,8 @@ class JsonPrinter {
       poc: p.poc,
       decodeIndex: p.decodeIndex,
       nalType: p.nalType,
-      nalTypeName: nalTypeName(p.nalType),
+      nalTypeName: nalTypeName(p.nalType, p.codec),
+      codec: p.codec,
       width: p.width,
       height: p.height,
       bitDepth: p.bitDepth,

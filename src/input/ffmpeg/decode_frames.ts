@@ -1,4 +1,4 @@
-// Decoding pixels: the sampled frames of an Annex-B HEVC file to RGB24 at the output geometry,
+// Decoding pixels: the sampled frames of an Annex-B HEVC or H.264 file to RGB24 at the output geometry,
 // with a native FFmpeg or its WebAssembly build.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,6 +14,8 @@ export interface DecodeFramesOptions {
   geometry: Geometry;
   /** swscale algorithm for the resize. Default bicubic. */
   scaler?: string;
+  /** The standard of the Annex-B input. Default 'hevc'. */
+  codec?: 'hevc' | 'h264';
 }
 
 /** The filter graph that selects the frames and resizes them to the output geometry. */
@@ -24,7 +26,7 @@ export function decodeFilter(o: DecodeFramesOptions): string {
 }
 
 function decodeArgs(input: string, output: string, o: DecodeFramesOptions): string[] {
-  return ['-hide_banner', '-nostdin', '-v', 'error', '-f', 'hevc', '-i', input, '-vf', decodeFilter(o), '-vsync', '0', '-frames:v', String(o.frames.length), '-pix_fmt', 'rgb24', '-f', 'rawvideo', output];
+  return ['-hide_banner', '-nostdin', '-v', 'error', '-f', o.codec ?? 'hevc', '-i', input, '-vf', decodeFilter(o), '-vsync', '0', '-frames:v', String(o.frames.length), '-pix_fmt', 'rgb24', '-f', 'rawvideo', output];
 }
 
 function checkFrames(frames: number[]): void {

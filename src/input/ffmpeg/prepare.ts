@@ -1,15 +1,16 @@
 /**
- * Any video in, an Annex-B HEVC file out: raw HEVC as it is, HEVC in a container demuxed, anything
- * else transcoded with FFmpeg's libx265 — by default the bundled FFmpeg, with the settings that make
+ * Any video in, an Annex-B HEVC (or H.264) file out: raw HEVC / H.264 as it is, HEVC / H.264 in a
+ * container demuxed, anything else (and H.264 codectok's parser refuses) transcoded with FFmpeg's libx265 — by default the bundled FFmpeg, with the settings that make
  * the stream the same on every machine pinned (pinned_x265.ts) — and the identity of the encoder
  * that made the stream (encoder_identity.ts).
  */
 import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { assertLooksLikeVideo, readHead, sniffContainer, startsLikeAnnexBHevc } from '../container.js';
-import { mp4ToAnnexB } from '../mp4_demux.js';
+import { annexBHeadCodec, assertLooksLikeVideo, readHead, sniffContainer, type VideoCodec } from '../container.js';
+import { codecOfEntry, mp4ToAnnexB } from '../mp4_demux.js';
+import { parsePictures } from '../parser.js';
 import { type EncoderIdentity, type EncoderParams, asIsIdentity, parseX265Version, x265Identity } from './encoder_identity.js';
 import { type FfmpegInfo, type LocateOptions, type TranscoderChoice, locateFfmpeg, transcoderLocation } from './locate.js';
 import { PINNED_SWS_FLAGS, checkX265Threads, pinnedX265Params } from './pinned_x265.js';
@@ -137,10 +138,16 @@ export type ReencodeMode = 'auto' | 'always' | 'never';
 
 /** Name of the intermediate Annex-B file prepareHevc writes into its work directory. */
 export const HEVC_WORK_FILE = 'input.hevc';
+/** The same for an H.264 track demuxed out of an MP4/MOV. */
+export const H264_WORK_FILE = 'input.h264';
 
 export interface PreparedInput {
-  /** Annex-B HEVC file to parse and decode. */
+  /** Annex-B file to parse and decode (HEVC, or H.264 when `codec` says so). */
   hevcPath: string;
+  /** The standard of hevcPath, which the parser reads. */
+  codec: VideoCodec;
+  /** Why an H.264 input was transcoded under reencode 'auto' (what the H.264 parser refused). */
+  fallback?: string;
   /** How it was obtained. */
   route: 'annexb' | 'demuxed' | 'transcoded';
   /** Codec of the input as FFmpeg names it ('hevc' for Annex-B files read directly). */
@@ -163,11 +170,12 @@ export interface PrepareOptions {
 }
 
 /**
- * Turns any input into an Annex-B HEVC file: raw HEVC is used as it is; HEVC in MP4/MOV is demuxed
+ * Turns any input into an Annex-B HEVC or H.264 file: raw HEVC is used as it is; HEVC in MP4/MOV is demuxed
  * by codectok's own demuxer (mp4_demux.ts: the bytes `parsePictures` reads from the same file; no
- * FFmpeg needed), HEVC in another container (MKV, MPEG-TS...) by FFmpeg (`-c copy`); anything else
- * (or everything with `reencode: 'always'`) is transcoded with libx265. `workDir` receives the
- * intermediate file.
+ * FFmpeg needed), HEVC in another container (MKV, MPEG-TS...) by FFmpeg (`-c copy`); H.264 (raw or
+ * in MP4/MOV) is read the same way unless codectok's H.264 parser refuses it (`fallback` says why);
+ * anything else (or everything with `reencode: 'always'`) is transcoded with libx265. `workDir`
+ * receives the intermediate file.
  */
 export async function prepareHevc(input: string, workDir: string, o: PrepareOptions = {}): Promise<PreparedInput> {
   const mode = o.reencode ?? 'auto';
@@ -176,23 +184,36 @@ export async function prepareHevc(input: string, workDir: string, o: PrepareOpti
   if (!existsSync(input)) throw new FfmpegError('no such file', 'ERR_IO', '', input);
   await assertLooksLikeVideo(input); // ERR_NOT_VIDEO before FFmpeg ever sees random bytes
   const head = await readHead(input);
-  const raw = startsLikeAnnexBHevc(head);
-  if (raw && mode !== 'always') return { hevcPath: input, route: 'annexb', sourceCodec: 'hevc', encoder: asIsIdentity() };
+  const annexB = annexBHeadCodec(head);
+  const raw = annexB === 'hevc';
+  if (raw && mode !== 'always') return { hevcPath: input, codec: 'hevc', route: 'annexb', sourceCodec: 'hevc', encoder: asIsIdentity() };
+  // H.264 is parsed directly unless the parser refuses the stream (interlaced, 4:2:2...): then it is transcoded.
+  let fallback: string | undefined;
+  if (annexB === 'h264' && mode !== 'always') {
+    fallback = await h264Refusal(input);
+    if (!fallback) return { hevcPath: input, codec: 'h264', route: 'annexb', sourceCodec: 'h264', encoder: asIsIdentity() };
+  }
   const out = join(workDir, HEVC_WORK_FILE);
   const ff = await locateFfmpeg({ ...transcoderLocation(o.transcoder), ...o.ffmpeg, prefer: 'native' }).catch((e: unknown) => e as FfmpegError);
   if (sniffContainer(head) === 'mp4' && mode !== 'always') {
-    const isHevc = await demuxMp4(input, out).then(
-      () => true,
+    const codec = await demuxMp4(input, out).then(
+      (c): VideoCodec | undefined => c,
       (d: unknown) => {
         if ((d as { code?: string }).code !== 'ERR_UNSUPPORTED') throw d;
-        return false; // not HEVC: it needs transcoding, hence FFmpeg
+        return undefined; // neither HEVC nor H.264: it needs transcoding, hence FFmpeg
       },
     );
+    let path = out;
+    if (codec === 'h264') {
+      path = join(workDir, H264_WORK_FILE);
+      await rename(out, path);
+      fallback = await h264Refusal(path);
+    }
     // FFmpeg, when there is one, says the frame rate
-    if (isHevc) {
+    if (codec === 'hevc' || (codec === 'h264' && !fallback)) {
       return ff instanceof Error
-        ? { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc', encoder: asIsIdentity() }
-        : { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc', fps: (await probe(input, ff)).fps, ffmpeg: ff, encoder: asIsIdentity() };
+        ? { hevcPath: path, codec, route: 'demuxed', sourceCodec: codec, encoder: asIsIdentity() }
+        : { hevcPath: path, codec, route: 'demuxed', sourceCodec: codec, fps: (await probe(input, ff)).fps, ffmpeg: ff, encoder: asIsIdentity() };
     }
   }
   if (ff instanceof Error) {
@@ -204,13 +225,15 @@ export async function prepareHevc(input: string, workDir: string, o: PrepareOpti
   const info = raw ? ({ codec: 'hevc', width: 0, height: 0, container: 'hevc' } as ProbeResult) : await probe(input, ff);
   if (info.codec === 'hevc' && mode !== 'always') {
     await extractAnnexB(input, out, ff);
-    return { hevcPath: out, route: 'demuxed', sourceCodec: 'hevc', fps: info.fps, ffmpeg: ff, encoder: asIsIdentity() };
+    return { hevcPath: out, codec: 'hevc', route: 'demuxed', sourceCodec: 'hevc', fps: info.fps, ffmpeg: ff, encoder: asIsIdentity() };
   }
   if (mode === 'never') throw new FfmpegError(`the video is ${info.codec}, not HEVC, and --reencode never forbids transcoding it`, 'ERR_UNSUPPORTED', '', input);
   const { x265Version } = await transcodeToHevc(input, out, ff, o.transcode);
   const { threads: _threads, ...params } = transcode;
   return {
     hevcPath: out,
+    codec: 'hevc',
+    ...(fallback ? { fallback } : {}),
     route: 'transcoded',
     sourceCodec: info.codec,
     fps: info.fps,
@@ -220,8 +243,27 @@ export async function prepareHevc(input: string, workDir: string, o: PrepareOpti
   };
 }
 
-/** Writes the HEVC track of an MP4/MOV as Annex-B with codectok's demuxer (ERR_UNSUPPORTED when it is not HEVC). */
-async function demuxMp4(input: string, output: string): Promise<void> {
+/**
+ * Why codectok's H.264 parser cannot read a stream (its ERR_UNSUPPORTED message: interlaced coding,
+ * 4:2:2 / 4:4:4, SVC / MVC...), from the headers of its first pictures; undefined when it can.
+ */
+async function h264Refusal(path: string): Promise<string | undefined> {
+  try {
+    let n = 0;
+    for await (const _ of parsePictures(path, { headersOnly: true, codec: 'h264', container: 'annexb' })) if (++n >= 2) break;
+    return undefined;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_UNSUPPORTED') return (e as Error).message;
+    throw e;
+  }
+}
+
+/**
+ * Writes the HEVC or H.264 track of an MP4/MOV as Annex-B with codectok's demuxer and returns its
+ * standard (ERR_UNSUPPORTED when it is neither).
+ */
+async function demuxMp4(input: string, output: string): Promise<VideoCodec> {
+  let codec: VideoCodec = 'hevc';
   const fh = await open(input, 'r');
   const out = await open(output, 'w');
   try {
@@ -234,9 +276,11 @@ async function demuxMp4(input: string, output: string): Promise<void> {
         return b.subarray(0, bytesRead);
       },
     };
-    for await (const chunk of mp4ToAnnexB(reader, { file: input })) await out.write(chunk);
+    const onTrack = (t: { codec: string }) => void (codec = codecOfEntry(t.codec) ?? 'hevc');
+    for await (const chunk of mp4ToAnnexB(reader, { file: input, onTrack })) await out.write(chunk);
   } finally {
     await out.close();
     await fh.close();
   }
+  return codec;
 }
