@@ -2,7 +2,10 @@
 // npm run bench:parse — parser speed against FFmpeg's full decode, same run.
 //
 // For each 1080p stream in ../shared/bench/*.hevc (or, when that folder is
-// absent, a 1080p stream encoded here from a synthetic source) it times:
+// absent, a 1080p stream encoded here from a synthetic source), each H.264
+// stream of ../shared/bench (*.h264, *.264) else a 1080p H.264 stream encoded
+// here with libx264 (testsrc2, 10 s, default settings: CABAC, B-frames), and
+// ../shared/media/bbb_720p_h264.mp4 when present, it times:
 //   - FFmpeg single-threaded full decode: ffmpeg -threads 1 -i X -f null -
 //   - codectok, one decoder (single-threaded), three workloads:
 //       motion only; motion + coefficient statistics; motion + residual planes
@@ -11,7 +14,8 @@
 // 576 letterbox, |residual| and motion scores, pixels decoded by FFmpeg)
 // against only decoding it with FFmpeg, wall time and CPU time (this process and its
 // children, FFmpeg included, from /proc/self/stat). Each measurement is the best of
-// --runs (default 3) to damp the noise of a shared machine.
+// --runs (default 3) to damp the noise of a shared machine. --h264-only keeps
+// the H.264 streams only.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +29,8 @@ import { tokenize } from '../dist/tokenize/tokenize.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+// --h264-only: only the H.264 rows.
+const H264_ONLY = process.argv.includes('--h264-only');
 
 function run(cmd, args) {
   return new Promise((resolve, reject) => {
@@ -99,6 +105,21 @@ async function main() {
       '-c:v', 'libx265', '-preset', 'fast', '-crf', '23', '-x265-params', 'log-level=error', '-f', 'hevc', out]);
     streams = [out];
   }
+  // H.264: the bench folder's streams, else one made here; the 720p MP4 of the issue's tokenize target.
+  let h264 = existsSync(benchDir)
+    ? readdirSync(benchDir).filter((f) => /\.(h264|264)$/.test(f)).sort().map((f) => path.join(benchDir, f))
+    : [];
+  if (h264.length === 0) {
+    console.log('no H.264 bench stream: encoding a 1080p synthetic one (testsrc2, 10 s, libx264 -preset medium -crf 23)');
+    tmp ??= mkdtempSync(path.join(tmpdir(), 'codectok-bench-'));
+    const out = path.join(tmp, 'synthetic_1080p.h264');
+    await run(ff.path, ['-hide_banner', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-t', '10',
+      '-c:v', 'libx264', '-preset', 'medium', '-crf', '23', '-f', 'h264', out]);
+    h264 = [out];
+  }
+  const media = path.resolve(root, '..', 'shared', 'media', 'bbb_720p_h264.mp4');
+  if (existsSync(media)) h264.push(media);
+  streams = H264_ONLY ? h264 : [...streams, ...h264];
   console.log(`FFmpeg: ${ff.path} (${ff.source}); best of ${RUNS} runs each; node ${process.version}\n`);
   const rows = [];
   for (const file of streams) {

@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-import { CodectokError, ERROR_CODES, parsePictures, type ParseInput, type Picture } from '../src/index.js';
+import { CodectokError, ERROR_CODES, parseFile, parsePictures, type ParseInput, type Picture } from '../src/index.js';
 import {
   concatBytes,
   nalBytes,
@@ -275,13 +275,21 @@ describe('corrupted parameter sets', () => {
 });
 
 describe('MP4 that codectok does not read', () => {
-  test('H.264 MP4: ERR_UNSUPPORTED naming avc1', async () => {
-    const f = path.join(dir, 'h264.mp4');
-    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=25', '-t', '0.4', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', f]);
+  test('MPEG-4 Part 2 MP4: ERR_UNSUPPORTED naming mp4v', async () => {
+    const f = path.join(dir, 'mpeg4.mp4');
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=25', '-t', '0.4', '-c:v', 'mpeg4', '-pix_fmt', 'yuv420p', f]);
     const { error, pictures } = await expectError(f, ['ERR_UNSUPPORTED']);
-    expect(error!.message).toMatch(/'avc1'/);
+    expect(error!.message).toMatch(/'mp4v'/);
     expect(error!.file).toBe(f);
     expect(pictures).toEqual([]);
+  });
+
+  test('H.264 MP4 (avc1) is read by the H.264 parser', async () => {
+    const f = path.join(dir, 'h264.mp4');
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=25', '-t', '0.4', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', f]);
+    const pictures = await parseFile(f);
+    expect(pictures.length).toBe(10);
+    expect(pictures.every((p) => p.codec === 'h264')).toBe(true);
   });
 
   test('audio-only MP4: ERR_UNSUPPORTED (no video track)', async () => {

@@ -72,7 +72,7 @@ describe('reproducible tokens', () => {
     // what codectok must parse: the documented recipe with the pinned settings, encoded here directly
     const expected = await encodeHash(clip, `${RECIPE}:${PINNED}:pools=2`);
 
-    const opts = ['--frames', '8', '--size', '128', '--budget', '120'];
+    const opts = ['--frames', '8', '--size', '128', '--budget', '120', '--reencode', 'always']; // H.264 is parsed directly by default: transcoding is what is tested
     const a = await run(['tokenize', 'clip.mp4', '-o', 'out', ...opts, '--x265-threads', '1'], dirA);
     expect(a.status, a.stderr).toBe(0);
 
@@ -109,7 +109,7 @@ describe('reproducible tokens', () => {
     await ffmpeg(['-f', 'lavfi', '-i', 'mandelbrot=size=320x240:rate=25', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(dir, 'b.mp4')]);
     writeFileSync(join(dir, 'manifest.jsonl'), '{"video": "a.mp4"}\n{"video": "b.mp4"}\n');
     const other = otherFfmpeg(join(dir, 'other'), 'ffmpeg version 0.0-other-build (test wrapper)');
-    const opts = ['--frames', '4', '--size', '64', '--budget', '20', '--samples-per-shard', '1', '--num-shards', '2', '-q'];
+    const opts = ['--frames', '4', '--size', '64', '--budget', '20', '--samples-per-shard', '1', '--num-shards', '2', '-q', '--reencode', 'always'];
     const out = join(dir, 'ds');
     const p0 = await run(['shard', 'manifest.jsonl', '-o', out, ...opts, '--shard-index', '0'], dir);
     expect(p0.status, p0.stderr).toBe(0);

@@ -22,12 +22,12 @@ describe('tokenize with the parser', () => {
     });
   }
 
-  it('transcodes a synthetic H.264 clip and tokenizes it; patches are the pixels of the HEVC stream', { timeout: 180_000 }, async () => {
+  it('transcodes a synthetic H.264 clip (--reencode always) and tokenizes it; patches are the pixels of the HEVC stream', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const clip = await syntheticClip(dir, 'testsrc2.mp4', 'testsrc2=size=320x240:rate=25', 2, ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
     const work = tempDir();
-    const r = await tokenize(clip, { workDir: work, frames: 16, size: 224, patch: 16, budget: 3 * 196 + 77 });
-    expect(r.meta.ffmpeg.input).toMatchObject({ route: 'transcoded', sourceCodec: 'h264', fps: 25 });
+    const r = await tokenize(clip, { workDir: work, frames: 16, size: 224, patch: 16, budget: 3 * 196 + 77, reencode: 'always' });
+    expect(r.meta.ffmpeg.input).toMatchObject({ route: 'transcoded', sourceCodec: 'h264', codec: 'hevc', fps: 25 });
     expect(r.meta.frames.total).toBe(50);
     expect(r.meta.frames.types.filter((t) => t === 'I').length).toBeGreaterThanOrEqual(1);
     expect(r.meta.frames.timestamps[1]).toBeCloseTo(r.meta.frames.sampled[1]! / 25, 9);

@@ -53,17 +53,20 @@ describe('locating FFmpeg', () => {
 });
 
 describe('preparing HEVC', () => {
-  it('transcodes H.264, demuxes HEVC in MP4 as it is, honours --reencode', { timeout: 120_000 }, async () => {
+  it('reads H.264 and HEVC in MP4 as they are, transcodes with --reencode always', { timeout: 120_000 }, async () => {
     const dir = tempDir();
     const h264 = await syntheticClip(dir, 'src.mp4', 'testsrc2=size=160x96:rate=25', 1, ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
     const work1 = tempDir();
-    const t = await prepareHevc(h264, work1);
-    expect(t).toMatchObject({ route: 'transcoded', sourceCodec: 'h264', fps: 25 });
+    const direct = await prepareHevc(h264, tempDir());
+    expect(direct).toMatchObject({ route: 'demuxed', sourceCodec: 'h264', codec: 'h264', encoder: { encoder: 'none' } });
+    expect(await countPictures(direct.hevcPath)).toBe(25);
+    expect(await prepareHevc(h264, tempDir(), { reencode: 'never' })).toMatchObject({ codec: 'h264' });
+    const t = await prepareHevc(h264, work1, { reencode: 'always' });
+    expect(t).toMatchObject({ route: 'transcoded', sourceCodec: 'h264', codec: 'hevc', fps: 25 });
     expect(t.transcode).toMatchObject({ preset: 'fast', crf: 23 });
     expect(t.encoder).toMatchObject({ encoder: 'libx265', ffmpeg: t.ffmpeg!.version, params: { x265Params: 'keyint=16:min-keyint=16:scenecut=0:bframes=0:ref=1:frame-threads=1:info=0' } });
     expect(t.ffmpeg!.source).toBe(process.env.FFMPEG_PATH ? 'env' : 'npm'); // the bundled FFmpeg transcodes unless asked otherwise
     expect(await countPictures(t.hevcPath)).toBe(25);
-    await expect(prepareHevc(h264, tempDir(), { reencode: 'never' })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
 
     const hevcMp4 = await syntheticClip(dir, 'hevc.mp4', 'testsrc2=size=160x96:rate=25', 1, ['-c:v', 'libx265', '-x265-params', 'log-level=error', '-pix_fmt', 'yuv420p']);
     const d = await prepareHevc(hevcMp4, tempDir());
@@ -73,14 +76,15 @@ describe('preparing HEVC', () => {
     expect(again.route).toBe('transcoded');
     expect(again.transcode!.crf).toBe(35);
 
-    // no native FFmpeg at all: HEVC in MP4 is still demuxed (by codectok), H.264 cannot be transcoded
+    // no native FFmpeg at all: HEVC and H.264 in MP4 are still demuxed (by codectok); nothing can be transcoded
     const none = { sources: [] as never[] };
     const own = await prepareHevc(hevcMp4, tempDir(), { ffmpeg: none });
     expect(own).toMatchObject({ route: 'demuxed', sourceCodec: 'hevc', encoder: { encoder: 'none' } });
     expect(own.ffmpeg).toBeUndefined();
     expect(await countPictures(own.hevcPath)).toBe(25);
     expect(readFileSync(own.hevcPath).equals(readFileSync(d.hevcPath))).toBe(true);
-    await expect(prepareHevc(h264, tempDir(), { ffmpeg: none })).rejects.toMatchObject({ code: 'ERR_NO_FFMPEG' });
+    expect(await prepareHevc(h264, tempDir(), { ffmpeg: none })).toMatchObject({ route: 'demuxed', codec: 'h264' });
+    await expect(prepareHevc(h264, tempDir(), { ffmpeg: none, reencode: 'always' })).rejects.toMatchObject({ code: 'ERR_NO_FFMPEG' });
 
     const raw = join(CORPUS, 'pan_known.hevc');
     expect(await prepareHevc(raw, tempDir())).toMatchObject({ route: 'annexb', hevcPath: raw });

@@ -48,7 +48,7 @@ export function addTokenizeOptions(cmd: Command): Command {
     .addOption(new Option('--dtype <dtype>', 'uint8 (default) or float32 normalised with --mean/--std').choices(['uint8', 'float32']))
     .option('--mean <r,g,b>', 'float32: mean per channel on the 0..1 scale', triple('--mean'))
     .option('--std <r,g,b>', 'float32: std per channel on the 0..1 scale', triple('--std'))
-    .addOption(new Option('--reencode <mode>', 'transcode to HEVC: auto (non-HEVC only, default), always, never').choices(['auto', 'always', 'never']))
+    .addOption(new Option('--reencode <mode>', 'transcode to HEVC: auto (only what the HEVC and H.264 parsers cannot read, default), always, never').choices(['auto', 'always', 'never']))
     .option('--x265-preset <preset>', 'libx265 preset (default fast)')
     .option('--crf <crf>', 'libx265 CRF (default 23)', num('--crf'))
     .option('--x265-params <params>', 'libx265 parameters (default keyint=16:min-keyint=16:scenecut=0:bframes=0:ref=1; frame-threads=1:info=0 are always appended)')

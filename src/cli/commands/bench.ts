@@ -83,7 +83,7 @@ export function register(program: Command): void {
     .addOption(new Option('--iframes <mode>', 'codec/adaptive I-frames: zero (default), dense, score').choices(['zero', 'dense', 'score']))
     .addOption(new Option('--compensation <model>', 'camera motion removal (default median)').choices(['none', 'median', 'similarity', 'affine']))
     .addOption(new Option('--residual <source>', 'abs (default) or coeff').choices(['abs', 'coeff']))
-    .addOption(new Option('--reencode <mode>', 'transcode to HEVC: auto (non-HEVC only, default), always, never').choices(['auto', 'always', 'never']))
+    .addOption(new Option('--reencode <mode>', 'transcode to HEVC: auto (only what the HEVC and H.264 parsers cannot read, default), always, never').choices(['auto', 'always', 'never']))
     .option('--input-fps <fps>', 'frame rate for timestamps (default: from the container, else 25)', num('--input-fps', 1e-9))
     .option('--change-threshold <t>', `change recall: mean |difference| (0..255) above which a patch changed (default ${DEFAULT_CHANGE_THRESHOLD})`, num('--change-threshold', 0))
     .option('--no-per-frame', 'leave per-frame PSNR/SSIM out of results.json')
