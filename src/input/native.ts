@@ -98,7 +98,7 @@ export interface NativePicture {
   codec: 'hevc' | 'h264';
   /**
    * Picture order count. H.264 frames count two per frame (one per field), HEVC
-   * pictures one: see pocPerFrame().
+   * pictures one: scoring divides POC distances by 2 on H.264 (cpp/score, poc_per_frame).
    */
   poc: number;
   /** Position in decoding order in the whole stream. */

@@ -2,7 +2,7 @@
 
 /** The part of the parser's `Picture` that scoring reads (a `Picture` from src/input/parser.ts fits). */
 export interface CodecPicture {
-  /** 'hevc' when absent. */
+  /** 'hevc' when absent; H.264 counts POC two per frame (cpp/score: poc_per_frame). */
   codec?: 'hevc' | 'h264';
   poc: number;
   decodeIndex: number;
@@ -15,16 +15,6 @@ export interface CodecPicture {
   bits?: Float32Array;
   residual?: Int16Array;
   tu?: BigInt64Array;
-}
-
-/**
- * Picture order count units per frame: H.264 counts fields (two per frame: type 2
- * always, types 0 and 1 by the encoders' convention), HEVC counts pictures. Motion per
- * frame of distance divides by (poc - refpoc) / pocPerFrame, so that scores mean the
- * same on both.
- */
-export function pocPerFrame(p: Pick<CodecPicture, 'codec'>): number {
-  return p.codec === 'h264' ? 2 : 1;
 }
 
 export type FrameType = 'I' | 'P' | 'B';
