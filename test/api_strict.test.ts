@@ -86,7 +86,14 @@ describe('parsePictures / parseFile arguments', () => {
     await expectInvalid(() => parseFile(STREAM, { motion: 'yes' as never }), /options\.motion must be true or false, got "yes"/);
     await expectInvalid(() => parseFile(STREAM, { chunkSize: Number.NaN }), /options\.chunkSize must be a number >= 1, got NaN/);
     await expectInvalid(() => parseFile(STREAM, { container: 'mkv' as never }), /options\.container must be one of "auto", "annexb", "mp4"/);
+    await expectInvalid(() => parseFile(STREAM, { codec: 'vp9' as never }), /options\.codec must be one of "auto", "hevc", "h264"/);
     await expectInvalid(() => parseFile(STREAM, { onContainer: 3 as never }), /options\.onContainer must be a function/);
+  });
+
+  test('the codec option is a known option: naming the standard parses the stream as it', async () => {
+    const pics = await parseFile(STREAM, { codec: 'hevc', headersOnly: true });
+    expect(pics.length).toBeGreaterThan(0);
+    expect(new Set(pics.map((p) => p.codec))).toEqual(new Set(['hevc']));
   });
 
   test('parseFile refuses recycle: true (it would return released arrays)', async () => {
