@@ -1,5 +1,5 @@
 /**
- * codectok: HEVC bitstreams in, codec maps and codec-aligned patch tokens out.
+ * codectok: HEVC and H.264 bitstreams in, codec maps and codec-aligned patch tokens out.
  *
  * The main entry point: the parser's streaming API, the tokenizer and its writers, the error
  * type. More in subpaths: `codectok/parser` (everything of the input layer: MP4 demuxer, picture
@@ -15,7 +15,7 @@
 export { CodectokError, ERROR_CODES, type CodectokErrorCode, type CodectokErrorDetails } from './errors.js';
 
 // the parser
-export { parsePictures, parseFile, type ParseInput, type ParseOptions, type Picture, type Slice, type ContainerInfo } from './input/parser.js';
+export { parsePictures, parseFile, type ParseInput, type ParseOptions, type Picture, type Slice, type ContainerInfo, type VideoCodec } from './input/parser.js';
 export type { DecodeOptions } from './input/decode_options.js';
 export { countPictures, pictureHeaders, type PictureHeader, type HeaderOptions } from './input/picture_headers.js';
 export type { Mp4TrackInfo } from './input/mp4_demux.js';

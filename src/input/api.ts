@@ -7,7 +7,7 @@
  */
 export { CodectokError, ERROR_CODES, type CodectokErrorCode, type CodectokErrorDetails } from '../errors.js';
 export type { NativeMotionSummary as MotionSummary } from './native.js';
-export { parsePictures, parseFile, pictureShapes, nalTypeName, TU_COLUMNS, DEFAULT_CHUNK_SIZE, type ParseInput, type ParseOptions, type Picture, type Slice, type ContainerInfo } from './parser.js';
+export { parsePictures, parseFile, pictureShapes, nalTypeName, TU_COLUMNS, DEFAULT_CHUNK_SIZE, type ParseInput, type ParseOptions, type Picture, type Slice, type ContainerInfo, type VideoCodec } from './parser.js';
 export type { DecodeOptions } from './decode_options.js';
 export { countPictures, pictureHeaders, type PictureHeader, type HeaderOptions } from './picture_headers.js';
 export { mp4ToAnnexB, type Mp4DemuxOptions, type Mp4TrackInfo, type RandomAccessReader } from './mp4_demux.js';
