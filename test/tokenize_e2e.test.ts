@@ -36,16 +36,17 @@ describe('tokenize with the parser', () => {
     expectPatchesMatchFrames(r, await referenceFrames(join(work, HEVC_WORK_FILE), r.meta.geometry));
   });
 
-  it('mandelbrot: grouped, uniform and adaptive policies, Qwen resize', { timeout: 180_000 }, async () => {
+  it('mandelbrot: grouped, uniform (both transcoded: --reencode always) and adaptive (H.264 read directly) policies, Qwen resize', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const clip = await syntheticClip(dir, 'mandel.mp4', 'mandelbrot=size=256x144:rate=25', 1.2, ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
     const work = tempDir();
-    const g = await tokenize(clip, { workDir: work, policy: 'grouped', frames: 8, resize: 'qwen', patch: 14, maxPixels: 256 * 144, budget: 2 * 180 + 2 * 40 });
+    const g = await tokenize(clip, { workDir: work, policy: 'grouped', frames: 8, resize: 'qwen', patch: 14, maxPixels: 256 * 144, budget: 2 * 180 + 2 * 40, reencode: 'always' });
     expectValidPositions(g, 2 * 180 + 80);
     expect(g.meta.grid.H * g.meta.grid.W).toBe(180);
-    const u = await tokenize(clip, { policy: 'uniform', frames: 8, size: 128, budget: 3 * 64 });
+    const u = await tokenize(clip, { policy: 'uniform', frames: 8, size: 128, budget: 3 * 64, reencode: 'always' });
     expect([...new Set(rowsOf(u).map(([t]) => t))].length).toBe(3);
     const a = await tokenize(clip, { policy: 'adaptive', frames: 8, size: 128 });
+    expect(a.meta.ffmpeg.input).toMatchObject({ route: 'demuxed', sourceCodec: 'h264', codec: 'h264' });
     expect(a.meta.count).toBeGreaterThan(64);
     expectPatchesMatchFrames(u, await referenceFrames(join(work, HEVC_WORK_FILE), u.meta.geometry));
   });
