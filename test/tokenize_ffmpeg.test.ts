@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeFrames } from '../src/input/ffmpeg/decode_frames.js';
+import { FramePrefetch } from '../src/input/ffmpeg/frame_prefetch.js';
 import { locateFfmpeg } from '../src/input/ffmpeg/locate.js';
 import { parseProbe, prepareHevc, transcodeArgs } from '../src/input/ffmpeg/prepare.js';
 import { writeJpeg } from '../src/writers/jpeg.js';
@@ -107,6 +108,27 @@ describe('decoding pixels', () => {
     expect(got[0]!.rgb.subarray(0, g.outWidth * 3).every((v) => v === 0)).toBe(true);
     await expect(collect(decodeFrames(hevc, { frames: [3, 40], geometry: g }, ff))).rejects.toMatchObject({ code: 'ERR_DECODE' });
     await expect(collect(decodeFrames(hevc, { frames: [5, 3], geometry: g }, ff))).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+  });
+
+  it('decodes ahead (FramePrefetch): the same frames, bounded memory, errors on take, stops FFmpeg on close', async () => {
+    const ff = await locateFfmpeg({ prefer: 'native' });
+    const ref = await referenceFrames(hevc, g);
+    const size = g.outWidth * g.outHeight * 3;
+    // Room for one frame only: FFmpeg waits on its pipe until a frame is taken or dropped.
+    const p = new FramePrefetch(hevc, { frames: [0, 2, 5, 9, 23], geometry: g }, ff, size);
+    p.keepOnly([2, 9, 23]);
+    for (const i of [2, 9, 23]) expect(Buffer.compare(Buffer.from(await p.take(i)), Buffer.from(ref[i]!))).toBe(0);
+    await expect(p.take(4)).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+    await p.close();
+    // A frame past the end of the stream: FFmpeg's ERR_DECODE when it is taken; earlier frames still come.
+    const short = new FramePrefetch(hevc, { frames: [3, 40], geometry: g }, ff);
+    expect(Buffer.compare(Buffer.from(await short.take(3)), Buffer.from(ref[3]!))).toBe(0);
+    await expect(short.take(40)).rejects.toMatchObject({ code: 'ERR_DECODE' });
+    await short.close();
+    // Closed before anything is taken: FFmpeg is stopped, close() returns.
+    const closed = new FramePrefetch(hevc, { frames: [0, 23], geometry: g }, ff, size);
+    await closed.close();
+    await expect(closed.take(0)).rejects.toBeTruthy();
   });
 
   it('falls back to the WebAssembly build of FFmpeg for decoding', { timeout: 60_000 }, async () => {

@@ -5,7 +5,9 @@
  * Pipeline: input -> Annex-B HEVC (as is, demuxed, or transcoded with libx265) -> frame count and
  * sampled frames -> codec maps of the sampled frames from the bitstream (parser) -> patch scores on
  * the output grid -> selection policy -> pixels of the needed frames decoded by FFmpeg from the same
- * HEVC stream, resized to the output geometry -> patches.
+ * HEVC stream, resized to the output geometry -> patches. FFmpeg starts decoding the sampled frames
+ * once they are known (after the headers pass) and runs while the stream is parsed and scored
+ * (FramePrefetch, bounded memory); the gather takes the frames it needs from it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { CodectokError, toCodectokError } from '../errors.js';
 import { type Geometry, letterboxGeometry, qwenGeometry } from '../geometry/output_geometry.js';
 import { contentPatchMask } from '../geometry/content_mask.js';
 import { decodeFrames } from '../input/ffmpeg/decode_frames.js';
+import { FramePrefetch } from '../input/ffmpeg/frame_prefetch.js';
 import { type FfmpegInfo, locateFfmpeg } from '../input/ffmpeg/locate.js';
 import { prepareHevc } from '../input/ffmpeg/prepare.js';
 import type { NativePicture, NativeScoreRequest } from '../input/native.js';
@@ -104,7 +107,7 @@ function select(o: TokenizeOptions, vol: ScoreVolume, S: number, inp: SelectInpu
 }
 
 /** Cuts the selected patches out of the decoded frames. */
-async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], g: Geometry, hevcPath: string, codec: 'hevc' | 'h264', ff: FfmpegInfo, progress: TokenizeOptions['onProgress'], decoded?: Map<number, Uint8Array>): Promise<PatchTensor> {
+async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], g: Geometry, hevcPath: string, codec: 'hevc' | 'h264', ff: FfmpegInfo, progress: TokenizeOptions['onProgress'], decoded?: Map<number, Uint8Array>, prefetch?: FramePrefetch): Promise<PatchTensor> {
   const P = g.patch;
   const N = sel.count;
   const layout = o.layout ?? 'nhwc';
@@ -124,7 +127,12 @@ async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], 
   const mean = o.mean ?? [0, 0, 0];
   const std = o.std ?? [1, 1, 1];
   let done = 0;
-  const source = decoded ? frames.map((index) => ({ index, rgb: decoded.get(index)! })) : decodeFrames(hevcPath, { frames, geometry: g, scaler: o.scaler, codec }, ff);
+  prefetch?.keepOnly(frames);
+  const source = decoded
+    ? frames.map((index) => ({ index, rgb: decoded.get(index)! }))
+    : prefetch
+      ? takeFrames(prefetch, frames)
+      : decodeFrames(hevcPath, { frames, geometry: g, scaler: o.scaler, codec }, ff);
   for await (const { index, rgb } of source) {
     for (const r of rowsByFrame.get(index)!) {
       const h = sel.positions[3 * r + 1]!;
@@ -144,6 +152,11 @@ async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], 
     progress?.({ stage: 'decode', done: ++done, total: frames.length });
   }
   return patchTensor(data, layout === 'nhwc' ? [N, P, P, 3] : [N, 3, P, P], layout);
+}
+
+/** The frames, in order, as the prefetch delivers them. */
+async function* takeFrames(prefetch: FramePrefetch, frames: number[]): AsyncGenerator<{ index: number; rgb: Uint8Array }> {
+  for (const index of frames) yield { index, rgb: await prefetch.take(index) };
 }
 
 /**
@@ -172,6 +185,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
   };
   const ownWorkDir = o.workDir === undefined;
   const workDir = o.workDir ?? (await mkdtemp(join(tmpdir(), 'codectok-')));
+  let prefetch: FramePrefetch | undefined;
   try {
     progress?.({ stage: 'prepare', done: 0, total: 1 });
     const prepared = await prepareHevc(input, workDir, { reencode: o.reencode, transcode: o.transcode, transcoder: o.transcoder });
@@ -208,6 +222,11 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     let crop = { ...first.crop, width: first.width, height: first.height };
     let g = makeGeometry(o, first.width - first.crop.left - first.crop.right, first.height - first.crop.top - first.crop.bottom);
     const scored = !pixelsOnly && !refresh;
+    const ff = await locateFfmpeg({ prefer: o.ffmpeg ?? 'auto' });
+    // The sampled frames' pixels, decoded by FFmpeg while the stream is parsed (native FFmpeg:
+    // the WebAssembly build runs on this thread and decodes after the selection).
+    const frameSet = [...new Set(sampled)].sort((a, b) => a - b);
+    if (ff.kind === 'native') prefetch = new FramePrefetch(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec }, ff);
     // Without a custom picture source the decoder scores the sampled pictures itself (cpp/score/),
     // on its thread: only per-patch arrays come back.
     const source = seams.pictureSource ?? defaultSource(scored ? { geometry: g, options: scoring, pictures: decode.pictures as number[], keepMaps: scoring.normalize === 'clip' } : undefined);
@@ -223,6 +242,9 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
         if (pic.width !== crop.width || pic.height !== crop.height || pic.crop.left !== crop.left || pic.crop.top !== crop.top || pic.crop.right !== crop.right || pic.crop.bottom !== crop.bottom) {
           crop = { ...pic.crop, width: pic.width, height: pic.height };
           g = makeGeometry(o, pic.width - pic.crop.left - pic.crop.right, pic.height - pic.crop.top - pic.crop.bottom);
+          // The frames decoded ahead have the headers' geometry: decode again after the selection.
+          await prefetch?.close();
+          prefetch = undefined;
         }
       } else if (pic.width !== crop.width || pic.height !== crop.height) {
         throw new CodectokError('ERR_UNSUPPORTED', `picture size changes from ${crop.width}x${crop.height} to ${pic.width}x${pic.height} at frame ${i}`, { file: input });
@@ -277,19 +299,20 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     const vol: ScoreVolume = { T, gridH: g.gridH, gridW: g.gridW, scores: scoresVol, frameTypes: types, content: contentPatchMask(g), static: isStatic };
     const change = refresh ? changeVolume(changes, sampled, S, (g.patch * g.srcWidth) / g.scaledWidth) : undefined;
     changes.length = 0;
-    const ff = await locateFfmpeg({ prefer: o.ffmpeg ?? 'auto' });
     // rlt reads the pixels of every sampled frame (a full decode), and its patches come from them
     let decoded: Map<number, Uint8Array> | undefined;
     if (o.policy === 'rlt') {
       decoded = new Map();
-      for await (const { index, rgb } of decodeFrames(prepared.hevcPath, { frames: [...new Set(sampled)], geometry: g, scaler: o.scaler, codec: prepared.codec }, ff)) decoded.set(index, rgb);
+      const all = prefetch ? takeFrames(prefetch, frameSet) : decodeFrames(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec }, ff);
+      for await (const { index, rgb } of all) decoded.set(index, rgb);
     }
     progress?.({ stage: 'select', done: 0, total: 1 });
     const { sel, heldFraction, tokenValues, policyMeta: chosen } = select(o, vol, S, { change, share, frames: decoded, slots: full, g });
     progress?.({ stage: 'select', done: 1, total: 1 });
 
     // ---- pixels
-    const patches = await gatherPatches(o, sel, full, g, prepared.hevcPath, prepared.codec, ff, progress, decoded);
+    const patches = await gatherPatches(o, sel, full, g, prepared.hevcPath, prepared.codec, ff, progress, decoded, prefetch);
+    await prefetch?.close();
 
     // ---- positions and metadata
     const timeIndex = o.timeIndex ?? 'frame';
@@ -344,6 +367,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
   } catch (e) {
     throw toCodectokError(e, input);
   } finally {
+    await prefetch?.close();
     if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
   }
 }

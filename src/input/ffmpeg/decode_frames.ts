@@ -16,6 +16,8 @@ export interface DecodeFramesOptions {
   scaler?: string;
   /** The standard of the Annex-B input. Default 'hevc'. */
   codec?: 'hevc' | 'h264';
+  /** Aborting it kills FFmpeg and ends the iteration (native FFmpeg; the WebAssembly decode runs to its end). */
+  signal?: AbortSignal;
 }
 
 /** The filter graph that selects the frames and resizes them to the output geometry. */
@@ -61,24 +63,39 @@ export async function* decodeFrames(hevcPath: string, o: DecodeFramesOptions, ff
   const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
   const failed = new Promise<never>((_, reject) => child.on('error', (e) => reject(new FfmpegError(`cannot run ${ff.path}: ${e.message}`, 'ERR_NO_FFMPEG'))));
   failed.catch(() => undefined);
+  const kill = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  o.signal?.addEventListener('abort', kill, { once: true });
   let k = 0;
-  let buf: Buffer = Buffer.alloc(0);
+  // Each frame is filled in place from FFmpeg's output chunks (no concatenation of chunks).
+  let frame: Uint8Array | undefined;
+  let filled = 0;
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      while (buf.length >= size && k < o.frames.length) {
-        const frame = new Uint8Array(size);
-        frame.set(buf.subarray(0, size));
-        buf = buf.subarray(size);
-        yield { index: o.frames[k++]!, rgb: frame };
+      for (let at = 0; at < chunk.length && k < o.frames.length; ) {
+        const n = Math.min(size - filled, chunk.length - at);
+        frame ??= new Uint8Array(size);
+        frame.set(chunk.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (filled === size) {
+          const done = frame;
+          frame = undefined;
+          filled = 0;
+          yield { index: o.frames[k++]!, rgb: done };
+        }
       }
+      if (o.signal?.aborted) return;
     }
     const code = await Promise.race([closed, failed]);
+    if (o.signal?.aborted) return;
     if (k < o.frames.length) {
       throw new FfmpegError(`decoding ${hevcPath} returned ${k} of ${o.frames.length} frames${code ? ` (ffmpeg exit ${code}: ${stderr.trim().split('\n').pop()})` : ` (the stream has no frame ${o.frames[k]})`}`, 'ERR_DECODE', stderr);
     }
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    o.signal?.removeEventListener('abort', kill);
+    kill();
   }
 }
 
