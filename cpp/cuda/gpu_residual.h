@@ -16,6 +16,8 @@ namespace codectok::cuda {
 // "" when a CUDA device can be used, else why not ("no CUDA device", or the
 // runtime's error string).
 std::string cuda_unavailable_reason();
+// The number of CUDA devices; 0 when there is none or no driver (never throws).
+int cuda_device_count();
 
 // One batch: any number of pictures (planes) and their transform blocks.
 struct ResidualBatch {

@@ -10,13 +10,9 @@
 #pragma once
 #include <cstdint>
 
+#include "common/host_device.h"
 #include "hevc/transform_matrices.h"
 
-#if defined(__CUDACC__)
-#define CODECTOK_HD __host__ __device__ inline
-#else
-#define CODECTOK_HD inline
-#endif
 
 namespace codectok::cuda {
 

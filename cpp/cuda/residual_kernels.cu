@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cuda/device_buffer.cuh"
 #include "cuda/gpu_residual.h"
 
 namespace codectok::cuda {
@@ -17,11 +18,6 @@ namespace {
 constexpr int kThreads = 256;
 
 __constant__ TransformMatrices c_matrices;
-
-void check_cuda(cudaError_t e, const char* what) {
-  if (e != cudaSuccess)
-    throw std::runtime_error(std::string("CUDA ") + what + ": " + cudaGetErrorString(e));
-}
 
 template <int Log2>
 __global__ void residual_kernel(const ResidualBlock* __restrict__ blocks, const uint32_t* __restrict__ order,
@@ -82,27 +78,6 @@ __global__ void residual_kernel(const ResidualBlock* __restrict__ blocks, const 
   }
 }
 
-template <typename T>
-struct DeviceBuffer {
-  T* ptr = nullptr;
-  size_t capacity = 0;
-  void reserve(size_t n) {
-    if (n <= capacity) return;
-    if (ptr) cudaFree(ptr);
-    ptr = nullptr;
-    capacity = 0;
-    check_cuda(cudaMalloc(&ptr, std::max<size_t>(n, 1) * sizeof(T)), "cudaMalloc");
-    capacity = n;
-  }
-  void upload(const T* src, size_t n) {
-    reserve(n);
-    if (n) check_cuda(cudaMemcpy(ptr, src, n * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy H2D");
-  }
-  ~DeviceBuffer() {
-    if (ptr) cudaFree(ptr);
-  }
-};
-
 void validate(const ResidualBatch& b) {
   auto fail = [](const std::string& what) { throw std::invalid_argument("residual batch: " + what); };
   if (b.num_blocks && (!b.blocks || !b.levels)) fail("blocks or levels missing");
@@ -135,6 +110,11 @@ std::string cuda_unavailable_reason() {
   if (e != cudaSuccess) return std::string("no CUDA device (cudaGetDeviceCount: ") + cudaGetErrorString(e) + ")";
   if (count == 0) return "no CUDA device (cudaGetDeviceCount: 0)";
   return "";
+}
+
+int cuda_device_count() {
+  int count = 0;
+  return cudaGetDeviceCount(&count) == cudaSuccess ? count : 0;
 }
 
 struct GpuResidualReconstructor::Impl {
