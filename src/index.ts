@@ -25,7 +25,7 @@ export type { NativeMotionSummary as MotionSummary } from './input/native.js';
 export { tokenize } from './tokenize/tokenize.js';
 export { PRESETS, type TokenizeOptions, type PolicyName, type TimeIndex } from './tokenize/options.js';
 export type { Device } from './tokenize/device.js';
-export type { TokenizeResult, TokenizeMeta, PatchTensor, PositionTensor } from './tokenize/result.js';
+export type { TokenizeResult, TokenizeMeta, PatchTensor, PositionTensor, ScoreTensor } from './tokenize/result.js';
 export { renderViz } from './tokenize/render_viz.js';
 export { letterboxGeometry, qwenGeometry, type Geometry, type ResizeMode, type LetterboxOptions, type QwenResizeOptions } from './geometry/output_geometry.js';
 export type { ScoringOptions, ResolvedScoringOptions, SignalWeights, ResidualSource, Compensation, NormalizeScope } from './scores/options.js';

@@ -1,5 +1,5 @@
-// tokenize()'s arrays are scijs ndarrays over the pipeline's memory (no copy), also after the
-// worker pool; the .npy writer takes any ndarray view (transposed, sliced) and writes it in
+// tokenize()'s arrays (patches, positions, the score volume) are scijs ndarrays over the
+// pipeline's memory (no copy), also after the worker pool; the .npy writer takes any ndarray view (transposed, sliced) and writes it in
 // C order.
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -37,6 +37,53 @@ describe('ndarray tensors', () => {
     expect([row.get(0), row.get(1), row.get(2)]).toEqual(Array.from(r.positions.data.subarray(21, 24)));
   });
 
+  it('the score volume is an ndarray float32 [T, H, W] view that the positions index (codec policy)', async () => {
+    const r = await tokenize(CLIP, { ...OPTS, timeIndex: 'slot' });
+    const s = r.scores!;
+    const { T, H, W } = r.meta.grid;
+    expect(s).not.toBeNull();
+    expect(s.shape).toEqual([T, H, W]);
+    expect(s.dtype).toBe('float32');
+    expect(s.layout).toBe('thw');
+    expect(s.kind).toBe('fused');
+    expect(s.data).toBeInstanceOf(Float32Array);
+    expect(s.stride).toEqual([H * W, W, 1]);
+    expect(s.data.length).toBe(T * H * W);
+    expect(s.get(T - 1, H - 1, W - 1)).toBe(s.data[T * H * W - 1]);
+    // each kept patch's score (meta.scores.tokens) is the volume at its (t, h, w)
+    let checked = 0;
+    for (let k = 0; k < r.positions.shape[0]; k++) {
+      const [t, h, w] = [r.positions.get(k, 0), r.positions.get(k, 1), r.positions.get(k, 2)];
+      if (t < 0) continue;
+      expect(s.get(t, h, w)).toBeCloseTo(r.meta.scores.tokens[k]!, 6);
+      checked++;
+    }
+    expect(checked).toBe(40);
+    // and each slot's mean score (meta.scores.slotMean) is the mean of its plane: pick(t) is that plane
+    for (let t = 0; t < T; t++) {
+      const plane = s.pick(t, null, null);
+      let sum = 0;
+      for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) sum += plane.get(h, w);
+      expect(sum / (H * W)).toBeCloseTo(r.meta.scores.slotMean[t]!, 5);
+    }
+    // the writers take it: .npy float32 [T, H, W]
+    const d = decodeNpy(encodeNpy(s));
+    expect(d.dtype).toBe('float32');
+    expect(d.shape).toEqual([T, H, W]);
+    expect(Buffer.from((d.data as Float32Array).buffer, (d.data as Float32Array).byteOffset, d.data.byteLength).equals(Buffer.from(s.data.buffer, s.data.byteOffset, s.data.byteLength))).toBe(true);
+  });
+
+  it('refresh returns its change volume (kind change, slot 0 all zero); uniform, which does not score, returns null', async () => {
+    const f = await tokenize(CLIP, { ...OPTS, policy: 'refresh' });
+    const { T, H, W } = f.meta.grid;
+    expect(f.scores!.shape).toEqual([T, H, W]);
+    expect(f.scores!.kind).toBe('change');
+    expect(Array.from(f.scores!.pick(0, null, null).data.subarray(0, H * W)).every((v) => v === 0)).toBe(true);
+    expect(Array.from(f.scores!.data).every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+    const u = await tokenize(CLIP, { ...OPTS, policy: 'uniform' });
+    expect(u.scores).toBeNull();
+  });
+
   it.skipIf(!existsSync(join(ROOT, 'dist', 'tokenize', 'pool.js')))('results from the worker pool are ndarrays again, equal to tokenize() on this thread', async () => {
     const { createTokenizePool } = await import('../dist/tokenize/pool.js' as string);
     const pool = createTokenizePool(2);
@@ -47,6 +94,10 @@ describe('ndarray tensors', () => {
       expect(a.patches.dtype).toBe('uint8');
       expect(typeof a.patches.get).toBe('function');
       expect(a.positions.get(3, 1)).toBe(b.positions.get(3, 1));
+      expect(a.scores.kind).toBe('fused');
+      expect(a.scores.layout).toBe('thw');
+      expect(a.scores.get(1, 2, 3)).toBe(b.scores!.get(1, 2, 3));
+      expect(Array.from(a.scores.data)).toEqual(Array.from(b.scores!.data));
       expect(Buffer.from(a.patches.data).equals(Buffer.from(b.patches.data))).toBe(true);
       expect(Array.from(a.positions.data)).toEqual(Array.from(b.positions.data));
     } finally {

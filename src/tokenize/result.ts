@@ -11,9 +11,9 @@ import type { FrameType } from '../scores/codec_picture.js';
 import type { ResolvedScoringOptions } from '../scores/options.js';
 import type { PolicyName, TimeIndex } from './options.js';
 
-import type { PatchTensor, PositionTensor } from './tensors.js';
+import type { PatchTensor, PositionTensor, ScoreTensor } from './tensors.js';
 
-export type { PatchTensor, PositionTensor } from './tensors.js';
+export type { PatchTensor, PositionTensor, ScoreTensor } from './tensors.js';
 
 /** Metadata of a tokenization; `count`, `padded`, `budget`, `effectiveBudget`, `denseSlots`, `staticFallback` are the selection's (see Selection). */
 export interface TokenizeMeta extends Pick<Selection, 'count' | 'padded' | 'budget' | 'effectiveBudget' | 'denseSlots' | 'staticFallback'> {
@@ -78,6 +78,12 @@ export interface TokenizeResult {
   patches: PatchTensor;
   /** ndarray int32 [N, 3]: (t, h, w); padding rows (grouped policy) are (-1, -1, -1). */
   positions: PositionTensor;
+  /**
+   * ndarray float32 [T, H, W]: the score volume the policy ranked, per sampled slot and patch
+   * (`kind` 'fused' for codec, grouped, adaptive; 'change' for refresh); null for uniform and rlt,
+   * which do not score. `positions` index it where `meta.timeIndex` is 'slot'.
+   */
+  scores: ScoreTensor | null;
   meta: TokenizeMeta;
 }
 

@@ -42,7 +42,7 @@ import { type FrameSignals, frameSignals } from '../scores/signals.js';
 import { VERSION } from '../version.js';
 import { type PictureSource, type TokenizeOptions, type TokenizeSeams, checkTokenizeArguments, resolveOptions } from './options.js';
 import type { TokenizeMeta, TokenizeResult } from './result.js';
-import { patchTensor, positionTensor, type PatchTensor } from './tensors.js';
+import { patchTensor, positionTensor, scoreTensor, type PatchTensor } from './tensors.js';
 
 function defaultSource(score: NativeScoreRequest | undefined): PictureSource {
   return async function* (hevcPath, decode) {
@@ -363,7 +363,8 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     };
     if (sel.groups) meta.groups = sel.groups;
     if (heldFraction !== undefined) meta.heldFraction = heldFraction;
-    return { patches, positions: positionTensor(positions), meta };
+    const scores = scored ? scoreTensor(scoresVol, [T, g.gridH, g.gridW], 'fused') : change ? scoreTensor(change.change, [T, g.gridH, g.gridW], 'change') : null;
+    return { patches, positions: positionTensor(positions), scores, meta };
   } catch (e) {
     throw toCodectokError(e, input);
   } finally {

@@ -19,7 +19,7 @@ port.on('message', (req: Request) => {
   void (async () => {
     try {
       const r = await tokenize(req.input, req.options);
-      const buffers = [...new Set([r.patches.data.buffer, r.positions.data.buffer])].filter(
+      const buffers = [...new Set([r.patches.data.buffer, r.positions.data.buffer, r.scores?.data.buffer])].filter(
         (b): b is ArrayBuffer => b instanceof ArrayBuffer,
       );
       port.postMessage({ id: req.id, ok: true, result: r }, buffers);
