@@ -28,8 +28,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TARGETS = ['decoder', 'headers', 'residual'];
-const DICT = { decoder: 'cpp/fuzz/hevc.dict', headers: 'cpp/fuzz/hevc.dict' };
+const TARGETS = ['decoder', 'headers', 'residual', 'h264'];
+const DICT = { decoder: 'cpp/fuzz/hevc.dict', headers: 'cpp/fuzz/hevc.dict', h264: 'cpp/fuzz/h264.dict' };
 
 function parseArgs(argv) {
   const o = { seconds: 60, targets: TARGETS, timeout: 10, rssLimitMb: 2048, maxLen: 0, makeSeeds: false };
@@ -59,14 +59,15 @@ function parseArgs(argv) {
 
 // ---- seeds: small cut pieces of the fixtures ----
 
-// NAL units of an Annex-B stream: [{ start (of the start code), end, type }].
-function splitAnnexB(buf) {
+// NAL units of an Annex-B stream: [{ start (of the start code), end, type }]
+// (type: the HEVC nal_unit_type, or with h264 the H.264 one).
+function splitAnnexB(buf, h264 = false) {
   const starts = [];
   for (let i = 0; i + 2 < buf.length; ++i)
     if (buf[i] === 0 && buf[i + 1] === 0 && buf[i + 2] === 1) starts.push(i), (i += 2);
   return starts.map((s, k) => {
     const end = k + 1 < starts.length ? starts[k + 1] : buf.length;
-    return { start: s, end, type: (buf[s + 3] >> 1) & 63 };
+    return { start: s, end, type: h264 ? buf[s + 3] & 31 : (buf[s + 3] >> 1) & 63 };
   });
 }
 
@@ -104,6 +105,21 @@ function makeSeeds() {
       }
     }
     writeFileSync(path.join(out, 'headers', name), Buffer.concat(heads));
+  }
+  // h264: parameter sets and the first slices of each H.264 corpus stream, up to 12 KiB.
+  const h264Corpus = path.join(root, 'test/fixtures/h264-corpus');
+  for (const file of readdirSync(h264Corpus).filter((f) => f.endsWith('.h264')).sort()) {
+    const buf = readFileSync(path.join(h264Corpus, file));
+    const pieces = [];
+    let size = 0;
+    for (const n of splitAnnexB(buf, true)) {
+      const isParam = n.type === 7 || n.type === 8;
+      if (!isParam && size + (n.end - n.start) > maxDecoderSeed) break;
+      pieces.push(buf.subarray(n.start, n.end));
+      size += n.end - n.start;
+    }
+    if (pieces.some((p) => p[3] % 32 === 1 || p[3] % 32 === 5))
+      writeFileSync(path.join(out, 'h264', file.replace(/\.h264$/, '')), Buffer.concat(pieces));
   }
   // residual: one block per size and mode (byte layout in cpp/fuzz/fuzz_residual.cpp).
   let seed = 12345;
@@ -179,7 +195,7 @@ function fuzzTarget(target, o, buildDir) {
     '-close_fd_mask=3',
   ];
   if (o.maxLen) args.push(`-max_len=${o.maxLen}`);
-  else if (target === 'decoder') args.push('-max_len=16384');
+  else if (target === 'decoder' || target === 'h264') args.push('-max_len=16384');
   if (DICT[target]) args.push(`-dict=${path.join(root, DICT[target])}`);
   args.push(corpus);
   for (const d of [seeds, regressions]) if (existsSync(d)) args.push(d);

@@ -12,7 +12,9 @@ namespace codectok {
 // whose message names the limit (by its JavaScript option name, in
 // parentheses below). The defaults are the largest values any HEVC level
 // allows (Level 6.2, Table A.8) or the bounds of the specification itself, so
-// no conforming stream is refused.
+// no conforming stream is refused. Both decoders apply them (H.264: Level 6.2
+// of Table A-1 gives the same picture size; its DPB counts reference frames,
+// max_num_ref_frames <= 16, and its slices count as slice segments).
 struct DecodeLimits {
   // Luma samples per picture (maxLumaPictureSize): MaxLumaPs of Level 6.2.
   // Checked when the SPS arrives, before anything of that size is allocated.

@@ -18,13 +18,6 @@
 
 namespace codectok {
 
-namespace {
-// ERR_LIMIT_EXCEEDED naming the limit (DecodeLimits, by its JavaScript name).
-[[noreturn]] void limit_exceeded(const std::string& what, const char* limit, int64_t value) {
-  fail(ErrorCode::kLimitExceeded, what + " exceeds the limit " + limit + " = " + std::to_string(value));
-}
-}  // namespace
-
 class StreamDecoderImpl {
  public:
   explicit StreamDecoderImpl(const DecodeOptions& o) : options_(o) {

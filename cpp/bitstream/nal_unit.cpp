@@ -82,10 +82,10 @@ bool AnnexBSplitter::next(NalUnit& out) {
       }
       end = size;
     }
-    if (end - nal_begin > max_nal_unit_size_) nal_too_large(end - nal_begin, max_nal_unit_size_);
     size_t nal_end = end;
     // Trailing zero bytes belong to the next start code (zero_byte) or trailing_zero_8bits.
     while (nal_end > nal_begin && p[nal_end - 1] == 0) --nal_end;
+    if (nal_end - nal_begin > max_nal_unit_size_) nal_too_large(nal_end - nal_begin, max_nal_unit_size_);
     start_ = end;
     scan_ = end;
     if (nal_end - nal_begin < 2) continue;  // empty NAL unit: skip

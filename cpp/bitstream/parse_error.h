@@ -36,4 +36,9 @@ class ParseError : public std::runtime_error {
   throw ParseError(code, message);
 }
 
+// ERR_LIMIT_EXCEEDED naming the limit (a DecodeLimits field, by its JavaScript name).
+[[noreturn]] inline void limit_exceeded(const std::string& what, const char* limit, int64_t value) {
+  fail(ErrorCode::kLimitExceeded, what + " exceeds the limit " + limit + " = " + std::to_string(value));
+}
+
 }  // namespace codectok

@@ -39,6 +39,7 @@ class StreamDecoderImpl {
  public:
   explicit StreamDecoderImpl(const DecodeOptions& o) : options_(o), splitter_(NalSyntax::kH264) {
     std::sort(options_.only_decode_indices.begin(), options_.only_decode_indices.end());
+    splitter_.set_max_nal_unit_size(options_.limits.max_nal_unit_size);
   }
 
   void push(const uint8_t* data, size_t size) {
@@ -93,6 +94,7 @@ class StreamDecoderImpl {
         if (static_cast<int64_t>(sps->width_mbs) * sps->height_mbs > kMaxFrameMbs)
           fail(ErrorCode::kLimitExceeded, "picture size " + std::to_string(sps->width()) + "x" +
                                               std::to_string(sps->height()) + " exceeds the largest H.264 level");
+        check_sps_limits(*sps);
         sps_[sps->id] = sps;
         return;
       }
@@ -127,6 +129,19 @@ class StreamDecoderImpl {
     }
   }
 
+  // The caller's DecodeLimits (DecodeOptions::limits), before anything is allocated for the SPS's pictures.
+  void check_sps_limits(const Sps& sps) const {
+    const DecodeLimits& l = options_.limits;
+    const std::string size = "picture size " + std::to_string(sps.width()) + "x" + std::to_string(sps.height());
+    if (sps.width() > l.max_picture_dimension || sps.height() > l.max_picture_dimension)
+      limit_exceeded(size, "maxPictureDimension", l.max_picture_dimension);
+    if (static_cast<int64_t>(sps.width()) * sps.height() > l.max_luma_picture_size)
+      limit_exceeded(size, "maxLumaPictureSize", l.max_luma_picture_size);
+    // H.264's DPB holds the reference frames; the current one is stored after decoding (clause C.4).
+    if (sps.max_num_ref_frames > l.max_dpb_size)
+      limit_exceeded("max_num_ref_frames " + std::to_string(sps.max_num_ref_frames), "maxDpbSize", l.max_dpb_size);
+  }
+
   void handle_slice(NalUnit& nal) {
     BitReader br(nal.rbsp.data(), nal.rbsp.size());
     SliceHeader sh;
@@ -146,6 +161,9 @@ class StreamDecoderImpl {
     } else if (sh.sps != pic_.sps) {
       fail(ErrorCode::kInvalidSyntax, "slices of one picture disagree on their parameter sets");
     }
+    if (slices_.size() >= static_cast<size_t>(options_.limits.max_slice_segments_per_picture))
+      limit_exceeded("picture " + std::to_string(decode_index_) + " with more slices", "maxSliceSegmentsPerPicture",
+                     options_.limits.max_slice_segments_per_picture);
     RefLists refs;
     dpb_.build_lists(sh, refs);
     SliceInfo info;

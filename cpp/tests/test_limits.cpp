@@ -11,11 +11,14 @@
 #include <vector>
 
 #include "analysis/stream_decoder.h"
+#include "h264/stream_decoder.h"
 #include "bitstream/parse_error.h"
+#include "support/bit_writer.h"
 #include "support/corpus.h"
 #include "support/largest_allocation.h"
 
 using namespace codectok;
+using codectok::test::BitWriter;
 using codectok::test::corpus_dir;
 using codectok::test::read_file;
 using codectok::test::largest_allocation;
@@ -37,10 +40,11 @@ struct Outcome {
   int pictures = 0;
 };
 
+template <typename Decoder = StreamDecoder>
 Outcome decode(const std::vector<uint8_t>& data, const DecodeOptions& o, size_t chunk = 4096) {
   Outcome out;
   try {
-    StreamDecoder dec(o);
+    Decoder dec(o);
     PictureResult r;
     for (size_t i = 0; i < data.size(); i += chunk) {
       dec.push(data.data() + i, std::min(chunk, data.size() - i));
@@ -81,25 +85,6 @@ std::vector<Nal> split(const std::vector<uint8_t>& d) {
   }
   return nals;
 }
-
-struct BitWriter {
-  std::vector<uint8_t> bytes;
-  int bits = 0;
-  void put(uint32_t v, int n) {
-    for (int i = n - 1; i >= 0; --i) {
-      if (bits % 8 == 0) bytes.push_back(0);
-      bytes.back() |= static_cast<uint8_t>(((v >> i) & 1) << (7 - bits % 8));
-      ++bits;
-    }
-  }
-  void ue(uint32_t v) {
-    uint64_t x = uint64_t{v} + 1;
-    int len = 0;
-    while ((x >> len) > 1) ++len;
-    put(0, len);
-    put(static_cast<uint32_t>(x), len + 1);
-  }
-};
 
 struct BitCursor {
   const std::vector<uint8_t>& d;
@@ -279,6 +264,41 @@ int main() {
     endless[0] = 0, endless[1] = 0, endless[2] = 1, endless[3] = 0x40, endless[4] = 0x01;
     o.limits.max_nal_unit_size = 65536;
     expect_limit(decode(endless, o), "maxNalUnitSize", "1 MiB without a second start code, maxNalUnitSize 65536");
+  }
+  // The H.264 decoder applies the same limits.
+  {
+    using H264 = h264::StreamDecoder;
+    const std::string h264_dir = dir + "/../h264-corpus";
+    const auto ipb = read_file(h264_dir + "/tiny_ipb.h264");  // 64x64, I B B P
+    expect(decode<H264>(ipb, all).ok, "H.264 tiny_ipb decodes with the default limits");
+    DecodeOptions o = all;
+    o.limits.max_luma_picture_size = 4095;
+    expect_limit(decode<H264>(ipb, o), "maxLumaPictureSize", "H.264 tiny_ipb (64x64) with maxLumaPictureSize 4095");
+    o.limits.max_luma_picture_size = 4096;
+    expect(decode<H264>(ipb, o).ok, "H.264 tiny_ipb (64x64) with maxLumaPictureSize 4096 decodes");
+    o = all;
+    o.limits.max_picture_dimension = 63;
+    expect_limit(decode<H264>(ipb, o), "maxPictureDimension", "H.264 tiny_ipb with maxPictureDimension 63");
+    // high_partitions_refs: max_num_ref_frames 4 (x264 ref=4).
+    const auto refs = read_file(h264_dir + "/high_partitions_refs.h264");
+    o = all;
+    o.limits.max_dpb_size = 3;
+    expect_limit(decode<H264>(refs, o), "maxDpbSize", "H.264 high_partitions_refs (ref=4) with maxDpbSize 3");
+    o.limits.max_dpb_size = 4;
+    expect(decode<H264>(refs, o).ok, "H.264 high_partitions_refs (ref=4) with maxDpbSize 4 decodes");
+    // slices_cabac: 4 slices per picture (x264 slices=4).
+    const auto sliced = read_file(h264_dir + "/slices_cabac.h264");
+    o = all;
+    o.limits.max_slice_segments_per_picture = 3;
+    expect_limit(decode<H264>(sliced, o), "maxSliceSegmentsPerPicture", "H.264 slices_cabac (4 slices) with maxSliceSegmentsPerPicture 3");
+    o.limits.max_slice_segments_per_picture = 4;
+    expect(decode<H264>(sliced, o).ok, "H.264 slices_cabac with maxSliceSegmentsPerPicture 4 decodes");
+    const size_t largest = largest_nal(ipb);
+    o = all;
+    o.limits.max_nal_unit_size = static_cast<int64_t>(largest) - 1;
+    expect_limit(decode<H264>(ipb, o), "maxNalUnitSize", "H.264 tiny_ipb with maxNalUnitSize " + std::to_string(largest - 1));
+    o.limits.max_nal_unit_size = static_cast<int64_t>(largest);
+    expect(decode<H264>(ipb, o).ok, "H.264 tiny_ipb with maxNalUnitSize " + std::to_string(largest) + " decodes");
   }
   std::printf("%s\n", failures ? "FAILED" : "all limits ok");
   return failures ? 1 : 0;
