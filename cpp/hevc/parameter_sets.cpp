@@ -8,6 +8,10 @@ namespace codectok {
 
 namespace {
 
+// Sqrt(MaxLumaPs * 8) of Level 6.2: the largest width or height of any HEVC picture, the hard cap
+// behind DecodeLimits::max_picture_dimension.
+constexpr uint32_t kMaxPictureDimension = 16888;
+
 void check(bool ok, const char* what) {
   if (!ok) fail(ErrorCode::kInvalidSyntax, std::string("invalid parameter set: ") + what);
 }
@@ -246,10 +250,10 @@ std::shared_ptr<Sps> parse_sps(BitReader& br) {
     fail(ErrorCode::kUnsupported, "unsupported HEVC stream: separate colour planes (4:4:4)");
   uint32_t w = br.ue(), h = br.ue();
   if (w == 0 || h == 0) fail(ErrorCode::kInvalidSyntax, "picture size " + std::to_string(w) + "x" + std::to_string(h));
-  // Sqrt(MaxLumaPs * 8) of Level 6.2: the hard cap behind DecodeLimits::max_picture_dimension.
-  if (w > 16888 || h > 16888)
+  if (w > kMaxPictureDimension || h > kMaxPictureDimension)
     fail(ErrorCode::kLimitExceeded, "picture size " + std::to_string(w) + "x" + std::to_string(h) +
-                                        " exceeds the limit maxPictureDimension = 16888 (the largest HEVC level)");
+                                        " exceeds the limit maxPictureDimension = " + std::to_string(kMaxPictureDimension) +
+                                        " (the largest HEVC level)");
   s.width = static_cast<int>(w);
   s.height = static_cast<int>(h);
   int sub_w = (cf == 1 || cf == 2) ? 2 : 1, sub_h = (cf == 1) ? 2 : 1;
@@ -416,8 +420,20 @@ std::shared_ptr<Pps> parse_pps(BitReader& br) {
     p.num_tile_rows = static_cast<int>(r) + 1;
     p.uniform_spacing = br.flag();
     if (!p.uniform_spacing) {
-      for (int i = 0; i < p.num_tile_columns - 1; ++i) p.column_width_minus1.push_back(static_cast<int>(br.ue()));
-      for (int i = 0; i < p.num_tile_rows - 1; ++i) p.row_height_minus1.push_back(static_cast<int>(br.ue()));
+      // column_width_minus1 / row_height_minus1 < PicWidth/HeightInCtbsY (clause 7.4.3.3.1): the SPS is
+      // not known yet, so first the bound of every picture (kMaxPictureDimension luma samples in the
+      // smallest CTBs, 16x16), then the sums against this picture in derive_pps_layout.
+      constexpr uint32_t kMaxCtbsMinus1 = (kMaxPictureDimension + 15) / 16 - 1;
+      for (int i = 0; i < p.num_tile_columns - 1; ++i) {
+        const uint32_t w = br.ue();
+        check(w <= kMaxCtbsMinus1, "column_width_minus1");
+        p.column_width_minus1.push_back(static_cast<int>(w));
+      }
+      for (int i = 0; i < p.num_tile_rows - 1; ++i) {
+        const uint32_t h = br.ue();
+        check(h <= kMaxCtbsMinus1, "row_height_minus1");
+        p.row_height_minus1.push_back(static_cast<int>(h));
+      }
     }
     p.loop_filter_across_tiles = br.flag();
   }
