@@ -7,7 +7,10 @@ import { runSharding } from '../src/shard/sharding_run.js';
 import { readManifest } from '../src/shard/manifest.js';
 import { iterateDataset } from '../src/shard/dataset.js';
 import { readInfoJson, readSplits } from '../src/shard/energon_meta.js';
-import { fakeTokenize, numpyMissing, pythonReadBack, sha256, tmpDir, writeManifest } from './shard_helpers.js';
+import { fakeTokenize, pythonReadBack, sha256, tmpDir, writeManifest } from './shard_helpers.js';
+import { numpyReadBacks } from './numpy_read_backs.js';
+
+const readBacks = numpyReadBacks();
 
 function rng(seed: number) {
   let x = seed >>> 0 || 1;
@@ -134,18 +137,22 @@ describe('packDataset', () => {
     }
     expect(seen.size).toBe(60);
 
-    if (numpyMissing()) return;
-    const py = pythonReadBack(out);
-    let members = 0;
-    for (const s of py.samples) {
-      for (const m of s.parts.json.json.members) {
-        const ref = fakeTokenize(entries.get(m.key)!.video);
-        expect(s.parts[m.parts['patches.npy']]).toEqual({ dtype: 'uint8', shape: ref.patches.shape, sha256: sha256(ref.patches.data) });
-        expect(s.parts[m.parts['positions.npy']]).toEqual({ dtype: 'int32', shape: [ref.patches.shape[0], 3], sha256: sha256(ref.positions) });
-        members++;
+    // A copy for the NumPy read-back test (the knapsack run below overwrites `out`).
+    const ffdCopy = path.join(dir, 'packed-ffd');
+    fs.cpSync(out, ffdCopy, { recursive: true });
+    readBacks.add(ffdCopy, () => {
+      const py = pythonReadBack(ffdCopy);
+      let members = 0;
+      for (const s of py.samples) {
+        for (const m of s.parts.json.json.members) {
+          const ref = fakeTokenize(entries.get(m.key)!.video);
+          expect(s.parts[m.parts['patches.npy']]).toEqual({ dtype: 'uint8', shape: ref.patches.shape, sha256: sha256(ref.patches.data) });
+          expect(s.parts[m.parts['positions.npy']]).toEqual({ dtype: 'int32', shape: [ref.patches.shape[0], 3], sha256: sha256(ref.positions) });
+          members++;
+        }
       }
-    }
-    expect(members).toBe(60);
+      expect(members).toBe(60);
+    });
 
     // knapsack on the same data packs at least as full, and refuses to overwrite without asking
     expect(() => packDataset(src, out, { seqLen: 48 })).toThrow(/already holds shards/);
@@ -153,4 +160,8 @@ describe('packDataset', () => {
     expect(rk.fill).toBeGreaterThanOrEqual(rep.fill - 1e-12);
     console.log(`packed 60 samples into seq-len 48: ffd ${rep.bins} bins (fill ${(rep.fill * 100).toFixed(2)}%), knapsack ${rk.bins} bins (fill ${(rk.fill * 100).toFixed(2)}%)`);
   });
+});
+
+describe('packDataset output read back with Python + NumPy (test/shard_energon_reader.py)', () => {
+  readBacks.test('the first-fit packing above: every member array intact', 1);
 });

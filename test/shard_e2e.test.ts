@@ -10,7 +10,10 @@ import { readInfoJson, readSplits } from '../src/shard/energon_meta.js';
 import { readManifest } from '../src/shard/manifest.js';
 import { iterateDataset } from '../src/shard/dataset.js';
 import { decodeNpy } from '../src/writers/npy.js';
-import { numpyMissing, pythonReadBack, REPO, sha256, tmpDir, writeManifest } from './shard_helpers.js';
+import { pythonReadBack, REPO, sha256, tmpDir, writeManifest } from './shard_helpers.js';
+import { numpyReadBacks } from './numpy_read_backs.js';
+
+const readBacks = numpyReadBacks();
 
 const CORPUS = path.join(REPO, 'test/fixtures/hevc-corpus');
 const STREAMS = ['tiny_ip', 'tiny_ipb', 'static_bars', 'pan_known', 'odd_size'];
@@ -62,7 +65,7 @@ describe('codectok shard on corpus streams', () => {
       expect(j.grid).toEqual([ref.meta.grid.T, ref.meta.grid.H, ref.meta.grid.W]);
       expect(j.caption).toBe(entries.get(s.key)!.caption);
     }
-    if (!numpyMissing()) {
+    readBacks.add(out, () => {
       const py = pythonReadBack(out);
       expect(py.samples.map((s) => s.key).sort()).toEqual([...STREAMS].sort());
       for (const s of py.samples) {
@@ -70,7 +73,7 @@ describe('codectok shard on corpus streams', () => {
         expect(s.parts['patches.npy']).toEqual({ dtype: 'uint8', shape: ref.patches.shape, sha256: sha256(ref.patches.data) });
         expect(s.parts['positions.npy']).toEqual({ dtype: 'int32', shape: [ref.patches.shape[0], 3], sha256: sha256(ref.positions.data) });
       }
-    }
+    });
 
     // the compiled CLI (built by `npm test`) with worker threads writes the same bytes
     const distCli = path.join(REPO, 'dist/cli/cli.js');
@@ -106,4 +109,8 @@ describe('codectok shard on corpus streams', () => {
     }
     expect(members).toBe(STREAMS.length);
   }, 300_000);
+});
+
+describe('codectok shard output read back with Python + NumPy (test/shard_energon_reader.py)', () => {
+  readBacks.test('the dataset above: every stream once, patches and positions as tokenize() made them', 1);
 });

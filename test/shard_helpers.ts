@@ -16,7 +16,6 @@ export function numpyMissing(): string | null {
   if (numpyChecked === undefined) {
     const r = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
     numpyChecked = r.status === 0 ? null : `python3 with numpy is not available (${(r.stderr || r.error?.message || '').trim()})`;
-    if (numpyChecked) console.warn(`skipping numpy read-back: ${numpyChecked}`);
   }
   return numpyChecked;
 }

@@ -7,13 +7,19 @@ import { readManifest } from '../src/shard/manifest.js';
 import { iterateDataset } from '../src/shard/dataset.js';
 import { readInfoJson, readSplits } from '../src/shard/energon_meta.js';
 import { decodeNpy } from '../src/writers/npy.js';
-import { fakeTokenize, numpyMissing, pythonReadBack, REPO, sha256, tmpDir, TEST_DIR, writeManifest } from './shard_helpers.js';
+import { fakeTokenize, pythonReadBack, REPO, sha256, tmpDir, TEST_DIR, writeManifest } from './shard_helpers.js';
+import { numpyReadBacks } from './numpy_read_backs.js';
+
+const readBacks = numpyReadBacks();
 
 function manifestLines(n: number, extra: (i: number) => Record<string, unknown> = () => ({})) {
   return Array.from({ length: n }, (_, i) => ({ video: `videos/v${String(i).padStart(4, '0')}.mp4`, caption: `clip number ${i}`, ...extra(i) }));
 }
 
-/** Check that the dataset holds exactly the expected keys once each, with the fake tokenizer's arrays. */
+/**
+ * Check that the dataset holds exactly the expected keys once each, with the fake tokenizer's arrays;
+ * the same read back with Python + NumPy is queued for the read-back test at the end of the file.
+ */
 function checkDataset(out: string, manifestPath: string, expectKeys: string[]) {
   const m = readManifest(manifestPath);
   const byKey = new Map(m.entries.map((e) => [e.key, e]));
@@ -31,7 +37,7 @@ function checkDataset(out: string, manifestPath: string, expectKeys: string[]) {
     expect(j.num_visual_tokens).toBe(ref.patches.shape[0]);
     expect(j.caption).toBe(e.caption);
   }
-  if (!numpyMissing()) {
+  readBacks.add(out, () => {
     const py = pythonReadBack(out);
     expect(py.samples.length).toBe(expectKeys.length);
     for (const s of py.samples) {
@@ -50,7 +56,7 @@ function checkDataset(out: string, manifestPath: string, expectKeys: string[]) {
       expect(j.tokenizer.scores.tokens).toBeUndefined(); // per-token scores left out by default
       expect(j.tokenizer.scores.slotMean).toEqual(meta.scores.slotMean);
     }
-  }
+  });
 }
 
 describe('runSharding', () => {
@@ -187,4 +193,8 @@ describe('runSharding', () => {
     const keys = readManifest(manifest).entries.map((e) => e.key);
     expect(keys).toEqual(['clip', 'clip_1', 'my_id_with_spaces', 'k__meta__', 'clip_4', 'plain']);
   });
+});
+
+describe('runSharding datasets read back with Python + NumPy (test/shard_energon_reader.py)', () => {
+  readBacks.test('the four datasets checked above: every key once, arrays and JSON as the fake tokenizer made them', 4);
 });

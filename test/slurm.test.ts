@@ -14,7 +14,8 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { startSlurmCluster, type SlurmCluster } from './helpers/slurm_cluster.js';
 import { ffmpeg, ffmpegPath } from './helpers/ffmpeg.js';
-import { numpyMissing, pythonReadBack, REPO, tmpDir } from './shard_helpers.js';
+import { pythonReadBack, REPO, tmpDir } from './shard_helpers.js';
+import { numpyReadBacks } from './numpy_read_backs.js';
 import { iterateDataset } from '../src/shard/dataset.js';
 import { readInfoJson } from '../src/shard/energon_meta.js';
 
@@ -37,6 +38,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => cluster?.stop());
 
+const readBacks = numpyReadBacks();
 const sha = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -112,9 +114,13 @@ describe('examples/slurm on a one-node Slurm cluster', () => {
       expect(sha(shard(s)), `shard ${s}`).toBe(sha(path.join(local, 'shards', `shard_${String(s).padStart(6, '0')}.tar`)));
     }
 
-    if (numpyMissing()) return;
-    const py = pythonReadBack(out);
-    expect(py.samples.map((s) => s.key)).toEqual(keys);
-    expect(py.checks).toContain('sqlite-matches-prepare');
+    readBacks.add(out, () => {
+      const py = pythonReadBack(out);
+      expect(py.samples.map((s) => s.key)).toEqual(keys);
+      expect(py.checks).toContain('sqlite-matches-prepare');
+    });
   }, 600_000);
+
+  readBacks.test('the dataset the array and the merge wrote reads back with Python + NumPy (test/shard_energon_reader.py)', 1, 120_000,
+    () => (process.env.CODECTOK_SKIP_SLURM ? 'CODECTOK_SKIP_SLURM is set' : cluster ? null : reason));
 });
