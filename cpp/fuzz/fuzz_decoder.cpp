@@ -1,43 +1,13 @@
 // libFuzzer target: the whole HEVC decoder. Annex-B bytes in, every output
-// option on (motion, CU map, bit costs, transform statistics, residual).
-// Invalid input must end in codectok::ParseError; anything else (a crash, a
-// sanitizer report, another exception, a hang, unbounded memory) is a finding.
+// option on (motion, CU map, bit costs, transform statistics, residual); see
+// fuzz_stream.h.
 #include <cstddef>
 #include <cstdint>
 
 #include "analysis/stream_decoder.h"
-#include "bitstream/parse_error.h"
-
-using namespace codectok;
+#include "fuzz_stream.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  DecodeOptions o;
-  o.motion = o.cu = o.bits = true;
-  o.tu_stats = true;
-  o.residual = true;
-  // Small enough to exercise the resume path of push()/finish().
-  o.max_pictures_per_call = 2;
-  // Pictures up to 1 Mi luma samples (1024x1024): a mutated SPS of the largest
-  // level makes every execution allocate and clear ~130 MB, which slows the
-  // search 100-fold without reaching code that smaller pictures do not.
-  o.limits.max_luma_picture_size = int64_t{1} << 20;
-  try {
-    StreamDecoder dec(o);
-    PictureResult r;
-    // Two chunks: the split point exercises the splitter's resumption.
-    const size_t half = size / 2;
-    dec.push(data, half);
-    while (dec.next(r)) {
-    }
-    dec.push(data + half, size - half);
-    while (dec.next(r)) {
-    }
-    while (!dec.finish())
-      while (dec.next(r)) {
-      }
-    while (dec.next(r)) {
-    }
-  } catch (const ParseError&) {
-  }
+  codectok::fuzz::decode_all_outputs<codectok::StreamDecoder>(data, size);
   return 0;
 }
