@@ -7,12 +7,10 @@
 // the prebuildify layout that node-gyp-build (src/input/native.ts) loads. One
 // binary serves every Node.js version (Node-API 8).
 //
-// Portable on Linux: libstdc++ and libgcc are linked statically
-// (-static-libstdc++ -static-libgcc), so the binary needs only the C library,
-// libm and the Node process; the newest glibc symbol version it references (its
-// glibc baseline) is measured with `objdump -T` and printed. It is built on the
-// machine that packs (Debian 12 here), so the baseline is whatever that machine's
-// toolchain references; see README "Set up".
+// Portable on Linux (CMake option CODECTOK_PORTABLE, see CMakeLists.txt): libstdc++ linked
+// statically and kept private, libgcc_s shared, and nothing imported from glibc above the
+// baseline of scripts/glibc_baseline.mjs (2.28): the script reads the binary's GLIBC_ symbol
+// versions with `objdump -T` and fails, naming the symbols, if any is newer.
 //
 // Other platforms use the same script on a machine of that platform (not done here):
 // linux-arm64, darwin-arm64 (Xcode clang), win32-x64 (MSVC).
@@ -21,6 +19,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } fr
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GLIBC_BASELINE, glibcRequirements } from './glibc_baseline.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -41,10 +40,13 @@ const run = (cmd, args, opts = {}) => {
 };
 
 const cmakeJs = path.join(path.dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
-const args = [cmakeJs, 'compile', '--out', buildDir, '--config', 'Release', '--parallel', process.env.JOBS ?? '2'];
-if (isLinux) args.push('--CDCMAKE_SHARED_LINKER_FLAGS=-static-libstdc++ -static-libgcc');
-say(`building ${tuple} in ${path.relative(root, buildDir)}${isLinux ? ' (static libstdc++/libgcc)' : ''}`);
-run(process.execPath, args);
+const where = ['--out', buildDir, '--config', 'Release'];
+// configured every time (cmake-js compile keeps an existing configuration and its old options),
+// then built incrementally
+const defines = isLinux ? ['--CDCODECTOK_PORTABLE=ON'] : [];
+say(`building ${tuple} in ${path.relative(root, buildDir)}${isLinux ? ` (portable: static libstdc++, glibc >= ${GLIBC_BASELINE})` : ''}`);
+run(process.execPath, [cmakeJs, 'configure', ...where, ...defines]);
+run(process.execPath, [cmakeJs, 'build', ...where, '--parallel', process.env.JOBS ?? '2']);
 
 const built = path.join(buildDir, 'Release', 'codectok.node');
 if (!existsSync(built)) {
@@ -58,21 +60,16 @@ if (isLinux) run('strip', ['--strip-unneeded', outFile]);
 
 // What the binary needs from the system.
 if (isLinux) {
-  const dyn = spawnSync('objdump', ['-p', outFile], { encoding: 'utf8' }).stdout ?? '';
-  const needed = [...dyn.matchAll(/NEEDED\s+(\S+)/g)].map((m) => m[1]);
-  const syms = spawnSync('objdump', ['-T', outFile], { encoding: 'utf8' }).stdout ?? '';
-  const versions = [...new Set([...syms.matchAll(/GLIBC_(\d+(?:\.\d+)*)/g)].map((m) => m[1]))];
-  const cmp = (a, b) => {
-    const x = a.split('.').map(Number), y = b.split('.').map(Number);
-    for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
-    return 0;
-  };
-  versions.sort(cmp);
-  if (needed.some((n) => /libstdc\+\+|libgcc_s/.test(n))) {
-    console.error(`codectok prebuild: ${outFile} still needs ${needed.join(', ')} (static libstdc++/libgcc did not apply)`);
+  const req = glibcRequirements(outFile);
+  if (req.needed.some((n) => /libstdc\+\+/.test(n))) {
+    console.error(`codectok prebuild: ${outFile} still needs ${req.needed.join(', ')} (static libstdc++ did not apply)`);
     process.exit(1);
   }
-  say(`needs ${needed.join(', ')}; glibc baseline GLIBC_${versions.at(-1)} (newest GLIBC_ symbol version referenced)`);
+  if (req.above.length) {
+    console.error(`codectok prebuild: ${outFile} imports glibc symbols newer than the baseline GLIBC_${GLIBC_BASELINE}: ${req.above.join(', ')} (see CMakeLists.txt, CODECTOK_PORTABLE)`);
+    process.exit(1);
+  }
+  say(`needs ${req.needed.join(', ')}; newest glibc symbol version GLIBC_${req.newest} (baseline GLIBC_${GLIBC_BASELINE})`);
 }
 
 // It loads, and it is the Node-API 8 addon.
