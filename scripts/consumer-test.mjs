@@ -9,9 +9,12 @@
 //   4. the API from an ES module, from CommonJS (require(esm): Node >= 20.19 / 22.12), and
 //      its types from TypeScript (`tsc --noEmit` with the project's typescript, plus a file
 //      with a deliberate type error that tsc must reject)
-//   5. a forced source build (CODECTOK_BUILD_FROM_SOURCE=1) reaches the cmake shim and fails
-//      with its message (so the "nothing compiled" check can fail)
+//   5. a forced source build (CODECTOK_BUILD_FROM_SOURCE=1) fetches cmake-js (an optional peer,
+//      not installed) with npm exec, reaches the cmake shim and fails with its message (so the
+//      "nothing compiled" check can fail)
 //   6. `du` of the consumer's node_modules (the installed size)
+// and that the installed prebuilt binary needs no glibc newer than the baseline of
+// scripts/glibc_baseline.mjs and no shared libstdc++ (objdump).
 // Prints one line per check ("ok" / "FAIL") and ends with "N passed, N failed, N skipped";
 // exit 1 on a failure. Registry dependencies come from the npm cache (--prefer-offline).
 import { spawnSync } from 'node:child_process';
@@ -19,6 +22,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GLIBC_BASELINE, glibcRequirements } from './glibc_baseline.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const t0 = Date.now();
@@ -85,7 +89,20 @@ const calls = existsSync(compilerLog) ? readFileSync(compilerLog, 'utf8').trim()
 check('no compiler, make or cmake was called', calls === '', calls);
 const pkgDir = path.join(app, 'node_modules', 'codectok');
 check('nothing was built in the installed package', !existsSync(path.join(pkgDir, 'build')));
-for (const optional of ['better-sqlite3', '@ffmpeg/core']) {
+{
+  const file = path.join(pkgDir, 'prebuilds', 'linux-x64', 'codectok.napi.glibc.node');
+  let req = null;
+  try {
+    req = glibcRequirements(file);
+  } catch (e) {
+    check(`the prebuilt binary's glibc versions (objdump)`, false, e.message);
+  }
+  if (req) {
+    check(`the prebuilt binary needs glibc <= ${GLIBC_BASELINE} and no shared libstdc++`, req.above.length === 0 && req.newest !== null && !req.needed.some((n) => /libstdc\+\+/.test(n)),
+      req.above.length ? `newer than the baseline: ${req.above.join(', ')}` : `newest GLIBC_${req.newest}; needs ${req.needed.join(', ')}`);
+  }
+}
+for (const optional of ['better-sqlite3', '@ffmpeg/core', 'cmake-js']) {
   check(`${optional} (optional peer) is not installed`, !existsSync(path.join(app, 'node_modules', optional)));
 }
 
@@ -110,7 +127,7 @@ if (check('npx codectok tokenize', tok.status === 0, tok.status === 0 ? '' : tai
 // 4. ESM, CommonJS, TypeScript
 writeFileSync(path.join(app, 'use.mjs'), `import { tokenize, CodectokError } from 'codectok';
 const r = await tokenize(${JSON.stringify(clip)}, { budget: 64, frames: 4 });
-console.log(JSON.stringify({ shape: Array.from(r.patches.shape), positions: Array.from(r.positions.shape), ndarray: Array.isArray(r.patches.stride) && typeof r.positions.get === 'function' && r.positions.get(0, 0) === r.positions.data[0], error: typeof CodectokError }));
+console.log(JSON.stringify({ shape: Array.from(r.patches.shape), positions: Array.from(r.positions.shape), scores: [...r.scores.shape, r.scores.kind], ndarray: Array.isArray(r.patches.stride) && typeof r.positions.get === 'function' && r.positions.get(0, 0) === r.positions.data[0] && r.scores.get(0, 0, 1) === r.scores.data[1], error: typeof CodectokError }));
 `);
 const esm = spawnSync('node', ['use.mjs'], { cwd: app, env, encoding: 'utf8', timeout: 120_000 });
 let esmOut = null;
@@ -119,7 +136,7 @@ try {
 } catch {
   /* reported below */
 }
-check('import from an ES module (patches and positions as ndarray views)', esm.status === 0 && JSON.stringify(esmOut?.shape) === '[64,16,16,3]' && esmOut?.error === 'function' && JSON.stringify(esmOut?.positions) === '[64,3]' && esmOut?.ndarray === true, esm.status === 0 ? esm.stdout.trim() : tail(esm.stderr));
+check('import from an ES module (patches, positions and scores [4, 36, 36] as ndarray views)', esm.status === 0 && JSON.stringify(esmOut?.shape) === '[64,16,16,3]' && esmOut?.error === 'function' && JSON.stringify(esmOut?.positions) === '[64,3]' && JSON.stringify(esmOut?.scores) === '[4,36,36,"fused"]' && esmOut?.ndarray === true, esm.status === 0 ? esm.stdout.trim() : tail(esm.stderr));
 
 writeFileSync(path.join(app, 'use.cjs'), `const c = require('codectok');
 const s = require('codectok/shard');
@@ -141,7 +158,7 @@ const tsconfig = {
 };
 writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ ...tsconfig, files: ['use.ts'] }, null, 2));
 writeFileSync(path.join(app, 'tsconfig.bad.json'), JSON.stringify({ ...tsconfig, files: ['bad.ts'] }, null, 2));
-writeFileSync(path.join(app, 'use.ts'), `import { tokenize, CodectokError, type TokenizeResult, type TokenizeOptions } from 'codectok';
+writeFileSync(path.join(app, 'use.ts'), `import { tokenize, CodectokError, type ScoreTensor, type TokenizeResult, type TokenizeOptions } from 'codectok';
 import { ShardWriter } from 'codectok/shard';
 const options: TokenizeOptions = { budget: 64, frames: 4 };
 const r: TokenizeResult = await tokenize('clip.mp4', options);
@@ -149,8 +166,10 @@ const rows: number = r.patches.shape[0];
 const dtype: 'uint8' | 'float32' = r.patches.dtype;
 const t0: number = r.positions.get(0, 0); // ndarray
 const layout: 'nhwc' | 'nchw' = r.patches.layout;
+const s: ScoreTensor | null = r.scores; // float32 [T, H, W], null for uniform and rlt
+const kind: 'fused' | 'change' | undefined = s?.kind;
 const w = new ShardWriter('ds', { samplesPerShard: 2 });
-export { rows, dtype, t0, layout, w, CodectokError };
+export { rows, dtype, t0, layout, kind, w, CodectokError };
 `);
 writeFileSync(path.join(app, 'bad.ts'), `import { tokenize } from 'codectok';
 const r = await tokenize('clip.mp4', { budget: 64 });
@@ -163,11 +182,12 @@ const tsBad = spawnSync('node', [tsc, '-p', 'tsconfig.bad.json'], { cwd: app, en
 check('tsc rejects a consumer file with a type error (the types are real)', tsBad.status !== 0 && /bad\.ts.*TS2322/.test(tsBad.stdout), tail(tsBad.stdout, 300));
 
 // The shims do catch a compile: a forced source build calls cmake and fails with the reason.
-const forced = spawnSync('npm', ['rebuild', 'codectok', '--foreground-scripts'], { cwd: app, env: { ...env, CODECTOK_BUILD_FROM_SOURCE: '1' }, encoding: 'utf8', timeout: 120_000 });
+const forced = spawnSync('npm', ['rebuild', 'codectok', '--foreground-scripts', '--prefer-offline'], { cwd: app, env: { ...env, CODECTOK_BUILD_FROM_SOURCE: '1' }, encoding: 'utf8', timeout: 120_000 });
 const forcedCalls = existsSync(compilerLog) ? readFileSync(compilerLog, 'utf8') : '';
-check('a forced source build (CODECTOK_BUILD_FROM_SOURCE=1) calls cmake and fails, saying what is needed',
-  forced.status !== 0 && /^cmake /m.test(forcedCalls) && /install a C\+\+17 compiler and CMake/.test(`${forced.stdout}${forced.stderr}`),
-  forcedCalls.split('\n')[0].slice(0, 100));
+const forcedOut = `${forced.stdout}${forced.stderr}`;
+check('a forced source build (CODECTOK_BUILD_FROM_SOURCE=1) fetches cmake-js with npm exec, calls cmake and fails, saying what is needed',
+  forced.status !== 0 && /cmake-js@8 fetched with npm exec/.test(forcedOut) && /^cmake /m.test(forcedCalls) && /install a C\+\+17 compiler and CMake/.test(forcedOut),
+  forcedCalls.split('\n')[0].slice(0, 100) || tail(forcedOut, 600));
 rmSync(path.join(pkgDir, 'build'), { recursive: true, force: true });
 
 // 6. installed size

@@ -5,7 +5,11 @@
 //   - in an installed package it uses the prebuilt Node-API binary of
 //     prebuilds/<platform>-<arch>/ when one fits this machine and loads (no compiler needed);
 //   - otherwise, or with CODECTOK_BUILD_FROM_SOURCE=1, it builds from source
-//     (needs a C++17 compiler and CMake >= 3.16), and says why.
+//     (needs a C++17 compiler and CMake >= 3.16), and says why. The build runs cmake-js: the
+//     installed one when there is one (a devDependency in a clone; an optional peer dependency
+//     that an application may install), else cmake-js@CMAKE_JS_RANGE fetched on demand with
+//     `npm exec` (where a prebuilt binary fits, as on linux-x64, cmake-js and its 37 dependencies
+//     are not installed at all).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,10 +38,31 @@ function prebuilt() {
   return { reason: why.replace(/^\s*\w*Error:\s*/, '').trim() };
 }
 
+/** The cmake-js the source build fetches when none is installed: major 8, as package.json's peerDependencies (no caret: cmd.exe would eat it). */
+const CMAKE_JS_RANGE = '8';
+
+/** How to run cmake-js: the installed one, else `npm exec` of CMAKE_JS_RANGE (fetched on demand). */
+function cmakeJsCommand() {
+  try {
+    const bin = path.join(path.dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
+    return { cmd: process.execPath, args: [bin], how: 'the installed cmake-js' };
+  } catch {
+    // npm runs this script with npm_execpath set to its own CLI; else the npm on the PATH
+    const npmCli = process.env.npm_execpath;
+    const npm = npmCli && /\.c?js$/.test(npmCli) ? { cmd: process.execPath, args: [npmCli] } : { cmd: process.platform === 'win32' ? 'npm.cmd' : 'npm', args: [] };
+    return {
+      cmd: npm.cmd,
+      args: [...npm.args, 'exec', '--yes', `--package=cmake-js@${CMAKE_JS_RANGE}`, '--', 'cmake-js'],
+      how: `cmake-js@${CMAKE_JS_RANGE} fetched with npm exec (it is not installed; \`npm install cmake-js\` provides it)`,
+      shell: process.platform === 'win32',
+    };
+  }
+}
+
 function buildFromSource(why) {
-  say(`building the addon from source (${why}): cmake-js compile -> build/Release/codectok.node; needs a C++17 compiler and CMake >= 3.16`);
-  const cmakeJs = path.join(path.dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
-  const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--parallel', process.env.JOBS ?? '2'], { cwd: root, stdio: 'inherit' });
+  const cm = cmakeJsCommand();
+  say(`building the addon from source (${why}): cmake-js compile -> build/Release/codectok.node with ${cm.how}; needs a C++17 compiler and CMake >= 3.16`);
+  const r = spawnSync(cm.cmd, [...cm.args, 'compile', '--parallel', process.env.JOBS ?? '2'], { cwd: root, stdio: 'inherit', shell: cm.shell });
   if (r.status !== 0) {
     console.error(
       `codectok install: the source build failed (${r.error?.message ?? `exit ${r.status}`}). ` +
