@@ -72,6 +72,9 @@ ScoringOptions ParseOptions(Napi::Value v) {
   s.normalize = o.Get("normalize").ToString().Utf8Value() == "clip" ? NormalizeScope::kClip : NormalizeScope::kFrame;
   s.percentile = Num(o, "percentile");
   s.motion_per_frame = o.Get("motionPerFrame").ToBoolean().Value();
+  const std::string mv = o.Get("motionVector").IsString() ? o.Get("motionVector").ToString().Utf8Value() : "mean";
+  if (mv != "mean" && mv != "list0-integer") throw CodedError(env, "ERR_INVALID_OPTION", "unknown motion vector source " + mv);
+  s.motion_vector = mv == "mean" ? MotionVectorSource::kMean : MotionVectorSource::kList0Integer;
   return s;
 }
 

@@ -28,7 +28,7 @@ export type { Device } from './tokenize/device.js';
 export type { TokenizeResult, TokenizeMeta, PatchTensor, PositionTensor, ScoreTensor } from './tokenize/result.js';
 export { renderViz } from './tokenize/render_viz.js';
 export { letterboxGeometry, qwenGeometry, type Geometry, type ResizeMode, type LetterboxOptions, type QwenResizeOptions } from './geometry/output_geometry.js';
-export type { ScoringOptions, ResolvedScoringOptions, SignalWeights, ResidualSource, Compensation, NormalizeScope } from './scores/options.js';
+export type { ScoringOptions, ResolvedScoringOptions, SignalWeights, ResidualSource, Compensation, NormalizeScope, MotionVectorSource } from './scores/options.js';
 export type { CameraMotion } from './scores/camera_motion.js';
 export type { FrameType } from './scores/codec_picture.js';
 export type { IFramePolicy } from './policies/codec.js';

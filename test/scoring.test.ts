@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { letterboxGeometry, qwenGeometry } from '../src/geometry/output_geometry.js';
 import { contentPatchMask } from '../src/geometry/content_mask.js';
@@ -8,6 +9,7 @@ import { scoreFrames } from '../src/scores/frame_scores.js';
 import { resolveScoringOptions, ScoringError } from '../src/scores/options.js';
 import { frameSignals } from '../src/scores/signals.js';
 import { CodectokError } from '../src/errors.js';
+import { parseFile } from '../src/input/parser.js';
 import { goldenPictures } from './helpers/golden_pictures.js';
 
 function cropOf(p: { width: number; height: number; crop: { left: number; right: number; top: number; bottom: number } }) {
@@ -163,6 +165,32 @@ describe('scoring on golden corpus maps', () => {
       }
       expect(sxy / Math.sqrt(sxx * syy)).toBeGreaterThan(0.5);
     }
+  });
+
+  it('motionVector list0-integer: the list-0 vector in whole pixels rounded toward zero, 0 without one (H.264, B pictures, cropping)', async () => {
+    const pics = await parseFile(join(import.meta.dirname, 'fixtures', 'h264-corpus', 'odd_size.h264'), { motion: true, cu: false, bits: false });
+    const o = resolveScoringOptions({ motionVector: 'list0-integer', compensation: 'none', motionPerFrame: false, weights: { motion: 1, residual: 0 } });
+    let l1Only = 0;
+    let subPel = 0;
+    for (const p of pics) {
+      const m = frameSignals(p, o).motion!;
+      const cols = Math.ceil(p.width / 4);
+      const dispCols = Math.ceil((p.width - p.crop.right) / 4);
+      const dispRows = Math.ceil((p.height - p.crop.bottom) / 4);
+      for (let r = 0; r < m.rows; r++)
+        for (let c = 0; c < m.cols; c++) {
+          const o8 = (r * cols + c) * 8;
+          const mv = p.motion!;
+          const hasL0 = mv[o8]! !== 0 && (mv[o8 + 1]! & 1) !== 0;
+          if (mv[o8]! !== 0 && mv[o8 + 1] === 2) l1Only++;
+          if (hasL0 && (mv[o8 + 2]! % 4 !== 0 || mv[o8 + 3]! % 4 !== 0)) subPel++;
+          const want = c < dispCols && r < dispRows && hasL0 ? Math.hypot(Math.trunc(mv[o8 + 2]! / 4), Math.trunc(mv[o8 + 3]! / 4)) : 0;
+          expect(m.values[r * m.cols + c]).toBeCloseTo(want, 5);
+        }
+    }
+    expect(l1Only).toBeGreaterThan(0); // the stream exercises list-1-only blocks...
+    expect(subPel).toBeGreaterThan(0); // ...and fractional vectors
+    expect(() => resolveScoringOptions({ motionVector: 'list1' as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }));
   });
 
   it('is deterministic and rejects bad options and missing data with typed errors', () => {

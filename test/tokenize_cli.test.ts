@@ -31,7 +31,7 @@ describe('codectok tokenize', () => {
 
   it('--json prints one document; options reach tokenize()', { timeout: 300_000 }, async () => {
     const out = tempDir();
-    const r = run(['tokenize', join(CORPUS, 'pan_known.hevc'), '-o', out, '--json', '--frames', '6', '--size', '96', '--patch', '16', '--budget', '50', '--t', 'slot', '--policy', 'codec', '--iframes', 'dense', '--no-keep-first', '--compensation', 'affine', '--w-bits', '1']);
+    const r = run(['tokenize', join(CORPUS, 'pan_known.hevc'), '-o', out, '--json', '--frames', '6', '--size', '96', '--patch', '16', '--budget', '50', '--t', 'slot', '--policy', 'codec', '--iframes', 'dense', '--no-keep-first', '--compensation', 'affine', '--motion-vector', 'list0-integer', '--w-bits', '1']);
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { ok: boolean; files: { ok: boolean; count: number; out: string }[] };
     expect(doc.ok).toBe(true);
@@ -39,7 +39,7 @@ describe('codectok tokenize', () => {
     const meta = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8'));
     expect(meta.timeIndex).toBe('slot');
     expect(meta.policy).toMatchObject({ name: 'codec', iframes: 'dense', keepFirst: false });
-    expect(meta.scoring).toMatchObject({ compensation: 'affine', weights: { motion: 1, residual: 1, bits: 1 } });
+    expect(meta.scoring).toMatchObject({ compensation: 'affine', motionVector: 'list0-integer', weights: { motion: 1, residual: 1, bits: 1 } });
     const pos = await readNpy(join(out, 'positions.npy'));
     expect(pos.shape).toEqual([50, 3]);
     // worker threads (--jobs 2) keep the error codes

@@ -35,7 +35,9 @@ export const PIN_CASES: PinCase[] = [
   { name: 'deltaqp_aq_bits_grouped', file: corpus('deltaqp_aq'), options: { size: 128, frames: 8, policy: 'grouped', weights: { motion: 0, residual: 0, bits: 1 } } },
   { name: 'seed_gop16_224_coeff_frame', file: corpus('seed_gop16_224'), options: { size: 224, frames: 10, budget: 600, residualSource: 'coeff', compensation: 'affine' } },
   { name: 'synthetic_pan_default', file: synthetic, options: { size: 192, frames: 16, budget: 700 } },
-  { name: 'synthetic_pan_ovenc', file: synthetic, options: { preset: 'ovenc', size: 160, budget: 5 * 100 } },
+  // Recorded before the preset read list-0 integer vectors (motionVector 'list0-integer', pinned by
+  // test/tokenize_ovenc.test.ts and test/scoring.test.ts): the mean-vector path stays pinned here.
+  { name: 'synthetic_pan_ovenc', file: synthetic, options: { preset: 'ovenc', size: 160, budget: 5 * 100, motionVector: 'mean' } },
   { name: 'camera_1080p_default', file: camera, options: { frames: 16, budget: 3000 }, media: true },
   { name: 'synthetic_pan_similarity_clip', file: synthetic, options: { size: 144, frames: 'all', budget: 900, compensation: 'similarity', normalize: 'clip', residualSource: 'coeff', order: 'score' } },
 ];

@@ -54,7 +54,7 @@ void PictureScoring::process(PictureResult& r, PictureScores& out) {
   if (r.decode_index >= request_.change_from && r.decode_index < request_.change_to) {
     CellMap m;
     if (a.motion) {
-      raw_motion_map(a, o.motion_per_frame, m);
+      raw_motion_map(a, o.motion_per_frame, o.motion_vector, m);
       scorer.pool_raw(m, out.change.motion);
     }
     if (a.has_tu) {

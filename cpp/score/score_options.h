@@ -8,6 +8,14 @@ namespace codectok {
 enum class ResidualSource { kAbs, kCoeff };
 enum class Compensation { kNone, kMedian, kSimilarity, kAffine };
 enum class NormalizeScope { kFrame, kClip };
+// Which vector of a 4x4 block the motion signal reads.
+// kMean: the mean of the block's lists (list 1 negated, or each divided by its POC distance),
+//   quarter-sample precision; intra blocks have none.
+// kList0Integer: the list-0 vector in whole samples rounded toward zero, 0 for intra blocks and
+//   blocks without list 0, every displayed block counted. It is what FFmpeg's exported motion
+//   vectors give as src - dst (motion / 4 in C integer division), the signal OneVision-Encoder's
+//   reader (cv_reader) takes for its stage-1 selection.
+enum class MotionVectorSource { kMean, kList0Integer };
 
 // The three signals, in fusion order.
 enum Signal { kSignalMotion = 0, kSignalResidual = 1, kSignalBits = 2, kSignalCount = 3 };
@@ -20,6 +28,7 @@ struct ScoringOptions {
   double percentile = 95;  // the "fully salient" level, in (0, 100]
   double floors[kSignalCount] = {0.25, 1, 1};  // lower bound of each level
   bool motion_per_frame = true;  // divide vectors by the POC distance to their reference
+  MotionVectorSource motion_vector = MotionVectorSource::kMean;
 };
 
 // The output geometry: the displayed picture (coded picture minus the conformance window) is

@@ -21,10 +21,11 @@ void float_map(CellMap& out, int cols, int rows, int cell) {
 }
 }  // namespace
 
-void motion_map(const PictureArrays& p, Compensation model, bool per_frame, CellMap& out, CameraMotion& camera) {
+void motion_map(const PictureArrays& p, Compensation model, bool per_frame, MotionVectorSource source, CellMap& out,
+                CameraMotion& camera) {
   float_map(out, (p.frame.width + 3) / 4, (p.frame.height + 3) / 4, 4);
   Velocities v;
-  collect_velocities(p.motion, p.frame, p.poc, p.poc_per_frame, per_frame, v);
+  collect_velocities(p.motion, p.frame, p.poc, p.poc_per_frame, per_frame, v, source);
   camera = estimate_camera_motion(v, model);
   for (size_t i = 0; i < v.n; ++i) {
     double px, py;
@@ -33,9 +34,9 @@ void motion_map(const PictureArrays& p, Compensation model, bool per_frame, Cell
   }
 }
 
-void raw_motion_map(const PictureArrays& p, bool per_frame, CellMap& out) {
+void raw_motion_map(const PictureArrays& p, bool per_frame, MotionVectorSource source, CellMap& out) {
   CameraMotion none;
-  motion_map(p, Compensation::kNone, per_frame, out, none);
+  motion_map(p, Compensation::kNone, per_frame, source, out, none);
 }
 
 void abs_residual_map(const PictureArrays& p, CellMap& out) {
@@ -89,7 +90,7 @@ void signal_maps(const PictureArrays& p, const ScoringOptions& o, SignalMaps& ou
   out.has_camera = false;
   if (o.weights[kSignalMotion] > 0) {
     need(p.motion, "motion", "motion");
-    motion_map(p, o.compensation, o.motion_per_frame, out.maps[kSignalMotion], out.camera);
+    motion_map(p, o.compensation, o.motion_per_frame, o.motion_vector, out.maps[kSignalMotion], out.camera);
     out.has_camera = true;
   }
   if (o.weights[kSignalResidual] > 0) {

@@ -41,10 +41,12 @@ struct SignalMaps {
   CameraMotion camera;
 };
 
-// Compensated motion magnitude per 4x4 block (0 on intra blocks) and the camera motion removed.
-void motion_map(const PictureArrays& p, Compensation model, bool per_frame, CellMap& out, CameraMotion& camera);
+// Compensated motion magnitude per 4x4 block and the camera motion removed; intra blocks are 0
+// with kMean and count as a zero vector with kList0Integer.
+void motion_map(const PictureArrays& p, Compensation model, bool per_frame, MotionVectorSource source, CellMap& out,
+                CameraMotion& camera);
 // Motion magnitude per 4x4 block without compensation (what refresh pools for every picture).
-void raw_motion_map(const PictureArrays& p, bool per_frame, CellMap& out);
+void raw_motion_map(const PictureArrays& p, bool per_frame, MotionVectorSource source, CellMap& out);
 void abs_residual_map(const PictureArrays& p, CellMap& out);
 // Sum of squared levels of the luma transform blocks of the picture, spread over their area, per 4x4 block.
 void coeff_energy_map(const PictureArrays& p, CellMap& out);

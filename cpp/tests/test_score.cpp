@@ -125,7 +125,7 @@ void test_camera_motion() {
     a.poc = 10;
     a.motion = zoomed.data();
     CameraMotion cam;
-    motion_map(a, model, true, map, cam);
+    motion_map(a, model, true, MotionVectorSource::kMean, map, cam);
     CHECK(map.values[1] < 0.2f);
     CHECK(map.values[0] > 20.0f);  // block (0, 0) is an outlier
   }
@@ -134,6 +134,40 @@ void test_camera_motion() {
   collect_velocities(intra.data(), f, 10, 1, true, v);
   m = estimate_camera_motion(v, Compensation::kAffine);
   CHECK(m.params.size() == 6u && m.params[2] == 0 && m.blocks == 0u);
+}
+
+// kList0Integer reads what FFmpeg exports for H.264 (OneVision-Encoder's motion signal): the
+// list-0 vector in whole samples rounded toward zero, 0 for intra blocks and list-1-only blocks,
+// every displayed block counted.
+void test_list0_integer_vectors() {
+  CodedFrame f{16, 8, 0, 4, 0, 0};  // 4x2 blocks, the last column cropped away
+  auto m = field(16, 8, [](int c, int r, int16_t* o) {
+    o[2] = 7;    // 1.75 px -> 1
+    o[3] = -7;   // -1.75 px -> -1
+    o[4] = 40;   // list 1, ignored
+    o[5] = 40;
+    if (c == 1 && r == 0) o[0] = 0;                     // intra
+    if (c == 2 && r == 0) o[1] = 2, o[6] = -32768;      // list 1 only
+    if (c == 0 && r == 1) o[1] = 3, o[2] = -3, o[3] = 5;  // bi: list 0 (-0.75, 1.25) -> (0, 1)
+  });
+  Velocities v;
+  collect_velocities(m.data(), f, 10, 1, false, v, MotionVectorSource::kList0Integer);
+  CHECK(v.n == 6u);  // 3 displayed columns x 2 rows
+  const double want_vx[6] = {-1, 0, 0, 0, -1, -1};
+  const double want_vy[6] = {1, 0, 0, -1, 1, 1};
+  for (int i = 0; i < 6; ++i) {
+    CHECK_NEAR(v.vx[i], want_vx[i], 0);
+    CHECK_NEAR(v.vy[i], want_vy[i], 0);
+  }
+  CHECK(v.index[3] == 4);  // row 1 starts at block 4 of the coded grid
+  // The median runs over all six (zeros included): vx median of {-1,0,0,0,-1,-1} is -0.5.
+  CameraMotion cam = estimate_camera_motion(v, Compensation::kMedian);
+  CHECK_NEAR(cam.params[0], -0.5, 0);
+  // With kMean the same field gives quarter-sample means of inter blocks only.
+  collect_velocities(m.data(), f, 10, 1, false, v, MotionVectorSource::kMean);
+  CHECK(v.n == 7u);  // all 8 coded blocks but the intra one
+  CHECK_NEAR(v.vx[0], -7.0 / 4, 0);
+  CHECK_NEAR(v.vx[3], (3.0 / 4 + 40.0 / 4) / 2, 1e-12);  // the bi block, list 1 taken as pointing forward
 }
 
 void test_signal_maps() {
@@ -270,6 +304,7 @@ int main() {
   test_motion_summary();
   test_statistics();
   test_camera_motion();
+  test_list0_integer_vectors();
   test_signal_maps();
   test_pooling();
   test_frame_scores();

@@ -37,6 +37,7 @@ export function addTokenizeOptions(cmd: Command): Command {
     .option('--max-budget <K>', 'adaptive: largest K', int('--max-budget'))
     .option('--min-budget <K>', 'adaptive: smallest K', int('--min-budget'))
     .addOption(new Option('--compensation <model>', 'camera motion removal (default median)').choices(['none', 'median', 'similarity', 'affine']))
+    .addOption(new Option('--motion-vector <source>', "motion signal: mean of a block's lists (default) or list0-integer (list 0 in whole pixels rounded toward zero, as FFmpeg exports it; the ovenc preset)").choices(['mean', 'list0-integer']))
     .addOption(new Option('--normalize <scope>', 'percentile normalisation per frame (default) or per clip').choices(['frame', 'clip']))
     .option('--percentile <p>', 'normalisation percentile (default 95)', num('--percentile'))
     .option('--w-motion <w>', 'weight of motion (default 1)', num('--w-motion'))
@@ -64,7 +65,7 @@ export type CliTokenizeOptions = Pick<
   TokenizeOptions,
   | 'preset' | 'policy' | 'budget' | 'frames' | 'sampleFps' | 'inputFps' | 'resize' | 'size' | 'patch' | 'merge' | 'minPixels' | 'maxPixels'
   | 'iframes' | 'keepFirst' | 'padding' | 'staticFallback' | 'order' | 'groupSize' | 'fraction' | 'maxBudget' | 'minBudget'
-  | 'compensation' | 'normalize' | 'percentile' | 'layout' | 'dtype' | 'mean' | 'std' | 'reencode' | 'ffmpeg' | 'transcoder' | 'timeout' | 'device'
+  | 'compensation' | 'motionVector' | 'normalize' | 'percentile' | 'layout' | 'dtype' | 'mean' | 'std' | 'reencode' | 'ffmpeg' | 'transcoder' | 'timeout' | 'device'
 > & {
   start?: number;
   wMotion?: number;
@@ -114,6 +115,7 @@ export function tokenizeOptionsFrom(c: CliTokenizeOptions): TokenizeOptions {
     maxBudget: c.maxBudget,
     minBudget: c.minBudget,
     compensation: c.compensation,
+    motionVector: c.motionVector,
     normalize: c.normalize,
     percentile: c.percentile,
     residualSource: c.residual,

@@ -8,6 +8,14 @@ export type ResidualSource = 'abs' | 'coeff';
 /** Camera-motion removal: none, per-frame median vector, or a robust (IRLS, Tukey) similarity / affine fit. */
 export type Compensation = 'none' | 'median' | 'similarity' | 'affine';
 export type NormalizeScope = 'frame' | 'clip';
+/**
+ * Which vector of a 4x4 block the motion signal reads. `mean`: the mean of the block's lists
+ * (quarter-sample precision; intra blocks have none). `list0-integer`: the list-0 vector in whole
+ * samples rounded toward zero, 0 for intra and list-1-only blocks, every displayed block counted in
+ * the camera motion and the percentile: what FFmpeg's exported motion vectors give (src - dst), the
+ * signal OneVision-Encoder's reader took (the `ovenc` preset).
+ */
+export type MotionVectorSource = 'mean' | 'list0-integer';
 
 export interface SignalWeights {
   motion: number;
@@ -28,6 +36,8 @@ export interface ScoringOptions {
   floors?: Partial<SignalWeights>;
   /** Divide motion vectors by the POC distance to their reference (pixels per frame). Default true. */
   motionPerFrame?: boolean;
+  /** Which vector of a block the motion signal reads. Default `mean`. */
+  motionVector?: MotionVectorSource;
 }
 
 export interface ResolvedScoringOptions {
@@ -38,6 +48,7 @@ export interface ResolvedScoringOptions {
   percentile: number;
   floors: SignalWeights;
   motionPerFrame: boolean;
+  motionVector: MotionVectorSource;
 }
 
 /** Bad scoring options (ERR_INVALID_OPTION) or a picture without the data a signal needs (ERR_MISSING_DATA). */
@@ -60,6 +71,8 @@ export function resolveScoringOptions(o: ScoringOptions = {}): ResolvedScoringOp
   if (residualSource !== 'abs' && residualSource !== 'coeff') throw new ScoringError(`unknown residual source ${String(residualSource)}`);
   const compensation = o.compensation ?? 'median';
   if (!['none', 'median', 'similarity', 'affine'].includes(compensation)) throw new ScoringError(`unknown compensation ${String(compensation)}`);
+  const motionVector = o.motionVector ?? 'mean';
+  if (motionVector !== 'mean' && motionVector !== 'list0-integer') throw new ScoringError(`unknown motion vector source ${String(motionVector)} (mean, list0-integer)`);
   const normalize = o.normalize ?? 'frame';
   if (normalize !== 'frame' && normalize !== 'clip') throw new ScoringError(`unknown normalisation scope ${String(normalize)}`);
   return {
@@ -70,6 +83,7 @@ export function resolveScoringOptions(o: ScoringOptions = {}): ResolvedScoringOp
     percentile,
     floors: { motion: 0.25, residual: 1, bits: 1, ...o.floors },
     motionPerFrame: o.motionPerFrame ?? true,
+    motionVector,
   };
 }
 

@@ -105,7 +105,7 @@ export const TOKENIZE_OPTION_NAMES: readonly string[] = Object.keys({
   iframes: true, keepFirst: true, padding: true, staticFallback: true, staticShare: true, order: true,
   groupSize: true, fraction: true, maxBudget: true, minBudget: true, timeIndex: true, layout: true, dtype: true,
   mean: true, std: true, reencode: true, transcode: true, transcoder: true, ffmpeg: true, workDir: true, onProgress: true, timeout: true, device: true,
-  weights: true, residualSource: true, compensation: true, normalize: true, percentile: true, floors: true, motionPerFrame: true,
+  weights: true, residualSource: true, compensation: true, normalize: true, percentile: true, floors: true, motionPerFrame: true, motionVector: true,
 } satisfies Record<keyof TokenizeOptions, true>);
 
 /**
@@ -132,7 +132,8 @@ export const PRESETS: Record<'ovenc', Partial<TokenizeOptions>> = {
    * letterbox to 576x576, 16-px patches, K = 8 x 1296, first sampled frame whole (padding
    * included), padding patches excluded elsewhere, median camera compensation, 95th percentile per
    * frame, 1:1 motion and |residual|, t = sampled slot, rows in their order (first frame, then by
-   * score). I-frames are scored like the others, as that pipeline did.
+   * score). I-frames are scored like the others, as that pipeline did. Motion is the list-0 vector
+   * in whole pixels rounded toward zero (0 without one), as its reader got it from FFmpeg.
    */
   ovenc: {
     policy: 'codec',
@@ -153,6 +154,7 @@ export const PRESETS: Record<'ovenc', Partial<TokenizeOptions>> = {
     residualSource: 'abs',
     floors: { motion: 1e-6, residual: 1, bits: 1 },
     motionPerFrame: false,
+    motionVector: 'list0-integer',
     timeIndex: 'slot',
   },
 };
