@@ -129,6 +129,42 @@ describe('the other public functions', () => {
   });
 });
 
+describe('the codec option of countPictures, pictureHeaders and dumpCorpus', () => {
+  const H264 = path.join(ROOT, 'test', 'fixtures', 'h264-corpus', 'main_cabac_b.h264');
+  const frames = (JSON.parse(readFileSync(path.join(ROOT, 'test', 'fixtures', 'h264-corpus', 'manifest.json'), 'utf8')) as Record<string, { frames: number }>).main_cabac_b!.frames;
+
+  test('is checked like parsePictures: one of auto, hevc, h264', async () => {
+    await expectInvalid(() => countPictures(H264, { codec: 'avc' as never }), /countPictures: options\.codec must be one of "auto", "hevc", "h264"/);
+    await expectInvalid(() => pictureHeaders(H264, { codec: 264 as never }), /pictureHeaders: options\.codec must be one of/);
+    await expectInvalid(() => dumpCorpus(H264, dir, { codec: 'H.264' as never }), /dumpCorpus: options\.codec must be one of/);
+  });
+
+  test('naming the standard reads bytes that carry no file name as it (H.264 and HEVC)', async () => {
+    const bytes = new Uint8Array(readFileSync(H264));
+    const headers = await pictureHeaders(bytes, { codec: 'h264' });
+    expect(headers.length).toBe(frames);
+    expect(new Set(headers.map((h) => h.codec))).toEqual(new Set(['h264']));
+    expect(headers.map((h) => h.outIndex)).toEqual([...Array(frames).keys()]);
+    expect(await countPictures(bytes, { codec: 'h264' })).toBe(frames);
+    expect(await countPictures(H264, { codec: 'auto' })).toBe(frames);
+    const hevc = await pictureHeaders(new Uint8Array(readFileSync(STREAM)), { codec: 'hevc' });
+    expect(hevc.length).toBeGreaterThan(0);
+    expect(new Set(hevc.map((h) => h.codec))).toEqual(new Set(['hevc']));
+    const out = mkdtempSync(path.join(dir, 'dump-'));
+    const r = await dumpCorpus(bytes, out, { codec: 'h264', name: 'b', residual: false });
+    expect(r.frames).toBe(frames);
+    const motion = await readNpy(path.join(out, 'b.motion.npy'));
+    expect(motion.shape).toEqual([frames, 144 / 4, 176 / 4, 8]);
+  });
+
+  test('naming the wrong standard fails with a typed error, not a crash', async () => {
+    // an H.264 NAL header read as HEVC's: its second byte has nuh_temporal_id_plus1 0
+    const e = await thrown(() => countPictures(H264, { codec: 'hevc' }));
+    expect(e).toBeInstanceOf(CodectokError);
+    expect(e).toMatchObject({ code: 'ERR_INVALID_SYNTAX', message: expect.stringMatching(/nuh_temporal_id_plus1/) });
+  });
+});
+
 describe('error codes', () => {
   test('error.code is one of the documented codes, for argument errors as for bad data', async () => {
     const e = await thrown(() => parseFile(STREAM, { pictures: [-3] }));

@@ -1,11 +1,14 @@
-// The pictures of an HEVC stream from their slice headers (no slice data decoded).
+// The pictures of an HEVC or H.264 stream from their slice headers (no slice data decoded).
 import { checkOptions } from '../validate.js';
+import type { VideoCodec } from './container.js';
 import { checkParseArguments, parsePictures, type ParseInput, type ParseOptions } from './parser.js';
 
 /** A picture of the stream as its slice headers describe it, in output order. */
 export interface PictureHeader {
   outIndex: number;
   decodeIndex: number;
+  /** The standard the stream was read as. */
+  codec: VideoCodec;
   poc: number;
   nalType: number;
   /** Coded luma size and conformance window (from the SPS). */
@@ -14,28 +17,30 @@ export interface PictureHeader {
   crop: { left: number; right: number; top: number; bottom: number };
 }
 
-/** Options of pictureHeaders and countPictures: how the input is read. */
-export type HeaderOptions = Pick<ParseOptions, 'container' | 'chunkSize'>;
+/** Options of pictureHeaders and countPictures: how the input is read (`codec` as parsePictures takes it). */
+export type HeaderOptions = Pick<ParseOptions, 'container' | 'chunkSize' | 'codec'>;
+
+const HEADER_OPTION_NAMES = ['container', 'chunkSize', 'codec'];
 
 /**
- * The pictures a decoder outputs from an HEVC video (Annex-B or MP4/MOV, as parsePictures
+ * The pictures a decoder outputs from an HEVC or H.264 video (Annex-B or MP4/MOV, as parsePictures
  * reads it), in output order, from the parser with headersOnly (parameter sets and slice
  * headers, no slice data: milliseconds per thousand pictures). Same rules as the full decode
  * (RASL pictures of a CRA that starts the stream are dropped, pic_output_flag honoured).
  */
 export async function pictureHeaders(input: ParseInput, options: HeaderOptions = {}): Promise<PictureHeader[]> {
-  const o = checkOptions('pictureHeaders', options, ['container', 'chunkSize']);
+  const o = checkOptions('pictureHeaders', options, HEADER_OPTION_NAMES);
   checkParseArguments('pictureHeaders', input, o);
   const out: PictureHeader[] = [];
   for await (const p of parsePictures(input, { ...o, headersOnly: true })) {
-    out.push({ outIndex: p.outIndex, decodeIndex: p.decodeIndex, poc: p.poc, nalType: p.nalType, width: p.width, height: p.height, crop: p.crop });
+    out.push({ outIndex: p.outIndex, decodeIndex: p.decodeIndex, codec: p.codec, poc: p.poc, nalType: p.nalType, width: p.width, height: p.height, crop: p.crop });
   }
   return out;
 }
 
-/** How many pictures a decoder outputs from an HEVC video (Annex-B or MP4/MOV). */
+/** How many pictures a decoder outputs from an HEVC or H.264 video (Annex-B or MP4/MOV). */
 export async function countPictures(input: ParseInput, options: HeaderOptions = {}): Promise<number> {
-  const o = checkOptions('countPictures', options, ['container', 'chunkSize']);
+  const o = checkOptions('countPictures', options, HEADER_OPTION_NAMES);
   checkParseArguments('countPictures', input, o);
   return (await pictureHeaders(input, o)).length;
 }

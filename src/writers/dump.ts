@@ -15,7 +15,7 @@ import { checkBoolean, checkFunction, checkOptions, checkPath, invalidArgument }
 import { checkParseArguments, parsePictures, pictureShapes, TU_COLUMNS, type ParseInput, type ParseOptions, type Picture } from '../input/parser.js';
 import { NpyStreamWriter } from './npy.js';
 
-export interface DumpOptions extends Pick<ParseOptions, 'chunkSize' | 'container' | 'onContainer'> {
+export interface DumpOptions extends Pick<ParseOptions, 'chunkSize' | 'container' | 'codec' | 'onContainer'> {
   /** Base name of the files (default: the input file name without extension, else "stream"). */
   name?: string;
   /** Write NAME.residual.npy (default true). */
@@ -113,7 +113,7 @@ class DecodeOrderQueue {
 
 /** Decodes `input` and writes the corpus-format files into `dir` (which must exist). */
 export async function dumpCorpus(input: ParseInput, dir: string, options: DumpOptions = {}): Promise<DumpResult> {
-  const o = checkOptions('dumpCorpus', options, ['name', 'residual', 'onPicture', 'chunkSize', 'container', 'onContainer']);
+  const o = checkOptions('dumpCorpus', options, ['name', 'residual', 'onPicture', 'chunkSize', 'container', 'codec', 'onContainer']);
   const { name: _n, residual: _r, onPicture: _p, ...parse } = o;
   checkParseArguments('dumpCorpus', input, parse);
   checkPath('dumpCorpus', 'dir', dir);
@@ -156,6 +156,7 @@ export async function dumpCorpus(input: ParseInput, dir: string, options: DumpOp
       residual: wantResidual,
       chunkSize: options.chunkSize,
       container: options.container,
+      codec: options.codec,
       onContainer: options.onContainer,
     });
     for await (const p of pictures) {
