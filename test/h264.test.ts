@@ -16,7 +16,7 @@ import { annexBCodec } from '../src/input/container.js';
 import { parseFile } from '../src/input/parser.js';
 import { tokenize } from '../src/tokenize/tokenize.js';
 import { corpusStream } from './helpers/corpus.js';
-import { compareH264Dump, h264Manifest, h264Stream } from './helpers/h264_corpus.js';
+import { compareH264Dump, H264_X264_DIR, h264Manifest, h264Stream } from './helpers/h264_corpus.js';
 import { ffmpegPath } from './helpers/tokenize_helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -65,6 +65,42 @@ describe('H.264 corpus through `codectok inspect --dump`', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/ERR_UNSUPPORTED/);
     expect(r.stderr).toMatch(/interlaced MBAFF/);
+  });
+});
+
+// What the corpus does not exercise, made with the bundled FFmpeg's libx264 (test/fixtures/h264-x264,
+// make.sh there), golden data from FFmpeg 5.1's decoder: POC type 2, CAVLC with the 8x8 transform,
+// explicit and implicit weighted prediction, MMCO, several slices with a B-pyramid, 4:0:0 at 8 and
+// 10 bits, I_PCM.
+describe('libx264 streams through `codectok inspect --dump` (test/fixtures/h264-x264)', () => {
+  const x264 = h264Manifest(H264_X264_DIR);
+  test('the manifest lists the 7 streams', () => {
+    expect(x264.map((e) => e.name).sort()).toEqual(['cavlc_8x8_b', 'gray10', 'gray_400', 'pcm_noise', 'poc2_p_only', 'slices_pyramid_mmco', 'weighted_fade']);
+  });
+
+  test.each(x264.map((e) => [e.name, e] as const))('%s matches the golden data exactly', async (name, e) => {
+    const dir = await tempDir();
+    const r = inspectDump(path.join(H264_X264_DIR, e.file), dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(await compareH264Dump(dir, name, e.bit_depth, 8, H264_X264_DIR)).toEqual([]);
+    const frames = JSON.parse(await readFile(path.join(dir, `${name}.frames.json`), 'utf8')) as unknown[];
+    expect(frames.length).toBe(e.frames);
+  });
+
+  test('I_PCM macroblocks are intra with the residual 0 and no transform blocks; 4:0:0 and 10-bit pictures say their depth', async () => {
+    const pcm = await parseFile(path.join(H264_X264_DIR, 'pcm_noise.h264'), { residual: true, tuStats: true });
+    expect(pcm.length).toBe(3);
+    for (const p of pcm) {
+      expect(p.motion!.every((v, i) => i % 8 !== 0 || v === 0)).toBe(true); // pred_mode 0 everywhere
+      expect(p.tu!.length).toBe(0);
+      expect(p.residual!.every((v) => v === 0)).toBe(true);
+    }
+    const gray10 = await parseFile(path.join(H264_X264_DIR, 'gray10.h264'), { motion: false, cu: false, bits: false });
+    expect(new Set(gray10.map((p) => p.bitDepth))).toEqual(new Set([10]));
+    const gray = await parseFile(path.join(H264_X264_DIR, 'gray_400.h264'), { residual: true, tuStats: true });
+    expect(gray.length).toBe(10);
+    // no chroma transform blocks in 4:0:0 (tu column 2 is the component)
+    for (const p of gray) for (let i = 0; i < p.tu!.length; i += 13) expect(p.tu![i + 2]).toBe(0n);
   });
 });
 

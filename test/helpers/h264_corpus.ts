@@ -6,6 +6,8 @@ import path from 'node:path';
 import { readNpy } from '../../src/writers/npy.js';
 
 export const H264_CORPUS_DIR = path.join(import.meta.dirname, '..', 'fixtures', 'h264-corpus');
+/** Streams made with the bundled FFmpeg's libx264 for what the corpus lacks (its README.md), same format. */
+export const H264_X264_DIR = path.join(import.meta.dirname, '..', 'fixtures', 'h264-x264');
 
 export interface H264ManifestEntry {
   name: string;
@@ -18,8 +20,8 @@ export interface H264ManifestEntry {
   note: string;
 }
 
-export function h264Manifest(): H264ManifestEntry[] {
-  const m = JSON.parse(readFileSync(path.join(H264_CORPUS_DIR, 'manifest.json'), 'utf8')) as Record<string, Omit<H264ManifestEntry, 'name'>>;
+export function h264Manifest(dir = H264_CORPUS_DIR): H264ManifestEntry[] {
+  const m = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, Omit<H264ManifestEntry, 'name'>>;
   return Object.entries(m).map(([name, e]) => ({ name, ...e }));
 }
 
@@ -36,9 +38,9 @@ export function h264Stream(name: string, ext = 'h264'): string {
  * partition may use a non-empty subset of the exported lists, and an exported list it does not use
  * must be (0,0). Returns the problems (empty when exact).
  */
-export async function compareH264Dump(dumpDir: string, name: string, bitDepth: number, limit = 8): Promise<string[]> {
+export async function compareH264Dump(dumpDir: string, name: string, bitDepth: number, limit = 8, goldenDir = H264_CORPUS_DIR): Promise<string[]> {
   const problems: string[] = [];
-  const golden = (s: string) => path.join(H264_CORPUS_DIR, `${name}.${s}`);
+  const golden = (s: string) => path.join(goldenDir, `${name}.${s}`);
   const gframes = JSON.parse(readFileSync(golden('frames.json'), 'utf8')) as unknown[];
   const frames = JSON.parse(readFileSync(path.join(dumpDir, `${name}.frames.json`), 'utf8')) as unknown[];
   if (frames.length !== gframes.length) return [`${frames.length} pictures, golden ${gframes.length}`];
