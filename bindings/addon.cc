@@ -51,6 +51,7 @@
 #include "h264/stream_decoder.h"
 #include "bitstream/parse_error.h"
 #include "scores.h"
+#include "selection.h"
 
 namespace {
 
@@ -505,6 +506,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeDecoder", NativeDecoder::Init(env));
   exports.Set("releasePicture", Napi::Function::New(env, ReleasePicture, "releasePicture"));
   codectok_bindings::RegisterScoreFunctions(env, exports);
+  codectok_bindings::RegisterSelectionFunctions(env, exports);
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }

@@ -1,4 +1,5 @@
 #include "scores.h"
+#include "js_errors.h"
 
 #include <cmath>
 #include <cstring>
@@ -20,12 +21,6 @@ using namespace codectok;
 namespace {
 
 const char* const kSignalNames[kSignalCount] = {"motion", "residual", "bits"};
-
-Napi::Error CodedError(Napi::Env env, const char* code, const std::string& message) {
-  Napi::Error e = Napi::Error::New(env, message);
-  e.Value().Set("code", Napi::String::New(env, code));
-  return e;
-}
 
 double Num(Napi::Object o, const char* key) {
   Napi::Value v = o.Get(key);
@@ -330,17 +325,6 @@ Napi::Value MotionSummaryJs(const Napi::CallbackInfo& info) {
     throw CodedError(env, "ERR_INVALID_OPTION", "motion must be an Int16Array");
   Napi::Int16Array m = info[0].As<Napi::Int16Array>();
   return SummaryToJs(env, summarize_motion(m.Data(), m.ElementLength() / 8));
-}
-
-template <Napi::Value (*F)(const Napi::CallbackInfo&)>
-Napi::Value Guarded(const Napi::CallbackInfo& info) {
-  try {
-    return F(info);
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw CodedError(info.Env(), "ERR_INTERNAL", std::string("internal error: ") + e.what());
-  }
 }
 
 }  // namespace

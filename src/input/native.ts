@@ -161,6 +161,23 @@ export interface NativeAddon {
   scoreSignalMaps(frames: object[], crop: { left: number; right: number; top: number; bottom: number; width: number; height: number }, geometry: Geometry, options: ResolvedScoringOptions): NativeFrameScores[];
   poolToGrid(map: object, crop: { left: number; top: number }, geometry: Geometry): Float32Array;
   estimateCameraMotion(v: { x: Float64Array; y: Float64Array; vx: Float64Array; vy: Float64Array; n: number }, model: string): NativeCameraMotion;
+  /** The codec policy's top-K (cpp/score/select_top_k.h) on the CPU, or on the GPU with device 'cuda' (order thw; order score runs on the CPU). */
+  selectTopK(
+    scores: Float32Array,
+    intra: Uint8Array,
+    content: Uint8Array,
+    o: { T: number; gridH: number; gridW: number; static: boolean; budget: number; iframes: string; keepFirst: boolean; padding: string; staticFallback: boolean; order: string },
+    device?: 'cpu' | 'cuda',
+  ): { flat: Int32Array; denseSlots: Int32Array; mandatory: number; staticFallback: boolean; device: 'cpu' | 'cuda' };
+  /** Cuts patches (row, h, w triples) out of an RGB24 frame into out (cpp/tensors/patch_gather.h). */
+  gatherPatches(
+    rgb: Uint8Array,
+    o: { frameWidth: number; frameHeight: number; patch: number; layout: 'nhwc' | 'nchw'; dtype: 'uint8' | 'float32'; mean: number[]; std: number[] },
+    rows: Int32Array,
+    out: Uint8Array | Float32Array,
+  ): void;
+  /** Whether this addon was built with CUDA and how many devices it can use (0 without a driver). */
+  cudaInfo(): { built: boolean; devices: number; reason: string };
   /** Summary of a motion field (int16 [blocks][8]). */
   motionSummary(motion: Int16Array): NativeMotionSummary;
   napiVersion: number;

@@ -10,8 +10,12 @@
  * 3. A static clip (`vol.static`, nothing moves or is corrected) falls back to floor(K/S) full frames
  *    evenly spaced over the slots; the remaining K mod S tokens go to the other slots by score.
  * Ties are broken by (t, h, w) ascending. The output has exactly min(K, T*S) rows.
+ *
+ * The selection itself is the C++ core's (cpp/score/select_top_k.cpp, through the addon), the one
+ * definition the GPU selection (cpp/cuda/select_kernels.cu, `device: 'cuda'`) is checked against.
  */
-import { type ScoreVolume, type Selection, checkBudget, checkVolume, linspaceInt, PolicyError, rankIndices, toPositions } from './types.js';
+import { loadNative } from '../input/native.js';
+import { type ScoreVolume, type Selection, checkBudget, checkVolume, PolicyError, toPositions } from './types.js';
 
 export type IFramePolicy = 'zero' | 'dense' | 'score';
 
@@ -53,46 +57,33 @@ export function codecRankKey(vol: ScoreVolume, o: ReturnType<typeof resolveCodec
   };
 }
 
-export function selectCodec(vol: ScoreVolume, opts: CodecPolicyOptions, policy = 'codec'): Selection {
+/** Where the selection runs: the C++ core on the CPU, or the GPU kernels (an addon built with CUDA and a device). */
+export type SelectionDevice = 'cpu' | 'cuda';
+
+export function selectCodec(vol: ScoreVolume, opts: CodecPolicyOptions, policy = 'codec', device: SelectionDevice = 'cpu'): Selection {
   checkVolume(vol);
   checkBudget(opts.budget);
   const o = resolveCodecOptions(opts);
   const S = vol.gridH * vol.gridW;
   const K = Math.min(o.budget, vol.T * S);
-  const fallback = vol.static && o.staticFallback;
-  const dense = fallback ? linspaceInt(vol.T, Math.min(vol.T, Math.floor(K / S))) : codecDenseSlots(vol, o);
-  if (fallback && dense.length === 0 && o.keepFirst) {
-    // budget below one frame: the first slot gets it, in raster order
-    dense.push(0);
-  }
-  const taken = new Uint8Array(vol.T * S);
-  const mandatory: number[] = [];
-  for (const t of dense) {
-    for (let s = 0; s < S && mandatory.length < K; s++) {
-      mandatory.push(t * S + s);
-      taken[t * S + s] = 1;
-    }
-  }
-  const rest = K - mandatory.length;
-  let chosen: number[] = [];
-  if (rest > 0) {
-    const cand = new Int32Array(vol.T * S - mandatory.length);
-    let k = 0;
-    for (let i = 0; i < taken.length; i++) if (!taken[i]) cand[k++] = i;
-    chosen = Array.from(rankIndices(cand, codecRankKey(vol, o)).subarray(0, rest));
-  }
-  let flat = [...mandatory, ...chosen];
-  if (o.order === 'thw') flat = flat.sort((a, b) => a - b);
-  if (flat.length !== K) throw new PolicyError(`internal: selected ${flat.length} of ${K}`);
+  const intra = Uint8Array.from(vol.frameTypes, (t) => (t === 'I' ? 1 : 0));
+  const r = loadNative().selectTopK(
+    vol.scores,
+    intra,
+    vol.content,
+    { T: vol.T, gridH: vol.gridH, gridW: vol.gridW, static: vol.static, budget: o.budget, iframes: o.iframes, keepFirst: o.keepFirst, padding: o.padding, staticFallback: o.staticFallback, order: o.order },
+    device,
+  );
+  if (r.flat.length !== K) throw new PolicyError(`internal: selected ${r.flat.length} of ${K}`);
   return {
     policy,
-    positions: toPositions(flat, vol.gridH, vol.gridW),
+    positions: toPositions(r.flat, vol.gridH, vol.gridW),
     count: K,
     padded: 0,
     budget: o.budget,
     effectiveBudget: K,
     // slots fill in order, S patches each: those that got any patch
-    denseSlots: dense.slice(0, Math.ceil(mandatory.length / S)),
-    staticFallback: fallback,
+    denseSlots: Array.from(r.denseSlots),
+    staticFallback: r.staticFallback,
   };
 }

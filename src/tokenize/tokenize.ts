@@ -19,9 +19,10 @@ import { decodeFrames } from '../input/ffmpeg/decode_frames.js';
 import { FramePrefetch } from '../input/ffmpeg/frame_prefetch.js';
 import { type FfmpegInfo, locateFfmpeg } from '../input/ffmpeg/locate.js';
 import { prepareHevc } from '../input/ffmpeg/prepare.js';
-import type { NativePicture, NativeScoreRequest } from '../input/native.js';
+import { loadNative, type NativePicture, type NativeScoreRequest } from '../input/native.js';
 import { sha256File } from '../input/stream_hash.js';
 import { Deadline } from './deadline.js';
+import { resolveDevice } from './device.js';
 import { parsePictures } from '../input/parser.js';
 import { pictureHeaders } from '../input/picture_headers.js';
 import { type CodecPolicyOptions, selectCodec } from '../policies/codec.js';
@@ -80,7 +81,7 @@ interface SelectInputs {
 }
 
 /** Runs the selection policy on the score volume (refresh: the change volume; rlt: the pixels). */
-function select(o: TokenizeOptions, vol: ScoreVolume, S: number, inp: SelectInputs): { sel: Selection; heldFraction?: number; tokenValues?: Float32Array; policyMeta?: Record<string, unknown> } {
+function select(o: TokenizeOptions, vol: ScoreVolume, S: number, inp: SelectInputs, device: 'cpu' | 'cuda'): { sel: Selection; heldFraction?: number; tokenValues?: Float32Array; policyMeta?: Record<string, unknown> } {
   const policyOpts: CodecPolicyOptions = { budget: o.budget ?? defaultBudget(o, vol.T, S), iframes: o.iframes, keepFirst: o.keepFirst, padding: o.padding, staticFallback: o.staticFallback, order: o.order };
   switch (o.policy) {
     case 'refresh': {
@@ -102,7 +103,7 @@ function select(o: TokenizeOptions, vol: ScoreVolume, S: number, inp: SelectInpu
       return { sel: r, heldFraction: r.heldFraction };
     }
     default:
-      return { sel: selectCodec(vol, policyOpts) };
+      return { sel: selectCodec(vol, policyOpts, 'codec', device) };
   }
 }
 
@@ -133,22 +134,17 @@ async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], 
     : prefetch
       ? takeFrames(prefetch, frames)
       : decodeFrames(hevcPath, { frames, geometry: g, scaler: o.scaler, codec }, ff);
+  const spec = { frameWidth: g.outWidth, frameHeight: g.outHeight, patch: P, layout, dtype, mean, std };
   for await (const { index, rgb } of source) {
-    for (const r of rowsByFrame.get(index)!) {
-      const h = sel.positions[3 * r + 1]!;
-      const w = sel.positions[3 * r + 2]!;
-      const base = r * per;
-      for (let y = 0; y < P; y++) {
-        const src = ((h * P + y) * g.outWidth + w * P) * 3;
-        for (let x = 0; x < P; x++) {
-          for (let c = 0; c < 3; c++) {
-            const v = rgb[src + 3 * x + c]!;
-            const dst = layout === 'nhwc' ? base + (y * P + x) * 3 + c : base + c * P * P + y * P + x;
-            data[dst] = dtype === 'uint8' ? v : (v / 255 - mean[c]!) / std[c]!;
-          }
-        }
-      }
-    }
+    // (row, h, w) of the frame's patches, cut out by the C++ core (cpp/tensors/patch_gather.cpp).
+    const rows = rowsByFrame.get(index)!;
+    const triples = new Int32Array(rows.length * 3);
+    rows.forEach((r, k) => {
+      triples[3 * k] = r;
+      triples[3 * k + 1] = sel.positions[3 * r + 1]!;
+      triples[3 * k + 2] = sel.positions[3 * r + 2]!;
+    });
+    loadNative().gatherPatches(rgb, spec, triples, data);
     progress?.({ stage: 'decode', done: ++done, total: frames.length });
   }
   return patchTensor(data, layout === 'nhwc' ? [N, P, P, 3] : [N, 3, P, P], layout);
@@ -307,7 +303,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
       for await (const { index, rgb } of all) decoded.set(index, rgb);
     }
     progress?.({ stage: 'select', done: 0, total: 1 });
-    const { sel, heldFraction, tokenValues, policyMeta: chosen } = select(o, vol, S, { change, share, frames: decoded, slots: full, g });
+    const { sel, heldFraction, tokenValues, policyMeta: chosen } = select(o, vol, S, { change, share, frames: decoded, slots: full, g }, resolveDevice(o.device));
     progress?.({ stage: 'select', done: 1, total: 1 });
 
     // ---- pixels
