@@ -18,11 +18,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "cuda/device_memory.h"
 #include "cuda/gpu_gather.h"
 #include "cuda/gpu_residual.h"
 #include "cuda/gpu_scores.h"
@@ -212,7 +214,7 @@ int bench_scores(int videos, int repeats, int threads, const std::string& why, s
       selector.select(scorer.device_fused(), true, scorer.num_patches(), sel.data(), sel.size(), to, out);
     };
     bool all_same = true;
-    for (bool resident : {true, false}) {
+    auto measure = [&](bool resident, const char* label) {
       std::vector<std::vector<int32_t>> out;
       run(resident, out);  // warm-up
       double best = 1e30;
@@ -221,10 +223,18 @@ int bench_scores(int videos, int repeats, int threads, const std::string& why, s
         run(resident, out);
         best = std::min(best, seconds_since(t0));
       }
-      const bool same = out == cpu;
-      all_same = all_same && same;
-      std::printf("| GPU, maps %s | %.2f | %.0f | %.1f |\n", resident ? "resident in device memory" : "uploaded from host memory",
-                  videos / best, videos * kT / best, cpu_best / best);
+      all_same = all_same && out == cpu;
+      std::printf("| GPU, maps %s | %.2f | %.0f | %.1f |\n", label, videos / best, videos * kT / best, cpu_best / best);
+    };
+    measure(true, "resident in device memory");
+    measure(false, "uploaded from pageable host memory");
+    {
+      std::vector<std::unique_ptr<cuda::PinnedHost>> pins;
+      for (int t = 0; t < kT; ++t) {
+        pins.push_back(std::make_unique<cuda::PinnedHost>(c.residual[static_cast<size_t>(t)].data(), plane * 2));
+        pins.push_back(std::make_unique<cuda::PinnedHost>(c.motion[static_cast<size_t>(t)].values.data(), motion * 4));
+      }
+      measure(false, "uploaded from pinned host memory");
     }
     std::printf("GPU selections %s the CPU's\n", all_same ? "identical to" : "DIFFER from");
     return all_same ? 0 : 1;
@@ -295,8 +305,20 @@ int bench_gather(const std::vector<std::vector<int32_t>>& flat, int repeats, int
         gpu.gather(static_cast<const uint8_t*>(dev.get()), true, kT, spec, tasks.data(), rows, gpu_out.data(), rows);
         best = std::min(best, seconds_since(t0));
       }
-      const bool same = gpu_out == cpu;
-      std::printf("| %s | GPU, frames resident, output downloaded | %.3g | %.1f |\n", what, rows / best, cpu_best / best);
+      bool same = gpu_out == cpu;
+      std::printf("| %s | GPU, frames resident, output downloaded to pageable memory | %.3g | %.1f |\n", what, rows / best, cpu_best / best);
+      {
+        const cuda::PinnedHost pin(gpu_out.data(), gpu_out.size());
+        std::fill(gpu_out.begin(), gpu_out.end(), 0);
+        best = 1e30;
+        for (int r = 0; r < repeats; ++r) {
+          const auto t0 = std::chrono::steady_clock::now();
+          gpu.gather(static_cast<const uint8_t*>(dev.get()), true, kT, spec, tasks.data(), rows, gpu_out.data(), rows);
+          best = std::min(best, seconds_since(t0));
+        }
+        same = same && gpu_out == cpu;
+      }
+      std::printf("| %s | GPU, frames resident, output downloaded to pinned memory | %.3g | %.1f |\n", what, rows / best, cpu_best / best);
       std::printf("GPU %s patches %s the CPU's\n", what, same ? "identical to" : "DIFFER from");
       if (!same) rc = 1;
     } catch (const std::exception& e) {
@@ -340,14 +362,36 @@ int main(int argc, char** argv) {
     std::vector<int16_t> out;
     const cuda::ResidualBatch v = test::gpu_batch_view(batch, out);
     gpu.run(v);  // warm-up: context, allocations
-    double gpu_best = 1e30;
-    for (int r = 0; r < repeats; ++r) {
-      const auto t0 = std::chrono::steady_clock::now();
-      gpu.run(v);
-      gpu_best = std::min(gpu_best, seconds_since(t0));
+    auto best_of = [&](auto&& step) {
+      double best = 1e30;
+      for (int r = 0; r < repeats; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        step();
+        best = std::min(best, seconds_since(t0));
+      }
+      return best;
+    };
+    const double pageable = best_of([&] { gpu.run(v); });
+    bool same = out == cpu;
+    std::printf("| GPU, pageable host memory (upload + kernels + download) | %.1f | %.1f |\n", pictures / pageable, cpu_best / pageable);
+    {
+      const cuda::PinnedHost pin_levels(batch.levels.data(), batch.levels.size() * sizeof(int32_t));
+      const cuda::PinnedHost pin_blocks(batch.blocks.data(), batch.blocks.size() * sizeof(cuda::ResidualBlock));
+      const cuda::PinnedHost pin_out(out.data(), out.size() * sizeof(int16_t));
+      const double pinned = best_of([&] { gpu.run(v); });
+      same = same && out == cpu;
+      std::printf("| GPU, pinned host memory (upload + kernels + download) | %.1f | %.1f |\n", pictures / pinned, cpu_best / pinned);
+      const double kept = best_of([&] {
+        gpu.upload(v);
+        gpu.launch();
+      });
+      std::printf("| GPU, pinned upload + kernels (planes stay in device memory, as for GPU scoring) | %.1f | %.1f |\n",
+                  pictures / kept, cpu_best / kept);
     }
-    const bool same = out == cpu;
-    std::printf("| GPU (with transfers) | %.1f | %.1f |\n", pictures / gpu_best, cpu_best / gpu_best);
+    const double kernels = best_of([&] { gpu.launch(); });
+    gpu.download(v);
+    same = same && out == cpu;
+    std::printf("| GPU kernels only (batch resident in device memory) | %.1f | %.1f |\n", pictures / kernels, cpu_best / kernels);
     std::printf("GPU planes %s the CPU's\n", same ? "bit-identical to" : "DIFFER from");
     if (!same) rc = 1;
   } catch (const std::exception& e) {

@@ -46,6 +46,12 @@ class GpuResidualReconstructor {
 
   // Uploads the batch, runs the kernels, downloads the planes (synchronous).
   void run(const ResidualBatch& batch);
+  // The three steps of run() alone (the benchmark times the kernels apart from the transfers):
+  // upload() validates and copies the batch to the device, launch() runs the kernels on the last
+  // uploaded batch and waits for them, download() copies its planes to batch.out.
+  void upload(const ResidualBatch& batch);
+  void launch();
+  void download(const ResidualBatch& batch);
 
  private:
   struct Impl;

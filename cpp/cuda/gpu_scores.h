@@ -80,19 +80,4 @@ class GpuScorer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Device memory for callers without CUDA types (the benchmark keeps maps resident with it).
-class DeviceBytes {
- public:
-  explicit DeviceBytes(size_t bytes);
-  ~DeviceBytes();
-  DeviceBytes(const DeviceBytes&) = delete;
-  DeviceBytes& operator=(const DeviceBytes&) = delete;
-  void* get() const { return ptr_; }
-  void upload(const void* src, size_t bytes, size_t offset = 0);
-
- private:
-  void* ptr_ = nullptr;
-  size_t bytes_ = 0;
-};
-
 }  // namespace codectok::cuda

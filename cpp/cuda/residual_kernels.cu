@@ -125,6 +125,8 @@ struct GpuResidualReconstructor::Impl {
   DeviceBuffer<ResidualPlane> planes;
   DeviceBuffer<int16_t> out;
   std::vector<uint32_t> host_order;
+  size_t first[5] = {};
+  size_t num_out = 0;
 };
 
 GpuResidualReconstructor::GpuResidualReconstructor() : impl_(new Impl) {
@@ -136,6 +138,12 @@ GpuResidualReconstructor::GpuResidualReconstructor() : impl_(new Impl) {
 GpuResidualReconstructor::~GpuResidualReconstructor() = default;
 
 void GpuResidualReconstructor::run(const ResidualBatch& batch) {
+  upload(batch);
+  launch();
+  download(batch);
+}
+
+void GpuResidualReconstructor::upload(const ResidualBatch& batch) {
   validate(batch);
   Impl& s = *impl_;
   // Blocks grouped by size: one launch per size, each block's index once.
@@ -146,6 +154,7 @@ void GpuResidualReconstructor::run(const ResidualBatch& batch) {
   size_t fill[4] = {first[1 - 1], first[2 - 1], first[3 - 1], first[4 - 1]};
   for (size_t i = 0; i < batch.num_blocks; ++i)
     s.host_order[fill[batch.blocks[i].log2_size - 2]++] = static_cast<uint32_t>(i);
+  for (int k = 0; k < 5; ++k) s.first[k] = first[k];
 
   s.levels.upload(batch.levels, batch.num_levels);
   s.scaling.upload(batch.scaling, batch.scaling ? batch.num_scaling : 0);
@@ -153,10 +162,14 @@ void GpuResidualReconstructor::run(const ResidualBatch& batch) {
   s.order.upload(s.host_order.data(), s.host_order.size());
   s.planes.upload(batch.planes, batch.num_planes);
   s.out.reserve(batch.num_out);
-  if (batch.num_out) check_cuda(cudaMemset(s.out.ptr, 0, batch.num_out * sizeof(int16_t)), "cudaMemset");
+  s.num_out = batch.num_out;
+}
 
-  auto launch = [&](auto kernel, int log2) {
-    const size_t begin = first[log2 - 2], end = first[log2 - 1];
+void GpuResidualReconstructor::launch() {
+  Impl& s = *impl_;
+  if (s.num_out) check_cuda(cudaMemset(s.out.ptr, 0, s.num_out * sizeof(int16_t)), "cudaMemset");
+  auto go = [&](auto kernel, int log2) {
+    const size_t begin = s.first[log2 - 2], end = s.first[log2 - 1];
     const int count = static_cast<int>(end - begin);
     if (count == 0) return;
     const int samples = 1 << (2 * log2);
@@ -166,14 +179,19 @@ void GpuResidualReconstructor::run(const ResidualBatch& batch) {
                                s.planes.ptr, s.out.ptr);
     check_cuda(cudaGetLastError(), "kernel launch");
   };
-  launch(residual_kernel<2>, 2);
-  launch(residual_kernel<3>, 3);
-  launch(residual_kernel<4>, 4);
-  launch(residual_kernel<5>, 5);
+  go(residual_kernel<2>, 2);
+  go(residual_kernel<3>, 3);
+  go(residual_kernel<4>, 4);
+  go(residual_kernel<5>, 5);
+  check_cuda(cudaDeviceSynchronize(), "kernel");
+}
+
+void GpuResidualReconstructor::download(const ResidualBatch& batch) {
+  Impl& s = *impl_;
+  if (batch.num_out != s.num_out) throw std::invalid_argument("residual batch: download of another batch");
   if (batch.num_out)
     check_cuda(cudaMemcpy(batch.out, s.out.ptr, batch.num_out * sizeof(int16_t), cudaMemcpyDeviceToHost),
                "cudaMemcpy D2H");
-  check_cuda(cudaDeviceSynchronize(), "kernel");
 }
 
 }  // namespace codectok::cuda

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cuda/device_buffer.cuh"
+#include "cuda/radix_digit.cuh"
 #include "cuda/gpu_scores.h"
 #include "score/patch_pooling.h"
 
@@ -122,11 +123,7 @@ __global__ void level_kernel(const DevFrame* __restrict__ frames, const DevClip*
     __syncthreads();
     if (tid == 0) {
       long long r = s_rank;
-      uint32_t d = 0;
-      for (; d < 255; ++d) {
-        if (r < static_cast<long long>(hist[d])) break;
-        r -= hist[d];
-      }
+      const uint32_t d = radix_digit(hist, r);
       s_prefix = prefix | (d << shift);
       s_mask = mask | (255u << shift);
       s_rank = r;
@@ -398,16 +395,5 @@ void GpuScorer::download(BatchScores& out) const {
 const float* GpuScorer::device_fused() const { return impl_->fused.ptr; }
 size_t GpuScorer::num_frames() const { return impl_->num_frames; }
 size_t GpuScorer::num_patches() const { return impl_->num_patches; }
-
-DeviceBytes::DeviceBytes(size_t bytes) : bytes_(bytes) {
-  check_cuda(cudaMalloc(&ptr_, bytes ? bytes : 1), "cudaMalloc");
-}
-DeviceBytes::~DeviceBytes() {
-  if (ptr_) cudaFree(ptr_);
-}
-void DeviceBytes::upload(const void* src, size_t bytes, size_t offset) {
-  if (offset > bytes_ || bytes > bytes_ - offset) throw std::invalid_argument("DeviceBytes::upload: out of range");
-  check_cuda(cudaMemcpy(static_cast<unsigned char*>(ptr_) + offset, src, bytes, cudaMemcpyHostToDevice), "cudaMemcpy H2D");
-}
 
 }  // namespace codectok::cuda

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cuda/device_buffer.cuh"
+#include "cuda/radix_digit.cuh"
 #include "cuda/gpu_select.h"
 
 namespace codectok::cuda {
@@ -76,11 +77,7 @@ __global__ void __launch_bounds__(kThreads) select_kernel(const DevSelectClip* _
       __syncthreads();
       if (tid == 0) {
         long long r = s_rank;
-        uint32_t d = 0;
-        for (; d < 255; ++d) {
-          if (r < static_cast<long long>(hist[d])) break;
-          r -= hist[d];
-        }
+        const uint32_t d = radix_digit(hist, r);
         s_prefix = prefix | (static_cast<uint64_t>(d) << shift);
         s_mask = mask | (uint64_t{255} << shift);
         s_rank = r;

@@ -16,6 +16,7 @@
 #include "score/signal_maps.h"
 #include "score/statistics.h"
 #include "support/check.h"
+#include "support/corpus_scores.h"
 
 using namespace codectok;
 
@@ -30,23 +31,6 @@ using codectok::test::check;
     check(std::fabs(va_ - vb_) <= (tol), std::string(#a) + " = " + std::to_string(va_) + ", expected " + std::to_string(vb_) + \
                                              " (line " + std::to_string(__LINE__) + ")");                              \
   } while (0)
-
-// letterboxGeometry of src/geometry/output_geometry.ts for the cases used here (scale by the longer side).
-PatchGeometry letterbox(int w, int h, int size, int patch) {
-  PatchGeometry g;
-  const int grid = size / patch;
-  const int S = grid * patch;
-  const double scale = static_cast<double>(S) / std::max(w, h);
-  g.src_width = w;
-  g.src_height = h;
-  g.scaled_width = std::min(S, static_cast<int>(std::lround(w * scale)));
-  g.scaled_height = std::min(S, static_cast<int>(std::lround(h * scale)));
-  g.pad_left = (S - g.scaled_width) / 2;
-  g.pad_top = (S - g.scaled_height) / 2;
-  g.patch = patch;
-  g.grid_h = g.grid_w = grid;
-  return g;
-}
 
 // A motion field: every 4x4 block inter (list 0, reference poc - 1) with the vector f(x, y) in quarter samples.
 std::vector<int16_t> field(int w, int h, const std::function<void(int, int, int16_t*)>& f) {
@@ -205,7 +189,7 @@ void test_pooling() {
   for (int patch : {14, 16, 32})
     for (int cell : {1, 4, 8}) {
       CodedFrame f{328, 184, 2, 4, 0, 6};  // 322x178 displayed
-      PatchGeometry g = letterbox(322, 178, 448, patch);
+      PatchGeometry g = test::letterbox_geometry(322, 178, 448, patch);
       CellMap map;
       map.cols = (328 + cell - 1) / cell;
       map.rows = (184 + cell - 1) / cell;
@@ -230,7 +214,7 @@ void test_pooling() {
       CHECK_NEAR(total / (3.0 * g.scaled_width * g.scaled_height), 1, 1e-4);
     }
   // One hot 4x4 block at coded (100, 60) of a 400x200 picture letterboxed to 400 with 20-px patches.
-  PatchGeometry g = letterbox(400, 200, 400, 20);
+  PatchGeometry g = test::letterbox_geometry(400, 200, 400, 20);
   CHECK(g.pad_top == 100);
   CellMap map;
   map.cols = 100;
@@ -248,7 +232,7 @@ void test_pooling() {
 void test_frame_scores() {
   // Per-frame: the level is the 95th percentile (floored); fused is the weighted mean.
   CodedFrame f{64, 64, 0, 0, 0, 0};
-  PatchGeometry g = letterbox(64, 64, 64, 16);
+  PatchGeometry g = test::letterbox_geometry(64, 64, 64, 16);
   ScoringOptions o;
   o.weights[kSignalMotion] = 1;
   o.weights[kSignalResidual] = 3;
