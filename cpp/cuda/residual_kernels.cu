@@ -89,16 +89,17 @@ void validate(const ResidualBatch& b) {
   }
   for (size_t i = 0; i < b.num_blocks; ++i) {
     const ResidualBlock& k = b.blocks[i];
-    const std::string at = "block " + std::to_string(i) + ": ";
-    if (k.log2_size < 2 || k.log2_size > 5) fail(at + "log2_size not in 2..5");
-    if (k.bit_depth < 8 || k.bit_depth > 16) fail(at + "bit_depth not in 8..16");
-    if (k.plane >= b.num_planes) fail(at + "plane index out of range");
+    // The message is built only on failure (this loop runs over millions of blocks).
+    auto at = [i](const char* what) { return "block " + std::to_string(i) + ": " + what; };
+    if (k.log2_size < 2 || k.log2_size > 5) fail(at("log2_size not in 2..5"));
+    if (k.bit_depth < 8 || k.bit_depth > 16) fail(at("bit_depth not in 8..16"));
+    if (k.plane >= b.num_planes) fail(at("plane index out of range"));
     const size_t samples = size_t{1} << (2 * k.log2_size);
-    if (k.levels_offset > b.num_levels || samples > b.num_levels - k.levels_offset) fail(at + "levels out of range");
+    if (k.levels_offset > b.num_levels || samples > b.num_levels - k.levels_offset) fail(at("levels out of range"));
     if (k.scaling_offset >= 0 &&
         (!b.scaling || static_cast<size_t>(k.scaling_offset) > b.num_scaling ||
          samples > b.num_scaling - static_cast<size_t>(k.scaling_offset)))
-      fail(at + "scaling factors out of range");
+      fail(at("scaling factors out of range"));
   }
 }
 
