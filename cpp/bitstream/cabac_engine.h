@@ -8,11 +8,38 @@
 
 namespace codectok {
 
-extern const uint8_t kRangeTabLps[64][4];
-// State transitions (Table 9-47) indexed by pStateIdx << 1 | valMps.
+// Table 9-46: rangeTabLps[pStateIdx][qRangeIdx].
+inline constexpr uint8_t kRangeTabLps[64][4] = {
+    {128, 176, 208, 240}, {128, 167, 197, 227}, {128, 158, 187, 216}, {123, 150, 178, 205}, {116, 142, 169, 195},
+    {111, 135, 160, 185}, {105, 128, 152, 175}, {100, 122, 144, 166}, {95, 116, 137, 158},  {90, 110, 130, 150},
+    {85, 104, 123, 142},  {81, 99, 117, 135},   {77, 94, 111, 128},   {73, 89, 105, 122},   {69, 85, 100, 116},
+    {66, 80, 95, 110},    {62, 76, 90, 104},    {59, 72, 86, 99},     {56, 69, 81, 94},     {53, 65, 77, 89},
+    {51, 62, 73, 85},     {48, 59, 69, 80},     {46, 56, 66, 76},     {43, 53, 63, 72},     {41, 50, 59, 69},
+    {39, 48, 56, 65},     {37, 45, 54, 62},     {35, 43, 51, 59},     {33, 41, 48, 56},     {32, 39, 46, 53},
+    {30, 37, 43, 50},     {29, 35, 41, 48},     {27, 33, 39, 45},     {26, 31, 37, 43},     {24, 30, 35, 41},
+    {23, 28, 33, 39},     {22, 27, 32, 37},     {21, 26, 30, 35},     {20, 24, 29, 33},     {19, 23, 27, 31},
+    {18, 22, 26, 30},     {17, 21, 25, 28},     {16, 20, 23, 27},     {15, 19, 22, 25},     {14, 18, 21, 24},
+    {14, 17, 20, 23},     {13, 16, 19, 22},     {12, 15, 18, 21},     {12, 14, 17, 20},     {11, 14, 16, 19},
+    {11, 13, 15, 18},     {10, 12, 15, 17},     {10, 12, 14, 16},     {9, 11, 13, 15},      {9, 11, 12, 14},
+    {8, 10, 12, 14},      {8, 9, 11, 13},       {7, 9, 11, 12},       {7, 9, 10, 12},       {7, 8, 10, 11},
+    {6, 8, 9, 11},        {6, 7, 9, 10},        {6, 7, 8, 9},         {2, 2, 2, 2},
+};
+
+// rangeTabLps by the engine's own indices: [qRangeIdx][pStateIdx << 1 | valMps] (no shift per bin).
+struct LpsRangeTable {
+  uint8_t v[4][128];
+};
+constexpr LpsRangeTable make_lps_range_table() {
+  LpsRangeTable t{};
+  for (int q = 0; q < 4; ++q)
+    for (int st = 0; st < 128; ++st) t.v[q][st] = kRangeTabLps[st >> 1][q];
+  return t;
+}
+inline constexpr LpsRangeTable kLpsRange = make_lps_range_table();
+
+// State transitions (Table 9-47) indexed by [the bin was the LPS][pStateIdx << 1 | valMps].
 struct StateTransitions {
-  uint16_t mps[128];
-  uint16_t lps[128];
+  uint16_t next[2][128];
 };
 extern const StateTransitions kStateTransitions;
 
@@ -59,14 +86,14 @@ class CabacDecoder {
   // data-dependent and unpredictable, so it is computed with masks.
   int decode(uint16_t& s) {
     const uint32_t st = s;
-    const uint32_t lps = kRangeTabLps[st >> 1][(range_ >> 6) & 3];
+    const uint32_t lps = kLpsRange.v[(range_ >> 6) & 3][st];
     const uint32_t rmps = range_ - lps;
     const uint32_t scaled = rmps << 7;
     const uint32_t is_lps = value_ >= scaled ? 1u : 0u;
     const uint32_t mask = 0u - is_lps;
     value_ -= scaled & mask;
     const uint32_t range = (lps & mask) | (rmps & ~mask);
-    s = is_lps ? kStateTransitions.lps[st] : kStateTransitions.mps[st];
+    s = is_lps ? kStateTransitions.next[1][st] : kStateTransitions.next[0][st];
     const int shift = __builtin_clz(range) - 23;  // renormalise to range >= 256
     range_ = range << shift;
     value_ <<= shift;

@@ -121,12 +121,9 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
   const int nsb = 1 << log2_sb;
   const ScanPos* sb_scan = scan_order(log2_sb, scan_idx);
   const ScanPos* pos_scan = scan_order(2, scan_idx);
-  int last_sb = (1 << (2 * log2_sb)) - 1;
-  while (sb_scan[last_sb].x != (last_x >> 2) || sb_scan[last_sb].y != (last_y >> 2)) {
-    if (--last_sb < 0) fail(ErrorCode::kInvalidSyntax, "last significant coefficient position");
-  }
-  int last_pos = 15;
-  while (pos_scan[last_pos].x != (last_x & 3) || pos_scan[last_pos].y != (last_y & 3)) --last_pos;
+  // last_x, last_y < n: the prefix is at most 2 * log2_size - 2 and its suffix keeps the value below n.
+  const int last_sb = scan_index(log2_sb, scan_idx, last_x >> 2, last_y >> 2);
+  const int last_pos = scan_index(2, scan_idx, last_x & 3, last_y & 3);
 
   // coeffs_ is all zero here (restored after every block).
   uint8_t csbf[8][8];
@@ -137,6 +134,8 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
   const int g2_base = kCtxCoeffAbsLevelGreater2 + (c_idx ? 4 : 0);
   int nnz = 0;
   uint32_t nz[1024];  // (position << 16) | uint16 level, position = x + y * n
+  // Levels are stored (coeffs_, nz) only for a consumer: the statistics sink, or the luma residual.
+  const bool keep_levels = pic_.block_sink != nullptr || (c_idx == 0 && pic_.residual != nullptr);
 
   for (int i = last_sb; i >= 0; --i) {
     const int xs = sb_scan[i].x, ys = sb_scan[i].y;
@@ -158,15 +157,20 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
     if (csbf[xs][ys]) {
       int prev_csbf = (xs < nsb - 1 ? csbf[xs + 1][ys] : 0) | ((ys < nsb - 1 ? csbf[xs][ys + 1] : 0) << 1);
       const uint8_t* sig_ctx = kSigCtx.ctx[c_idx ? 1 : 0][log2_size - 2][scan_idx][prev_csbf][(xs | ys) ? 1 : 0];
-      for (int k = start; k >= 0; --k) {
-        if (k > 0 || !infer_sb_dc) {
-          // Branch-free: significance is a coin toss for the branch predictor.
-          const int sig = cabac.decode(ctx[kCtxSigCoeffFlag + sig_ctx[k]]);
-          sig_n[nsig] = k;
-          nsig += sig;
-          infer_sb_dc = infer_sb_dc && !sig;
+      int k = start;
+      for (; k > 0; --k) {
+        // Branch-free: significance is a coin toss for the branch predictor.
+        const int sig = cabac.decode(ctx[kCtxSigCoeffFlag + sig_ctx[k]]);
+        sig_n[nsig] = k;
+        nsig += sig;
+      }
+      if (k == 0) {
+        if (infer_sb_dc && nsig == 0) {
+          sig_n[nsig++] = 0;  // inferred DC of a coded sub-block whose other flags are all 0
         } else {
-          sig_n[nsig++] = 0;  // inferred DC of a coded sub-block
+          const int sig = cabac.decode(ctx[kCtxSigCoeffFlag + sig_ctx[0]]);
+          sig_n[nsig] = 0;
+          nsig += sig;
         }
       }
     }
@@ -210,15 +214,17 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
       } else if (sum_sb & 1) {
         level = -level;  // hidden sign of the first coefficient in scan order
       }
-      const int xc = (xs << 2) + pos_scan[sig_n[k]].x, yc = (ys << 2) + pos_scan[sig_n[k]].y;
       if (level > 32767 || level < -32768) fail(ErrorCode::kInvalidSyntax, "coefficient level out of range");
-      coeffs_[yc * n + xc] = level;
-      nz[nnz++] = (static_cast<uint32_t>(xc + yc * n) << 16) | static_cast<uint16_t>(level);
+      if (keep_levels) {
+        const int xc = (xs << 2) + pos_scan[sig_n[k]].x, yc = (ys << 2) + pos_scan[sig_n[k]].y;
+        coeffs_[yc * n + xc] = level;
+        nz[nnz++] = (static_cast<uint32_t>(xc + yc * n) << 16) | static_cast<uint16_t>(level);
+      }
     }
   }
 
   cabac_ = cabac;
-  transform_block(x0, y0, log2_size, c_idx, transform_skip, nz, nnz);
+  if (keep_levels) transform_block(x0, y0, log2_size, c_idx, transform_skip, nz, nnz);
 }
 
 }  // namespace codectok

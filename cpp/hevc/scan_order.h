@@ -46,4 +46,27 @@ inline constexpr ScanOrderTables kScanOrder = make_scan_order_tables();
 // log2_block 0..3, scan_idx 0 diagonal, 1 horizontal, 2 vertical.
 constexpr const ScanPos* scan_order(int log2_block, int scan_idx) { return kScanOrder.pos[log2_block][scan_idx]; }
 
+// The inverse: the scan index of each position, [log2_block][scan_idx][y << log2_block | x].
+struct ScanIndexTables {
+  uint8_t index[4][3][64];
+};
+
+constexpr ScanIndexTables make_scan_index_tables() {
+  ScanIndexTables t{};
+  for (int log2 = 0; log2 < 4; ++log2)
+    for (int scan = 0; scan < 3; ++scan)
+      for (int i = 0; i < (1 << (2 * log2)); ++i) {
+        const ScanPos p = kScanOrder.pos[log2][scan][i];
+        t.index[log2][scan][(p.y << log2) | p.x] = static_cast<uint8_t>(i);
+      }
+  return t;
+}
+
+inline constexpr ScanIndexTables kScanIndex = make_scan_index_tables();
+
+// scan_index(log2_block, scan_idx, x, y): the scan index of position (x, y), x and y < 1 << log2_block.
+constexpr int scan_index(int log2_block, int scan_idx, int x, int y) {
+  return kScanIndex.index[log2_block][scan_idx][(y << log2_block) | x];
+}
+
 }  // namespace codectok

@@ -59,11 +59,11 @@ int main() {
 
   // Table 9-47: transIdxLps(0) = 0 with the valMps switch, transIdxLps(12) = 9,
   // transIdxLps(62) = 38; transIdxMps(62) = 62, 63 stays 63.
-  check(kStateTransitions.lps[0 << 1 | 1] == (0 << 1 | 0), "LPS in state 0 switches valMps");
-  check(kStateTransitions.lps[12 << 1 | 0] == (9 << 1 | 0), "transIdxLps(12) = 9");
-  check(kStateTransitions.lps[62 << 1 | 1] == (38 << 1 | 1), "transIdxLps(62) = 38");
-  check(kStateTransitions.mps[61 << 1 | 0] == (62 << 1 | 0), "transIdxMps(61) = 62");
-  check(kStateTransitions.mps[62 << 1 | 1] == (62 << 1 | 1), "transIdxMps(62) = 62");
+  check(kStateTransitions.next[1][0 << 1 | 1] == (0 << 1 | 0), "LPS in state 0 switches valMps");
+  check(kStateTransitions.next[1][12 << 1 | 0] == (9 << 1 | 0), "transIdxLps(12) = 9");
+  check(kStateTransitions.next[1][62 << 1 | 1] == (38 << 1 | 1), "transIdxLps(62) = 38");
+  check(kStateTransitions.next[0][61 << 1 | 0] == (62 << 1 | 0), "transIdxMps(61) = 62");
+  check(kStateTransitions.next[0][62 << 1 | 1] == (62 << 1 | 1), "transIdxMps(62) = 62");
 
   return codectok::test::report();
 }

@@ -73,7 +73,7 @@ class Encoder {
       low_ += range_;
       range_ = lps;
       if (p == 0) mps = 1 - mps;
-      p = kStateTransitions.lps[p << 1] >> 1;  // transIdxLps[p]
+      p = kStateTransitions.next[1][p << 1] >> 1;  // transIdxLps[p]
     } else {
       p = p < 62 ? p + 1 : 62;  // transIdxMps, Table 9-45
     }

@@ -1,0 +1,82 @@
+// bench_parse FILE [motion|coef|residual] [MAX_BYTES]: parses an Annex-B HEVC
+// file with one StreamDecoder (single thread) and prints the picture count and
+// the seconds taken. The workloads are those of `npm run bench:parse`:
+//   motion    motion field only
+//   coef      motion + CU map + bits + transform-block statistics
+//   residual  motion + CU map + bits + luma residual planes
+// MAX_BYTES parses only the start of the file (a short run for
+// `valgrind --tool=callgrind`, whose instruction counts are the A/B measure
+// of parser changes on a loaded machine).
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <vector>
+
+#include "analysis/stream_decoder.h"
+#include "bitstream/parse_error.h"
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: bench_parse FILE [motion|coef|residual] [MAX_BYTES]\n");
+    return 2;
+  }
+  std::ifstream in(argv[1], std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "cannot open %s\n", argv[1]);
+    return 2;
+  }
+  in.seekg(0, std::ios::end);
+  std::vector<uint8_t> data(static_cast<size_t>(in.tellg()));
+  in.seekg(0);
+  in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  const char* workload = argc > 2 ? argv[2] : "motion";
+  if (argc > 3 && std::strtoull(argv[3], nullptr, 10) < data.size()) {
+    // Whole NAL units only: cut at the last start code before MAX_BYTES.
+    size_t end = std::strtoull(argv[3], nullptr, 10);
+    while (end >= 3 && !(data[end - 3] == 0 && data[end - 2] == 0 && data[end - 1] == 1)) --end;
+    data.resize(end >= 3 ? end - 3 : 0);
+  }
+  codectok::DecodeOptions o;
+  o.motion = true;
+  o.cu = o.bits = o.tu_stats = o.residual = false;
+  if (std::strcmp(workload, "coef") == 0) {
+    o.cu = o.bits = o.tu_stats = true;
+  } else if (std::strcmp(workload, "residual") == 0) {
+    o.cu = o.bits = o.residual = true;
+  } else if (std::strcmp(workload, "motion") != 0) {
+    std::fprintf(stderr, "unknown workload %s\n", workload);
+    return 2;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  int pictures = 0;
+  try {
+    // As the Node addon drives it: at most 8 pictures per call, each released before the next
+    // is taken (so the decoder's array pools recycle them).
+    o.max_pictures_per_call = 8;
+    codectok::StreamDecoder dec(o);
+    codectok::PictureResult pic;
+    constexpr size_t kChunk = size_t{64} << 10;
+    for (size_t pos = 0; pos < data.size(); pos += kChunk) {
+      dec.push(data.data() + pos, std::min(kChunk, data.size() - pos));
+      for (;;) {
+        int taken = 0;
+        while (dec.next(pic)) ++taken, pic = codectok::PictureResult();
+        pictures += taken;
+        if (taken < o.max_pictures_per_call) break;
+        dec.push(nullptr, 0);
+      }
+    }
+    for (bool done = false; !done;) {
+      done = dec.finish();
+      while (dec.next(pic)) ++pictures, pic = codectok::PictureResult();
+    }
+  } catch (const codectok::ParseError& e) {
+    std::fprintf(stderr, "parse error: %s\n", e.what());
+    return 1;
+  }
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("%s %s: %d pictures in %.3f s (%.1f pictures/s)\n", argv[1], workload, pictures, s, pictures / s);
+  return 0;
+}
