@@ -1,27 +1,25 @@
 #!/usr/bin/env node
 // codectok command line. Each subcommand lives in src/cli/commands/<name>.ts and
-// exports register(program); add one by importing it and listing it below.
+// exports register(program); add one by listing its import below.
 import { Command, CommanderError } from 'commander';
 
 import { VERSION } from '../version.js';
-import { register as bench } from './commands/bench.js';
-import { register as inspect } from './commands/inspect.js';
-import { register as pack } from './commands/pack.js';
-import { register as shard } from './commands/shard.js';
-import { register as tokenize } from './commands/tokenize.js';
-import { register as viz } from './commands/viz.js';
 import { errorLine } from './output.js';
 
-const commands: Array<(program: Command) => void> = [
-  inspect,
-  viz,
-  tokenize,
-  shard,
-  pack,
-  bench,
-];
+type CommandModule = { register: (program: Command) => void };
 
-function buildProgram(): Command {
+// Loaded on demand: a run loads only its own command's modules (the whole list for help, a
+// version or an unknown command), so `codectok inspect` does not start by loading the tokenizer.
+const commands: Record<string, () => Promise<CommandModule>> = {
+  inspect: () => import('./commands/inspect.js'),
+  viz: () => import('./commands/viz.js'),
+  tokenize: () => import('./commands/tokenize.js'),
+  shard: () => import('./commands/shard.js'),
+  pack: () => import('./commands/pack.js'),
+  bench: () => import('./commands/bench.js'),
+};
+
+async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command();
   program
     .name('codectok')
@@ -29,7 +27,9 @@ function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride(); // errors come back to main() (subcommands inherit this)
-  for (const register of commands) register(program);
+  const name = argv[2];
+  const names = name !== undefined && Object.hasOwn(commands, name) ? [name] : Object.keys(commands);
+  for (const m of await Promise.all(names.map((n) => commands[n]!()))) m.register(program);
   return program;
 }
 
@@ -39,7 +39,13 @@ async function main(argv: string[]): Promise<number> {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  const program = buildProgram();
+  let program: Command;
+  try {
+    program = await buildProgram(argv);
+  } catch (e) {
+    process.stderr.write(`codectok: internal error: ${errorLine(e)}\n`);
+    return 2;
+  }
   try {
     await program.parseAsync(argv);
     return 0;

@@ -14,8 +14,14 @@
 // decoding order. From a plain byte stream (no seeking) a moov-at-end file
 // keeps the whole mdat in memory until the moov arrives; faststart and
 // fragmented files stream.
-import { createFile, MP4BoxBuffer } from 'mp4box';
 import type { ISOFile, Movie, Sample } from 'mp4box';
+
+/** mp4box, loaded at the first MP4 demuxed: Annex-B input (and the CLI's start) never pays for it. */
+type Mp4Box = typeof import('mp4box');
+let mp4box: Mp4Box | undefined;
+async function loadMp4box(): Promise<Mp4Box> {
+  return (mp4box ??= await import('mp4box'));
+}
 
 import { CodectokError, type CodectokErrorCode } from '../errors.js';
 import { checkFunction, checkNumber, checkOptions, invalidArgument } from '../validate.js';
@@ -121,10 +127,11 @@ class Mp4Demuxer {
   extracted = 0;
 
   constructor(
+    private readonly lib: Mp4Box,
     keepMdatData: boolean,
     private readonly fileName?: string,
   ) {
-    this.file = createFile(keepMdatData);
+    this.file = lib.createFile(keepMdatData);
     this.file.onError = (module: string, message: string) => {
       this.error ??= this.fail('ERR_INVALID_SYNTAX', `invalid MP4 (${module}): ${message}`);
     };
@@ -197,7 +204,7 @@ class Mp4Demuxer {
 
   /** Feeds bytes at file position `position`; returns the next position mp4box wants. */
   append(bytes: Uint8Array, position: number, last: boolean): number | undefined {
-    const buffer = new MP4BoxBuffer(bytes.byteLength);
+    const buffer = new this.lib.MP4BoxBuffer(bytes.byteLength);
     new Uint8Array(buffer).set(bytes);
     buffer.fileStart = position;
     const next = this.quiet(() => this.file.appendBuffer(buffer, last));
@@ -343,7 +350,7 @@ async function* demuxToAnnexB(
   };
 
   if (isReader(source)) {
-    const demuxer = new Mp4Demuxer(false, options.file);
+    const demuxer = new Mp4Demuxer(await loadMp4box(), false, options.file);
     const size = source.size;
     let pos = 0;
     let bytesRead = 0;
@@ -374,7 +381,7 @@ async function* demuxToAnnexB(
     for (const chunk of batcher.add(demuxer.take())) yield chunk;
     finishCheck(demuxer);
   } else {
-    const demuxer = new Mp4Demuxer(true, options.file);
+    const demuxer = new Mp4Demuxer(await loadMp4box(), true, options.file);
     let pos = 0;
     for await (const bytes of source) {
       if (bytes.length === 0) continue;

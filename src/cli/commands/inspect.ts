@@ -10,7 +10,6 @@ import type { Command } from 'commander';
 
 import { loadNative } from '../../input/native.js';
 import { nalTypeName, parsePictures, type ContainerInfo, type Picture } from '../../input/parser.js';
-import { dumpCorpus } from '../../writers/dump.js';
 import { formatInt, writeOut } from '../output.js';
 
 interface InspectOptions {
@@ -85,6 +84,8 @@ async function inspect(video: string, opts: InspectOptions): Promise<void> {
   };
 
   if (opts.dump) {
+    // The writers load only for --dump.
+    const { dumpCorpus } = await import('../../writers/dump.js');
     await mkdir(opts.dump, { recursive: true });
     let json: JsonPrinter | undefined;
     if (opts.json) json = new JsonPrinter(video, () => container);
