@@ -36,26 +36,36 @@ void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const 
 
 std::shared_ptr<std::vector<int16_t>> PictureState::motion_output() const {
   auto out = std::make_shared<std::vector<int16_t>>(static_cast<size_t>(w4) * h4 * 8);
-  int16_t* o = out->data();
-  for (int y = 0; y < h4; ++y) {
-    for (int x = 0; x < w4; ++x, o += 8) {
-      const MbInfo& m = mb[static_cast<size_t>(y / 4) * w_mbs + x / 4];
-      const size_t i = static_cast<size_t>(y) * w4 + x;
-      if (is_intra(m.kind) || m.slice < 0) {
-        o[0] = 0;
-        o[1] = 0;
-        o[2] = o[3] = o[4] = o[5] = 0;
-        o[6] = o[7] = -32768;
-        continue;
-      }
-      const BlockMotion& b = motion->blocks[i];
-      o[0] = is_skip(m.kind) ? 2 : 1;
-      o[1] = static_cast<int16_t>((b.ref_idx[0] >= 0 ? 1 : 0) | (b.ref_idx[1] >= 0 ? 2 : 0));
-      for (int l = 0; l < 2; ++l) {
-        bool used = b.ref_idx[l] >= 0;
-        o[2 + 2 * l] = used ? b.mv[l][0] : 0;
-        o[3 + 2 * l] = used ? b.mv[l][1] : 0;
-        o[6 + l] = used ? static_cast<int16_t>(std::clamp(ref_poc[i * 2 + l], -32767, 32767)) : -32768;
+  int16_t* base = out->data();
+  const BlockMotion* blocks = motion->blocks.data();
+  const int32_t* pocs = ref_poc.data();
+  // Macroblock by macroblock: its type decides the mode of its 16 blocks.
+  for (int my = 0; my < h_mbs; ++my) {
+    for (int mx = 0; mx < w_mbs; ++mx) {
+      const MbInfo& m = mb[static_cast<size_t>(my) * w_mbs + mx];
+      const bool intra = is_intra(m.kind) || m.slice < 0;
+      const int16_t mode = is_skip(m.kind) ? 2 : 1;
+      for (int y = my * 4; y < my * 4 + 4; ++y) {
+        const size_t i0 = static_cast<size_t>(y) * w4 + mx * 4;
+        int16_t* o = base + i0 * 8;
+        for (size_t i = i0; i < i0 + 4; ++i, o += 8) {
+          if (intra) {
+            o[6] = o[7] = -32768;  // the rest stays 0
+            continue;
+          }
+          const BlockMotion& b = blocks[i];
+          o[0] = mode;
+          o[1] = static_cast<int16_t>((b.ref_idx[0] >= 0 ? 1 : 0) | (b.ref_idx[1] >= 0 ? 2 : 0));
+          for (int l = 0; l < 2; ++l) {
+            if (b.ref_idx[l] < 0) {
+              o[6 + l] = -32768;
+              continue;
+            }
+            o[2 + 2 * l] = b.mv[l][0];
+            o[3 + 2 * l] = b.mv[l][1];
+            o[6 + l] = static_cast<int16_t>(std::clamp(pocs[i * 2 + l], -32767, 32767));
+          }
+        }
       }
     }
   }

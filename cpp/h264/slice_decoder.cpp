@@ -741,9 +741,13 @@ void SliceDecoder::output_transform_blocks(const MbInfo& m, bool intra16x16) {
   const bool intra = is_intra(m.kind);
   const int x0 = mb_x_ * 16, y0 = mb_y_ * 16;
   const int qpy = qp_ + qp_bd_offset_;
+  const int cbp_luma = m.cbp & 0xF, cbp_chroma = m.cbp >> 4;
+  // Blocks without a level are skipped here (emit_block would drop them after scanning them).
+  const uint8_t* nnz = &pic_.nnz[static_cast<size_t>(mb_y_ * 4) * pic_.w4 + mb_x_ * 4];
   int32_t raster[64];
   if (m.transform8x8) {
     for (int b8 = 0; b8 < 4; ++b8) {
+      if (!((cbp_luma >> b8) & 1)) continue;
       inverse_scan_8x8(&luma_[64 * b8], raster);
       emit_block(0, x0 + (b8 & 1) * 8, y0 + (b8 >> 1) * 8, 3, intra, qpy, raster);
     }
@@ -752,16 +756,20 @@ void SliceDecoder::output_transform_blocks(const MbInfo& m, bool intra16x16) {
     if (intra16x16) inverse_scan_4x4(luma_dc_, dc);
     for (int blk = 0; blk < 16; ++blk) {
       int32_t* list = &luma_[16 * blk];
-      if (intra16x16) list[0] = dc[kBlkY[blk] * 4 + kBlkX[blk]];
+      const int at = kBlkY[blk] * 4 + kBlkX[blk];
+      if (intra16x16) list[0] = dc[at];
+      if (!nnz[static_cast<size_t>(kBlkY[blk]) * pic_.w4 + kBlkX[blk]] && !(intra16x16 && list[0])) continue;
       inverse_scan_4x4(list, raster);
       emit_block(0, x0 + kBlkX[blk] * 4, y0 + kBlkY[blk] * 4, 2, intra, qpy, raster);
     }
   }
-  if (sps_.chroma_format_idc != 1) return;
+  if (sps_.chroma_format_idc != 1 || !cbp_chroma) return;
+  const uint8_t* nnz_c = &pic_.nnz_chroma[static_cast<size_t>(mb_addr_) * 8];
   for (int c = 0; c < 2; ++c) {
     const int qpc = chroma_qp(c);
     for (int blk = 0; blk < 4; ++blk) {
       chroma_ac_[c][blk][0] = chroma_dc_[c][blk];
+      if (!chroma_dc_[c][blk] && !nnz_c[c * 4 + blk]) continue;
       inverse_scan_4x4(chroma_ac_[c][blk], raster);
       emit_block(c + 1, x0 + (blk & 1) * 8, y0 + (blk >> 1) * 8, 2, intra, qpc, raster);
     }
