@@ -7,7 +7,6 @@
 //    (K - mandatory - #above) such ties (ties go to the lower index, as in select_top_k).
 #include <cuda_runtime.h>
 
-#include <cub/block/block_scan.cuh>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -26,6 +25,33 @@ struct DevSelectClip {
   int32_t T, S, intra_offset, content_offset, rank_offset;
   int64_t K, mandatory;
 };
+
+// Exclusive prefix sum of one int per thread over the block (blockDim.x == kThreads), and the
+// block's total. Warp shuffles, then the 32 warp totals scanned by the first warp; `warp_sums`
+// is shared memory of 32 ints. Every thread must call it.
+__device__ int block_exclusive_sum(int v, int& total, int* warp_sums) {
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  int x = v;
+  for (int d = 1; d < 32; d <<= 1) {
+    const int y = __shfl_up_sync(0xffffffffu, x, d);
+    if (lane >= d) x += y;
+  }
+  if (lane == 31) warp_sums[warp] = x;
+  __syncthreads();
+  if (warp == 0) {
+    int w = warp_sums[lane];
+    for (int d = 1; d < 32; d <<= 1) {
+      const int y = __shfl_up_sync(0xffffffffu, w, d);
+      if (lane >= d) w += y;
+    }
+    warp_sums[lane] = w;  // inclusive over warps
+  }
+  __syncthreads();
+  const int before = warp == 0 ? 0 : warp_sums[warp - 1];
+  total = warp_sums[kThreads / 32 - 1];
+  __syncthreads();  // warp_sums is reused by the next call
+  return before + x - v;
+}
 
 __device__ uint64_t order_key(double v) {
   const uint64_t u = static_cast<uint64_t>(__double_as_longlong(v));
@@ -47,8 +73,7 @@ __global__ void __launch_bounds__(kThreads) select_kernel(const DevSelectClip* _
                                                           const uint8_t* __restrict__ content,
                                                           const int32_t* __restrict__ slot_rank, TopKOptions o,
                                                           int32_t* __restrict__ out) {
-  using Scan = cub::BlockScan<int, kThreads>;
-  __shared__ typename Scan::TempStorage scan_storage;
+  __shared__ int warp_sums[32];
   __shared__ unsigned hist[256];
   __shared__ uint64_t s_prefix, s_mask;
   __shared__ long long s_rank;
@@ -102,13 +127,10 @@ __global__ void __launch_bounds__(kThreads) select_kernel(const DevSelectClip* _
       else if (rest > 0 && u > thr) keep = 1;
       else if (rest > 0 && u == thr) tie = 1;
     }
-    int tie_rank, tie_total;
-    Scan(scan_storage).ExclusiveSum(tie, tie_rank, tie_total);
-    __syncthreads();
+    int tie_total, kept_total;
+    const int tie_rank = block_exclusive_sum(tie, tie_total, warp_sums);
     if (tie && ties_before + tie_rank < need) keep = 1;
-    int at, kept_total;
-    Scan(scan_storage).ExclusiveSum(keep, at, kept_total);
-    __syncthreads();
+    const int at = block_exclusive_sum(keep, kept_total, warp_sums);
     if (keep) out[c.out_offset + kept_before + at] = static_cast<int32_t>(i);
     ties_before += tie_total;
     kept_before += kept_total;
