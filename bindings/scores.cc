@@ -12,6 +12,7 @@
 #include "score/camera_motion.h"
 #include "score/frame_scores.h"
 #include "score/patch_pooling.h"
+#include "score/refresh_allocator.h"
 #include "score/signal_maps.h"
 
 namespace codectok_bindings {
@@ -327,6 +328,47 @@ Napi::Value MotionSummaryJs(const Napi::CallbackInfo& info) {
   return SummaryToJs(env, summarize_motion(m.Data(), m.ElementLength() / 8));
 }
 
+// allocateRefresh({T, S, gridW, group, change: Float32Array [T][S], weight?: Float32Array [S], budget})
+//   -> {kept: Int32Array (flat t*S+s, ascending), tokenChange: Float32Array, lambda, steps, tieTokens}
+Napi::Value AllocateRefreshJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Obj(info[0], "refresh request");
+  RefreshRequest r;
+  r.T = Int(o, "T");
+  r.S = Int(o, "S");
+  r.budget = static_cast<int64_t>(Num(o, "budget"));
+  r.grid_w = Int(o, "gridW");
+  r.group = Int(o, "group");
+  if (r.T < 1 || r.S < 1) throw CodedError(env, "ERR_INVALID_OPTION", "refresh: T and S must be positive");
+  Napi::Value c = o.Get("change");
+  if (!c.IsTypedArray() || c.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+      c.As<Napi::Float32Array>().ElementLength() != size_t(r.T) * r.S)
+    throw CodedError(env, "ERR_INVALID_OPTION", "refresh: change must be a Float32Array of T * S values");
+  r.change = c.As<Napi::Float32Array>().Data();
+  Napi::Value w = o.Get("weight");
+  if (!w.IsUndefined() && !w.IsNull()) {
+    if (!w.IsTypedArray() || w.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+        w.As<Napi::Float32Array>().ElementLength() != size_t(r.S))
+      throw CodedError(env, "ERR_INVALID_OPTION", "refresh: weight must be a Float32Array of S values");
+    r.weight = w.As<Napi::Float32Array>().Data();
+  }
+  RefreshAllocation a;
+  try {
+    a = allocate_refresh(r);
+  } catch (const std::invalid_argument& e) {
+    throw CodedError(env, "ERR_INVALID_OPTION", e.what());
+  }
+  Napi::Object out = Napi::Object::New(env);
+  Napi::Int32Array kept = Napi::Int32Array::New(env, a.kept.size());
+  if (!a.kept.empty()) std::memcpy(kept.Data(), a.kept.data(), a.kept.size() * sizeof(int32_t));
+  out.Set("kept", kept);
+  out.Set("tokenChange", Floats(env, a.token_change));
+  out.Set("lambda", a.lambda);
+  out.Set("steps", a.steps);
+  out.Set("tieTokens", a.tie_tokens);
+  return out;
+}
+
 }  // namespace
 
 StreamDecoder::PictureObserver ScoreSession::observer() {
@@ -412,6 +454,7 @@ void RegisterScoreFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("poolToGrid", Napi::Function::New(env, Guarded<PoolToGridJs>, "poolToGrid"));
   exports.Set("estimateCameraMotion", Napi::Function::New(env, Guarded<EstimateCameraMotionJs>, "estimateCameraMotion"));
   exports.Set("motionSummary", Napi::Function::New(env, Guarded<MotionSummaryJs>, "motionSummary"));
+  exports.Set("allocateRefresh", Napi::Function::New(env, Guarded<AllocateRefreshJs>, "allocateRefresh"));
 }
 
 }  // namespace codectok_bindings

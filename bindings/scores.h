@@ -44,7 +44,8 @@ class ScoreSession {
 // out only when `motion` was asked too). Null when neither is set.
 std::unique_ptr<ScoreSession> MakeScoreSession(Napi::Object options);
 
-// Registers signalMaps, scoreSignalMaps, poolToGrid, estimateCameraMotion, motionSummary on exports.
+// Registers signalMaps, scoreSignalMaps, poolToGrid, estimateCameraMotion, motionSummary,
+// allocateRefresh on exports.
 void RegisterScoreFunctions(Napi::Env env, Napi::Object exports);
 
 }  // namespace codectok_bindings

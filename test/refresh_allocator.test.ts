@@ -183,3 +183,61 @@ describe('refresh allocator against a brute force over every kept set', () => {
     });
   }
 });
+
+describe('refresh allocator in groups of positions', () => {
+  /** Brute force over kept sets in which the members of each g x g group share their slots. */
+  function bruteForceGroups(v: ChangeVolume, g: number, K: number): number {
+    const units: number[][] = [];
+    for (let y0 = 0; y0 < v.gridH; y0 += g) {
+      for (let x0 = 0; x0 < v.gridW; x0 += g) {
+        const u: number[] = [];
+        for (let y = y0; y < Math.min(v.gridH, y0 + g); y++) for (let x = x0; x < Math.min(v.gridW, x0 + g); x++) u.push(y * v.gridW + x);
+        units.push(u);
+      }
+    }
+    const S = v.gridH * v.gridW;
+    const n = v.T * units.length;
+    let best = Infinity;
+    for (let m = 0; m < 1 << n; m++) {
+      const kept = Array.from({ length: S }, () => new Array<boolean>(v.T).fill(false));
+      let tokens = 0;
+      for (let b = 0; b < n; b++) {
+        if (!((m >> b) & 1)) continue;
+        const t = b % v.T;
+        for (const s of units[Math.floor(b / v.T)]!) kept[s]![t] = true;
+        tokens += units[Math.floor(b / v.T)]!.length;
+      }
+      if (tokens === K) best = Math.min(best, cost(v, kept));
+    }
+    return best;
+  }
+
+  it('members of a group share their slots, and the allocation is the best such one (K a multiple of the group size)', () => {
+    for (const seed of [11, 12, 13]) {
+      const rnd = lcg(seed);
+      const T = 4;
+      const v = vol(T, 2, 4, Array.from({ length: T * 8 }, () => (rnd() < 0.5 ? Math.round(rnd() * 40) : 0)));
+      for (const K of [4, 8, 12, 16, 20, 28]) {
+        const sel = selectRefresh(v, { budget: K, group: 2 });
+        expect(sel.count).toBe(K);
+        const k = keptSlots(sel.positions, 4, 8);
+        // groups {0, 1, 4, 5} and {2, 3, 6, 7}
+        for (const u of [[0, 1, 4, 5], [2, 3, 6, 7]]) for (const s of u) expect(k[s]).toEqual(k[u[0]!]);
+        const got = cost(v, k.map((ks) => Array.from({ length: T }, (_, t) => ks.includes(t))));
+        expect(got, `seed ${seed} K ${K} steps ${sel.steps} ties ${sel.tieTokens} kept ${JSON.stringify(k)}`).toBeCloseTo(bruteForceGroups(v, 2, K), 9);
+      }
+    }
+  });
+
+  it('exactly K when K is not a multiple of the group size; groups at the edge are smaller', () => {
+    const rnd = lcg(21);
+    const v = vol(6, 3, 5, Array.from({ length: 6 * 15 }, () => rnd() * 5));
+    for (const K of [1, 3, 5, 7, 30, 31, 89, 90]) {
+      const sel = selectRefresh(v, { budget: K, group: 2 });
+      expect(sel.count).toBe(K);
+      const flat = Array.from({ length: K }, (_, r) => sel.positions[3 * r]! * 15 + sel.positions[3 * r + 1]! * 5 + sel.positions[3 * r + 2]!);
+      expect(new Set(flat).size).toBe(K);
+    }
+    expect(() => selectRefresh(v, { budget: 4, group: 0 })).toThrow(/group/);
+  });
+});

@@ -1,0 +1,405 @@
+#include "score/refresh_allocator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace codectok {
+
+namespace {
+
+// Largest hold-cost table kept for all positions at once (values); above it, a position's rows are
+// rebuilt each time it is solved.
+constexpr size_t kMaxTable = size_t{1} << 24;
+
+// The refresh units (positions allocated together) and their tables that do not depend on lambda.
+class Tables {
+ public:
+  // Without `with_dp`, only what the one-by-one fill needs (no hold-cost tables).
+  explicit Tables(const RefreshRequest& r, bool with_dp = true) : T_(r.T), S_(r.S), A_(size_t(r.S) * r.T), w_(r.S), row_start_(r.T + 1) {
+    double amax = 0;
+    for (int s = 0; s < S_; ++s) {
+      double acc = 0;
+      A_[size_t(s) * T_] = 0;
+      for (int t = 1; t < T_; ++t) {
+        acc += r.change[size_t(t) * S_ + s];
+        A_[size_t(s) * T_ + t] = acc;
+      }
+      amax = std::max(amax, acc);
+      w_[s] = r.weight ? r.weight[s] : 1.0;
+    }
+    M_ = std::sqrt(amax) + kRefreshEps * 2 * T_ + 1;
+    // units: g x g blocks of the grid in raster order, members in raster order
+    const int W = r.grid_w > 0 ? r.grid_w : S_, H = S_ / W, g = std::max(1, r.group);
+    unit_start_.push_back(0);
+    for (int y0 = 0; y0 < H; y0 += g) {
+      for (int x0 = 0; x0 < W; x0 += g) {
+        double wsum = 0;
+        for (int y = y0; y < std::min(H, y0 + g); ++y)
+          for (int x = x0; x < std::min(W, x0 + g); ++x) {
+            members_.push_back(y * W + x);
+            wsum += w_[y * W + x];
+          }
+        unit_start_.push_back(int(members_.size()));
+        never_.push_back(wsum * M_ * T_);
+      }
+    }
+    U_ = int(never_.size());
+    if (!with_dp) return;
+    for (int j = 0; j < T_; ++j) row_start_[j + 1] = row_start_[j] + (T_ - j);
+    per_ = row_start_[T_];
+    full_ = size_t(per_) * U_ <= kMaxTable;
+    seg_.reset(new double[full_ ? size_t(per_) * U_ : size_t(per_)]);
+    pre_.assign(size_t(U_) * T_, 0.0);
+    for (int u = 0; u < U_; ++u) fill(u, true);
+  }
+
+  int T() const { return T_; }
+  int S() const { return S_; }
+  int U() const { return U_; }
+  double M() const { return M_; }
+  double w(int s) const { return w_[s]; }
+  double A(int s, int t) const { return A_[size_t(s) * T_ + t]; }
+  // Distortion of position s at slot t shown from slot a (a later first kept slot: back-fill).
+  double shown(int s, int a, int t) const {
+    if (a <= t) return w_[s] * (std::sqrt(A(s, t) - A(s, a)) + kRefreshEps * (t - a));
+    return w_[s] * (std::sqrt(A(s, a) - A(s, t)) + kRefreshEps * (T_ + a - t));
+  }
+  // Members of unit u: positions members()[unit_begin(u) .. unit_end(u)).
+  const std::vector<int>& members() const { return members_; }
+  int unit_begin(int u) const { return unit_start_[u]; }
+  int unit_end(int u) const { return unit_start_[u + 1]; }
+  int unit_size(int u) const { return unit_start_[u + 1] - unit_start_[u]; }
+  double never(int u) const { return never_[u]; }
+  double pre(int u, int f) const { return pre_[size_t(u) * T_ + f]; }
+
+  // Row pointer of unit u such that seg(j, k) = rows[row_start(j) + k - j - 1], 0 <= j < k <= T.
+  const double* rows(int u) {
+    if (full_) return seg_.get() + size_t(u) * per_;
+    if (seg_of_ != u) fill(u, false);
+    return seg_.get();
+  }
+  int row_start(int j) const { return row_start_[j]; }
+
+ private:
+  // seg(j, k) = cost of slots j..k-1 held from slot j, pre(f) = cost of slots 0..f-1 back-filled
+  // from slot f, each summed over the unit's members.
+  void fill(int u, bool with_pre) {
+    double* seg = seg_.get() + (full_ ? size_t(u) * per_ : 0);
+    double* pre = pre_.data() + size_t(u) * T_;
+    std::vector<double>& d = scratch_;
+    d.resize(T_);
+    for (int m = unit_begin(u); m < unit_end(u); ++m) {
+      const int s = members_[m];
+      const double* a = A_.data() + size_t(s) * T_;
+      const double ws = w_[s];
+      const bool first = m == unit_begin(u);
+      for (int j = 0; j < T_; ++j) {
+        double* r = seg + row_start_[j] - j - 1;  // seg(j, k) at r[k]
+        const double aj = a[j];
+        for (int t = j; t < T_; ++t) d[t] = ws * std::sqrt(a[t] - aj);
+        double sum = 0;
+        const double we = ws * kRefreshEps;
+        if (first) {
+          for (int t = j; t < T_; ++t) r[t + 1] = sum += d[t] + we * (t - j);
+        } else {
+          for (int t = j; t < T_; ++t) r[t + 1] += sum += d[t] + we * (t - j);
+        }
+        // slot j back-filled from a first kept slot t > j
+        if (with_pre)
+          for (int t = j + 1; t < T_; ++t) pre[t] += d[t] + we * (T_ + t - j);
+      }
+    }
+    if (!full_) seg_of_ = u;
+  }
+
+  int T_, S_, U_ = 0;
+  std::vector<double> A_, w_, pre_, never_;
+  std::vector<int> row_start_, members_, unit_start_;
+  std::unique_ptr<double[]> seg_;
+  std::vector<double> scratch_;
+  int per_ = 0;
+  bool full_ = true;
+  int seg_of_ = -1;
+  double M_ = 1;
+};
+
+// The per-unit dynamic programme and its scratch space.
+class UnitSolver {
+ public:
+  explicit UnitSolver(Tables& tb) : tb_(tb), F_(tb.T() + 1), cnt_(tb.T() + 1), next_(tb.T() + 1), qk_(tb.T() + 1), qtop_(tb.T() + 1) {}
+
+  struct Result {
+    int slots;   // kept slots (each costs the unit's size in tokens)
+    double cost;
+    int first;   // first kept slot, -1: none
+  };
+
+  // Best kept slots of unit u at price lambda per token; next(j) then gives the kept slot after j (T: none).
+  Result solve(int u, double lambda) {
+    const int T = tb_.T();
+    const double price = lambda * tb_.unit_size(u);
+    const double* seg = tb_.rows(u);
+    auto val = [&](int k, int j) { return seg[tb_.row_start(j) + k - j - 1] + F_[k]; };
+    F_[T] = 0;
+    cnt_[T] = 0;
+    for (int j = T - 1; j >= 0; --j) {
+      const double* r = seg + tb_.row_start(j) - j - 1;
+      double best = r[T];
+      int bk = T;
+      const int kmax = j + 1 < T ? next_[j + 1] : T;  // Monge: the best next slot of j is at most j+1's
+      if (price < best) {
+        for (int k = j + 1; k < T && k <= kmax; ++k) {
+          const double sv = r[k];
+          if (sv + price >= best) break;
+          const double c = sv + F_[k];
+          if (c < best) { best = c; bk = k; }
+        }
+      }
+      F_[j] = best + price;
+      cnt_[j] = cnt_[bk] + 1;
+      next_[j] = bk;
+    }
+    Result r{0, tb_.never(u), -1};
+    for (int f = 0; f < T; ++f) {
+      const double p = tb_.pre(u, f);
+      if (p >= r.cost) break;  // pre grows with f
+      const double c = p + F_[f];
+      if (c < r.cost) r = {cnt_[f], c, f};
+    }
+    return r;
+  }
+  int next(int j) const { return next_[j]; }
+
+ private:
+  Tables& tb_;
+  std::vector<double> F_;
+  std::vector<int> cnt_, next_, qk_, qtop_;
+};
+
+// Distortion of position s with the kept slots of row `kept` (T values).
+double position_cost(const Tables& tb, int s, const uint8_t* kept) {
+  const int T = tb.T();
+  int first = -1;
+  for (int t = 0; t < T && first < 0; ++t)
+    if (kept[t]) first = t;
+  if (first < 0) return tb.w(s) * tb.M() * T;
+  double cost = 0;
+  int a = first;
+  for (int t = 0; t < T; ++t) {
+    if (kept[t]) a = t;
+    cost += tb.shown(s, a, t);
+  }
+  return cost;
+}
+
+struct Addition {
+  double gain = -std::numeric_limits<double>::infinity();  // per token
+  int t = -1;
+};
+
+// Best single slot to add to every member of unit u (rows of `kept` [S][T], modified and restored);
+// the gain is per token.
+Addition best_addition(const Tables& tb, int u, uint8_t* kept) {
+  const int T = tb.T();
+  const auto& m = tb.members();
+  double base = 0;
+  for (int i = tb.unit_begin(u); i < tb.unit_end(u); ++i) base += position_cost(tb, m[i], kept + size_t(m[i]) * T);
+  Addition best;
+  for (int t = 0; t < T; ++t) {
+    bool free = true;
+    for (int i = tb.unit_begin(u); i < tb.unit_end(u) && free; ++i) free = !kept[size_t(m[i]) * T + t];
+    if (!free) continue;
+    double after = 0;
+    for (int i = tb.unit_begin(u); i < tb.unit_end(u); ++i) {
+      uint8_t* row = kept + size_t(m[i]) * T;
+      row[t] = 1;
+      after += position_cost(tb, m[i], row);
+      row[t] = 0;
+    }
+    const double g = (base - after) / tb.unit_size(u);
+    if (g > best.gain) best = {g, t};
+  }
+  return best;
+}
+
+void check(const RefreshRequest& r) {
+  if (r.T < 1 || r.S < 1) throw std::invalid_argument("refresh: empty change volume");
+  if (!r.change) throw std::invalid_argument("refresh: no change volume");
+  if (r.budget < 1) throw std::invalid_argument("refresh: budget must be positive");
+  if (r.grid_w < 0 || (r.grid_w > 0 && r.S % r.grid_w != 0)) throw std::invalid_argument("refresh: the grid width does not divide the positions");
+  if (r.group < 1) throw std::invalid_argument("refresh: the group side must be positive");
+  const size_t n = size_t(r.T) * r.S;
+  for (size_t i = 0; i < n; ++i)
+    if (!(r.change[i] >= 0 && std::isfinite(r.change[i]))) throw std::invalid_argument("refresh: change value " + std::to_string(i) + " is not finite and >= 0");
+  if (r.weight)
+    for (int s = 0; s < r.S; ++s)
+      if (!(r.weight[s] >= 0 && r.weight[s] <= 1)) throw std::invalid_argument("refresh: weights must be in [0, 1]");
+}
+
+}  // namespace
+
+RefreshAllocation allocate_refresh(const RefreshRequest& request) {
+  check(request);
+  const int T = request.T, S = request.S;
+  const int64_t K = std::min<int64_t>(request.budget, int64_t(T) * S);
+  Tables tb(request);
+  const int U = tb.U();
+  UnitSolver solver(tb);
+  RefreshAllocation out;
+
+  double wmax = 0;
+  for (int s = 0; s < S; ++s) wmax = std::max(wmax, tb.w(s));
+  // At lam_hi nothing is worth a token; at lam_lo everything that lowers the distortion is.
+  double lam_hi = std::max(1e-300, wmax * tb.M() * T * 2);
+  double lam_lo = lam_hi * 1e-18;
+  std::vector<int> cnt_lo(U), cnt_hi(U, 0), cur(U);  // tokens per unit
+  auto count_at = [&](double lambda, std::vector<int>& per, bool all) {
+    int64_t n = 0;
+    for (int u = 0; u < U; ++u) {
+      if (all || cnt_lo[u] != cnt_hi[u]) per[u] = solver.solve(u, lambda).slots * tb.unit_size(u);
+      n += per[u];
+    }
+    return n;
+  };
+  int64_t c_lo = count_at(lam_lo, cnt_lo, true);
+  int64_t c_hi = 0;
+  if (c_lo <= K) {
+    lam_hi = lam_lo;
+    c_hi = c_lo;
+    cnt_hi = cnt_lo;
+  } else {
+    // Illinois on x = log lambda, f(x) = count - K (falls with x): f(x_lo) > 0 >= f(x_hi). A unit
+    // whose count is the same at both ends keeps it inside the bracket and is not solved again.
+    double x_lo = std::log(lam_lo), x_hi = std::log(lam_hi);
+    double f_lo = double(c_lo - K), f_hi = double(c_hi - K);
+    int kept_end = 0;  // +1: lo kept in the last step, -1: hi kept
+    double width_before = 2 * (x_hi - x_lo), width_prev = x_hi - x_lo;
+    while (out.steps < 200 && c_hi != K) {
+      const double width = x_hi - x_lo;
+      if (!(width > 1e-12)) break;
+      double x = (x_lo * f_hi - x_hi * f_lo) / (f_hi - f_lo);
+      // a step that does not halve the bracket every two steps is a bisection
+      if (!(x > x_lo && x < x_hi) || width > 0.5 * width_before) x = 0.5 * (x_lo + x_hi);
+      if (!(x > x_lo && x < x_hi)) break;
+      width_before = width_prev;
+      width_prev = width;
+      ++out.steps;
+      cur = cnt_hi;
+      const int64_t c = count_at(std::exp(x), cur, false);
+      if (c > K) {
+        x_lo = x;
+        c_lo = c;
+        f_lo = double(c - K);
+        cnt_lo = cur;
+        if (kept_end == -1) f_hi *= 0.5;
+        kept_end = -1;
+      } else {
+        x_hi = x;
+        c_hi = c;
+        f_hi = double(c - K);
+        cnt_hi = cur;
+        if (kept_end == 1) f_lo *= 0.5;
+        kept_end = 1;
+      }
+    }
+    lam_lo = std::exp(x_lo);
+    lam_hi = std::exp(x_hi);
+  }
+  out.lambda = lam_hi;
+  std::vector<uint8_t> kept(size_t(S) * T, 0);  // [S][T]
+  const auto& members = tb.members();
+  int64_t count = 0;
+  for (int u = 0; u < U; ++u) {
+    const auto r = solver.solve(u, lam_hi);
+    for (int j = r.first; j >= 0 && j < T; j = solver.next(j))
+      for (int i = tb.unit_begin(u); i < tb.unit_end(u); ++i) kept[size_t(members[i]) * T + j] = 1;
+    count += int64_t(r.slots) * tb.unit_size(u);
+  }
+  out.tie_tokens = int32_t(K - count);
+  // Tokens left after that: one slot at a time by largest gain per token, ties by (t, first
+  // position), whole units while they fit, then single positions.
+  auto fill = [&](const Tables& t, const std::vector<int>& cands) {
+    std::vector<Addition> add(t.U());
+    for (int u : cands) add[u] = best_addition(t, u, kept.data());
+    auto first_of = [&](int u) { return t.members()[t.unit_begin(u)]; };
+    while (count < K) {
+      int bu = -1;
+      for (int u : cands) {
+        if (add[u].t < 0 || count + t.unit_size(u) > K) continue;
+        if (bu < 0 || add[u].gain > add[bu].gain ||
+            (add[u].gain == add[bu].gain && int64_t(add[u].t) * S + first_of(u) < int64_t(add[bu].t) * S + first_of(bu)))
+          bu = u;
+      }
+      if (bu < 0) return;
+      for (int i = t.unit_begin(bu); i < t.unit_end(bu); ++i) kept[size_t(t.members()[i]) * T + add[bu].t] = 1;
+      count += t.unit_size(bu);
+      add[bu] = best_addition(t, bu, kept.data());
+    }
+  };
+  auto every = [](int n) {
+    std::vector<int> v(n);
+    for (int i = 0; i < n; ++i) v[i] = i;
+    return v;
+  };
+  if (count < K && lam_lo < lam_hi) {
+    // Units whose count changes inside the final bracket: both of their kept sets are (nearly) best
+    // at the multiplier where the count jumps. Take the larger set where it fits, by distortion
+    // removed per added token, ties by first position.
+    struct Switch {
+      int u, tokens;
+      double gain;
+    };
+    std::vector<Switch> sw;
+    for (int u = 0; u < U; ++u) {
+      if (cnt_lo[u] <= cnt_hi[u]) continue;
+      const auto hi = solver.solve(u, lam_hi);
+      const auto lo = solver.solve(u, lam_lo);
+      const int tokens = (lo.slots - hi.slots) * tb.unit_size(u);
+      const double d_hi = hi.cost - lam_hi * hi.slots * tb.unit_size(u);
+      const double d_lo = lo.cost - lam_lo * lo.slots * tb.unit_size(u);
+      if (tokens > 0) sw.push_back({u, tokens, (d_hi - d_lo) / tokens});
+    }
+    std::sort(sw.begin(), sw.end(), [&](const Switch& a, const Switch& b) {
+      if (a.gain != b.gain) return a.gain > b.gain;
+      return members[tb.unit_begin(a.u)] < members[tb.unit_begin(b.u)];
+    });
+    for (const Switch& x : sw) {
+      if (count + x.tokens > K) continue;
+      const auto lo = solver.solve(x.u, lam_lo);
+      for (int i = tb.unit_begin(x.u); i < tb.unit_end(x.u); ++i) {
+        uint8_t* row = &kept[size_t(members[i]) * T];
+        std::fill(row, row + T, 0);
+        for (int j = lo.first; j >= 0 && j < T; j = solver.next(j)) row[j] = 1;
+      }
+      count += x.tokens;
+    }
+  }
+  if (count < K) fill(tb, every(U));
+  if (count < K) {
+    // what whole units cannot fill: single positions
+    RefreshRequest single = request;
+    single.group = 1;
+    const Tables one(single, false);
+    fill(one, every(S));
+  }
+  if (count != K) throw std::logic_error("refresh selected " + std::to_string(count) + " of " + std::to_string(K));
+
+  out.kept.reserve(size_t(K));
+  out.token_change.reserve(size_t(K));
+  std::vector<int> last(S, 0);
+  for (int t = 0; t < T; ++t) {
+    for (int s = 0; s < S; ++s) {
+      if (!kept[size_t(s) * T + t]) continue;
+      out.kept.push_back(t * S + s);
+      out.token_change.push_back(float(tb.A(s, t) - tb.A(s, last[s])));
+      last[s] = t;
+    }
+  }
+  return out;
+}
+
+}  // namespace codectok
