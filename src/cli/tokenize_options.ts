@@ -33,6 +33,7 @@ export function addTokenizeOptions(cmd: Command): Command {
     .option('--no-static-fallback', 'no uniform full frames for static clips')
     .addOption(new Option('--order <order>', 'row order: thw (default) or score').choices(['thw', 'score']))
     .option('--group-size <n>', 'grouped: frames per group (default 4)', int('--group-size'))
+    .option('--refresh-group <n>', 'refresh: side of the square groups of patches allocated together (default 1)', int('--refresh-group'))
     .option('--fraction <f>', 'adaptive: share of the total score to keep (default 0.9)', num('--fraction'))
     .option('--max-budget <K>', 'adaptive: largest K', int('--max-budget'))
     .option('--min-budget <K>', 'adaptive: smallest K', int('--min-budget'))
@@ -64,7 +65,7 @@ export function addTokenizeOptions(cmd: Command): Command {
 export type CliTokenizeOptions = Pick<
   TokenizeOptions,
   | 'preset' | 'policy' | 'budget' | 'frames' | 'sampleFps' | 'inputFps' | 'resize' | 'size' | 'patch' | 'merge' | 'minPixels' | 'maxPixels'
-  | 'iframes' | 'keepFirst' | 'padding' | 'staticFallback' | 'order' | 'groupSize' | 'fraction' | 'maxBudget' | 'minBudget'
+  | 'iframes' | 'keepFirst' | 'padding' | 'staticFallback' | 'order' | 'groupSize' | 'refreshGroup' | 'fraction' | 'maxBudget' | 'minBudget'
   | 'compensation' | 'motionVector' | 'normalize' | 'percentile' | 'layout' | 'dtype' | 'mean' | 'std' | 'reencode' | 'ffmpeg' | 'transcoder' | 'timeout' | 'device'
 > & {
   start?: number;
@@ -111,6 +112,7 @@ export function tokenizeOptionsFrom(c: CliTokenizeOptions): TokenizeOptions {
     padding: c.padding,
     order: c.order,
     groupSize: c.groupSize,
+    refreshGroup: c.refreshGroup,
     fraction: c.fraction,
     maxBudget: c.maxBudget,
     minBudget: c.minBudget,

@@ -80,14 +80,19 @@ interface SelectInputs {
   g: Geometry;
 }
 
+/** refresh: side of the square groups of patch positions allocated together (default 1: every patch alone). */
+function refreshGroup(o: TokenizeOptions): number {
+  return o.refreshGroup ?? 1;
+}
+
 /** Runs the selection policy on the score volume (refresh: the change volume; rlt: the pixels). */
 function select(o: TokenizeOptions, vol: ScoreVolume, S: number, inp: SelectInputs, device: 'cpu' | 'cuda'): { sel: Selection; heldFraction?: number; tokenValues?: Float32Array; policyMeta?: Record<string, unknown> } {
   const policyOpts: CodecPolicyOptions = { budget: o.budget ?? defaultBudget(o, vol.T, S), iframes: o.iframes, keepFirst: o.keepFirst, padding: o.padding, staticFallback: o.staticFallback, order: o.order };
   switch (o.policy) {
     case 'refresh': {
       const c = inp.change!;
-      const r = selectRefresh({ T: vol.T, gridH: vol.gridH, gridW: vol.gridW, change: c.change, weight: inp.share }, { budget: policyOpts.budget });
-      return { sel: r, tokenValues: r.tokenChange, policyMeta: { distortion: 'sqrt', lambda: r.lambda, bisectionSteps: r.steps, tieTokens: r.tieTokens, slotChange: r.slotChange, scales: c.scales, picturesPerSlot: c.picturesPerSlot, intraPictures: c.intra } };
+      const r = selectRefresh({ T: vol.T, gridH: vol.gridH, gridW: vol.gridW, change: c.change, weight: inp.share }, { budget: policyOpts.budget, group: refreshGroup(o) });
+      return { sel: r, tokenValues: r.tokenChange, policyMeta: { distortion: 'sqrt', group: refreshGroup(o), lambda: r.lambda, multiplierSteps: r.steps, tieTokens: r.tieTokens, slotChange: r.slotChange, scales: c.scales, picturesPerSlot: c.picturesPerSlot, intraPictures: c.intra } };
     }
     case 'rlt': {
       const r = selectRlt({ T: vol.T, gridH: vol.gridH, gridW: vol.gridW, patch: inp.g.patch, width: inp.g.outWidth, frames: inp.slots.map((s) => inp.frames!.get(s.frame)!) }, { budget: policyOpts.budget });
