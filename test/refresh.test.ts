@@ -140,6 +140,19 @@ describe('refresh policy on synthetic clips', () => {
     expect(perSlot(r).filter((k) => k > 0).every((k) => k === 240)).toBe(true);
   });
 
+  it('refreshGroup allocates square groups of patches together (every kept 2x2 group whole); a bad group is refused', { timeout: 180_000 }, async () => {
+    const r = await tokenize(await pan(), { ...O, budget: 4 * 240, refreshGroup: 2 });
+    expectValidPositions(r, 960);
+    expect(r.meta.policy.group).toBe(2);
+    const kept = new Set(rowsOf(r).map(([t, h, w]) => `${t},${h},${w}`));
+    for (const [t, h, w] of rowsOf(r)) {
+      const h0 = h - (h % 2);
+      const w0 = w - (w % 2);
+      for (const [dh, dw] of [[0, 0], [0, 1], [1, 0], [1, 1]]) expect(kept.has(`${t},${h0 + dh!},${w0 + dw!}`), `(${t}, ${h}, ${w}) without its group`).toBe(true);
+    }
+    await expect(tokenize(await pan(), { ...O, budget: 16, refreshGroup: 0 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+  });
+
   it('a small object moving over a still background gets tokens only where it moves', { timeout: 180_000 }, async () => {
     // a 24x24 square crossing the texture left to right on rows 80..103 (patch rows 5 and 6), 4 px per frame
     const r = await tokenize(await clip('object', `${TEXTURE},crop=${W}:${H}:0:0[bg];color=c=0x101010:s=24x24:r=25[o];[bg][o]overlay=x='8+n*4':y=80:shortest=1,format=yuv420p[v]`), { ...O, budget: 240 + 60 });
