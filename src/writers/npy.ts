@@ -121,6 +121,7 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   } else {
     throw new Error(`unsupported .npy version ${major}.${bytes[7]}`);
   }
+  if (bytes.length < start + headerLen) throw new Error(`truncated .npy header: ${headerLen} bytes declared, ${Math.max(0, bytes.length - start)} present`);
   const header = Buffer.from(bytes.buffer, bytes.byteOffset + start, headerLen).toString('latin1');
   const descr = /'descr':\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
@@ -138,6 +139,7 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map((s) => Number(s.replace(/L$/, '')));
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`malformed .npy shape (${shapeText})`);
   const info = NPY_DTYPES[dtype];
   const n = product(shape);
   const dataStart = start + headerLen;
