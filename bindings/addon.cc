@@ -6,6 +6,8 @@
 //                                maxPicturesPerCall at most that many: push an
 //                                empty array to get the rest)
 //   await d.finish()          -> Picture[] (every remaining picture)
+//   d.cancel()                -> the job in progress stops at its next NAL unit
+//                                (ERR_CANCELLED), and so does every later one
 //
 // push() and finish() run StreamDecoder::push/finish and drain next() on the
 // libuv thread pool (UV_THREADPOOL_SIZE threads, 4 by default), so several
@@ -23,7 +25,10 @@
 // Options are checked strictly, before any decoding: an unknown name, a flag
 // that is not a boolean, or a count or picture index that is not a
 // non-negative integer (NaN, 1.5, -1, '3') throws a TypeError (RangeError for
-// out-of-range numbers) with code ERR_INVALID_OPTION naming the option.
+// out-of-range numbers) with code ERR_INVALID_OPTION naming the option. The
+// `limits` object (DecodeLimits by their JavaScript names: maxLumaPictureSize,
+// maxPictureDimension, maxDpbSize, maxSliceSegmentsPerPicture,
+// maxTilesPerPicture, maxNalUnitSize) takes positive integers only.
 //
 // Arrays are not copied: each typed array views the core's
 // shared_ptr<vector<T>> storage through an external ArrayBuffer whose
@@ -36,6 +41,7 @@
 // finish().
 #include <napi.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <deque>
@@ -221,6 +227,66 @@ int32_t NonNegativeInt32(Napi::Env env, Napi::Value v, const std::string& what) 
   return static_cast<int32_t>(d);
 }
 
+// A positive integer up to `max` (a limit).
+int64_t PositiveInteger(Napi::Env env, Napi::Value v, const std::string& what, double max) {
+  if (!v.IsNumber()) ThrowInvalidOption<Napi::TypeError>(env, what + " must be a number, got " + Describe(v));
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (std::isnan(d) || std::trunc(d) != d)
+    ThrowInvalidOption<Napi::TypeError>(env, what + " must be an integer, got " + Describe(v));
+  if (d < 1 || d > max)
+    ThrowInvalidOption<Napi::RangeError>(env, what + " must be between 1 and " + std::to_string(static_cast<int64_t>(max)) +
+                                                  ", got " + Describe(v));
+  return static_cast<int64_t>(d);
+}
+
+// The `limits` option: DecodeLimits by their JavaScript names, each a positive integer; an
+// unknown name is an error.
+void ParseLimits(Napi::Env env, Napi::Value value, codectok::DecodeLimits& limits) {
+  if (!value.IsObject() || value.IsArray() || value.IsFunction())
+    ThrowInvalidOption<Napi::TypeError>(env, "option limits must be an object, got " + Describe(value));
+  Napi::Object o = value.As<Napi::Object>();
+  struct Wide {
+    const char* name;
+    int64_t codectok::DecodeLimits::*field;
+  };
+  struct Narrow {
+    const char* name;
+    int32_t codectok::DecodeLimits::*field;
+  };
+  static constexpr Wide kWide[] = {
+      {"maxLumaPictureSize", &codectok::DecodeLimits::max_luma_picture_size},
+      {"maxNalUnitSize", &codectok::DecodeLimits::max_nal_unit_size},
+  };
+  static constexpr Narrow kNarrow[] = {
+      {"maxPictureDimension", &codectok::DecodeLimits::max_picture_dimension},
+      {"maxDpbSize", &codectok::DecodeLimits::max_dpb_size},
+      {"maxSliceSegmentsPerPicture", &codectok::DecodeLimits::max_slice_segments_per_picture},
+      {"maxTilesPerPicture", &codectok::DecodeLimits::max_tiles_per_picture},
+  };
+  Napi::Array names = o.GetPropertyNames();
+  for (uint32_t i = 0; i < names.Length(); ++i) {
+    const std::string name = names.Get(i).ToString().Utf8Value();
+    bool known = false;
+    for (const Wide& l : kWide) known = known || name == l.name;
+    for (const Narrow& l : kNarrow) known = known || name == l.name;
+    if (!known) {
+      std::string list;
+      for (const Wide& l : kWide) list += std::string(list.empty() ? "" : ", ") + l.name;
+      for (const Narrow& l : kNarrow) list += std::string(", ") + l.name;
+      ThrowInvalidOption<Napi::TypeError>(env, "unknown limit '" + name + "' (known: " + list + ")");
+    }
+  }
+  for (const Wide& l : kWide) {
+    Napi::Value v = o.Get(l.name);
+    if (!v.IsUndefined()) limits.*(l.field) = PositiveInteger(env, v, std::string("limits.") + l.name, 9007199254740991.0);
+  }
+  for (const Narrow& l : kNarrow) {
+    Napi::Value v = o.Get(l.name);
+    if (!v.IsUndefined())
+      limits.*(l.field) = static_cast<int32_t>(PositiveInteger(env, v, std::string("limits.") + l.name, 2147483647.0));
+  }
+}
+
 // The options object of new NativeDecoder(options), checked strictly.
 DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
   DecodeOptions options;
@@ -238,7 +304,7 @@ DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
       {"residual", &DecodeOptions::residual}, {"headersOnly", &DecodeOptions::headers_only},
   };
   // Checked here for their names only; `score` and `summary` are read by MakeScoreSession (bindings/scores.cc).
-  static constexpr const char* kOthers[] = {"pictures", "maxPicturesPerCall", "score", "summary", "codec"};
+  static constexpr const char* kOthers[] = {"pictures", "maxPicturesPerCall", "score", "summary", "codec", "limits"};
   // Every name first: an unknown one is an error, not ignored.
   Napi::Array names = o.GetPropertyNames();
   for (uint32_t i = 0; i < names.Length(); ++i) {
@@ -266,6 +332,8 @@ DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
     ThrowInvalidOption<Napi::TypeError>(env, "option codec must be 'hevc' or 'h264', got " + Describe(codec));
   Napi::Value limit = o.Get("maxPicturesPerCall");
   if (!limit.IsUndefined()) options.max_pictures_per_call = NonNegativeInt32(env, limit, "option maxPicturesPerCall");
+  Napi::Value limits = o.Get("limits");
+  if (!limits.IsUndefined()) ParseLimits(env, limits, options.limits);
   Napi::Value only = o.Get("pictures");
   if (!only.IsUndefined() && !only.IsNull()) {
     if (!only.IsArray())
@@ -280,8 +348,9 @@ DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
 // State shared between the JS wrapper and the worker running on the pool.
 // One decoder of either standard (the `codec` option), behind the same push / finish / next.
 struct Core {
-  Core(const DecodeOptions& options, bool h264, std::unique_ptr<codectok_bindings::ScoreSession> score)
+  Core(DecodeOptions options, bool h264, std::unique_ptr<codectok_bindings::ScoreSession> score)
       : scores(std::move(score)) {
+    options.cancel = &cancelled;
     if (h264) h264_decoder = std::make_unique<codectok::h264::StreamDecoder>(options);
     else hevc_decoder = std::make_unique<StreamDecoder>(options);
     if (scores) {
@@ -295,6 +364,8 @@ struct Core {
   }
   bool finish() { return h264_decoder ? h264_decoder->finish() : hevc_decoder->finish(); }
   bool next(PictureResult& out) { return h264_decoder ? h264_decoder->next(out) : hevc_decoder->next(out); }
+  // Set by cancel() on the JavaScript thread, read by the decoder on the pool before each NAL unit.
+  std::atomic<bool> cancelled{false};
   std::unique_ptr<StreamDecoder> hevc_decoder;
   std::unique_ptr<codectok::h264::StreamDecoder> h264_decoder;
   // With the `score` option: the pictures' patch scores, computed as they are decoded.
@@ -321,6 +392,12 @@ class DecodeWorker : public Napi::AsyncWorker {
         job_(std::move(job)) {}
 
   void Execute() override {
+    if (core_->cancelled.load(std::memory_order_relaxed)) {
+      error_.set = true;
+      error_.code = codectok::error_code_name(codectok::ErrorCode::kCancelled);
+      error_.message = "decoding cancelled";
+      return;
+    }
     try {
       auto take_ready = [&] {
         PictureResult picture;
@@ -369,7 +446,8 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "NativeDecoder",
                        {InstanceMethod<&NativeDecoder::Push>("push"),
-                        InstanceMethod<&NativeDecoder::Finish>("finish")});
+                        InstanceMethod<&NativeDecoder::Finish>("finish"),
+                        InstanceMethod<&NativeDecoder::Cancel>("cancel")});
   }
 
   explicit NativeDecoder(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeDecoder>(info) {
@@ -398,6 +476,13 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
   }
 
  private:
+  // cancel(): the job running stops before its next NAL unit and rejects with ERR_CANCELLED, as do
+  // the queued ones and any later call.
+  Napi::Value Cancel(const Napi::CallbackInfo& info) {
+    core_->cancelled.store(true, std::memory_order_relaxed);
+    return info.Env().Undefined();
+  }
+
   Napi::Value Push(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsTypedArray() ||

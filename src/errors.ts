@@ -4,7 +4,8 @@
  * Error codes:
  * - from the C++ core (cpp/bitstream/parse_error.h): ERR_TRUNCATED,
  *   ERR_INVALID_SYNTAX, ERR_UNSUPPORTED, ERR_MISSING_PARAMETER_SET,
- *   ERR_MISSING_REFERENCE, ERR_LIMIT_EXCEEDED;
+ *   ERR_MISSING_REFERENCE, ERR_LIMIT_EXCEEDED (a limit of DecodeLimits, named in the message),
+ *   ERR_CANCELLED (the parse was stopped: the `signal` option of parsePictures);
  * - ERR_INTERNAL: any other failure inside the native code (a bug);
  * - ERR_INVALID_STATE: a decoder used after finish() or after it failed;
  * - ERR_IO: the input could not be read (missing file, permissions...);
@@ -28,6 +29,7 @@ export type CodectokErrorCode =
   | 'ERR_MISSING_PARAMETER_SET'
   | 'ERR_MISSING_REFERENCE'
   | 'ERR_LIMIT_EXCEEDED'
+  | 'ERR_CANCELLED'
   | 'ERR_INTERNAL'
   | 'ERR_INVALID_STATE'
   | 'ERR_IO'
@@ -49,6 +51,7 @@ export const ERROR_CODES: readonly CodectokErrorCode[] = [
   'ERR_MISSING_PARAMETER_SET',
   'ERR_MISSING_REFERENCE',
   'ERR_LIMIT_EXCEEDED',
+  'ERR_CANCELLED',
   'ERR_INTERNAL',
   'ERR_INVALID_STATE',
   'ERR_IO',

@@ -16,6 +16,7 @@ export { CodectokError, ERROR_CODES, type CodectokErrorCode, type CodectokErrorD
 
 // the parser
 export { parsePictures, parseFile, type ParseInput, type ParseOptions, type Picture, type Slice, type ContainerInfo, type VideoCodec } from './input/parser.js';
+export type { DecodeLimits } from './input/limits.js';
 export type { DecodeOptions } from './input/decode_options.js';
 export { countPictures, pictureHeaders, type PictureHeader, type HeaderOptions } from './input/picture_headers.js';
 export type { Mp4TrackInfo } from './input/mp4_demux.js';

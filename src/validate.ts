@@ -35,15 +35,17 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * The options object of `fn`: undefined or a plain object whose keys are all in `known`
- * (an unknown name is a typo or an option of another function: it is refused, not ignored).
+ * The options object of `fn` (or a nested one, `what`: 'options.limits'): undefined or a plain
+ * object whose keys are all in `known` (an unknown name is a typo or an option of another
+ * function: it is refused, not ignored).
  */
-export function checkOptions(fn: string, options: unknown, known: readonly string[]): Record<string, unknown> {
+export function checkOptions(fn: string, options: unknown, known: readonly string[], what = 'options'): Record<string, unknown> {
   if (options === undefined) return {};
-  if (!isPlainObject(options)) throw invalidArgument(fn, 'options', 'an object', options);
+  if (!isPlainObject(options)) throw invalidArgument(fn, what, 'an object', options);
   const unknown = Object.keys(options).filter((k) => !known.includes(k));
   if (unknown.length) {
-    throw new CodectokError('ERR_INVALID_OPTION', `${fn}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${known.join(', ')})`);
+    const kind = what === 'options' ? 'option' : `${what} name`;
+    throw new CodectokError('ERR_INVALID_OPTION', `${fn}: unknown ${kind}${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${known.join(', ')})`);
   }
   return options;
 }

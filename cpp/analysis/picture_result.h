@@ -1,6 +1,7 @@
 // What the core hands out for one picture, in output (display) order.
 // Layouts match the reference corpus (test/fixtures/hevc-corpus/README.md).
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -51,6 +52,10 @@ struct DecodeOptions {
   // Bounds the memory a caller holds per call whatever the bitrate.
   int max_pictures_per_call = 0;
   DecodeLimits limits;
+  // When set, checked before each NAL unit: once true, decoding stops with ParseError kCancelled
+  // (another thread sets it to abandon a decode in progress). Owned by the caller, who keeps it
+  // alive as long as the decoder.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct SliceInfo {

@@ -73,6 +73,8 @@ class StreamDecoderImpl {
   void drain() {
     NalUnit nal;
     while (!limit_reached() && splitter_.next(nal)) {
+      if (options_.cancel && options_.cancel->load(std::memory_order_relaxed))
+        fail(ErrorCode::kCancelled, "decoding cancelled");
       try {
         handle(nal);
       } catch (ParseError& e) {

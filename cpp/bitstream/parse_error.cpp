@@ -10,6 +10,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kMissingParameterSet: return "ERR_MISSING_PARAMETER_SET";
     case ErrorCode::kMissingReference: return "ERR_MISSING_REFERENCE";
     case ErrorCode::kLimitExceeded: return "ERR_LIMIT_EXCEEDED";
+    case ErrorCode::kCancelled: return "ERR_CANCELLED";
   }
   return "ERR_UNKNOWN";
 }

@@ -15,6 +15,7 @@ enum class ErrorCode {
   kMissingParameterSet,
   kMissingReference,
   kLimitExceeded,  // absurd dimensions or counts
+  kCancelled,      // the caller cancelled the decode (DecodeOptions::cancel)
 };
 
 const char* error_code_name(ErrorCode code);

@@ -9,6 +9,8 @@ export { CodectokError, ERROR_CODES, type CodectokErrorCode, type CodectokErrorD
 export type { NativeMotionSummary as MotionSummary } from './native.js';
 export { parsePictures, parseFile, pictureShapes, nalTypeName, TU_COLUMNS, DEFAULT_CHUNK_SIZE, type ParseInput, type ParseOptions, type Picture, type Slice, type ContainerInfo, type VideoCodec } from './parser.js';
 export type { DecodeOptions } from './decode_options.js';
+export type { DecodeLimits } from './limits.js';
+export type { Mp4Limits } from './mp4_box_limits.js';
 export { countPictures, pictureHeaders, type PictureHeader, type HeaderOptions } from './picture_headers.js';
 export { mp4ToAnnexB, type Mp4DemuxOptions, type Mp4TrackInfo, type RandomAccessReader } from './mp4_demux.js';
 export { dumpCorpus, type DumpOptions, type DumpResult, type FrameRecord } from '../writers/dump.js';

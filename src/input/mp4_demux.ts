@@ -26,6 +26,8 @@ async function loadMp4box(): Promise<Mp4Box> {
 import { CodectokError, type CodectokErrorCode } from '../errors.js';
 import { checkFunction, checkNumber, checkOptions, invalidArgument } from '../validate.js';
 import { concatBytes } from './bytes.js';
+import { checkLimits } from './limits.js';
+import { Mp4BoxLimits, type Mp4Limits } from './mp4_box_limits.js';
 
 /** Random access to a file (positional reads). */
 export interface RandomAccessReader {
@@ -39,6 +41,8 @@ export interface Mp4DemuxOptions {
   chunkSize?: number;
   /** File name used in error messages. */
   file?: string;
+  /** Box size and count limits (the MP4 part of DecodeLimits): ERR_LIMIT_EXCEEDED naming the limit. */
+  limits?: Mp4Limits;
 }
 
 /** What the demuxer found in the moov box. */
@@ -125,12 +129,15 @@ class Mp4Demuxer {
   private lastDescription = -1;
   private paramSets: Uint8Array[] = [];
   extracted = 0;
+  private readonly boxLimits: Mp4BoxLimits;
 
   constructor(
     private readonly lib: Mp4Box,
     keepMdatData: boolean,
     private readonly fileName?: string,
+    limits?: Mp4Limits,
   ) {
+    this.boxLimits = new Mp4BoxLimits(limits, fileName);
     this.file = lib.createFile(keepMdatData);
     this.file.onError = (module: string, message: string) => {
       this.error ??= this.fail('ERR_INVALID_SYNTAX', `invalid MP4 (${module}): ${message}`);
@@ -156,6 +163,7 @@ class Mp4Demuxer {
   }
 
   private onReady(info: Movie): void {
+    this.boxLimits.checkMoov(this.file.moov as unknown as { boxes?: [] } | undefined);
     const videos = info.videoTracks ?? [];
     if (videos.length === 0) {
       const found = info.tracks.map((t) => t.codec.split('.')[0]).join(', ');
@@ -204,6 +212,7 @@ class Mp4Demuxer {
 
   /** Feeds bytes at file position `position`; returns the next position mp4box wants. */
   append(bytes: Uint8Array, position: number, last: boolean): number | undefined {
+    this.boxLimits.feed(bytes, position); // before mp4box buffers anything of a box too large
     const buffer = new this.lib.MP4BoxBuffer(bytes.byteLength);
     new Uint8Array(buffer).set(bytes);
     buffer.fileStart = position;
@@ -329,9 +338,13 @@ export function mp4ToAnnexB(
   if (!isStream && !(typeof source === 'object' && source !== null && isReader(source))) {
     throw invalidArgument(fn, 'source', 'a RandomAccessReader ({ size, read }) or an AsyncIterable<Uint8Array>', source);
   }
-  const o = checkOptions(fn, options, ['chunkSize', 'file', 'onTrack']);
+  const o = checkOptions(fn, options, ['chunkSize', 'file', 'onTrack', 'limits']);
   checkNumber(fn, o, 'chunkSize', 1);
   checkFunction(fn, o, 'onTrack');
+  const limits = checkLimits(fn, o.limits);
+  if (limits && Object.keys(limits).some((k) => k !== 'maxMp4BoxSize' && k !== 'maxMp4BoxCount')) {
+    throw invalidArgument(fn, 'options.limits', 'MP4 limits only (maxMp4BoxSize, maxMp4BoxCount)', limits);
+  }
   return demuxToAnnexB(source, options);
 }
 
@@ -350,7 +363,7 @@ async function* demuxToAnnexB(
   };
 
   if (isReader(source)) {
-    const demuxer = new Mp4Demuxer(await loadMp4box(), false, options.file);
+    const demuxer = new Mp4Demuxer(await loadMp4box(), false, options.file, options.limits);
     const size = source.size;
     let pos = 0;
     let bytesRead = 0;
@@ -381,7 +394,7 @@ async function* demuxToAnnexB(
     for (const chunk of batcher.add(demuxer.take())) yield chunk;
     finishCheck(demuxer);
   } else {
-    const demuxer = new Mp4Demuxer(await loadMp4box(), true, options.file);
+    const demuxer = new Mp4Demuxer(await loadMp4box(), true, options.file, options.limits);
     let pos = 0;
     for await (const bytes of source) {
       if (bytes.length === 0) continue;

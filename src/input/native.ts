@@ -11,6 +11,7 @@ import type { Geometry } from '../geometry/output_geometry.js';
 import type { ResolvedScoringOptions } from '../scores/options.js';
 
 import type { DecodeOptions } from './decode_options.js';
+import type { NativeLimits } from './limits.js';
 
 /**
  * Options of the native decoder (see cpp/analysis/picture_result.h): the parser's DecodeOptions
@@ -27,6 +28,8 @@ export interface NativeDecodeOptions extends Omit<DecodeOptions, 'pictures' | 'r
   score?: NativeScoreRequest;
   /** Summarise each picture's motion field natively (picture.summary); the field itself is handed out only with motion. */
   summary?: boolean;
+  /** The decoder's resource limits (DecodeLimits without the MP4 ones). */
+  limits?: NativeLimits;
 }
 
 /** Shares of intra, inter (not skip) and skip 4x4 blocks, and the mean vector length in luma samples. */
@@ -149,6 +152,8 @@ export interface NativeCellMap {
 export interface NativeDecoder {
   push(data: Uint8Array): Promise<NativePicture[]>;
   finish(): Promise<NativePicture[]>;
+  /** Stops the call in progress at its next NAL unit, and every later one: they reject with ERR_CANCELLED. */
+  cancel(): void;
 }
 
 export interface NativeAddon {

@@ -22,6 +22,7 @@ import { checkBoolean, checkFunction, checkNumber, checkOneOf, checkOptions, inv
 import { concatBytes } from './bytes.js';
 import { decideAnnexBCodec, decideContainer, HEAD_BYTES, notVideo, StartCodeScanner, type VideoCodec } from './container.js';
 import { codecOfEntry, mp4ToAnnexB, type Mp4TrackInfo, type RandomAccessReader } from './mp4_demux.js';
+import { checkLimits, mp4Limits, nativeLimits, type DecodeLimits } from './limits.js';
 import type { DecodeOptions } from './decode_options.js';
 import { loadNative, type NativeAddon, type NativeDecodeOptions, type NativeDecoder, type NativePicture } from './native.js';
 
@@ -38,6 +39,13 @@ export interface ParseOptions extends DecodeOptions {
   codec?: 'auto' | VideoCodec;
   /** Called once the container is known (and, for MP4, the track). */
   onContainer?: (info: ContainerInfo) => void;
+  /** Resource limits (see DecodeLimits); a file that exceeds one fails with ERR_LIMIT_EXCEEDED naming it. */
+  limits?: DecodeLimits;
+  /**
+   * Stops the parse when aborted: the iteration throws the signal's reason (a CodectokError as it
+   * is, anything else as ERR_CANCELLED), and a native call in progress stops at its next NAL unit.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ContainerInfo {
@@ -103,7 +111,7 @@ export type ParseInput = string | Uint8Array | AsyncIterable<Uint8Array>;
 /** Every option name of ParseOptions (the compiler checks the list is complete). */
 const PARSE_OPTION_NAMES = Object.keys({
   motion: true, cu: true, bits: true, tuStats: true, residual: true, headersOnly: true, pictures: true, recycle: true, score: true, summary: true,
-  chunkSize: true, container: true, codec: true, onContainer: true,
+  chunkSize: true, container: true, codec: true, onContainer: true, limits: true, signal: true,
 } satisfies Record<keyof ParseOptions, true>);
 
 /** Largest decode index the native decoder takes (int32). */
@@ -131,6 +139,8 @@ export function checkParseArguments(fn: string, input: unknown, options: unknown
   checkOneOf(fn, o, 'container', ['auto', 'annexb', 'mp4']);
   checkOneOf(fn, o, 'codec', ['auto', 'hevc', 'h264']);
   checkFunction(fn, o, 'onContainer');
+  const limits = checkLimits(fn, o.limits);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw invalidArgument(fn, 'options.signal', 'an AbortSignal', o.signal);
   let pictures: number[] | undefined;
   if (o.pictures !== undefined) {
     const p = o.pictures;
@@ -145,7 +155,7 @@ export function checkParseArguments(fn: string, input: unknown, options: unknown
       pictures.push(i);
     }
   }
-  return { ...(o as ParseOptions), pictures };
+  return { ...(o as ParseOptions), pictures, limits };
 }
 
 /**
@@ -176,6 +186,7 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions):
     score: options.score,
     summary: options.summary ?? false,
     maxPicturesPerCall: PICTURES_PER_CALL,
+    limits: nativeLimits(options.limits),
   };
   let outIndex = 0;
   const finalize = (p: NativePicture): Picture => Object.assign(p, { outIndex: outIndex++ }) as Picture;
@@ -189,7 +200,14 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions):
     yield finalize(p);
   };
   let batches: AsyncGenerator<NativePicture[]> | undefined;
+  const signal = options.signal;
+  // Aborted: the native call in progress stops at its next NAL unit (ERR_CANCELLED), then the
+  // iteration throws the signal's reason.
+  let decoder: NativeDecoder | undefined;
+  const onAbort = () => decoder?.cancel();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (signal?.aborted) throw signal.reason;
     source = await openSource(input, chunkSize, options, file);
     native = loadNative();
     const addon = native;
@@ -201,9 +219,9 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions):
     const scanner = source.container === 'annexb' ? new StartCodeScanner() : undefined;
     // The native calls, in order; each resolves to the pictures it completed.
     // The decoder is made at the first chunk: an MP4's track (hence its codec) is known by then.
-    let decoder: NativeDecoder | undefined;
     batches = (async function* () {
       for await (const chunk of chunks) {
+        if (signal?.aborted) throw signal.reason;
         if (scanner && !scanner.found) scanner.push(chunk);
         decoder ??= new addon.NativeDecoder({ ...decodeOptions, codec: src.codec() });
         // Push about PICTURES_PER_PUSH pictures' worth of bytes at a time, so
@@ -238,12 +256,20 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions):
       for (const p of r.value) yield* handOut(p);
     }
   } catch (e) {
-    throw toCodectokError(e, file);
+    throw signal?.aborted ? abortError(signal, file) : toCodectokError(e, file);
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     if (previous) native?.releasePicture(previous);
     await batches?.return(undefined).catch(() => {});
     await source?.close();
   }
+}
+
+/** What an aborted parse throws: the signal's reason when it is a CodectokError (ERR_TIMEOUT...), else ERR_CANCELLED. */
+function abortError(signal: AbortSignal, file: string | undefined): CodectokError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof CodectokError) return reason;
+  return new CodectokError('ERR_CANCELLED', `parsing cancelled${reason instanceof Error ? `: ${reason.message}` : ''}`, { file, cause: reason });
 }
 
 /**
@@ -332,7 +358,7 @@ async function openSource(
       const container = decideContainer(head, options.container, file);
       if (container === 'mp4') {
         const reader: RandomAccessReader = { size, read: (pos, len) => readAt(fh, pos, len) };
-        return mp4Source((onTrack) => mp4ToAnnexB(reader, { chunkSize, file, onTrack }), () => fh.close(), announce);
+        return mp4Source((onTrack) => mp4ToAnnexB(reader, { chunkSize, file, onTrack, limits: mp4Limits(options.limits) }), () => fh.close(), announce);
       }
       const codec = decideAnnexBCodec(head, options.codec, file);
       announce('annexb', codec);
@@ -351,7 +377,7 @@ async function openSource(
         size: input.length,
         read: async (pos, len) => input.subarray(pos, pos + len),
       };
-      return mp4Source((onTrack) => mp4ToAnnexB(reader, { chunkSize, onTrack }), async () => {}, announce);
+      return mp4Source((onTrack) => mp4ToAnnexB(reader, { chunkSize, onTrack, limits: mp4Limits(options.limits) }), async () => {}, announce);
     }
     const codec = decideAnnexBCodec(input.subarray(0, HEAD_BYTES), options.codec, file);
     announce('annexb', codec);
@@ -402,7 +428,7 @@ async function openSource(
       }
     }
     if (container === 'mp4') {
-      return mp4Source((onTrack) => mp4ToAnnexB(replay(), { chunkSize, onTrack }), close, announce);
+      return mp4Source((onTrack) => mp4ToAnnexB(replay(), { chunkSize, onTrack, limits: mp4Limits(options.limits) }), close, announce);
     }
     const codec = decideAnnexBCodec(head, options.codec, file);
     announce('annexb', codec);

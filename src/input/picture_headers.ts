@@ -17,10 +17,10 @@ export interface PictureHeader {
   crop: { left: number; right: number; top: number; bottom: number };
 }
 
-/** Options of pictureHeaders and countPictures: how the input is read (`codec` as parsePictures takes it). */
-export type HeaderOptions = Pick<ParseOptions, 'container' | 'chunkSize' | 'codec'>;
+/** Options of pictureHeaders and countPictures: how the input is read (`codec`, `limits` and `signal` as parsePictures takes them). */
+export type HeaderOptions = Pick<ParseOptions, 'container' | 'chunkSize' | 'codec' | 'limits' | 'signal'>;
 
-const HEADER_OPTION_NAMES = ['container', 'chunkSize', 'codec'];
+const HEADER_OPTION_NAMES = Object.keys({ container: true, chunkSize: true, codec: true, limits: true, signal: true } satisfies Record<keyof HeaderOptions, true>);
 
 /**
  * The pictures a decoder outputs from an HEVC or H.264 video (Annex-B or MP4/MOV, as parsePictures

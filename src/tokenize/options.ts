@@ -8,6 +8,7 @@ import type { CodecPolicyOptions, IFramePolicy } from '../policies/codec.js';
 import type { CodecPicture } from '../scores/codec_picture.js';
 import type { ScoringOptions } from '../scores/options.js';
 import { type Device, resolveDevice } from './device.js';
+import { checkLimits, type DecodeLimits } from '../input/limits.js';
 
 export type PolicyName = 'codec' | 'grouped' | 'uniform' | 'adaptive' | 'refresh' | 'rlt';
 
@@ -88,8 +89,13 @@ export interface TokenizeOptions extends ScoringOptions {
   ffmpeg?: LocateOptions['prefer'];
   /** Directory for the intermediate HEVC file (a temporary one by default, removed afterwards). */
   workDir?: string;
-  /** Seconds this video may take: ERR_TIMEOUT beyond (checked between pictures and frames). */
+  /**
+   * Seconds this video may take: ERR_TIMEOUT beyond. At the deadline FFmpeg (transcoding, probing,
+   * decoding pixels) is killed and a native decode in progress stops at its next NAL unit.
+   */
   timeout?: number;
+  /** The parsers' resource limits (see DecodeLimits): ERR_LIMIT_EXCEEDED naming the limit. */
+  limits?: DecodeLimits;
   /** Where the data-parallel stages run: cpu (default), cuda (ERR_UNSUPPORTED: the addon is built without CUDA) or auto (cuda when available, else cpu). */
   device?: Device;
   onProgress?: (p: { stage: 'prepare' | 'parse' | 'select' | 'decode'; done: number; total: number }) => void;
@@ -106,7 +112,7 @@ export const TOKENIZE_OPTION_NAMES: readonly string[] = Object.keys({
   resize: true, size: true, patch: true, merge: true, minPixels: true, maxPixels: true, scaler: true,
   iframes: true, keepFirst: true, padding: true, staticFallback: true, staticShare: true, order: true,
   groupSize: true, refreshGroup: true, fraction: true, maxBudget: true, minBudget: true, timeIndex: true, layout: true, dtype: true,
-  mean: true, std: true, reencode: true, transcode: true, transcoder: true, ffmpeg: true, workDir: true, onProgress: true, timeout: true, device: true,
+  mean: true, std: true, reencode: true, transcode: true, transcoder: true, ffmpeg: true, workDir: true, onProgress: true, timeout: true, limits: true, device: true,
   weights: true, residualSource: true, compensation: true, normalize: true, percentile: true, floors: true, motionPerFrame: true, motionVector: true,
 } satisfies Record<keyof TokenizeOptions, true>);
 
@@ -126,6 +132,7 @@ export function checkTokenizeArguments(fn: string, input: unknown, options: unkn
   for (const name of ['weights', 'floors', 'transcode']) if (o[name] !== undefined && (typeof o[name] !== 'object' || o[name] === null || Array.isArray(o[name]))) throw invalidArgument(fn, `options.${name}`, 'an object', o[name]);
   checkOneOf(fn, o, 'ffmpeg', ['auto', 'native', 'wasm']);
   checkOneOf(fn, o, 'reencode', ['auto', 'always', 'never']);
+  checkLimits(fn, o.limits);
 }
 
 export const PRESETS: Record<'ovenc', Partial<TokenizeOptions>> = {

@@ -44,11 +44,12 @@ import { VERSION } from '../version.js';
 import { type PictureSource, type TokenizeOptions, type TokenizeSeams, checkTokenizeArguments, resolveOptions } from './options.js';
 import type { TokenizeMeta, TokenizeResult } from './result.js';
 import { patchTensor, positionTensor, scoreTensor, type PatchTensor } from './tensors.js';
+import type { DecodeLimits } from '../input/limits.js';
 
-function defaultSource(score: NativeScoreRequest | undefined): PictureSource {
+function defaultSource(score: NativeScoreRequest | undefined, run: { signal: AbortSignal; limits?: DecodeLimits }): PictureSource {
   return async function* (hevcPath, decode) {
     // recycle: nothing keeps a view of a picture's arrays.
-    yield* parsePictures(hevcPath, { ...decode, container: 'annexb', recycle: true, score });
+    yield* parsePictures(hevcPath, { ...decode, container: 'annexb', recycle: true, score, signal: run.signal, limits: run.limits });
   };
 }
 
@@ -113,7 +114,7 @@ function select(o: TokenizeOptions, vol: ScoreVolume, S: number, inp: SelectInpu
 }
 
 /** Cuts the selected patches out of the decoded frames. */
-async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], g: Geometry, hevcPath: string, codec: 'hevc' | 'h264', ff: FfmpegInfo, progress: TokenizeOptions['onProgress'], decoded?: Map<number, Uint8Array>, prefetch?: FramePrefetch): Promise<PatchTensor> {
+async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], g: Geometry, hevcPath: string, codec: 'hevc' | 'h264', ff: FfmpegInfo, progress: TokenizeOptions['onProgress'], decoded?: Map<number, Uint8Array>, prefetch?: FramePrefetch, signal?: AbortSignal): Promise<PatchTensor> {
   const P = g.patch;
   const N = sel.count;
   const layout = o.layout ?? 'nhwc';
@@ -138,7 +139,7 @@ async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], 
     ? frames.map((index) => ({ index, rgb: decoded.get(index)! }))
     : prefetch
       ? takeFrames(prefetch, frames)
-      : decodeFrames(hevcPath, { frames, geometry: g, scaler: o.scaler, codec }, ff);
+      : decodeFrames(hevcPath, { frames, geometry: g, scaler: o.scaler, codec, signal }, ff);
   const spec = { frameWidth: g.outWidth, frameHeight: g.outHeight, patch: P, layout, dtype, mean, std };
   for await (const { index, rgb } of source) {
     // (row, h, w) of the frame's patches, cut out by the C++ core (cpp/tensors/patch_gather.cpp).
@@ -189,9 +190,10 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
   let prefetch: FramePrefetch | undefined;
   try {
     progress?.({ stage: 'prepare', done: 0, total: 1 });
-    const prepared = await prepareHevc(input, workDir, { reencode: o.reencode, transcode: o.transcode, transcoder: o.transcoder });
+    const run = { signal: deadline.signal, limits: o.limits };
+    const prepared = await prepareHevc(input, workDir, { reencode: o.reencode, transcode: o.transcode, transcoder: o.transcoder, ...run });
     const hevcSha256 = await sha256File(prepared.hevcPath);
-    const headers = await pictureHeaders(prepared.hevcPath, { container: 'annexb', codec: prepared.codec });
+    const headers = await pictureHeaders(prepared.hevcPath, { container: 'annexb', codec: prepared.codec, ...run });
     const total = headers.length;
     if (total === 0) throw new CodectokError('ERR_UNSUPPORTED', `the ${prepared.codec === 'h264' ? 'H.264' : 'HEVC'} stream holds no picture`, { file: input });
     const fpsSource: TokenizeMeta['frames']['fpsSource'] = o.inputFps ? 'option' : prepared.fps ? 'container' : 'default';
@@ -227,10 +229,10 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     // The sampled frames' pixels, decoded by FFmpeg while the stream is parsed (native FFmpeg:
     // the WebAssembly build runs on this thread and decodes after the selection).
     const frameSet = [...new Set(sampled)].sort((a, b) => a - b);
-    if (ff.kind === 'native') prefetch = new FramePrefetch(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec }, ff);
+    if (ff.kind === 'native') prefetch = new FramePrefetch(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec, signal: deadline.signal }, ff);
     // Without a custom picture source the decoder scores the sampled pictures itself (cpp/score/),
     // on its thread: only per-patch arrays come back.
-    const source = seams.pictureSource ?? defaultSource(scored ? { geometry: g, options: scoring, pictures: decode.pictures as number[], keepMaps: scoring.normalize === 'clip' } : undefined);
+    const source = seams.pictureSource ?? defaultSource(scored ? { geometry: g, options: scoring, pictures: decode.pictures as number[], keepMaps: scoring.normalize === 'clip' } : undefined, run);
     const slots: (Slot | undefined)[] = new Array(sampled.length);
     let sized = false;
     let index = 0;
@@ -304,7 +306,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     let decoded: Map<number, Uint8Array> | undefined;
     if (o.policy === 'rlt') {
       decoded = new Map();
-      const all = prefetch ? takeFrames(prefetch, frameSet) : decodeFrames(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec }, ff);
+      const all = prefetch ? takeFrames(prefetch, frameSet) : decodeFrames(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec, signal: deadline.signal }, ff);
       for await (const { index, rgb } of all) decoded.set(index, rgb);
     }
     progress?.({ stage: 'select', done: 0, total: 1 });
@@ -312,7 +314,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     progress?.({ stage: 'select', done: 1, total: 1 });
 
     // ---- pixels
-    const patches = await gatherPatches(o, sel, full, g, prepared.hevcPath, prepared.codec, ff, progress, decoded, prefetch);
+    const patches = await gatherPatches(o, sel, full, g, prepared.hevcPath, prepared.codec, ff, progress, decoded, prefetch, deadline.signal);
     await prefetch?.close();
 
     // ---- positions and metadata

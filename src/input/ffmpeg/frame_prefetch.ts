@@ -39,7 +39,7 @@ export class FramePrefetch {
 
   private async run(hevcPath: string, ff: FfmpegInfo): Promise<void> {
     try {
-      for await (const { index, rgb } of decodeFrames(hevcPath, { ...this.o, signal: this.abort.signal }, ff)) {
+      for await (const { index, rgb } of decodeFrames(hevcPath, { ...this.o, signal: this.o.signal ? AbortSignal.any([this.abort.signal, this.o.signal]) : this.abort.signal }, ff)) {
         if (this.abort.signal.aborted) break;
         if (this.wanted && !this.wanted.has(index)) continue;
         this.held.set(index, rgb);

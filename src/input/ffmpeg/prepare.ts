@@ -15,6 +15,7 @@ import { type EncoderIdentity, type EncoderParams, asIsIdentity, parseX265Versio
 import { type FfmpegInfo, type LocateOptions, type TranscoderChoice, locateFfmpeg, transcoderLocation } from './locate.js';
 import { PINNED_SWS_FLAGS, checkX265Threads, pinnedX265Params } from './pinned_x265.js';
 import { FfmpegError, runFfmpeg } from './process.js';
+import { mp4Limits, type DecodeLimits } from '../limits.js';
 
 // ---------------------------------------------------------------- probing
 
@@ -49,9 +50,9 @@ export function parseProbe(stderr: string): ProbeResult | null {
   };
 }
 
-export async function probe(input: string, ff: FfmpegInfo): Promise<ProbeResult> {
+export async function probe(input: string, ff: FfmpegInfo, signal?: AbortSignal): Promise<ProbeResult> {
   if (ff.kind !== 'native') throw new FfmpegError('probing a container needs a native FFmpeg', 'ERR_NO_FFMPEG');
-  const r = await runFfmpeg(ff.path, ['-hide_banner', '-nostdin', '-i', input]);
+  const r = await runFfmpeg(ff.path, ['-hide_banner', '-nostdin', '-i', input], { signal });
   const p = parseProbe(r.stderr);
   if (!p) {
     const last = r.stderr.trim().split('\n').pop() ?? '';
@@ -117,9 +118,9 @@ export function transcodeArgs(input: string, output: string, o: TranscodeOptions
  * Re-encodes the first video stream of `input` into an Annex-B HEVC file, one output frame per input
  * frame. Returns libx265's version as it reported it (null when it did not).
  */
-export async function transcodeToHevc(input: string, output: string, ff: FfmpegInfo, o: TranscodeOptions = {}): Promise<{ x265Version: string | null }> {
+export async function transcodeToHevc(input: string, output: string, ff: FfmpegInfo, o: TranscodeOptions = {}, signal?: AbortSignal): Promise<{ x265Version: string | null }> {
   if (ff.kind !== 'native') throw new FfmpegError('transcoding needs a native FFmpeg with libx265 (the WebAssembly build only decodes here)', 'ERR_NO_FFMPEG');
-  const r = await runFfmpeg(ff.path, transcodeArgs(input, output, o));
+  const r = await runFfmpeg(ff.path, transcodeArgs(input, output, o), { signal });
   if (r.code !== 0) {
     const errors = r.stderr.trim().split('\n').filter((l) => !/^x265 \[info\]/.test(l));
     throw new FfmpegError(`transcoding to HEVC failed: ${errors.slice(-3).join(' | ')}`, 'ERR_FFMPEG', r.stderr, input);
@@ -128,9 +129,9 @@ export async function transcodeToHevc(input: string, output: string, ff: FfmpegI
 }
 
 /** Copies the HEVC stream out of a container codectok does not demux itself (MKV, MPEG-TS...) as Annex-B (no re-encoding). */
-export async function extractAnnexB(input: string, output: string, ff: FfmpegInfo): Promise<void> {
+export async function extractAnnexB(input: string, output: string, ff: FfmpegInfo, signal?: AbortSignal): Promise<void> {
   if (ff.kind !== 'native') throw new FfmpegError('demuxing a container needs a native FFmpeg', 'ERR_NO_FFMPEG');
-  const r = await runFfmpeg(ff.path, ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-i', input, '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'hevc_mp4toannexb', '-f', 'hevc', output]);
+  const r = await runFfmpeg(ff.path, ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-i', input, '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'hevc_mp4toannexb', '-f', 'hevc', output], { signal });
   if (r.code !== 0) throw new FfmpegError(`extracting the HEVC stream failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, 'ERR_FFMPEG', r.stderr, input);
 }
 
@@ -167,6 +168,10 @@ export interface PrepareOptions {
   transcoder?: TranscoderChoice;
   /** Overrides of the transcoder's LocateOptions (tests: `sources: []` for "no FFmpeg"). */
   ffmpeg?: LocateOptions;
+  /** Aborting it kills FFmpeg and stops the parsers: prepareHevc rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** The parsers' resource limits (the MP4 demuxer's and the H.264 check's). */
+  limits?: DecodeLimits;
 }
 
 /**
@@ -190,13 +195,13 @@ export async function prepareHevc(input: string, workDir: string, o: PrepareOpti
   // H.264 is parsed directly unless the parser refuses the stream (interlaced, 4:2:2...): then it is transcoded.
   let fallback: string | undefined;
   if (annexB === 'h264' && mode !== 'always') {
-    fallback = await h264Refusal(input);
+    fallback = await h264Refusal(input, o);
     if (!fallback) return { hevcPath: input, codec: 'h264', route: 'annexb', sourceCodec: 'h264', encoder: asIsIdentity() };
   }
   const out = join(workDir, HEVC_WORK_FILE);
   const ff = await locateFfmpeg({ ...transcoderLocation(o.transcoder), ...o.ffmpeg, prefer: 'native' }).catch((e: unknown) => e as FfmpegError);
   if (sniffContainer(head) === 'mp4' && mode !== 'always') {
-    const codec = await demuxMp4(input, out).then(
+    const codec = await demuxMp4(input, out, o).then(
       (c): VideoCodec | undefined => c,
       (d: unknown) => {
         if ((d as { code?: string }).code !== 'ERR_UNSUPPORTED') throw d;
@@ -207,13 +212,13 @@ export async function prepareHevc(input: string, workDir: string, o: PrepareOpti
     if (codec === 'h264') {
       path = join(workDir, H264_WORK_FILE);
       await rename(out, path);
-      fallback = await h264Refusal(path);
+      fallback = await h264Refusal(path, o);
     }
     // FFmpeg, when there is one, says the frame rate
     if (codec === 'hevc' || (codec === 'h264' && !fallback)) {
       return ff instanceof Error
         ? { hevcPath: path, codec, route: 'demuxed', sourceCodec: codec, encoder: asIsIdentity() }
-        : { hevcPath: path, codec, route: 'demuxed', sourceCodec: codec, fps: (await probe(input, ff)).fps, ffmpeg: ff, encoder: asIsIdentity() };
+        : { hevcPath: path, codec, route: 'demuxed', sourceCodec: codec, fps: (await probe(input, ff, o.signal)).fps, ffmpeg: ff, encoder: asIsIdentity() };
     }
   }
   if (ff instanceof Error) {
@@ -222,13 +227,13 @@ export async function prepareHevc(input: string, workDir: string, o: PrepareOpti
     }
     throw ff;
   }
-  const info = raw ? ({ codec: 'hevc', width: 0, height: 0, container: 'hevc' } as ProbeResult) : await probe(input, ff);
+  const info = raw ? ({ codec: 'hevc', width: 0, height: 0, container: 'hevc' } as ProbeResult) : await probe(input, ff, o.signal);
   if (info.codec === 'hevc' && mode !== 'always') {
-    await extractAnnexB(input, out, ff);
+    await extractAnnexB(input, out, ff, o.signal);
     return { hevcPath: out, codec: 'hevc', route: 'demuxed', sourceCodec: 'hevc', fps: info.fps, ffmpeg: ff, encoder: asIsIdentity() };
   }
   if (mode === 'never') throw new FfmpegError(`the video is ${info.codec}, not HEVC, and --reencode never forbids transcoding it`, 'ERR_UNSUPPORTED', '', input);
-  const { x265Version } = await transcodeToHevc(input, out, ff, o.transcode);
+  const { x265Version } = await transcodeToHevc(input, out, ff, o.transcode, o.signal);
   const { threads: _threads, ...params } = transcode;
   return {
     hevcPath: out,
@@ -247,10 +252,10 @@ export async function prepareHevc(input: string, workDir: string, o: PrepareOpti
  * Why codectok's H.264 parser cannot read a stream (its ERR_UNSUPPORTED message: interlaced coding,
  * 4:2:2 / 4:4:4, SVC / MVC...), from the headers of its first pictures; undefined when it can.
  */
-async function h264Refusal(path: string): Promise<string | undefined> {
+async function h264Refusal(path: string, o: Pick<PrepareOptions, 'signal' | 'limits'>): Promise<string | undefined> {
   try {
     let n = 0;
-    for await (const _ of parsePictures(path, { headersOnly: true, codec: 'h264', container: 'annexb' })) if (++n >= 2) break;
+    for await (const _ of parsePictures(path, { headersOnly: true, codec: 'h264', container: 'annexb', signal: o.signal, limits: o.limits })) if (++n >= 2) break;
     return undefined;
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_UNSUPPORTED') return (e as Error).message;
@@ -262,7 +267,7 @@ async function h264Refusal(path: string): Promise<string | undefined> {
  * Writes the HEVC or H.264 track of an MP4/MOV as Annex-B with codectok's demuxer and returns its
  * standard (ERR_UNSUPPORTED when it is neither).
  */
-async function demuxMp4(input: string, output: string): Promise<VideoCodec> {
+async function demuxMp4(input: string, output: string, o: Pick<PrepareOptions, 'signal' | 'limits'>): Promise<VideoCodec> {
   let codec: VideoCodec = 'hevc';
   const fh = await open(input, 'r');
   const out = await open(output, 'w');
@@ -277,7 +282,10 @@ async function demuxMp4(input: string, output: string): Promise<VideoCodec> {
       },
     };
     const onTrack = (t: { codec: string }) => void (codec = codecOfEntry(t.codec) ?? 'hevc');
-    for await (const chunk of mp4ToAnnexB(reader, { file: input, onTrack })) await out.write(chunk);
+    for await (const chunk of mp4ToAnnexB(reader, { file: input, onTrack, limits: mp4Limits(o.limits) })) {
+      o.signal?.throwIfAborted();
+      await out.write(chunk);
+    }
   } finally {
     await out.close();
     await fh.close();

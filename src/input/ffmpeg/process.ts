@@ -21,9 +21,14 @@ interface RunResult {
   stderr: string;
 }
 
-export function runFfmpeg(bin: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<RunResult> {
+/** `signal`: aborting it kills FFmpeg (SIGKILL) and rejects with the signal's reason. */
+export function runFfmpeg(bin: string, args: string[], opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (opts.signal?.aborted) {
+      reject(opts.signal.reason);
+      return;
+    }
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal, killSignal: 'SIGKILL' });
     const out: Buffer[] = [];
     let err = '';
     let timer: NodeJS.Timeout | undefined;
@@ -35,7 +40,7 @@ export function runFfmpeg(bin: string, args: string[], opts: { timeoutMs?: numbe
     });
     child.on('error', (e) => {
       if (timer) clearTimeout(timer);
-      reject(e);
+      reject(opts.signal?.aborted ? opts.signal.reason : e);
     });
     child.on('close', (code) => {
       if (timer) clearTimeout(timer);
