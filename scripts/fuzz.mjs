@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// `npm run fuzz -- [--seconds N] [--targets decoder,headers,residual]
+// `npm run fuzz -- [--seconds N] [--jobs J] [--targets decoder,headers,residual,h264]
 //                  [--timeout S] [--rss-limit-mb M] [--max-len BYTES]`
 // Coverage-guided fuzzing of the C++ core with clang's libFuzzer (cpp/fuzz/):
 //   1. builds the libFuzzer targets with clang++ (+ AddressSanitizer and
 //      UndefinedBehaviorSanitizer) in .fuzz/;
-//   2. runs each target for N seconds (default 60) at `nice`, seeded from
+//   2. runs each target for N seconds (default 60) at `nice`, with J
+//      processes (libFuzzer's -fork=J; default 1: J cores for N seconds give
+//      about J x N seconds of fuzzing), seeded from
 //      cpp/fuzz/seeds/<target>/ and the regression inputs
 //      test/fixtures/fuzz/<target>/, growing .fuzz/corpus/<target>/;
 //      a per-input time limit (-timeout, default 10 s) and memory limit
@@ -32,7 +34,7 @@ const TARGETS = ['decoder', 'headers', 'residual', 'h264'];
 const DICT = { decoder: 'cpp/fuzz/hevc.dict', headers: 'cpp/fuzz/hevc.dict', h264: 'cpp/fuzz/h264.dict' };
 
 function parseArgs(argv) {
-  const o = { seconds: 60, targets: TARGETS, timeout: 10, rssLimitMb: 2048, maxLen: 0, makeSeeds: false };
+  const o = { seconds: 60, jobs: 1, targets: TARGETS, timeout: 10, rssLimitMb: 2048, maxLen: 0, makeSeeds: false };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     const value = () => {
@@ -47,6 +49,10 @@ function parseArgs(argv) {
     };
     if (a === '--seconds') o.seconds = number();
     else if (a === '--timeout') o.timeout = number();
+    else if (a === '--jobs') {
+      o.jobs = number();
+      if (!Number.isInteger(o.jobs)) throw new Error('--jobs needs a whole number of processes');
+    }
     else if (a === '--rss-limit-mb') o.rssLimitMb = number();
     else if (a === '--max-len') o.maxLen = number();
     else if (a === '--targets') o.targets = value().split(',').filter(Boolean);
@@ -160,7 +166,8 @@ function build(buildDir) {
   run('nice', ['-n', '10', 'cmake', '--build', buildDir, '-j2']);
 }
 
-// The last "#N ... cov: E ft: F corp: C/..." status line and libFuzzer's final stats.
+// The last "#N ... cov: E ft: F corp: C/..." status line and libFuzzer's final stats; with
+// -fork the parent's "#N: cov: E ft: F corp: C exec/s S ..." lines (N: executions of all jobs).
 function parseStats(log) {
   const stats = { executions: 0, edges: 0, features: 0, corpus: 0, execPerSec: 0 };
   for (const m of log.matchAll(/^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)/gm)) {
@@ -172,6 +179,13 @@ function parseStats(log) {
   if (units) stats.executions = Number(units[1]);
   const speed = /stat::average_exec_per_sec:\s+(\d+)/.exec(log);
   if (speed) stats.execPerSec = Number(speed[1]);
+  for (const m of log.matchAll(/^#(\d+): cov: (\d+) ft: (\d+) corp: (\d+) exec\/s:? (\d+)/gm)) {
+    stats.executions = Number(m[1]);
+    stats.edges = Number(m[2]);
+    stats.features = Number(m[3]);
+    stats.corpus = Number(m[4]);
+    stats.execPerSec = Number(m[5]);
+  }
   return stats;
 }
 
@@ -194,12 +208,13 @@ function fuzzTarget(target, o, buildDir) {
     '-print_final_stats=1',
     '-close_fd_mask=3',
   ];
+  if (o.jobs > 1) args.push(`-fork=${o.jobs}`);
   if (o.maxLen) args.push(`-max_len=${o.maxLen}`);
   else if (target === 'decoder' || target === 'h264') args.push('-max_len=16384');
   if (DICT[target]) args.push(`-dict=${path.join(root, DICT[target])}`);
   args.push(corpus);
   for (const d of [seeds, regressions]) if (existsSync(d)) args.push(d);
-  console.log(`fuzz: ${target}: ${o.seconds} s`);
+  console.log(`fuzz: ${target}: ${o.seconds} s${o.jobs > 1 ? ` x ${o.jobs} processes` : ''}`);
   const r = spawnSync('nice', args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
   const log = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   writeFileSync(path.join(buildDir, `${target}.log`), log);
@@ -225,7 +240,7 @@ function fuzzTarget(target, o, buildDir) {
   }
   if (findings.length === 0 && r.status !== 0)
     findings.push({ kind: 'error', file: path.relative(root, path.join(buildDir, `${target}.log`)), bytes: 0 });
-  const summary = { target, seconds: o.seconds, ...stats, findings };
+  const summary = { target, seconds: o.seconds, jobs: o.jobs, ...stats, findings };
   const found = findings.length ? `, FINDINGS: ${findings.map((f) => `${f.kind} ${f.file}`).join('; ')}` : ', no findings';
   console.log(`fuzz: ${target}: ${stats.executions} executions (${stats.execPerSec}/s), ` +
     `${stats.edges} edges, ${stats.features} features, corpus ${stats.corpus}${found}`);
