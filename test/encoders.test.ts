@@ -62,11 +62,55 @@ describe('libx265 settings the corpus does not cover', () => {
       const pictures = await parseFile(file, { tuStats: true, residual: true });
       expect(pictures.length).toBe(countWithFfmpeg(file));
       expect(pictures.length).toBe(20);
-      // Output order is display order: POCs increase within the stream (one IDR here unless keyint is short).
+      // Output order is display order: POCs increase from one picture to the next, except at an
+      // IDR picture (nal_unit_type 19 or 20), where they start again.
+      for (let i = 1; i < pictures.length; i++) {
+        const p = pictures[i]!;
+        if (p.nalType !== 19 && p.nalType !== 20) expect(p.poc, `picture ${i} (POC ${p.poc}) after POC ${pictures[i - 1]!.poc}`).toBeGreaterThan(pictures[i - 1]!.poc);
+      }
       for (const p of pictures) {
         expect(p.motion!.length).toBe(Math.ceil(p.height / 4) * Math.ceil(p.width / 4) * 8);
         expect(p.residual!.length).toBe(p.width * p.height);
       }
+    }, 60_000);
+  }
+});
+
+// A window moving (+4, +2) luma samples per frame over a still texture (as the corpus's pan_known):
+// every predicted block's vector is (+4, +2) samples per frame of POC distance, (16, 8) quarter
+// samples, whatever the coding tools.
+describe('libx265 settings on a pan of known speed: the motion vectors', () => {
+  let pan: string;
+  beforeAll(() => {
+    pan = path.join(dir, 'pan.y4m');
+    ffmpeg([
+      '-f', 'lavfi', '-i', 'color=gray:size=320x224:rate=25,noise=alls=90,boxblur=1:1', '-frames:v', '1', path.join(dir, 'still.png'),
+    ]);
+    ffmpeg(['-loop', '1', '-i', path.join(dir, 'still.png'), '-vf', "crop=192:128:'4*n':'2*n'", '-frames:v', '16', '-pix_fmt', 'yuv420p', pan]);
+  }, 60_000);
+  for (const [name, params] of Object.entries(SETTINGS)) {
+    if (name === 'lossless') continue; // the same tools as the others, many times slower to encode
+    test(name, async () => {
+      const file = path.join(dir, `pan_${name}.hevc`);
+      ffmpeg(['-i', pan, '-c:v', 'libx265', '-preset', 'fast', '-x265-params', `log-level=error:${params}`, '-f', 'hevc', file]);
+      const pictures = await parseFile(file, { cu: false, bits: false });
+      expect(pictures.length).toBe(16);
+      let vectors = 0;
+      let exact = 0;
+      for (const p of pictures) {
+        const m = p.motion!;
+        for (let o = 0; o < m.length; o += 8) {
+          if (m[o] === 0) continue; // intra
+          for (const [mx, my, ref] of [[m[o + 2]!, m[o + 3]!, m[o + 6]!], [m[o + 4]!, m[o + 5]!, m[o + 7]!]]) {
+            if (ref === -32768) continue;
+            const d = p.poc - ref;
+            vectors++;
+            if (mx === 16 * d && my === 8 * d) exact++;
+          }
+        }
+      }
+      expect(vectors).toBeGreaterThan(1000);
+      expect(exact / vectors, `${exact} of ${vectors} vectors are (16, 8) per POC step`).toBeGreaterThan(0.9);
     }, 60_000);
   }
 });

@@ -120,9 +120,19 @@ describe('codec policy', () => {
     checkValid(sel, vol, 8);
   });
 
-  it('is deterministic and rejects bad options', () => {
+  it('is deterministic, takes the highest scores, and rejects bad options', () => {
     const vol = volume(6, 5, 5);
-    expect(rows(selectCodec(vol, { budget: 60 }))).toEqual(rows(selectCodec(volume(6, 5, 5), { budget: 60 })));
+    const sel = selectCodec(vol, { budget: 60 });
+    expect(rows(sel)).toEqual(rows(selectCodec(volume(6, 5, 5), { budget: 60 })));
+    // Independently of the selection code: frame 0 whole (keepFirst, 25 patches), the other 35
+    // are the 35 highest scores of the P frames (1, 2, 3, 5; the I frame 4 scores zero by
+    // default): compared as score values, so ties may fall either way.
+    const S = 25;
+    expect(rows(sel).filter(([t]) => t === 0).length).toBe(S);
+    const pScores = [1, 2, 3, 5].flatMap((t) => Array.from(vol.scores.subarray(t * S, (t + 1) * S)));
+    const chosen = rows(sel).filter(([t]) => t !== 0).map(([t, h, w]) => vol.scores[t * S + h * 5 + w]!);
+    const desc = (a: number, b: number) => b - a;
+    expect(chosen.sort(desc)).toEqual(pScores.sort(desc).slice(0, 60 - S));
     expect(() => selectCodec(vol, { budget: 0 })).toThrow(CodectokError);
     expect(() => selectCodec(vol, { budget: 2.5 })).toThrow(CodectokError);
     expect(() => selectCodec(vol, { budget: 5, iframes: 'maybe' as never })).toThrow(CodectokError);
