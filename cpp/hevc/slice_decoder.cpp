@@ -73,6 +73,16 @@ bool SliceDecoder::available_zs(int xc, int yc, int xn, int yn) const {
   return available_zscan(motion_.avail, xc, yc, xn, yn);
 }
 
+// Inside the current CTB the left and upper neighbours of a block always precede it in z-scan
+// (the Morton index grows with x and with y), so only a neighbour across the CTB edge needs
+// clause 6.4.1's full test.
+bool SliceDecoder::available_left(int x0, int y0) const {
+  return (x0 & ((1 << ctb_log2_) - 1)) != 0 || available_zs(x0, y0, x0 - 1, y0);
+}
+bool SliceDecoder::available_up(int x0, int y0) const {
+  return (y0 & ((1 << ctb_log2_) - 1)) != 0 || available_zs(x0, y0, x0, y0 - 1);
+}
+
 void SliceDecoder::decode() {
   const int W = sps_.pic_width_in_ctbs;
   ctb_addr_rs_ = sh_.segment_address;
@@ -192,18 +202,18 @@ void SliceDecoder::parse_sao(int rx, int ry, int ctb_rs, int ctb_ts) {
 
 int SliceDecoder::decode_split_cu_flag(int x0, int y0, int depth) {
   int inc = 0;
-  if (available_zs(x0, y0, x0 - 1, y0) && pic_.ct_depth[static_cast<size_t>(y0 >> 2) * pic_.w4 + ((x0 - 1) >> 2)] > depth)
+  if (available_left(x0, y0) && pic_.ct_depth[static_cast<size_t>(y0 >> 2) * pic_.w4 + ((x0 - 1) >> 2)] > depth)
     ++inc;
-  if (available_zs(x0, y0, x0, y0 - 1) && pic_.ct_depth[static_cast<size_t>((y0 - 1) >> 2) * pic_.w4 + (x0 >> 2)] > depth)
+  if (available_up(x0, y0) && pic_.ct_depth[static_cast<size_t>((y0 - 1) >> 2) * pic_.w4 + (x0 >> 2)] > depth)
     ++inc;
   return cabac_.decode(ctx_.state[kCtxSplitCuFlag + inc]);
 }
 
 int SliceDecoder::decode_cu_skip_flag(int x0, int y0) {
   int inc = 0;
-  if (available_zs(x0, y0, x0 - 1, y0) && pic_.pred_mode[static_cast<size_t>(y0 >> 2) * pic_.w4 + ((x0 - 1) >> 2)] == kModeSkip)
+  if (available_left(x0, y0) && pic_.pred_mode[static_cast<size_t>(y0 >> 2) * pic_.w4 + ((x0 - 1) >> 2)] == kModeSkip)
     ++inc;
-  if (available_zs(x0, y0, x0, y0 - 1) && pic_.pred_mode[static_cast<size_t>((y0 - 1) >> 2) * pic_.w4 + (x0 >> 2)] == kModeSkip)
+  if (available_up(x0, y0) && pic_.pred_mode[static_cast<size_t>((y0 - 1) >> 2) * pic_.w4 + (x0 >> 2)] == kModeSkip)
     ++inc;
   return cabac_.decode(ctx_.state[kCtxCuSkipFlag + inc]);
 }
@@ -411,11 +421,11 @@ void SliceDecoder::derive_intra_modes(int x0, int y0, int log2_cb, int nxn, cons
   for (int j = 0; j < parts; ++j) {
     int xp = x0 + (j & 1) * pb, yp = y0 + (j >> 1) * pb;
     int cand_a = 1, cand_b = 1;
-    if (available_zs(xp, yp, xp - 1, yp)) {
+    if (available_left(xp, yp)) {
       size_t i = static_cast<size_t>(yp >> 2) * pic_.w4 + ((xp - 1) >> 2);
       if (pic_.pred_mode[i] == kModeIntra) cand_a = pic_.intra_mode[i];
     }
-    if (available_zs(xp, yp, xp, yp - 1) && (yp - 1) >= ((yp >> ctb_log2_) << ctb_log2_)) {
+    if (available_up(xp, yp) && (yp - 1) >= ((yp >> ctb_log2_) << ctb_log2_)) {
       size_t i = static_cast<size_t>((yp - 1) >> 2) * pic_.w4 + (xp >> 2);
       if (pic_.pred_mode[i] == kModeIntra) cand_b = pic_.intra_mode[i];
     }

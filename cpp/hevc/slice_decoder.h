@@ -50,6 +50,9 @@ class SliceDecoder {
 
   // Derivations.
   bool available_zs(int x_curr, int y_curr, int x_n, int y_n) const;
+  // available_zs for the left (x0 - 1, y0) and upper (x0, y0 - 1) neighbours of the block at (x0, y0).
+  bool available_left(int x0, int y0) const;
+  bool available_up(int x0, int y0) const;
   void start_quantization_group(int x_qg, int y_qg);
   void derive_intra_modes(int x0, int y0, int log2_cb, int nxn, const int* prev_flag, const int* mpm_idx,
                           const int* rem_mode, int chroma_syntax);
