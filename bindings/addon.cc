@@ -1,4 +1,4 @@
-// Node-API glue over the C++ core (cpp/analysis/stream_decoder.h): no decoding
+// Node-API glue over the C++ core (cpp/stream/stream_decoder.h): no decoding
 // logic lives here.
 //
 //   const d = new NativeDecoder({codec: 'hevc' | 'h264' (default 'hevc'), motion, cu, bits, tuStats, residual});
@@ -53,8 +53,7 @@
 #include <vector>
 
 #include "analysis/picture_result.h"
-#include "analysis/stream_decoder.h"
-#include "h264/stream_decoder.h"
+#include "stream/stream_decoder.h"
 #include "bitstream/parse_error.h"
 #include "scores.h"
 #include "selection.h"
@@ -346,28 +345,25 @@ DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
 }
 
 // State shared between the JS wrapper and the worker running on the pool.
-// One decoder of either standard (the `codec` option), behind the same push / finish / next.
+// The decoder of either standard (the `codec` option).
 struct Core {
-  Core(DecodeOptions options, bool h264, std::unique_ptr<codectok_bindings::ScoreSession> score)
-      : scores(std::move(score)) {
-    options.cancel = &cancelled;
-    if (h264) h264_decoder = std::make_unique<codectok::h264::StreamDecoder>(options);
-    else hevc_decoder = std::make_unique<StreamDecoder>(options);
-    if (scores) {
-      if (h264_decoder) h264_decoder->set_observer(scores->observer());
-      else hevc_decoder->set_observer(scores->observer());
-    }
+  Core(DecodeOptions options, codectok::Codec codec, std::unique_ptr<codectok_bindings::ScoreSession> score)
+      : decoder(
+            [&] {
+              options.cancel = &cancelled;
+              return options;
+            }(),
+            codec),
+        scores(std::move(score)) {
+    if (scores) decoder.set_observer(scores->observer());
   }
-  void push(const uint8_t* data, size_t size) {
-    if (h264_decoder) h264_decoder->push(data, size);
-    else hevc_decoder->push(data, size);
-  }
-  bool finish() { return h264_decoder ? h264_decoder->finish() : hevc_decoder->finish(); }
-  bool next(PictureResult& out) { return h264_decoder ? h264_decoder->next(out) : hevc_decoder->next(out); }
-  // Set by cancel() on the JavaScript thread, read by the decoder on the pool before each NAL unit.
+  void push(const uint8_t* data, size_t size) { decoder.push(data, size); }
+  bool finish() { return decoder.finish(); }
+  bool next(PictureResult& out) { return decoder.next(out); }
+  // Set by cancel() on the JavaScript thread, read by the decoder on the pool before each NAL unit
+  // (declared before the decoder, which holds its address).
   std::atomic<bool> cancelled{false};
-  std::unique_ptr<StreamDecoder> hevc_decoder;
-  std::unique_ptr<codectok::h264::StreamDecoder> h264_decoder;
+  StreamDecoder decoder;
   // With the `score` option: the pictures' patch scores, computed as they are decoded.
   std::unique_ptr<codectok_bindings::ScoreSession> scores;
 };
@@ -453,8 +449,10 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
   explicit NativeDecoder(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeDecoder>(info) {
     Napi::Env env = info.Env();
     DecodeOptions options = ParseOptions(env, info.Length() > 0 ? info[0] : env.Undefined());
-    const bool h264 = info.Length() > 0 && info[0].IsObject() &&
-                      info[0].As<Napi::Object>().Get("codec").ToString().Utf8Value() == "h264";
+    const codectok::Codec codec = info.Length() > 0 && info[0].IsObject() &&
+                                          info[0].As<Napi::Object>().Get("codec").ToString().Utf8Value() == "h264"
+                                      ? codectok::Codec::kH264
+                                      : codectok::Codec::kHevc;
     std::unique_ptr<codectok_bindings::ScoreSession> scores;
     if (info.Length() > 0 && info[0].IsObject()) {
       scores = codectok_bindings::MakeScoreSession(info[0].As<Napi::Object>());
@@ -462,7 +460,7 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
       if (info[0].As<Napi::Object>().Get("summary").ToBoolean().Value()) options.motion = true;
     }
     try {
-      core_ = std::make_shared<Core>(options, h264, std::move(scores));
+      core_ = std::make_shared<Core>(options, codec, std::move(scores));
     } catch (const std::exception& e) {
       throw Napi::Error::New(env, e.what());
     }

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "analysis/stream_decoder.h"
+#include "stream/stream_decoder.h"
 #include "score/motion_summary.h"
 #include "score/picture_scores.h"
 
@@ -21,8 +21,8 @@ class ScoreSession {
  public:
   ScoreSession(std::unique_ptr<codectok::PictureScoring> scoring, bool summary, bool hand_out_motion)
       : scoring_(std::move(scoring)), summary_(summary), hand_out_motion_(hand_out_motion) {}
-  // The decoder's picture observer that scores each picture as it completes (either standard's
-  // decoder: StreamDecoder::set_observer, h264::StreamDecoder::set_observer).
+  // The decoder's picture observer that scores each picture as it completes
+  // (StreamDecoder::set_observer, whichever the codec).
   codectok::StreamDecoder::PictureObserver observer();
   // Sets picture.scores / camera / signalMaps / change / summary for decode_index.
   void attach_to(Napi::Env env, Napi::Object picture, int32_t decode_index);

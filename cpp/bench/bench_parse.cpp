@@ -14,7 +14,7 @@
 #include <fstream>
 #include <vector>
 
-#include "analysis/stream_decoder.h"
+#include "stream/stream_decoder.h"
 #include "bitstream/parse_error.h"
 
 int main(int argc, char** argv) {

@@ -4,10 +4,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "analysis/stream_decoder.h"
 #include "fuzz_stream.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  codectok::fuzz::decode_all_outputs<codectok::StreamDecoder>(data, size);
+  codectok::fuzz::decode_all_outputs(codectok::Codec::kHevc, data, size);
   return 0;
 }

@@ -5,9 +5,8 @@
 #include <cstdint>
 
 #include "fuzz_stream.h"
-#include "h264/stream_decoder.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  codectok::fuzz::decode_all_outputs<codectok::h264::StreamDecoder>(data, size);
+  codectok::fuzz::decode_all_outputs(codectok::Codec::kH264, data, size);
   return 0;
 }

@@ -1,5 +1,5 @@
 // What the decoder fuzz targets do with an input: the Annex-B bytes through a
-// stream decoder (HEVC or H.264, same interface) with every output option on,
+// stream decoder (HEVC or H.264: `codec`) with every output option on,
 // in two pushes (the split point exercises the splitter's resumption) and two
 // pictures per call (the resume path of push() / finish()). Invalid or refused
 // input must end in codectok::ParseError; anything else (a crash, a sanitizer
@@ -10,11 +10,11 @@
 
 #include "analysis/picture_result.h"
 #include "bitstream/parse_error.h"
+#include "stream/stream_decoder.h"
 
 namespace codectok::fuzz {
 
-template <typename Decoder>
-void decode_all_outputs(const uint8_t* data, size_t size) {
+inline void decode_all_outputs(Codec codec, const uint8_t* data, size_t size) {
   DecodeOptions o;
   o.motion = o.cu = o.bits = true;
   o.tu_stats = true;
@@ -25,7 +25,7 @@ void decode_all_outputs(const uint8_t* data, size_t size) {
   // search 100-fold without reaching code that smaller pictures do not.
   o.limits.max_luma_picture_size = int64_t{1} << 20;
   try {
-    Decoder dec(o);
+    StreamDecoder dec(o, codec);
     PictureResult r;
     const size_t half = size / 2;
     dec.push(data, half);

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/stream_decoder.h"
+#include "stream/stream_decoder.h"
 #include "bitstream/parse_error.h"
 #include "support/largest_allocation.h"
 

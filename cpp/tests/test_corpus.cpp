@@ -39,7 +39,7 @@
 #include <vector>
 
 #include "analysis/picture_result.h"
-#include "analysis/stream_decoder.h"
+#include "stream/stream_decoder.h"
 #include "bitstream/parse_error.h"
 #include "support/corpus.h"
 #include "support/npy.h"

@@ -1,5 +1,5 @@
 // H.264 golden corpus test: decodes every stream of test/fixtures/h264-corpus
-// with h264::StreamDecoder and compares, exactly, with what FFmpeg's decoder
+// with StreamDecoder (Codec::kH264) and compares, exactly, with what FFmpeg's decoder
 // exported (the corpus README defines the files and the comparison rules):
 //  * every 4x4 block has the prediction mode its macroblock type implies
 //    (0 intra, 1 inter, 2 P_Skip / B_Skip);
@@ -27,7 +27,7 @@
 
 #include "analysis/picture_result.h"
 #include "bitstream/parse_error.h"
-#include "h264/stream_decoder.h"
+#include "stream/stream_decoder.h"
 #include "support/corpus.h"
 #include "support/npy.h"
 
@@ -54,7 +54,7 @@ Result check_stream(const std::string& name, const JsonValue& entry) {
   opt.bits = true;
   std::vector<PictureResult> pics;
   try {
-    h264::StreamDecoder dec(opt);
+    StreamDecoder dec(opt, Codec::kH264);
     // Feed in uneven chunks: the decoder must not depend on how bytes arrive.
     size_t pos = 0, chunk = 977;
     while (pos < bytes.size()) {
@@ -160,7 +160,7 @@ bool check_residual_outputs(const std::string& name) {
   auto decode = [&](bool extras) {
     DecodeOptions opt;
     opt.residual = opt.tu_stats = extras;
-    h264::StreamDecoder dec(opt);
+    StreamDecoder dec(opt, Codec::kH264);
     dec.push(bytes.data(), bytes.size());
     dec.finish();
     std::vector<PictureResult> out;
@@ -204,7 +204,7 @@ int main(int argc, char** argv) {
       std::string msg;
       bool refused = false;
       try {
-        h264::StreamDecoder dec(DecodeOptions{});
+        StreamDecoder dec(DecodeOptions{}, Codec::kH264);
         dec.push(bytes.data(), bytes.size());
         dec.finish();
       } catch (const ParseError& e) {

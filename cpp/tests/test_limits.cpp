@@ -10,8 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/stream_decoder.h"
-#include "h264/stream_decoder.h"
+#include "stream/stream_decoder.h"
 #include "bitstream/parse_error.h"
 #include "support/bit_writer.h"
 #include "support/corpus.h"
@@ -267,7 +266,9 @@ int main() {
   }
   // The H.264 decoder applies the same limits.
   {
-    using H264 = h264::StreamDecoder;
+    struct H264 : StreamDecoder {
+      explicit H264(const DecodeOptions& o) : StreamDecoder(o, Codec::kH264) {}
+    };
     const std::string h264_dir = dir + "/../h264-corpus";
     const auto ipb = read_file(h264_dir + "/tiny_ipb.h264");  // 64x64, I B B P
     expect(decode<H264>(ipb, all).ok, "H.264 tiny_ipb decodes with the default limits");

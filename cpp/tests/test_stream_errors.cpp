@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/stream_decoder.h"
+#include "stream/stream_decoder.h"
 #include "bitstream/parse_error.h"
 #include "support/check.h"
 

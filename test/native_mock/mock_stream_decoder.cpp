@@ -1,4 +1,4 @@
-// A stand-in for cpp/analysis/stream_decoder.cpp, linked into a test build of
+// A stand-in for cpp/stream/stream_decoder.cpp, linked into a test build of
 // the addon (build/native-mock/codectok_mock.node) so that the glue in
 // bindings/addon.cc is tested on its own: conversion of every field, zero-copy
 // arrays and their release, errors, queueing, threads.
@@ -19,7 +19,7 @@
 #include <string>
 #include <thread>
 
-#include "analysis/stream_decoder.h"
+#include "stream/stream_decoder.h"
 #include "bitstream/parse_error.h"
 
 namespace codectok {
@@ -95,7 +95,7 @@ class StreamDecoderImpl {
   }
 };
 
-StreamDecoder::StreamDecoder(const DecodeOptions& o) : impl_(new StreamDecoderImpl(o)) {}
+StreamDecoder::StreamDecoder(const DecodeOptions& o, Codec) : impl_(new StreamDecoderImpl(o)) {}
 StreamDecoder::~StreamDecoder() = default;
 
 void StreamDecoder::push(const uint8_t* data, size_t size) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "analysis/stream_decoder.h"
+#include "stream/stream_decoder.h"
 #include "support/corpus.h"
 
 namespace codectok::test {

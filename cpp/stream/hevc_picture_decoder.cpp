@@ -1,7 +1,7 @@
-// The streaming decoder: NAL units -> parameter sets, slice headers, slice
-// data -> per-picture maps, handed out in output order (clause C.5.2
-// "bumping": smallest POC first, bounded by sps_max_num_reorder_pics).
-#include "analysis/stream_decoder.h"
+// The HEVC PictureDecoder: NAL units -> parameter sets, slice headers, slice
+// data -> per-picture maps, handed to the output queue with the "bumping" of
+// clause C.5.2 (smallest POC first, bounded by sps_max_num_reorder_pics).
+#include "stream/hevc_picture_decoder.h"
 
 #include <algorithm>
 #include <string>
@@ -18,49 +18,26 @@
 
 namespace codectok {
 
-class StreamDecoderImpl {
+namespace {
+
+class HevcPictureDecoder final : public PictureDecoder {
  public:
-  explicit StreamDecoderImpl(const DecodeOptions& o) : options_(o) {
-    std::sort(options_.only_decode_indices.begin(), options_.only_decode_indices.end());
-    splitter_.set_max_nal_unit_size(options_.limits.max_nal_unit_size);
-  }
+  HevcPictureDecoder(const DecodeOptions& options, OutputQueue& out) : options_(options), out_(out) {}
 
-  void push(const uint8_t* data, size_t size) {
-    if (size > 0) splitter_.push(data, size);
-    drain();
-  }
+  void decode_nal(NalUnit& nal) override { handle(nal); }
 
-  bool finish() {
-    if (done_) return true;
-    splitter_.finish();
-    drain();
-    if (limit_reached()) return false;
-    finish_picture();
-    flush_output();
-    done_ = true;
-    if (decode_count_ == 0) refuse_missing_parameter_sets();
-    return true;
-  }
-
-  bool next(PictureResult& out) {
-    if (ready_.empty()) return false;
-    out = std::move(ready_.front());
-    ready_.pop_front();
-    return true;
-  }
-
-  void set_observer(StreamDecoder::PictureObserver o) { observer_ = std::move(o); }
-
- private:
-  bool limit_reached() const {
-    return options_.max_pictures_per_call > 0 && ready_.size() >= static_cast<size_t>(options_.max_pictures_per_call);
+  int abandon_picture() override {
+    const int picture = in_picture_ ? pic_.decode_index : -1;
+    in_picture_ = false;
+    return picture;
   }
 
   // A stream that holds NAL units but never a picture because no parameter
   // set is there (none at all, or none that its slices refer to) is an
   // error, not an empty stream. Bytes without a start code hold no NAL unit
   // and are not this error.
-  void refuse_missing_parameter_sets() {
+  void end_of_stream() override {
+    if (decode_count_ > 0) return;
     const bool unreferenced = first_slice_without_parameter_set_ >= 0;
     if (!unreferenced && (nal_count_ == 0 || seen_parameter_set_)) return;
     ParseError e(ErrorCode::kMissingParameterSet,
@@ -70,22 +47,7 @@ class StreamDecoderImpl {
     throw e;
   }
 
-  void drain() {
-    NalUnit nal;
-    while (!limit_reached() && splitter_.next(nal)) {
-      if (options_.cancel && options_.cancel->load(std::memory_order_relaxed))
-        fail(ErrorCode::kCancelled, "decoding cancelled");
-      try {
-        handle(nal);
-      } catch (ParseError& e) {
-        if (e.byte_offset < 0) e.byte_offset = nal.byte_offset;
-        if (e.picture < 0 && in_picture_) e.picture = pic_.decode_index;
-        in_picture_ = false;
-        throw;
-      }
-    }
-  }
-
+ private:
   void handle(NalUnit& nal) {
     if (nal_count_++ == 0) first_nal_offset_ = nal.byte_offset;
     if (nal.layer_id > 0) {
@@ -213,9 +175,9 @@ class StreamDecoderImpl {
       prev_tid0_poc_ = poc;
     if (new_cvs) {
       if (sh.no_output_of_prior_pics && decode_count_ > 0 && nal.type != kNalCra)
-        pending_.clear();
+        out_.discard();
       else
-        flush_output();
+        out_.flush();
     }
     const int64_t tiles = int64_t{pps->num_tile_columns} * pps->num_tile_rows;
     if (tiles > options_.limits.max_tiles_per_picture)
@@ -228,13 +190,7 @@ class StreamDecoderImpl {
                      "maxDpbSize", options_.limits.max_dpb_size);
     dpb_.apply_rps(*sps, sh, nal.type, poc, new_cvs);
     const int decode_index = decode_count_++;
-    picture_options_ = options_;
-    if (options_.headers_only ||
-        (!options_.only_decode_indices.empty() &&
-         !std::binary_search(options_.only_decode_indices.begin(), options_.only_decode_indices.end(), decode_index))) {
-      picture_options_.motion = picture_options_.cu = picture_options_.bits = false;
-      picture_options_.residual = picture_options_.tu_stats = false;
-    }
+    picture_options_ = picture_options(options_, decode_index);
     if (!options_.headers_only) {
       PictureMaps maps;
       maps.bits = picture_options_.bits;
@@ -257,7 +213,7 @@ class StreamDecoderImpl {
     in_picture_ = true;
   }
 
-  void finish_picture() {
+  void finish_picture() override {
     if (!in_picture_) return;
     in_picture_ = false;
     const Sps& sps = *pic_.sps;
@@ -290,13 +246,12 @@ class StreamDecoderImpl {
       if (o.bits) r.bits = pic_.bits;
       if (o.residual) r.residual = pic_.residual;
       if (o.tu_stats) r.tu = tu_stats_.rows();
-      if (observer_) observer_(r);
-      pending_.push_back(std::move(r));
+      out_.add(std::move(r));
     }
     // Additional bumping (C.5.2.3).
     int htid = sps.max_sub_layers - 1;
     size_t reorder = static_cast<size_t>(sps.max_num_reorder_pics[htid]);
-    while (pending_.size() > reorder) output_smallest();
+    out_.bump(reorder);
   }
 
   std::shared_ptr<std::vector<int16_t>> motion_output() {
@@ -323,21 +278,9 @@ class StreamDecoderImpl {
     return m;
   }
 
-  void output_smallest() {
-    auto it = std::min_element(pending_.begin(), pending_.end(),
-                               [](const PictureResult& a, const PictureResult& b) { return a.poc < b.poc; });
-    ready_.push_back(std::move(*it));
-    pending_.erase(it);
-  }
-
-  void flush_output() {
-    while (!pending_.empty()) output_smallest();
-  }
-
-  StreamDecoder::PictureObserver observer_;
-  DecodeOptions options_;
+  const DecodeOptions& options_;  // the stream's
+  OutputQueue& out_;              // the stream's
   DecodeOptions picture_options_;  // options_ as they apply to the current picture
-  AnnexBSplitter splitter_;
   std::shared_ptr<Sps> sps_[16];
   std::shared_ptr<Pps> pps_[64];
   DecodedPictureBuffer dpb_;
@@ -351,22 +294,18 @@ class StreamDecoderImpl {
   bool seen_irap_ = false;
   bool no_rasl_output_ = true;
   bool after_eos_ = false;
-  bool done_ = false;
   int prev_tid0_poc_ = 0;
   int decode_count_ = 0;
   int64_t nal_count_ = 0;
   int64_t first_nal_offset_ = -1;
   bool seen_parameter_set_ = false;
   int64_t first_slice_without_parameter_set_ = -1;  // byte offset of the first slice skipped for it
-  std::vector<PictureResult> pending_;
-  std::deque<PictureResult> ready_;
 };
 
-StreamDecoder::StreamDecoder(const DecodeOptions& options) : impl_(new StreamDecoderImpl(options)) {}
-StreamDecoder::~StreamDecoder() = default;
-void StreamDecoder::push(const uint8_t* data, size_t size) { impl_->push(data, size); }
-bool StreamDecoder::finish() { return impl_->finish(); }
-bool StreamDecoder::next(PictureResult& out) { return impl_->next(out); }
-void StreamDecoder::set_observer(PictureObserver observer) { impl_->set_observer(std::move(observer)); }
+}  // namespace
+
+std::unique_ptr<PictureDecoder> make_hevc_picture_decoder(const DecodeOptions& options, OutputQueue& out) {
+  return std::make_unique<HevcPictureDecoder>(options, out);
+}
 
 }  // namespace codectok

@@ -1,13 +1,15 @@
-// Streaming entry point of the core: Annex-B bytes in, pictures out in output
-// order. Memory stays bounded by the reference pictures the stream needs.
+// Streaming entry point of the core: Annex-B bytes of an HEVC or H.264 stream
+// in, pictures out in output order. Memory stays bounded by the reference
+// pictures the stream needs. One codec-neutral shell (NAL splitting, error
+// positions, output queue, resumable push/finish) over the standard's
+// PictureDecoder (stream/hevc_picture_decoder.h, stream/h264_picture_decoder.h).
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <functional>
 #include <memory>
 
 #include "analysis/picture_result.h"
+#include "stream/output_queue.h"
 
 namespace codectok {
 
@@ -15,7 +17,10 @@ class StreamDecoderImpl;
 
 class StreamDecoder {
  public:
-  explicit StreamDecoder(const DecodeOptions& options);
+  // H.264: progressive 4:2:0 / 4:0:0 streams of the Constrained Baseline,
+  // Main, High and High 10 profiles; interlaced coding, 4:2:2, 4:4:4, SVC and
+  // MVC are refused with ErrorCode::kUnsupported.
+  explicit StreamDecoder(const DecodeOptions& options, Codec codec = Codec::kHevc);
   ~StreamDecoder();
   StreamDecoder(const StreamDecoder&) = delete;
   StreamDecoder& operator=(const StreamDecoder&) = delete;
@@ -31,10 +36,8 @@ class StreamDecoder {
   // Pops the next picture in output order, if one is ready.
   bool next(PictureResult& out);
 
-  // Called with each output picture once it is decoded, in decoding order (before output
-  // reordering), on the decoding thread. It may consume the picture's arrays (reset them), so that
-  // maps it reduces are neither handed on nor kept while the picture waits for its output turn.
-  using PictureObserver = std::function<void(PictureResult&)>;
+  // See codectok::PictureObserver (stream/output_queue.h).
+  using PictureObserver = codectok::PictureObserver;
   void set_observer(PictureObserver observer);
 
  private:

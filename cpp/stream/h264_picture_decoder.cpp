@@ -1,13 +1,15 @@
-#include "h264/stream_decoder.h"
+// The H.264 PictureDecoder: NAL units -> parameter sets, slice headers, slice
+// data -> per-picture maps, handed to the output queue smallest POC first,
+// bounded by max_num_reorder_frames (or the DPB size without VUI bitstream
+// restrictions).
+#include "stream/h264_picture_decoder.h"
 
-#include <algorithm>
-#include <deque>
 #include <string>
 #include <vector>
 
+#include "analysis/transform_statistics.h"
 #include "bitstream/bit_reader.h"
 #include "bitstream/nal_unit.h"
-#include "analysis/transform_statistics.h"
 #include "bitstream/parse_error.h"
 #include "h264/dpb.h"
 #include "h264/parameter_sets.h"
@@ -33,61 +35,59 @@ bool starts_new_picture(const SliceHeader& a, const SliceHeader& b) {
   if (sps.poc_type == 1 && (a.delta_poc[0] != b.delta_poc[0] || a.delta_poc[1] != b.delta_poc[1])) return true;
   return false;
 }
-}  // namespace
 
-class StreamDecoderImpl {
+class H264PictureDecoder final : public codectok::PictureDecoder {
  public:
-  explicit StreamDecoderImpl(const DecodeOptions& o) : options_(o), splitter_(NalSyntax::kH264) {
-    std::sort(options_.only_decode_indices.begin(), options_.only_decode_indices.end());
-    splitter_.set_max_nal_unit_size(options_.limits.max_nal_unit_size);
+  H264PictureDecoder(const DecodeOptions& options, OutputQueue& out) : options_(options), out_(out) {}
+
+  void decode_nal(NalUnit& nal) override { handle(nal); }
+
+  int abandon_picture() override {
+    const int picture = in_picture_ ? decode_index_ : -1;
+    in_picture_ = false;
+    return picture;
   }
 
-  void push(const uint8_t* data, size_t size) {
-    if (size > 0) splitter_.push(data, size);
-    drain();
-  }
-
-  bool finish() {
-    if (done_) return true;
-    splitter_.finish();
-    drain();
-    if (limit_reached()) return false;
-    finish_picture();
-    flush_output();
-    done_ = true;
-    return true;
-  }
-
-  void set_observer(codectok::StreamDecoder::PictureObserver o) { observer_ = std::move(o); }
-
-  bool next(PictureResult& out) {
-    if (ready_.empty()) return false;
-    out = std::move(ready_.front());
-    ready_.pop_front();
-    return true;
+  void finish_picture() override {
+    if (!in_picture_) return;
+    in_picture_ = false;
+    const Sps& sps = *pic_.sps;
+    if (!options_.headers_only && pic_.decoded_mbs != sps.width_mbs * sps.height_mbs) {
+      ParseError e(ErrorCode::kTruncated, "picture ends before all of its macroblocks were coded");
+      e.picture = decode_index_;
+      throw e;
+    }
+    const bool mmco5 = dpb_.current_has_mmco5();
+    dpb_.finish_picture(first_sh_, options_.headers_only ? nullptr : pic_.motion);
+    if (mmco5) out_.flush();
+    const DecodeOptions& o = picture_options_;
+    PictureResult r;
+    r.codec = Codec::kH264;
+    r.poc = mmco5 ? 0 : poc_;
+    r.decode_index = decode_index_;
+    r.nal_type = first_sh_.nal_type;
+    r.width = sps.width();
+    r.height = sps.height();
+    r.bit_depth = sps.bit_depth_luma;
+    r.crop_left = sps.crop_left;
+    r.crop_right = sps.crop_right;
+    r.crop_top = sps.crop_top;
+    r.crop_bottom = sps.crop_bottom;
+    r.slices = std::move(slices_);
+    r.total_bits = pic_.total_bits;
+    if (!options_.headers_only) {
+      if (o.motion) r.motion = pic_.motion_output();
+      if (o.cu) r.cu = pic_.cu;
+      if (o.bits) r.bits = pic_.bits;
+      if (o.residual) r.residual = pic_.residual;
+      if (o.tu_stats) r.tu = tu_stats_.rows();
+    }
+    out_.add(std::move(r));
+    const int reorder = sps.bitstream_restriction ? sps.max_num_reorder_frames : sps.dpb_frames();
+    out_.bump(static_cast<size_t>(reorder));
   }
 
  private:
-  bool limit_reached() const {
-    return options_.max_pictures_per_call > 0 && ready_.size() >= static_cast<size_t>(options_.max_pictures_per_call);
-  }
-
-  void drain() {
-    NalUnit nal;
-    while (!limit_reached() && splitter_.next(nal)) {
-      if (options_.cancel && options_.cancel->load(std::memory_order_relaxed))
-        fail(ErrorCode::kCancelled, "decoding cancelled");
-      try {
-        handle(nal);
-      } catch (ParseError& e) {
-        if (e.byte_offset < 0) e.byte_offset = nal.byte_offset;
-        if (e.picture < 0 && in_picture_) e.picture = decode_index_;
-        in_picture_ = false;
-        throw;
-      }
-    }
-  }
-
   void handle(NalUnit& nal) {
     switch (nal.type) {
       case kNalSps: {
@@ -183,16 +183,10 @@ class StreamDecoderImpl {
   }
 
   void start_picture(const SliceHeader& sh) {
-    if (sh.is_idr()) flush_output();
+    if (sh.is_idr()) out_.flush();
     const int32_t poc = dpb_.start_picture(sh);
     decode_index_ = decode_count_++;
-    picture_options_ = options_;
-    if (options_.headers_only ||
-        (!options_.only_decode_indices.empty() &&
-         !std::binary_search(options_.only_decode_indices.begin(), options_.only_decode_indices.end(), decode_index_))) {
-      picture_options_.motion = picture_options_.cu = picture_options_.bits = false;
-      picture_options_.residual = picture_options_.tu_stats = false;
-    }
+    picture_options_ = picture_options(options_, decode_index_);
     if (!options_.headers_only) {
       if (picture_options_.tu_stats) tu_stats_.start_picture(decode_index_, poc);
       pic_.allocate(sh.sps, sh.pps, picture_options_, &tu_stats_);
@@ -207,60 +201,9 @@ class StreamDecoderImpl {
     in_picture_ = true;
   }
 
-  void finish_picture() {
-    if (!in_picture_) return;
-    in_picture_ = false;
-    const Sps& sps = *pic_.sps;
-    if (!options_.headers_only && pic_.decoded_mbs != sps.width_mbs * sps.height_mbs) {
-      ParseError e(ErrorCode::kTruncated, "picture ends before all of its macroblocks were coded");
-      e.picture = decode_index_;
-      throw e;
-    }
-    const bool mmco5 = dpb_.current_has_mmco5();
-    dpb_.finish_picture(first_sh_, options_.headers_only ? nullptr : pic_.motion);
-    if (mmco5) flush_output();
-    const DecodeOptions& o = picture_options_;
-    PictureResult r;
-    r.codec = Codec::kH264;
-    r.poc = mmco5 ? 0 : poc_;
-    r.decode_index = decode_index_;
-    r.nal_type = first_sh_.nal_type;
-    r.width = sps.width();
-    r.height = sps.height();
-    r.bit_depth = sps.bit_depth_luma;
-    r.crop_left = sps.crop_left;
-    r.crop_right = sps.crop_right;
-    r.crop_top = sps.crop_top;
-    r.crop_bottom = sps.crop_bottom;
-    r.slices = std::move(slices_);
-    r.total_bits = pic_.total_bits;
-    if (!options_.headers_only) {
-      if (o.motion) r.motion = pic_.motion_output();
-      if (o.cu) r.cu = pic_.cu;
-      if (o.bits) r.bits = pic_.bits;
-      if (o.residual) r.residual = pic_.residual;
-      if (o.tu_stats) r.tu = tu_stats_.rows();
-    }
-    if (observer_) observer_(r);
-    pending_.push_back(std::move(r));
-    const int reorder = sps.bitstream_restriction ? sps.max_num_reorder_frames : sps.dpb_frames();
-    while (pending_.size() > static_cast<size_t>(reorder)) output_smallest();
-  }
-
-  void output_smallest() {
-    auto it = std::min_element(pending_.begin(), pending_.end(),
-                               [](const PictureResult& a, const PictureResult& b) { return a.poc < b.poc; });
-    ready_.push_back(std::move(*it));
-    pending_.erase(it);
-  }
-
-  void flush_output() {
-    while (!pending_.empty()) output_smallest();
-  }
-
-  DecodeOptions options_;
-  DecodeOptions picture_options_;
-  AnnexBSplitter splitter_;
+  const DecodeOptions& options_;  // the stream's
+  OutputQueue& out_;              // the stream's
+  DecodeOptions picture_options_;  // options_ as they apply to the current picture
   std::shared_ptr<Sps> sps_[32];
   std::shared_ptr<Pps> pps_[256];
   Dpb dpb_;
@@ -272,22 +215,15 @@ class StreamDecoderImpl {
   int32_t poc_ = 0;
   bool in_picture_ = false;
   bool seen_start_ = false;
-  bool done_ = false;
   int decode_index_ = 0;
   int decode_count_ = 0;
-  std::vector<PictureResult> pending_;
-  std::deque<PictureResult> ready_;
-  codectok::StreamDecoder::PictureObserver observer_;
 };
 
-StreamDecoder::StreamDecoder(const DecodeOptions& options) : impl_(new StreamDecoderImpl(options)) {}
-StreamDecoder::~StreamDecoder() = default;
-void StreamDecoder::push(const uint8_t* data, size_t size) { impl_->push(data, size); }
-bool StreamDecoder::finish() { return impl_->finish(); }
-bool StreamDecoder::next(PictureResult& out) { return impl_->next(out); }
-void StreamDecoder::set_observer(codectok::StreamDecoder::PictureObserver observer) {
-  impl_->set_observer(std::move(observer));
+}  // namespace
+}  // namespace h264
+
+std::unique_ptr<PictureDecoder> make_h264_picture_decoder(const DecodeOptions& options, OutputQueue& out) {
+  return std::make_unique<h264::H264PictureDecoder>(options, out);
 }
 
-}  // namespace h264
 }  // namespace codectok
