@@ -72,6 +72,18 @@ describe('parsePictures / parseFile arguments', () => {
     await expectInvalid(() => parseFile(STREAM, 'motion' as never), /parseFile: options must be an object/);
   });
 
+  test("tokenize's and inspect's decoder analyses (score, summary) are not options of parsePictures / parseFile", async () => {
+    for (const name of ['score', 'summary']) {
+      const opts = { [name]: name === 'summary' ? true : {} } as never;
+      const known = /\(known: ([^)]*)\)/;
+      const e1 = await expectInvalid(() => parsePictures(STREAM, opts), new RegExp(`parsePictures: unknown option ${name} `));
+      const e2 = await expectInvalid(() => parseFile(STREAM, opts), new RegExp(`parseFile: unknown option ${name} `));
+      for (const e of [e1, e2]) expect(e.message.match(known)![1]!.split(', ')).not.toContain(name);
+    }
+    // the public options still work on the same stream
+    expect((await parseFile(STREAM, { motion: false, cu: false, bits: false })).length).toBeGreaterThan(0);
+  });
+
   test('NaN, negative, fractional and non-number picture indices are refused', async () => {
     for (const bad of [[Number.NaN], [-1], [1.5], ['3'], [2 ** 31], 5, 'all']) {
       await expectInvalid(() => parseFile(STREAM, { pictures: bad as never }), /options\.pictures must be/);

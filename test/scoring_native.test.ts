@@ -1,14 +1,21 @@
-// Scores computed by the decoder as it decodes (the `score` option of parsePictures, what tokenize
-// uses) against the public functions on the same pictures' arrays; per-picture raw change signals.
+// Scores computed by the decoder as it decodes (the `score` analysis of parsePicturesAnalysed, what
+// tokenize uses) against the public functions on the same pictures' arrays; per-picture raw change signals.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { letterboxGeometry } from '../src/geometry/output_geometry.js';
 import { poolToGrid } from '../src/geometry/patch_grid.js';
-import { parseFile } from '../src/input/parser.js';
+import { parseFile, parsePicturesAnalysed, type DecoderAnalysis, type ParseOptions, type Picture } from '../src/input/parser.js';
 import { scoreFrames } from '../src/scores/frame_scores.js';
 import { resolveScoringOptions } from '../src/scores/options.js';
 import { frameSignals } from '../src/scores/signals.js';
 import { CORPUS } from './helpers/golden_pictures.js';
+
+/** Every picture of `file`, decoded with the decoder-side analysis (as tokenize does). */
+async function parseAnalysed(file: string, options: ParseOptions, analysis: DecoderAnalysis): Promise<Picture[]> {
+  const out: Picture[] = [];
+  for await (const p of parsePicturesAnalysed('test', file, options, analysis)) out.push(p);
+  return out;
+}
 
 const cropOf = (p: { width: number; height: number; crop: { left: number; right: number; top: number; bottom: number } }) => ({ ...p.crop, width: p.width, height: p.height });
 
@@ -21,7 +28,7 @@ describe('scores computed in the decoder', () => {
       const p0 = arrays[0]!;
       const g = letterboxGeometry(p0.width - p0.crop.left - p0.crop.right, p0.height - p0.crop.top - p0.crop.bottom, { size: 128, patch: 16 });
       const chosen = arrays.filter((_, i) => i % 3 === 1).map((p) => p.decodeIndex);
-      const scored = await parseFile(file, { motion: true, bits: true, residual: residualSource === 'abs', tuStats: residualSource === 'coeff', cu: false, pictures: chosen, score: { geometry: g, options: o, pictures: chosen } });
+      const scored = await parseAnalysed(file, { motion: true, bits: true, residual: residualSource === 'abs', tuStats: residualSource === 'coeff', cu: false, pictures: chosen }, { score: { geometry: g, options: o, pictures: chosen } });
       let compared = 0;
       for (const p of scored) {
         expect(p.motion ?? p.residual ?? p.tu ?? p.bits, 'no codec map crosses into JavaScript').toBeUndefined();
@@ -48,7 +55,7 @@ describe('scores computed in the decoder', () => {
     const p0 = arrays[0]!;
     const g = letterboxGeometry(p0.width - p0.crop.left - p0.crop.right, p0.height - p0.crop.top - p0.crop.bottom, { size: 96, patch: 16 });
     const o = resolveScoringOptions({});
-    const withChange = await parseFile(file, { motion: true, bits: true, tuStats: true, cu: false, score: { geometry: g, options: o, pictures: [], changeFrom: 3, changeTo: 9 } });
+    const withChange = await parseAnalysed(file, { motion: true, bits: true, tuStats: true, cu: false }, { score: { geometry: g, options: o, pictures: [], changeFrom: 3, changeTo: 9 } });
     const none = resolveScoringOptions({ compensation: 'none', weights: { motion: 1, residual: 1, bits: 1 }, residualSource: 'coeff' });
     for (const p of withChange) {
       const inRange = p.decodeIndex >= 3 && p.decodeIndex < 9;
@@ -68,6 +75,6 @@ describe('scores computed in the decoder', () => {
   it('a geometry made for another picture size is a typed error', async () => {
     const o = resolveScoringOptions({});
     const g = letterboxGeometry(100, 100, { size: 64, patch: 16 });
-    await expect(parseFile(join(CORPUS, 'pan_known.hevc'), { score: { geometry: g, options: o } })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
+    await expect(parseAnalysed(join(CORPUS, 'pan_known.hevc'), {}, { score: { geometry: g, options: o } })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
   });
 });

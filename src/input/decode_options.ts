@@ -1,6 +1,7 @@
 // What the decoder computes for each picture: the one statement of these options (the parser's,
-// the addon's and the ones scoring asks for are all this shape).
-import type { NativeScoreRequest } from './native.js';
+// the addon's and the ones scoring asks for are all this shape). What only tokenize and inspect
+// ask of the decoder (scores, motion summaries) is not a public option: see DecoderAnalysis
+// (parser.ts).
 
 /** What to compute for each picture. Defaults: motion, cu, bits on; tuStats, residual off. */
 export interface DecodeOptions {
@@ -34,17 +35,4 @@ export interface DecodeOptions {
    * (arrays live until garbage-collected).
    */
   recycle?: boolean;
-  /**
-   * Patch scores computed by the decoder as it decodes (on its thread): the
-   * scored pictures carry `scores` (or `signalMaps`), `camera` and `change`
-   * instead of their motion / residual / tu / bits arrays. Used by tokenize().
-   * @internal
-   */
-  score?: NativeScoreRequest;
-  /**
-   * Summarise each picture's motion field in the decoder (picture.summary:
-   * intra / inter / skip shares, mean vector length); with motion false the
-   * field itself is not handed out. Default false.
-   */
-  summary?: boolean;
 }

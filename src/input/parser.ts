@@ -110,7 +110,7 @@ export type ParseInput = string | Uint8Array | AsyncIterable<Uint8Array>;
 
 /** Every option name of ParseOptions (the compiler checks the list is complete). */
 const PARSE_OPTION_NAMES = Object.keys({
-  motion: true, cu: true, bits: true, tuStats: true, residual: true, headersOnly: true, pictures: true, recycle: true, score: true, summary: true,
+  motion: true, cu: true, bits: true, tuStats: true, residual: true, headersOnly: true, pictures: true, recycle: true,
   chunkSize: true, container: true, codec: true, onContainer: true, limits: true, signal: true,
 } satisfies Record<keyof ParseOptions, true>);
 
@@ -134,7 +134,7 @@ export function checkParseArguments(fn: string, input: unknown, options: unknown
     throw invalidArgument(fn, 'input', 'a file path, a Uint8Array or an AsyncIterable<Uint8Array>', input);
   }
   const o = checkOptions(fn, options, PARSE_OPTION_NAMES);
-  for (const name of ['motion', 'cu', 'bits', 'tuStats', 'residual', 'headersOnly', 'recycle', 'summary']) checkBoolean(fn, o, name);
+  for (const name of ['motion', 'cu', 'bits', 'tuStats', 'residual', 'headersOnly', 'recycle']) checkBoolean(fn, o, name);
   checkNumber(fn, o, 'chunkSize', 1);
   checkOneOf(fn, o, 'container', ['auto', 'annexb', 'mp4']);
   checkOneOf(fn, o, 'codec', ['auto', 'hevc', 'h264']);
@@ -169,10 +169,27 @@ export function checkParseArguments(fn: string, input: unknown, options: unknown
  * when it is handed to the decoder): leave it unchanged until the loop has ended.
  */
 export function parsePictures(input: ParseInput, options: ParseOptions = {}): AsyncGenerator<Picture> {
-  return decodePictures(input, checkParseArguments('parsePictures', input, options));
+  return decodePictures(input, checkParseArguments('parsePictures', input, options), {});
 }
 
-async function* decodePictures(input: ParseInput, options: CheckedParseOptions): AsyncGenerator<Picture> {
+/**
+ * What tokenize and inspect ask of the decoder besides the codec maps: patch scores (`score`:
+ * the scored pictures carry `scores` or `signalMaps`, `camera` and `change` instead of their
+ * arrays) and motion summaries (`summary`: picture.summary; with motion false the field itself
+ * is not handed out). Internal: parsePictures and parseFile refuse these names like any unknown
+ * option; only parsePicturesAnalysed takes them.
+ */
+export type DecoderAnalysis = Pick<NativeDecodeOptions, 'score' | 'summary'>;
+
+/**
+ * parsePictures (the same checks, `fn` names the caller in their messages) with the decoder-side
+ * analyses of tokenize and inspect. Internal: not exported by the package's entry points.
+ */
+export function parsePicturesAnalysed(fn: string, input: ParseInput, options: ParseOptions, analysis: DecoderAnalysis): AsyncGenerator<Picture> {
+  return decodePictures(input, checkParseArguments(fn, input, options), analysis);
+}
+
+async function* decodePictures(input: ParseInput, options: CheckedParseOptions, analysis: DecoderAnalysis): AsyncGenerator<Picture> {
   const file = typeof input === 'string' ? input : undefined;
   const chunkSize = Math.max(4096, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
   const decodeOptions: NativeDecodeOptions = {
@@ -183,8 +200,8 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions):
     residual: options.residual ?? false,
     headersOnly: options.headersOnly ?? false,
     pictures: options.pictures,
-    score: options.score,
-    summary: options.summary ?? false,
+    score: analysis.score,
+    summary: analysis.summary ?? false,
     maxPicturesPerCall: PICTURES_PER_CALL,
     limits: nativeLimits(options.limits),
   };
@@ -281,7 +298,7 @@ export async function parseFile(input: string | Uint8Array, options: ParseOption
   const checked = checkParseArguments('parseFile', input, options);
   if (checked.recycle) throw invalidArgument('parseFile', 'options.recycle', 'false (parseFile keeps every picture: use parsePictures to recycle)', true);
   const out: Picture[] = [];
-  for await (const p of decodePictures(input, checked)) out.push(p);
+  for await (const p of decodePictures(input, checked, {})) out.push(p);
   return out;
 }
 

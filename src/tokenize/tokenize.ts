@@ -23,7 +23,7 @@ import { loadNative, type NativePicture, type NativeScoreRequest } from '../inpu
 import { sha256File } from '../input/stream_hash.js';
 import { Deadline } from './deadline.js';
 import { resolveDevice } from './device.js';
-import { parsePictures } from '../input/parser.js';
+import { parsePicturesAnalysed } from '../input/parser.js';
 import { pictureHeaders } from '../input/picture_headers.js';
 import { type CodecPolicyOptions, selectCodec } from '../policies/codec.js';
 import { selectAdaptive } from '../policies/adaptive.js';
@@ -49,7 +49,7 @@ import type { DecodeLimits } from '../input/limits.js';
 function defaultSource(score: NativeScoreRequest | undefined, run: { signal: AbortSignal; limits?: DecodeLimits }): PictureSource {
   return async function* (hevcPath, decode) {
     // recycle: nothing keeps a view of a picture's arrays.
-    yield* parsePictures(hevcPath, { ...decode, container: 'annexb', recycle: true, score, signal: run.signal, limits: run.limits });
+    yield* parsePicturesAnalysed('tokenize', hevcPath, { ...decode, container: 'annexb', recycle: true, signal: run.signal, limits: run.limits }, { score });
   };
 }
 

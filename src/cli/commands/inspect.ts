@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 
 import { loadNative } from '../../input/native.js';
-import { nalTypeName, parsePictures, type ContainerInfo, type Picture } from '../../input/parser.js';
+import { nalTypeName, parsePicturesAnalysed, type ContainerInfo, type Picture } from '../../input/parser.js';
 import { formatInt, writeOut } from '../output.js';
 
 interface InspectOptions {
@@ -107,7 +107,7 @@ async function inspect(video: string, opts: InspectOptions): Promise<void> {
   }
 
   // The decoder summarises each motion field itself (no array crosses into JavaScript).
-  const pictures = parsePictures(video, { motion: false, summary: true, cu: false, bits: false, onContainer, recycle: true });
+  const pictures = parsePicturesAnalysed('inspect', video, { motion: false, cu: false, bits: false, onContainer, recycle: true }, { summary: true });
   if (opts.json) {
     const json = new JsonPrinter(video, () => container);
     for await (const p of pictures) await json.picture(p);
