@@ -28,6 +28,7 @@ import { readTarIdx } from './tar_reader.js';
 import { type SlotEncoderRecord, EncoderTally, checkDatasetEncoders, datasetEncoders } from './dataset_encoders.js';
 import type { EncoderIdentity } from '../input/ffmpeg/encoder_identity.js';
 import { cOrder } from '../writers/ndarray_input.js';
+import { type CodectokErrorCode, isErrorCode } from '../errors.js';
 
 /** What `tokenize()` returns (structurally: src/tokenize/result.ts TokenizeResult fits it). */
 export interface TokenizedVideo {
@@ -83,6 +84,21 @@ export interface Failure {
   key: string;
   video: string;
   reason: string;
+  /** The CodectokError code, when the failure is one (a bad manifest line has none). */
+  code?: CodectokErrorCode;
+  /** With code: byte offset in the stream the decoder read (-1 when unknown). */
+  byteOffset?: number;
+  /** With code: decode index of the picture being parsed, when known. */
+  picture?: number;
+}
+
+/** The typed fields of a failure's error (a CodectokError, or its fields copied across a worker thread). */
+function errorFields(err: Error): Pick<Failure, 'code' | 'byteOffset' | 'picture'> {
+  const e = err as Error & { code?: unknown; byteOffset?: unknown; picture?: unknown };
+  if (!isErrorCode(e.code)) return {};
+  const f: Pick<Failure, 'code' | 'byteOffset' | 'picture'> = { code: e.code, byteOffset: typeof e.byteOffset === 'number' ? e.byteOffset : -1 };
+  if (typeof e.picture === 'number' && e.picture >= 0) f.picture = e.picture;
+  return f;
 }
 
 export interface SlotRecord extends SlotEncoderRecord {
@@ -279,10 +295,11 @@ async function runSlot(
   for (const f of [tar + TMP_SUFFIX, idxPathFor(tar) + TMP_SUFFIX, tar, idxPathFor(tar)]) fs.rmSync(f, { force: true });
   const file = new ShardFile(out, name, { fsync: opts.fsync });
   const failures: Failure[] = [];
-  const fail = (e: ManifestEntry, reason: string) => {
+  const fail = (e: ManifestEntry, why: string | Error) => {
+    let reason = typeof why === 'string' ? why : why.message;
     // errors often start with the file name already
     for (const p of [e.video, e.videoRaw]) if (p && reason.startsWith(`${p}: `)) reason = reason.slice(p.length + 2);
-    const f = { index: e.index, line: e.line, key: e.key, video: e.videoRaw, reason };
+    const f: Failure = { index: e.index, line: e.line, key: e.key, video: e.videoRaw, reason, ...(typeof why === 'string' ? {} : errorFields(why)) };
     failures.push(f);
     failedAll.push(f);
     opts.log?.(`failed: ${e.videoRaw || `line ${e.line}`}: ${reason}`);
@@ -317,14 +334,14 @@ async function runSlot(
       const head = pending.shift();
       if (!head) continue;
       const res = await head.p;
-      if (res instanceof Error) fail(head.entry, res.message);
+      if (res instanceof Error) fail(head.entry, res);
       else {
         try {
           const sample = toShardSample(head.entry, res, opts.keepScores);
           file.add(sample);
           encoders.add(((sample.json as Record<string, unknown>).encoder ?? undefined) as EncoderIdentity | undefined);
         } catch (err) {
-          fail(head.entry, (err as Error).message);
+          fail(head.entry, err instanceof Error ? err : new Error(String(err)));
         }
       }
       progress();
