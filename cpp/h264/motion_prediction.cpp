@@ -119,20 +119,33 @@ void MotionPredictor::store(int x4, int y4, int w4, int h4, int list, int ref_id
   }
 }
 
-void MotionPredictor::colocated(int x4, int y4, int16_t mv[2], int& ref_idx, int32_t& ref_id) const {
-  mv[0] = mv[1] = 0;
-  ref_idx = -1;
-  ref_id = -1;
+MotionPredictor::Colocated MotionPredictor::colocated(int x4, int y4) const {
+  Colocated c;
   const ColocatedMotion* col = refs_.list[1][0].motion.get();
-  if (!col || col->w4 != pic_.w4 || col->h4 != pic_.h4) return;
+  if (!col || col->w4 != pic_.w4 || col->h4 != pic_.h4) return c;
   const size_t i = static_cast<size_t>(mb_y_ * 4 + y4) * col->w4 + mb_x_ * 4 + x4;
   const BlockMotion& b = col->blocks[i];
   const int l = b.ref_idx[0] >= 0 ? 0 : (b.ref_idx[1] >= 0 ? 1 : -1);
-  if (l < 0) return;
-  mv[0] = b.mv[l][0];
-  mv[1] = b.mv[l][1];
-  ref_idx = b.ref_idx[l];
-  ref_id = col->ref_id[i * 2 + l];
+  if (l < 0) return c;
+  c.mv[0] = b.mv[l][0];
+  c.mv[1] = b.mv[l][1];
+  c.ref_idx = b.ref_idx[l];
+  c.ref_id = col->ref_id[i * 2 + l];
+  return c;
+}
+
+template <typename Visit>
+void MotionPredictor::for_each_direct_block(int quadrant_mask, Visit&& visit) const {
+  const bool inference = sh_.sps->direct_8x8_inference;
+  const int w4 = inference ? 2 : 1;
+  for (int q = 0; q < 4; ++q) {
+    if (!(quadrant_mask & (1 << q))) continue;
+    const int qx = (q & 1) * 2, qy = (q >> 1) * 2;
+    for (int s = 0; s < (inference ? 1 : 4); ++s) {
+      const int x4 = qx + (inference ? 0 : (s & 1)), y4 = qy + (inference ? 0 : (s >> 1));
+      visit(x4, y4, w4, colocated(inference ? (q & 1) * 3 : x4, inference ? (q >> 1) * 3 : y4));
+    }
+  }
 }
 
 void MotionPredictor::direct(int quadrant_mask) {
@@ -156,68 +169,46 @@ void MotionPredictor::direct_spatial(int quadrant_mask) {
       if (ref[l] >= 0) predict(l, ref[l], 0, 0, 4, 4, 0, mvp[l]);
   }
   const bool l1_short = !refs_.list[1][0].long_term;
-  const bool inference = sh_.sps->direct_8x8_inference;
-  for (int q = 0; q < 4; ++q) {
-    if (!(quadrant_mask & (1 << q))) continue;
-    const int qx = (q & 1) * 2, qy = (q >> 1) * 2;
-    for (int s = 0; s < (inference ? 1 : 4); ++s) {
-      const int x4 = qx + (inference ? 0 : (s & 1)), y4 = qy + (inference ? 0 : (s >> 1));
-      int16_t mv_col[2];
-      int ref_col;
-      int32_t id_col;
-      colocated(inference ? (q & 1) * 3 : x4, inference ? (q >> 1) * 3 : y4, mv_col, ref_col, id_col);
-      const bool col_zero = l1_short && ref_col == 0 && std::abs(mv_col[0]) <= 1 && std::abs(mv_col[1]) <= 1;
-      const int w = inference ? 2 : 1;
-      for (int l = 0; l < 2; ++l) {
-        int16_t mv[2] = {mvp[l][0], mvp[l][1]};
-        if (direct_zero || ref[l] < 0 || (ref[l] == 0 && col_zero)) mv[0] = mv[1] = 0;
-        store(x4, y4, w, w, l, ref[l] < 0 ? -1 : ref[l], mv);
-      }
+  for_each_direct_block(quadrant_mask, [&](int x4, int y4, int w4, const Colocated& col) {
+    const bool col_zero = l1_short && col.ref_idx == 0 && std::abs(col.mv[0]) <= 1 && std::abs(col.mv[1]) <= 1;
+    for (int l = 0; l < 2; ++l) {
+      int16_t mv[2] = {mvp[l][0], mvp[l][1]};
+      if (direct_zero || ref[l] < 0 || (ref[l] == 0 && col_zero)) mv[0] = mv[1] = 0;
+      store(x4, y4, w4, w4, l, ref[l] < 0 ? -1 : ref[l], mv);
     }
-  }
+  });
 }
 
 void MotionPredictor::direct_temporal(int quadrant_mask) {
-  const bool inference = sh_.sps->direct_8x8_inference;
   const RefPicture& pic1 = refs_.list[1][0];
-  for (int q = 0; q < 4; ++q) {
-    if (!(quadrant_mask & (1 << q))) continue;
-    const int qx = (q & 1) * 2, qy = (q >> 1) * 2;
-    for (int s = 0; s < (inference ? 1 : 4); ++s) {
-      const int x4 = qx + (inference ? 0 : (s & 1)), y4 = qy + (inference ? 0 : (s >> 1));
-      int16_t mv_col[2];
-      int ref_col;
-      int32_t id_col;
-      colocated(inference ? (q & 1) * 3 : x4, inference ? (q >> 1) * 3 : y4, mv_col, ref_col, id_col);
-      int ref0 = 0;
-      if (ref_col >= 0) {
-        for (int i = 0; i < refs_.num[0]; ++i)
-          if (refs_.list[0][i].id == id_col) {
-            ref0 = i;
-            break;
-          }
-      }
-      const RefPicture& pic0 = refs_.list[0][ref0];
-      int16_t mv0[2], mv1[2];
-      if (pic0.long_term || pic1.poc - pic0.poc == 0) {
-        mv0[0] = mv_col[0];
-        mv0[1] = mv_col[1];
-        mv1[0] = mv1[1] = 0;
-      } else {
-        const int tb = std::clamp(cur_poc_ - pic0.poc, -128, 127);
-        const int td = std::clamp(pic1.poc - pic0.poc, -128, 127);
-        const int tx = (16384 + std::abs(td / 2)) / td;
-        const int dsf = std::clamp((tb * tx + 32) >> 6, -1024, 1023);
-        for (int c = 0; c < 2; ++c) {
-          mv0[c] = static_cast<int16_t>((dsf * mv_col[c] + 128) >> 8);
-          mv1[c] = static_cast<int16_t>(mv0[c] - mv_col[c]);
+  for_each_direct_block(quadrant_mask, [&](int x4, int y4, int w4, const Colocated& col) {
+    int ref0 = 0;
+    if (col.ref_idx >= 0) {
+      for (int i = 0; i < refs_.num[0]; ++i)
+        if (refs_.list[0][i].id == col.ref_id) {
+          ref0 = i;
+          break;
         }
-      }
-      const int w = inference ? 2 : 1;
-      store(x4, y4, w, w, 0, ref0, mv0);
-      store(x4, y4, w, w, 1, 0, mv1);
     }
-  }
+    const RefPicture& pic0 = refs_.list[0][ref0];
+    int16_t mv0[2], mv1[2];
+    if (pic0.long_term || pic1.poc - pic0.poc == 0) {
+      mv0[0] = col.mv[0];
+      mv0[1] = col.mv[1];
+      mv1[0] = mv1[1] = 0;
+    } else {
+      const int tb = std::clamp(cur_poc_ - pic0.poc, -128, 127);
+      const int td = std::clamp(pic1.poc - pic0.poc, -128, 127);
+      const int tx = (16384 + std::abs(td / 2)) / td;
+      const int dsf = std::clamp((tb * tx + 32) >> 6, -1024, 1023);
+      for (int c = 0; c < 2; ++c) {
+        mv0[c] = static_cast<int16_t>((dsf * col.mv[c] + 128) >> 8);
+        mv1[c] = static_cast<int16_t>(mv0[c] - col.mv[c]);
+      }
+    }
+    store(x4, y4, w4, w4, 0, ref0, mv0);
+    store(x4, y4, w4, w4, 1, 0, mv1);
+  });
 }
 
 }  // namespace h264

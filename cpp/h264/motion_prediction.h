@@ -34,13 +34,28 @@ class MotionPredictor {
     int ref;
     int16_t mv[2];
   };
+  // Motion of the co-located 4x4 block in RefPicList1[0] (8.4.1.2.1): its
+  // list-0 motion, else its list-1 motion; ref_idx -1 when intra or unknown.
+  struct Colocated {
+    int16_t mv[2] = {0, 0};
+    int ref_idx = -1;
+    int32_t ref_id = -1;  // the reference picture's identity (ColocatedMotion::ref_id)
+  };
   Neighbour neighbour(int list, int nx, int ny, int cur_x4, int cur_y4) const;
   void neighbours_abc(int list, int x4, int y4, int w4, Neighbour& a, Neighbour& b, Neighbour& c) const;
   void direct_spatial(int quadrant_mask);
   void direct_temporal(int quadrant_mask);
   bool mb_available(int mb_x, int mb_y) const;
   // Co-located 4x4 block of RefPicList1[0] for block (x4, y4) of the macroblock.
-  void colocated(int x4, int y4, int16_t mv[2], int& ref_idx, int32_t& ref_id) const;
+  Colocated colocated(int x4, int y4) const;
+  // The direct-predicted blocks of the quadrants in quadrant_mask, for both
+  // spatial and temporal direct prediction: with direct_8x8_inference_flag
+  // one 8x8 block a quadrant, co-located with the quadrant's corner 4x4 block
+  // (8.4.1.2.1), else four 4x4 blocks each co-located with itself. Calls
+  // visit(x4, y4, w4, colocated) with the block's position and width (4x4
+  // units inside the macroblock).
+  template <typename Visit>
+  void for_each_direct_block(int quadrant_mask, Visit&& visit) const;
 
   PictureState& pic_;
   const SliceHeader& sh_;
