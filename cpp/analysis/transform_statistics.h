@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/buffer_pool.h"
-#include "hevc/transform_block_sink.h"
+#include "core/transform_block_sink.h"
 
 namespace codectok {
 

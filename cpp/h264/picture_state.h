@@ -8,7 +8,7 @@
 
 #include "analysis/picture_result.h"
 #include "h264/parameter_sets.h"
-#include "hevc/transform_block_sink.h"
+#include "core/transform_block_sink.h"
 
 namespace codectok {
 namespace h264 {

@@ -10,7 +10,7 @@
 #include "hevc/cabac_decoder.h"
 #include "hevc/motion_field.h"
 #include "hevc/parameter_sets.h"
-#include "hevc/transform_block_sink.h"
+#include "core/transform_block_sink.h"
 
 namespace codectok {
 

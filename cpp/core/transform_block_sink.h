@@ -1,8 +1,10 @@
-// Where the slice decoder hands each parsed transform block (the levels of
-// residual_coding(), clause 7.3.8.11, with what they were coded under) for
-// statistics. An interface: hevc/ calls it, analysis/ implements it
+// Where a slice decoder of either standard hands each parsed transform block
+// (its levels, with what they were coded under: HEVC residual_coding(),
+// clause 7.3.8.11; H.264 residual_block(), clause 7.3.5.3.3) for statistics.
+// An interface: hevc/ and h264/ call it, analysis/ implements it
 // (analysis/transform_statistics.h), so parsing knows nothing of the
-// statistics' layout or hashing.
+// statistics' layout or hashing. Codec-neutral, beside the other shared
+// per-picture structures of core/.
 #pragma once
 #include <cstdint>
 
