@@ -24,6 +24,26 @@ struct TransformBlockLevels {
   int num_nonzero = 0;
 };
 
+// A block's levels as both standards describe them; transform_skip and
+// transquant_bypass (HEVC tools) default to false.
+inline TransformBlockLevels transform_block_levels(int c_idx, int x0, int y0, int log2_size, bool intra, int qp,
+                                                   const int32_t* levels, const uint32_t* nonzero, int num_nonzero,
+                                                   bool transform_skip = false, bool transquant_bypass = false) {
+  TransformBlockLevels b;
+  b.c_idx = c_idx;
+  b.x0 = x0;
+  b.y0 = y0;
+  b.log2_size = log2_size;
+  b.intra = intra;
+  b.qp = qp;
+  b.transform_skip = transform_skip;
+  b.transquant_bypass = transquant_bypass;
+  b.levels = levels;
+  b.nonzero = nonzero;
+  b.num_nonzero = num_nonzero;
+  return b;
+}
+
 class TransformBlockSink {
  public:
   virtual void transform_block(const TransformBlockLevels& block) = 0;

@@ -722,17 +722,7 @@ void SliceDecoder::emit_block(int c_idx, int x0, int y0, int log2_size, bool int
   for (int i = 0; i < n; ++i)
     if (raster[i]) nonzero[nnz++] = (static_cast<uint32_t>(i) << 16) | static_cast<uint16_t>(raster[i]);
   if (!nnz) return;
-  TransformBlockLevels b;
-  b.c_idx = c_idx;
-  b.x0 = x0;
-  b.y0 = y0;
-  b.log2_size = log2_size;
-  b.intra = intra;
-  b.qp = qp;
-  b.levels = raster;
-  b.nonzero = nonzero;
-  b.num_nonzero = nnz;
-  pic_.block_sink->transform_block(b);
+  pic_.block_sink->transform_block(transform_block_levels(c_idx, x0, y0, log2_size, intra, qp, raster, nonzero, nnz));
 }
 
 // One row per coded 4x4 / 8x8 block; the DC levels of Intra16x16 luma and of

@@ -37,21 +37,9 @@ void SliceDecoder::transform_block(int x0, int y0, int log2_size, int c_idx, boo
   }
   const bool intra = cu_pred_mode_ == kModeIntra;
 
-  if (pic_.block_sink) {
-    TransformBlockLevels b;
-    b.c_idx = c_idx;
-    b.x0 = x0;
-    b.y0 = y0;
-    b.log2_size = log2_size;
-    b.intra = intra;
-    b.qp = qp;
-    b.transform_skip = transform_skip;
-    b.transquant_bypass = cu_transquant_bypass_;
-    b.levels = coeffs_;
-    b.nonzero = nonzero;
-    b.num_nonzero = num_nonzero;
-    pic_.block_sink->transform_block(b);
-  }
+  if (pic_.block_sink)
+    pic_.block_sink->transform_block(transform_block_levels(c_idx, x0, y0, log2_size, intra, qp, coeffs_, nonzero,
+                                                            num_nonzero, transform_skip, cu_transquant_bypass_));
 
   if (pic_.residual && c_idx == 0) {
     ResidualBlockParams p;
