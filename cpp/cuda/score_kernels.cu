@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "cuda/device_buffer.cuh"
-#include "cuda/radix_digit.cuh"
+#include "cuda/block_radix_select.cuh"
 #include "cuda/gpu_scores.h"
 #include "score/patch_pooling.h"
 
@@ -98,39 +98,18 @@ __global__ void level_kernel(const DevFrame* __restrict__ frames, const DevClip*
   const double lo_d = floor(pos);
   const long long lo = static_cast<long long>(lo_d);
 
-  __shared__ unsigned hist[256];
-  __shared__ uint32_t s_prefix, s_mask;
-  __shared__ long long s_rank;
+  __shared__ RadixSelectShared<uint32_t> radix;
   __shared__ unsigned long long s_le;
   __shared__ uint32_t s_min_gt;
   if (tid == 0) {
-    s_prefix = 0;
-    s_mask = 0;
-    s_rank = lo;
     s_le = 0;
     s_min_gt = 0xffffffffu;
   }
   const int top = m.kind == static_cast<int32_t>(MapKind::kFloat) ? 24 : 8;
-  for (int shift = top; shift >= 0; shift -= 8) {
-    for (int i = tid; i < 256; i += blockDim.x) hist[i] = 0;
-    __syncthreads();
-    const uint32_t prefix = s_prefix, mask = s_mask;
-    for (long long i = tid; i < n; i += blockDim.x) {
-      const size_t at = static_cast<size_t>(r0 + i / w) * m.cols + static_cast<size_t>(c0 + i % w);
-      const uint32_t u = cell_key(m, at);
-      if ((u & mask) == prefix) atomicAdd(&hist[(u >> shift) & 255u], 1u);
-    }
-    __syncthreads();
-    if (tid == 0) {
-      long long r = s_rank;
-      const uint32_t d = radix_digit(hist, r);
-      s_prefix = prefix | (d << shift);
-      s_mask = mask | (255u << shift);
-      s_rank = r;
-    }
-    __syncthreads();
-  }
-  const uint32_t a_key = s_prefix;
+  const uint32_t a_key = block_radix_select(radix, n, lo, top, [&](long long i) {
+    const size_t at = static_cast<size_t>(r0 + i / w) * m.cols + static_cast<size_t>(c0 + i % w);
+    return cell_key(m, at);
+  });
   unsigned long long le = 0;
   uint32_t min_gt = 0xffffffffu;
   for (long long i = tid; i < n; i += blockDim.x) {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "cuda/device_buffer.cuh"
-#include "cuda/radix_digit.cuh"
+#include "cuda/block_radix_select.cuh"
 #include "cuda/gpu_select.h"
 
 namespace codectok::cuda {
@@ -74,9 +74,7 @@ __global__ void __launch_bounds__(kThreads) select_kernel(const DevSelectClip* _
                                                           const int32_t* __restrict__ slot_rank, TopKOptions o,
                                                           int32_t* __restrict__ out) {
   __shared__ int warp_sums[32];
-  __shared__ unsigned hist[256];
-  __shared__ uint64_t s_prefix, s_mask;
-  __shared__ long long s_rank;
+  __shared__ RadixSelectShared<uint64_t> radix;
   __shared__ unsigned long long s_above;
   const DevSelectClip c = clips[blockIdx.x];
   const int tid = threadIdx.x;
@@ -85,31 +83,11 @@ __global__ void __launch_bounds__(kThreads) select_kernel(const DevSelectClip* _
   uint64_t thr = ~uint64_t{0};
   long long need = 0;
   if (rest > 0) {
-    if (tid == 0) {
-      s_prefix = 0;
-      s_mask = 0;
-      s_rank = N - rest;  // ascending rank of the rest-th largest key
-      s_above = 0;
-    }
-    for (int shift = 56; shift >= 0; shift -= 8) {
-      for (int i = tid; i < 256; i += kThreads) hist[i] = 0;
-      __syncthreads();
-      const uint64_t prefix = s_prefix, mask = s_mask;
-      for (int64_t i = tid; i < N; i += kThreads) {
-        const uint64_t u = key_at(c, i, scores, intra, content, slot_rank, o);
-        if ((u & mask) == prefix) atomicAdd(&hist[(u >> shift) & 255u], 1u);
-      }
-      __syncthreads();
-      if (tid == 0) {
-        long long r = s_rank;
-        const uint32_t d = radix_digit(hist, r);
-        s_prefix = prefix | (static_cast<uint64_t>(d) << shift);
-        s_mask = mask | (uint64_t{255} << shift);
-        s_rank = r;
-      }
-      __syncthreads();
-    }
-    thr = s_prefix;
+    if (tid == 0) s_above = 0;
+    // the rest-th largest key: ascending rank N - rest
+    thr = block_radix_select(radix, N, N - rest, 56, [&](long long i) {
+      return key_at(c, i, scores, intra, content, slot_rank, o);
+    });
     unsigned long long above = 0;
     for (int64_t i = tid; i < N; i += kThreads)
       if (key_at(c, i, scores, intra, content, slot_rank, o) > thr) ++above;
