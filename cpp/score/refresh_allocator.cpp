@@ -143,7 +143,6 @@ class UnitSolver {
     const int T = tb_.T();
     const double price = lambda * tb_.unit_size(u);
     const double* seg = tb_.rows(u);
-    auto val = [&](int k, int j) { return seg[tb_.row_start(j) + k - j - 1] + F_[k]; };
     F_[T] = 0;
     cnt_[T] = 0;
     for (int j = T - 1; j >= 0; --j) {
