@@ -13,6 +13,7 @@
 #include "cuda/gpu_gather.h"
 #include "cuda/gpu_residual.h"
 #include "support/check.h"
+#include "support/cuda_device.h"
 #include "tensors/patch_gather.h"
 
 using namespace codectok;
@@ -66,11 +67,7 @@ void test_geometry(cuda::GpuGather& gpu, int size, int frames, uint32_t seed) {
 }  // namespace
 
 int main() {
-  const std::string why = cuda::cuda_unavailable_reason();
-  if (!why.empty()) {
-    std::printf("SKIP: %s; the GPU parity test needs one (scripts/gpu-check.sh)\n", why.c_str());
-    return 77;
-  }
+  if (!test::cuda_device_present()) return 77;
   try {
     cuda::GpuGather gpu;
     test_geometry(gpu, 224, 16, 1);

@@ -10,6 +10,7 @@
 
 #include "cuda/gpu_residual.h"
 #include "support/check.h"
+#include "support/cuda_device.h"
 #include "support/random_residual_batch.h"
 
 using namespace codectok;
@@ -57,11 +58,7 @@ void test_rejects_bad_batch(cuda::GpuResidualReconstructor& gpu) {
 }  // namespace
 
 int main() {
-  const std::string why = cuda::cuda_unavailable_reason();
-  if (!why.empty()) {
-    std::printf("SKIP: %s; the GPU parity test needs one (scripts/gpu-check.sh)\n", why.c_str());
-    return 77;
-  }
+  if (!test::cuda_device_present()) return 77;
   try {
     cuda::GpuResidualReconstructor gpu;
     test_parity(gpu);

@@ -18,6 +18,7 @@
 #include "score/picture_scores.h"
 #include "score/select_top_k.h"
 #include "support/check.h"
+#include "support/cuda_device.h"
 #include "support/corpus_scores.h"
 
 using namespace codectok;
@@ -227,11 +228,7 @@ void test_random_selection() {
 }  // namespace
 
 int main() {
-  const std::string why = cuda::cuda_unavailable_reason();
-  if (!why.empty()) {
-    std::printf("SKIP: %s; the GPU parity test needs one (scripts/gpu-check.sh)\n", why.c_str());
-    return 77;
-  }
+  if (!test::cuda_device_present()) return 77;
   try {
     const std::vector<test::DecodedStream> streams = test::decode_corpus_for_scores();
     ScoringOptions o;  // motion (median compensation) + |residual|
