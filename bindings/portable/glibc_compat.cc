@@ -10,3 +10,26 @@
 extern "C" {
 __attribute__((visibility("hidden"))) char __libc_single_threaded = 0;
 }
+
+// glibc 2.29 gave exp, exp2, log, log2 and pow new symbol versions (the new implementations
+// without SVID error handling), so code compiled against a newer glibc imports
+// exp@GLIBC_2.29 and so on. On x86-64 the addon is linked with -Wl,--wrap for each of them
+// (CMakeLists.txt) and these wrappers call the version every x86-64 glibc has, GLIBC_2.2.5.
+// Same results: in glibc >= 2.29 the old entry points call the same implementation and only
+// add the errno/SVID handling of overflow and domain errors.
+#if defined(__x86_64__)
+#define CODECTOK_OLD_MATH(name)                                                   \
+  double codectok_old_##name(double);                                             \
+  __asm__(".symver codectok_old_" #name "," #name "@GLIBC_2.2.5");                \
+  __attribute__((visibility("hidden"))) double __wrap_##name(double x) { return codectok_old_##name(x); }
+extern "C" {
+CODECTOK_OLD_MATH(exp)
+CODECTOK_OLD_MATH(exp2)
+CODECTOK_OLD_MATH(log)
+CODECTOK_OLD_MATH(log2)
+double codectok_old_pow(double, double);
+__asm__(".symver codectok_old_pow,pow@GLIBC_2.2.5");
+__attribute__((visibility("hidden"))) double __wrap_pow(double x, double y) { return codectok_old_pow(x, y); }
+}
+#undef CODECTOK_OLD_MATH
+#endif
