@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run fuzz -- [--seconds N] [--jobs J] [--targets decoder,headers,residual,h264]
+// `npm run fuzz -- [--seconds N | --cpu-seconds N] [--jobs J]
+//                  [--targets decoder,headers,residual,h264]
 //                  [--timeout S] [--rss-limit-mb M] [--max-len BYTES]`
 // Coverage-guided fuzzing of the C++ core with clang's libFuzzer (cpp/fuzz/):
 //   1. builds the libFuzzer targets with clang++ (+ AddressSanitizer and
@@ -15,13 +16,19 @@
 //   3. every finding (crash, timeout, OOM) is minimised and copied into
 //      test/fixtures/fuzz/<target>/ as a regression input: the replay tests of
 //      ctest (cpp/CMakeLists.txt, CODECTOK_FUZZ_REPLAY) run it from then on.
+// `--cpu-seconds N` is the campaign mode for a shared machine: every target runs
+// at the same time at `nice -n 19` (so it only takes CPU nobody else wants) until
+// its processes have used N seconds of CPU (user + system, read from /proc), not
+// N seconds of wall time; the CPU used, executions and coverage of every run are
+// added to the ledger .fuzz/campaign.json (rewritten each minute, so a run that is
+// killed still counts what it did), which `--report` prints as a table.
 // Prints executions, coverage (edges) and features per target, writes them to
 // .fuzz/summary.json, and exits 1 when anything was found.
 // `node scripts/fuzz.mjs --make-seeds` rewrites cpp/fuzz/seeds/ from the test
 // fixtures (small cut pieces of test/fixtures/hevc-corpus/*.hevc).
 // Needs clang and libFuzzer (Debian: apt-get install clang libfuzzer-14-dev);
 // the replay tests need neither.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
@@ -34,7 +41,10 @@ const TARGETS = ['decoder', 'headers', 'residual', 'h264'];
 const DICT = { decoder: 'cpp/fuzz/hevc.dict', headers: 'cpp/fuzz/hevc.dict', h264: 'cpp/fuzz/h264.dict' };
 
 function parseArgs(argv) {
-  const o = { seconds: 60, jobs: 1, targets: TARGETS, timeout: 10, rssLimitMb: 2048, maxLen: 0, makeSeeds: false };
+  const o = {
+    seconds: 60, cpuSeconds: 0, jobs: 1, targets: TARGETS, timeout: 10, rssLimitMb: 2048, maxLen: 0,
+    makeSeeds: false, report: false,
+  };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     const value = () => {
@@ -48,6 +58,8 @@ function parseArgs(argv) {
       return v;
     };
     if (a === '--seconds') o.seconds = number();
+    else if (a === '--cpu-seconds') o.cpuSeconds = number();
+    else if (a === '--report') o.report = true;
     else if (a === '--timeout') o.timeout = number();
     else if (a === '--jobs') {
       o.jobs = number();
@@ -168,9 +180,11 @@ function build(buildDir) {
 
 // The last "#N ... cov: E ft: F corp: C/..." status line and libFuzzer's final stats; with
 // -fork the parent's "#N: cov: E ft: F corp: C exec/s S ..." lines (N: executions of all jobs).
+// Only the figures found in `log` are returned (it may be the tail of a running log).
 function parseStats(log) {
-  const stats = { executions: 0, edges: 0, features: 0, corpus: 0, execPerSec: 0 };
+  const stats = {};
   for (const m of log.matchAll(/^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)/gm)) {
+    stats.executions = Number(m[1]);
     stats.edges = Number(m[2]);
     stats.features = Number(m[3]);
     stats.corpus = Number(m[4]);
@@ -189,37 +203,94 @@ function parseStats(log) {
   return stats;
 }
 
-function fuzzTarget(target, o, buildDir) {
-  const bin = path.join(buildDir, `fuzz_${target}`);
-  const corpus = path.join(buildDir, 'corpus', target);
-  const artifacts = path.join(buildDir, 'artifacts', target) + path.sep;
-  const regressions = path.join(root, 'test/fixtures/fuzz', target);
-  const seeds = path.join(root, 'cpp/fuzz/seeds', target);
-  rmSync(artifacts, { recursive: true, force: true });
-  mkdirSync(corpus, { recursive: true });
-  mkdirSync(artifacts, { recursive: true });
-  const args = [
-    '-n', '10', bin,
-    `-max_total_time=${o.seconds}`,
-    `-timeout=${o.timeout}`,
-    `-rss_limit_mb=${o.rssLimitMb}`,
-    `-malloc_limit_mb=${o.rssLimitMb}`,
-    `-artifact_prefix=${artifacts}`,
-    '-print_final_stats=1',
-    '-close_fd_mask=3',
-  ];
-  if (o.jobs > 1) args.push(`-fork=${o.jobs}`);
-  if (o.maxLen) args.push(`-max_len=${o.maxLen}`);
-  else if (target === 'decoder' || target === 'h264') args.push('-max_len=16384');
-  if (DICT[target]) args.push(`-dict=${path.join(root, DICT[target])}`);
-  args.push(corpus);
-  for (const d of [seeds, regressions]) if (existsSync(d)) args.push(d);
-  console.log(`fuzz: ${target}: ${o.seconds} s${o.jobs > 1 ? ` x ${o.jobs} processes` : ''}`);
-  const r = spawnSync('nice', args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
-  const log = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  writeFileSync(path.join(buildDir, `${target}.log`), log);
-  const stats = parseStats(log);
-  // Findings: crash-*, timeout-*, oom-*, leak-*, slow-unit-* is not one.
+// ---- CPU used by a process tree (Linux /proc) ----
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+// CPU seconds (user + system) used so far by process `pid` and its live descendants
+// (with -fork the fuzzing happens in child processes), plus those they have reaped.
+function treeCpuSeconds(pid) {
+  const procs = new Map();  // pid -> { ppid, ticks }
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;  // exited meanwhile
+    }
+    // after "pid (comm) ": state ppid ... utime(14) stime(15) cutime(16) cstime(17)
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    procs.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+  }
+  let ticks = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop();
+    const e = procs.get(p);
+    if (!e) continue;
+    ticks += e.ticks;
+    for (const [child, v] of procs) if (v.ppid === p) stack.push(child);
+  }
+  return ticks / CLK_TCK;
+}
+
+// ---- the campaign ledger: every run's CPU, executions and coverage, per target ----
+
+function ledgerPath(buildDir) {
+  return path.join(buildDir, 'campaign.json');
+}
+
+function readLedger(buildDir) {
+  try {
+    return JSON.parse(readFileSync(ledgerPath(buildDir), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+function writeLedger(buildDir, ledger) {
+  writeFileSync(ledgerPath(buildDir), `${JSON.stringify(ledger, null, 2)}\n`);
+}
+
+// Totals per target: CPU and executions add up over runs; coverage is the newest run's
+// (each run starts from the corpus the earlier ones grew).
+function ledgerTotals(ledger) {
+  return Object.entries(ledger).map(([target, runs]) => {
+    const last = runs[runs.length - 1] ?? {};
+    return {
+      target,
+      runs: runs.length,
+      cpuSeconds: runs.reduce((n, r) => n + (r.cpuSeconds ?? 0), 0),
+      executions: runs.reduce((n, r) => n + (r.executions ?? 0), 0),
+      edges: Math.max(0, ...runs.map((r) => r.edges ?? 0)),
+      features: Math.max(0, ...runs.map((r) => r.features ?? 0)),
+      corpus: last.corpus ?? 0,
+      findings: runs.flatMap((r) => r.findings ?? []),
+    };
+  });
+}
+
+function printReport(buildDir) {
+  const totals = ledgerTotals(readLedger(buildDir));
+  if (totals.length === 0) {
+    console.log(`fuzz: no campaign recorded in ${path.relative(root, ledgerPath(buildDir))}`);
+    return;
+  }
+  console.log('| target | CPU (runs) | executions (per CPU s) | edges | features | corpus | findings |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const t of totals) {
+    const perSec = t.cpuSeconds > 0 ? Math.round(t.executions / t.cpuSeconds) : 0;
+    const findings = t.findings.length ? t.findings.map((f) => `${f.kind} ${f.file}`).join('; ') : 'none';
+    console.log(`| ${t.target} | ${(t.cpuSeconds / 3600).toFixed(2)} h (${t.runs}) | ${t.executions} (${perSec}) | ` +
+      `${t.edges} | ${t.features} | ${t.corpus} | ${findings} |`);
+  }
+}
+
+// ---- one target ----
+
+function collectFindings(target, o, bin, artifacts, regressions) {
+  // Findings: crash-*, timeout-*, oom-*, leak-*; slow-unit-* is not one.
   const findings = [];
   for (const f of readdirSync(artifacts)) {
     const kind = /^(crash|timeout|oom|leak)-/.exec(f)?.[1];
@@ -238,16 +309,82 @@ function fuzzTarget(target, o, buildDir) {
     copyFileSync(input, path.join(regressions, name));
     findings.push({ kind, file: path.relative(root, path.join(regressions, name)), bytes: bytes.length });
   }
-  if (findings.length === 0 && r.status !== 0)
-    findings.push({ kind: 'error', file: path.relative(root, path.join(buildDir, `${target}.log`)), bytes: 0 });
-  const summary = { target, seconds: o.seconds, jobs: o.jobs, ...stats, findings };
-  const found = findings.length ? `, FINDINGS: ${findings.map((f) => `${f.kind} ${f.file}`).join('; ')}` : ', no findings';
-  console.log(`fuzz: ${target}: ${stats.executions} executions (${stats.execPerSec}/s), ` +
-    `${stats.edges} edges, ${stats.features} features, corpus ${stats.corpus}${found}`);
-  return summary;
+  return findings;
 }
 
-function main() {
+// Runs one target; `record` is this run's entry in the ledger, kept up to date while it runs.
+function fuzzTarget(target, o, buildDir, record) {
+  const bin = path.join(buildDir, `fuzz_${target}`);
+  const corpus = path.join(buildDir, 'corpus', target);
+  const artifacts = path.join(buildDir, 'artifacts', target) + path.sep;
+  const regressions = path.join(root, 'test/fixtures/fuzz', target);
+  const seeds = path.join(root, 'cpp/fuzz/seeds', target);
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(corpus, { recursive: true });
+  mkdirSync(artifacts, { recursive: true });
+  const args = [
+    '-n', o.cpuSeconds ? '19' : '10', bin,
+    `-max_total_time=${o.cpuSeconds ? 0 : o.seconds}`,
+    `-timeout=${o.timeout}`,
+    `-rss_limit_mb=${o.rssLimitMb}`,
+    `-malloc_limit_mb=${o.rssLimitMb}`,
+    `-artifact_prefix=${artifacts}`,
+    '-print_final_stats=1',
+    '-close_fd_mask=3',
+  ];
+  if (o.jobs > 1) args.push(`-fork=${o.jobs}`);
+  if (o.maxLen) args.push(`-max_len=${o.maxLen}`);
+  else if (target === 'decoder' || target === 'h264') args.push('-max_len=16384');
+  if (DICT[target]) args.push(`-dict=${path.join(root, DICT[target])}`);
+  args.push(corpus);
+  for (const d of [seeds, regressions]) if (existsSync(d)) args.push(d);
+  const budget = o.cpuSeconds ? `${o.cpuSeconds} s of CPU` : `${o.seconds} s`;
+  console.log(`fuzz: ${target}: ${budget}${o.jobs > 1 ? ` x ${o.jobs} processes` : ''}`);
+  return new Promise((resolve) => {
+    const child = spawn('nice', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks = [];
+    let tail = '';
+    const onData = (d) => {
+      chunks.push(d);
+      tail = (tail + d.toString('utf8')).slice(-65536);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    let stopped = false;
+    let lastPrint = Date.now();
+    const poll = setInterval(() => {
+      const cpu = treeCpuSeconds(child.pid);
+      if (cpu > 0) record.cpuSeconds = cpu;
+      Object.assign(record, parseStats(tail));
+      if (o.cpuSeconds && cpu >= o.cpuSeconds && !stopped) {
+        stopped = true;
+        child.kill('SIGINT');  // libFuzzer prints its final stats and exits
+      }
+      if (Date.now() - lastPrint >= 60000) {
+        lastPrint = Date.now();
+        console.log(`fuzz: ${target}: ${Math.round(record.cpuSeconds)} s of CPU, ${record.executions} executions, ` +
+          `${record.edges} edges, corpus ${record.corpus}`);
+      }
+    }, 2000);
+    child.on('close', (status) => {
+      clearInterval(poll);
+      const log = Buffer.concat(chunks).toString('utf8');
+      writeFileSync(path.join(buildDir, `${target}.log`), log);
+      Object.assign(record, parseStats(log));
+      const findings = collectFindings(target, o, bin, artifacts, regressions);
+      // Stopped for its CPU budget, libFuzzer exits non-zero (interrupted): not a finding.
+      if (findings.length === 0 && status !== 0 && !stopped)
+        findings.push({ kind: 'error', file: path.relative(root, path.join(buildDir, `${target}.log`)), bytes: 0 });
+      record.findings = findings;
+      const found = findings.length ? `, FINDINGS: ${findings.map((f) => `${f.kind} ${f.file}`).join('; ')}` : ', no findings';
+      console.log(`fuzz: ${target}: ${Math.round(record.cpuSeconds)} s of CPU, ${record.executions} executions ` +
+        `(${record.execPerSec}/s), ${record.edges} edges, ${record.features} features, corpus ${record.corpus}${found}`);
+      resolve({ target, seconds: o.seconds, jobs: o.jobs, ...record });
+    });
+  });
+}
+
+async function main() {
   let o;
   try {
     o = parseArgs(process.argv.slice(2));
@@ -259,21 +396,47 @@ function main() {
     makeSeeds();
     return;
   }
+  // Outside build/: cmake-js may wipe build/, and the corpus grows from run to run.
+  const buildDir = path.join(root, '.fuzz');
+  if (o.report) {
+    printReport(buildDir);
+    return;
+  }
   if (!have('clang++')) {
     console.error('fuzz: clang++ not found. npm run fuzz needs clang and libFuzzer ' +
       '(Debian: apt-get install clang libfuzzer-14-dev). The regression replay runs without them: npm run test:cpp.');
     process.exit(2);
   }
-  // Outside build/: cmake-js may wipe build/, and the corpus grows from run to run.
-  const buildDir = path.join(root, '.fuzz');
   try {
     build(buildDir);
   } catch (e) {
     console.error(`fuzz: build failed: ${e.message} (is libFuzzer installed? Debian: libfuzzer-14-dev)`);
     process.exit(2);
   }
-  const results = o.targets.map((t) => fuzzTarget(t, o, buildDir));
+  const ledger = readLedger(buildDir);
+  const started = new Date().toISOString();
+  const records = Object.fromEntries(o.targets.map((t) => {
+    const record = {
+      started, jobs: o.jobs, cpuSeconds: 0, executions: 0, execPerSec: 0, edges: 0, features: 0, corpus: 0, findings: [],
+    };
+    (ledger[t] ??= []).push(record);
+    return [t, record];
+  }));
+  const flush = setInterval(() => writeLedger(buildDir, ledger), 60000);
+  let results;
+  try {
+    if (o.cpuSeconds) {
+      results = await Promise.all(o.targets.map((t) => fuzzTarget(t, o, buildDir, records[t])));
+    } else {
+      results = [];
+      for (const t of o.targets) results.push(await fuzzTarget(t, o, buildDir, records[t]));
+    }
+  } finally {
+    clearInterval(flush);
+    writeLedger(buildDir, ledger);
+  }
   writeFileSync(path.join(buildDir, 'summary.json'), `${JSON.stringify(results, null, 2)}\n`);
+  printReport(buildDir);
   const total = results.reduce((n, r) => n + r.findings.length, 0);
   if (total > 0) {
     console.error(`fuzz: ${total} finding(s), copied into test/fixtures/fuzz/ (replayed by npm run test:cpp)`);
