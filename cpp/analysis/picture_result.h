@@ -34,6 +34,17 @@ struct DecodeLimits {
   int64_t max_nal_unit_size = int64_t{256} << 20;
 };
 
+// Decoding that starts part-way into a stream, at a cut point found by the SegmentPlanner
+// (stream/segment_planner.h): the state the decoder of the whole stream had at that point, so that
+// the segment decodes exactly as it would in one pass.
+struct StreamStart {
+  int32_t decode_index = 0;  // decode index of the segment's first picture
+  // HEVC: the first picture is a CRA that continues its coded video sequence (NoRaslOutputFlag 0):
+  // its POC follows prevTid0Pic's (clause 8.3.1) instead of restarting from 0.
+  bool continues_sequence = false;
+  int32_t prev_tid0_poc = 0;  // with continues_sequence: the POC of prevTid0Pic
+};
+
 struct DecodeOptions {
   bool motion = true;     // 4x4 motion field
   bool cu = true;         // 8x8 coding-unit map
@@ -56,6 +67,8 @@ struct DecodeOptions {
   // (another thread sets it to abandon a decode in progress). Owned by the caller, who keeps it
   // alive as long as the decoder.
   const std::atomic<bool>* cancel = nullptr;
+  // Where in the stream the bytes given to the decoder start (the default: at its beginning).
+  StreamStart start;
 };
 
 struct SliceInfo {

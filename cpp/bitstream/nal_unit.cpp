@@ -25,6 +25,27 @@ void extract_rbsp(const uint8_t* data, size_t size, std::vector<uint8_t>& rbsp) 
   rbsp.resize(n);
 }
 
+void append_annexb(const NalUnit& nal, NalSyntax syntax, std::vector<uint8_t>& out) {
+  const uint8_t start_code[4] = {0, 0, 0, 1};
+  out.insert(out.end(), start_code, start_code + 4);
+  if (syntax == NalSyntax::kH264) {
+    out.push_back(static_cast<uint8_t>((nal.ref_idc << 5) | nal.type));
+  } else {
+    out.push_back(static_cast<uint8_t>((nal.type << 1) | (nal.layer_id >> 5)));
+    out.push_back(static_cast<uint8_t>(((nal.layer_id & 31) << 3) | (nal.temporal_id + 1)));
+  }
+  int zeros = 0;
+  for (uint8_t b : nal.rbsp) {
+    if (zeros >= 2 && b <= 3) {
+      out.push_back(3);  // emulation_prevention_three_byte
+      zeros = 0;
+    }
+    out.push_back(b);
+    zeros = b == 0 ? zeros + 1 : 0;
+  }
+  if (zeros > 0) out.push_back(3);  // cabac_zero_word: the payload may not end in 0x00
+}
+
 void AnnexBSplitter::push(const uint8_t* data, size_t size) {
   // Drop what was handed out, keep the rest.
   if (start_ > 0 && start_ > buffer_.size() / 2) {

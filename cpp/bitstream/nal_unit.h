@@ -39,6 +39,11 @@ struct NalUnit {
 // Removes emulation_prevention_three_byte (0x000003 -> 0x0000).
 void extract_rbsp(const uint8_t* data, size_t size, std::vector<uint8_t>& rbsp);
 
+// Appends `nal` to an Annex-B byte stream: a four-byte start code, its header (written back from
+// type, ref_idc / layer and temporal ids; the one- or two-byte headers only) and its RBSP with
+// emulation prevention bytes inserted (the inverse of extract_rbsp).
+void append_annexb(const NalUnit& nal, NalSyntax syntax, std::vector<uint8_t>& out);
+
 // Splits an Annex-B byte stream delivered in arbitrary chunks into NAL units.
 class AnnexBSplitter {
  public:
@@ -49,6 +54,8 @@ class AnnexBSplitter {
   void set_max_nal_unit_size(int64_t bytes) { max_nal_unit_size_ = static_cast<size_t>(bytes); }
   // Returns the next complete NAL unit (header parsed), if any.
   bool next(NalUnit& out);
+  // Stream offset of the first byte not handed out yet: every later NAL unit starts at or after it.
+  int64_t pending_offset() const { return base_offset_ + static_cast<int64_t>(start_); }
 
  private:
   std::vector<uint8_t> buffer_;

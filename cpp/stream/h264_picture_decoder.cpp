@@ -38,7 +38,10 @@ bool starts_new_picture(const SliceHeader& a, const SliceHeader& b) {
 
 class H264PictureDecoder final : public codectok::PictureDecoder {
  public:
-  H264PictureDecoder(const DecodeOptions& options, OutputQueue& out) : options_(options), out_(out) {}
+  // Segments start at IDR pictures (stream/segment_planner.h), which reset every state but the
+  // decode index: DecodeOptions::start gives only that.
+  H264PictureDecoder(const DecodeOptions& options, OutputQueue& out)
+      : options_(options), out_(out), decode_count_(options.start.decode_index) {}
 
   void decode_nal(NalUnit& nal) override { handle(nal); }
 
@@ -183,6 +186,14 @@ class H264PictureDecoder final : public codectok::PictureDecoder {
   }
 
   void start_picture(const SliceHeader& sh) {
+    PictureStart start;
+    start.decode_index = decode_count_;
+    start.nal_type = sh.nal_type;
+    // An IDR picture resets the DPB and POC (clause 8.2.1), and this decoder outputs every
+    // picture still waiting when one comes: a decoder that starts at it misses nothing.
+    start.random_access = sh.is_idr();
+    start.resume.decode_index = decode_count_;
+    notify_start(start);
     if (sh.is_idr()) out_.flush();
     const int32_t poc = dpb_.start_picture(sh);
     decode_index_ = decode_count_++;
@@ -216,7 +227,7 @@ class H264PictureDecoder final : public codectok::PictureDecoder {
   bool in_picture_ = false;
   bool seen_start_ = false;
   int decode_index_ = 0;
-  int decode_count_ = 0;
+  int decode_count_;  // from DecodeOptions::start
 };
 
 }  // namespace

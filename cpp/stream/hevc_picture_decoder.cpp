@@ -22,7 +22,12 @@ namespace {
 
 class HevcPictureDecoder final : public PictureDecoder {
  public:
-  HevcPictureDecoder(const DecodeOptions& options, OutputQueue& out) : options_(options), out_(out) {}
+  HevcPictureDecoder(const DecodeOptions& options, OutputQueue& out)
+      : options_(options),
+        out_(out),
+        seen_irap_(options.start.continues_sequence),
+        prev_tid0_poc_(options.start.prev_tid0_poc),
+        decode_count_(options.start.decode_index) {}
 
   void decode_nal(NalUnit& nal) override { handle(nal); }
 
@@ -171,6 +176,15 @@ class HevcPictureDecoder final : public PictureDecoder {
         msb = prev_msb;
     }
     int poc = msb + sh.poc_lsb;
+    PictureStart start;
+    start.decode_index = decode_count_;
+    start.nal_type = nal.type;
+    // A decoder can start here unless the IRAP discards the pictures still waiting for output
+    // (no_output_of_prior_pics_flag): one that starts here has none to discard.
+    start.random_access = is_irap(nal.type) && !(new_cvs && sh.no_output_of_prior_pics && decode_count_ > 0 && nal.type != kNalCra);
+    start.resume.decode_index = decode_count_;
+    start.resume.continues_sequence = !new_cvs;
+    start.resume.prev_tid0_poc = prev_tid0_poc_;
     if (nal.temporal_id == 0 && !is_rasl(nal.type) && !is_radl(nal.type) && !is_sub_layer_non_reference(nal.type))
       prev_tid0_poc_ = poc;
     if (new_cvs) {
@@ -189,6 +203,7 @@ class HevcPictureDecoder final : public PictureDecoder {
       limit_exceeded("a reference picture set of " + std::to_string(kept) + " pictures plus the current one",
                      "maxDpbSize", options_.limits.max_dpb_size);
     dpb_.apply_rps(*sps, sh, nal.type, poc, new_cvs);
+    notify_start(start);
     const int decode_index = decode_count_++;
     picture_options_ = picture_options(options_, decode_index);
     if (!options_.headers_only) {
@@ -291,11 +306,11 @@ class HevcPictureDecoder final : public PictureDecoder {
   SliceRefs refs_;
   bool in_picture_ = false;
   bool pic_output_flag_ = true;
-  bool seen_irap_ = false;
+  bool seen_irap_;  // from DecodeOptions::start
   bool no_rasl_output_ = true;
   bool after_eos_ = false;
-  int prev_tid0_poc_ = 0;
-  int decode_count_ = 0;
+  int prev_tid0_poc_;  // from DecodeOptions::start
+  int decode_count_;   // from DecodeOptions::start
   int64_t nal_count_ = 0;
   int64_t first_nal_offset_ = -1;
   bool seen_parameter_set_ = false;

@@ -8,15 +8,32 @@
 // shell, given at construction).
 #pragma once
 
+#include <functional>
+
 #include "analysis/picture_result.h"
 #include "bitstream/nal_unit.h"
 #include "stream/output_queue.h"
 
 namespace codectok {
 
+// A picture as its decoding starts, with the state a decoder needs to start at it
+// (stream/segment_planner.h).
+struct PictureStart {
+  int32_t decode_index = 0;
+  int nal_type = 0;  // of its first slice (segment)
+  // A fresh decoder given `resume` (DecodeOptions::start) and the active parameter sets, fed the
+  // stream from this picture's access unit on, decodes this picture and those after it exactly as
+  // this decoder does, provided no later picture refers to one before it (the planner checks that).
+  bool random_access = false;
+  StreamStart resume;
+};
+using PictureStartObserver = std::function<void(const PictureStart&)>;
+
 class PictureDecoder {
  public:
   virtual ~PictureDecoder() = default;
+  // Called as each picture starts decoding, before its first slice is decoded.
+  void set_start_observer(PictureStartObserver observer) { on_start_ = std::move(observer); }
   // Decodes one NAL unit of any type; the pictures it completes go to the
   // output queue. Throws ParseError on invalid input.
   virtual void decode_nal(NalUnit& nal) = 0;
@@ -28,6 +45,14 @@ class PictureDecoder {
   // Once every picture is output: throws if the stream was not a stream of
   // pictures at all (by default nothing is refused).
   virtual void end_of_stream() {}
+
+ protected:
+  void notify_start(const PictureStart& start) const {
+    if (on_start_) on_start_(start);
+  }
+
+ private:
+  PictureStartObserver on_start_;
 };
 
 // The options as they apply to the picture with this decode index: with
