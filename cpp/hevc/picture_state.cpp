@@ -22,7 +22,9 @@ void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const 
   qp_y.resize(n4);
   ctb_slice_addr.assign(sps->pic_size_in_ctbs, -1);
   size_t n8 = static_cast<size_t>(w8) * h8;
-  cu_map = pool_cu.get_for_overwrite(n8 * 4);  // every 8x8 block belongs to a coding unit
+  // Every 4x4 block belongs to a prediction unit or an intra coding unit, every 8x8 block to a coding unit.
+  motion = maps.motion ? pool_motion.get_for_overwrite(n4 * 8) : nullptr;
+  cu_map = maps.cu ? pool_cu.get_for_overwrite(n8 * 4) : nullptr;
   bits = maps.bits ? pool_bits.get_for_overwrite(n8) : nullptr;
   // Written whole by the slice decoder: coded blocks by their residual, the rest cleared.
   residual = maps.residual ? pool_residual.get_for_overwrite(static_cast<size_t>(width) * height) : nullptr;

@@ -14,8 +14,10 @@
 
 namespace codectok {
 
-// The maps the slice decoder writes besides the motion and CU maps.
+// The output maps the slice decoder writes as it decodes (each only when asked for).
 struct PictureMaps {
+  bool motion = true;     // 4x4 motion field (the output layout, written as prediction units are decoded)
+  bool cu = true;         // 8x8 coding-unit map
   bool bits = true;       // 8x8 bit cost
   bool residual = false;  // luma residual plane
   TransformBlockSink* block_sink = nullptr;  // receives every parsed transform block, when set
@@ -36,8 +38,12 @@ struct PictureState {
   std::vector<int8_t> qp_y;         // [h4][w4]
   std::vector<int32_t> ctb_slice_addr;  // [ctb rs] SliceAddrRs, -1 before decoding
 
-  // Outputs.
-  std::shared_ptr<std::vector<int16_t>> cu_map;    // [h8][w8][4]
+  // Outputs (null when not asked for). Each is written whole by the slice decoders of a
+  // picture whose coding tree blocks are all decoded; only such a picture is handed out.
+  // [h4][w4][8]: pred_mode, inter_dir, mv0x, mv0y, mv1x, mv1y, refpoc0, refpoc1 (-32768 when unused),
+  // written by each prediction unit and each intra coding unit.
+  std::shared_ptr<std::vector<int16_t>> motion;
+  std::shared_ptr<std::vector<int16_t>> cu_map;    // [h8][w8][4], written by each coding unit
   std::shared_ptr<std::vector<float>> bits;        // [h8][w8]
   std::shared_ptr<std::vector<int16_t>> residual;  // [H][W]
   TransformBlockSink* block_sink = nullptr;

@@ -292,6 +292,10 @@ void SliceDecoder::coding_unit(int x0, int y0, int log2_size) {
   if (sh_.slice_type != kSliceI) intra = cabac_.decode(ctx_.state[kCtxPredModeFlag]);
   cu_pred_mode_ = intra ? kModeIntra : kModeInter;
   fill_region<uint8_t>(pic_.pred_mode, pic_.w4, x4, y4, w4c, h4c, cu_pred_mode_);
+  if (intra && pic_.motion) {
+    static constexpr int16_t kIntraEntry[8] = {kModeIntra, 0, 0, 0, 0, 0, -32768, -32768};
+    store_motion(x4, y4, w4c, h4c, kIntraEntry);
+  }
   if (!intra || log2_size == min_cb_log2_) part_mode = decode_part_mode(intra, log2_size);
   cu_part_mode_ = part_mode;
   bool pcm = false;
@@ -383,8 +387,8 @@ void SliceDecoder::finish_cu(int x0, int y0, int log2_size, int part_mode, uint8
   last_qp_y_ = qp_y_;
   const int x8 = x0 >> 3, y8 = y0 >> 3, n8 = std::max(1, n >> 3);
   const int w8c = std::min(n8, pic_.w8 - x8), h8c = std::min(n8, pic_.h8 - y8);
-  int16_t* cu = pic_.cu_map->data();
-  for (int y = 0; y < h8c; ++y)
+  int16_t* cu = pic_.cu_map ? pic_.cu_map->data() : nullptr;
+  for (int y = 0; cu && y < h8c; ++y)
     for (int x = 0; x < w8c; ++x) {
       int16_t* r = cu + (static_cast<size_t>(y8 + y) * pic_.w8 + x8 + x) * 4;
       r[0] = static_cast<int16_t>(log2_size);

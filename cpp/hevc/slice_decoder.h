@@ -57,6 +57,8 @@ class SliceDecoder {
   void derive_intra_modes(int x0, int y0, int log2_cb, int nxn, const int* prev_flag, const int* mpm_idx,
                           const int* rem_mode, int chroma_syntax);
   void store_pu(int x, int y, int w, int h, const MvCand& c);
+  // Writes one output motion-field entry (8 values) over a region of 4x4 blocks.
+  void store_motion(int x4, int y4, int w4, int h4, const int16_t (&entry)[8]);
   void clear_residual(int x0, int y0, int size);  // zero residual where no luma residual is coded
   void finish_cu(int x0, int y0, int log2_size, int part_mode, uint8_t mode, double bits_start);
 

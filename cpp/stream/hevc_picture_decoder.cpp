@@ -208,6 +208,8 @@ class HevcPictureDecoder final : public PictureDecoder {
     picture_options_ = picture_options(options_, decode_index);
     if (!options_.headers_only) {
       PictureMaps maps;
+      maps.motion = picture_options_.motion;
+      maps.cu = picture_options_.cu;
       maps.bits = picture_options_.bits;
       maps.residual = picture_options_.residual;
       if (picture_options_.tu_stats) {
@@ -256,7 +258,7 @@ class HevcPictureDecoder final : public PictureDecoder {
       r.crop_bottom = sps.conf_bottom;
       r.slices = std::move(slices_);
       r.total_bits = pic_.total_bits;
-      if (o.motion) r.motion = motion_output();
+      if (o.motion) r.motion = pic_.motion;
       if (o.cu) r.cu = pic_.cu_map;
       if (o.bits) r.bits = pic_.bits;
       if (o.residual) r.residual = pic_.residual;
@@ -267,30 +269,6 @@ class HevcPictureDecoder final : public PictureDecoder {
     int htid = sps.max_sub_layers - 1;
     size_t reorder = static_cast<size_t>(sps.max_num_reorder_pics[htid]);
     out_.bump(reorder);
-  }
-
-  std::shared_ptr<std::vector<int16_t>> motion_output() {
-    auto m = pic_.pool_motion.get_for_overwrite(static_cast<size_t>(pic_.w4) * pic_.h4 * 8);
-    int16_t* o = m->data();
-    for (size_t i = 0; i < pic_.pred.size(); ++i, o += 8) {
-      const PredInfo& p = pic_.pred[i];
-      uint8_t mode = pic_.pred_mode[i];
-      o[0] = mode;
-      if (mode == kModeIntra) {
-        o[1] = 0;
-        o[2] = o[3] = o[4] = o[5] = 0;
-        o[6] = o[7] = -32768;
-        continue;
-      }
-      o[1] = p.pred_flags;
-      for (int l = 0; l < 2; ++l) {
-        bool used = p.pred_flags & (1 << l);
-        o[2 + 2 * l] = used ? p.mv[l][0] : 0;
-        o[3 + 2 * l] = used ? p.mv[l][1] : 0;
-        o[6 + l] = used ? static_cast<int16_t>(std::clamp(p.ref_poc[l], -32767, 32767)) : -32768;
-      }
-    }
-    return m;
   }
 
   const DecodeOptions& options_;  // the stream's
