@@ -100,7 +100,9 @@ struct PictureResult {
   std::shared_ptr<std::vector<int16_t>> motion;
   // int16 [ceil(H/8)][ceil(W/8)][4]: log2 cu size, part_mode, QpY, pred_mode
   std::shared_ptr<std::vector<int16_t>> cu;
-  // float32 [ceil(H/8)][ceil(W/8)]: entropy-coded bits of the covering CU, spread by area
+  // float32 [ceil(H/8)][ceil(W/8)]: entropy-coded bits of the covering CU (HEVC: with the split flags
+  // before it), spread by area; HEVC CTB-level syntax (SAO, end of slice segment / substream) is
+  // spread over its CTB, H.264 end_of_slice_flag is in its macroblock: the map sums to total_bits
   std::shared_ptr<std::vector<float>> bits;
   // int16 [H][W] luma residual
   std::shared_ptr<std::vector<int16_t>> residual;

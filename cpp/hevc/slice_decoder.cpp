@@ -91,6 +91,11 @@ void SliceDecoder::decode() {
   cabac_.start(data_, size_, sh_.slice_data_byte_offset);
   last_qp_y_ = sh_.dependent_slice_segment ? pic_.ds_last_qp_y : sh_.slice_qp_y;
   double bits_start = cabac_.bits_consumed();
+  // Bits map: each coding unit gets the bits from the end of the one before it in its CTB (the
+  // split_cu_flags that lead to it included); what the CTB codes outside its coding units (SAO
+  // syntax, end_of_slice_segment_flag, end_of_subset_one_bit and the byte alignment after it) is
+  // spread over the CTB. The map then sums to total_bits.
+  double ctu_start = bits_start;
   bool first = true;
   for (;;) {
     if (pic_.ctb_slice_addr[ctb_addr_rs_] != -1)
@@ -100,7 +105,10 @@ void SliceDecoder::decode() {
     first = false;
     int rx = ctb_addr_rs_ % W, ry = ctb_addr_rs_ / W;
     if (sh_.sao_luma || sh_.sao_chroma) parse_sao(rx, ry, ctb_addr_rs_, ctb_addr_ts_);
+    cu_mark_ = cabac_.bits_consumed();
+    const double cu_start = cu_mark_;
     coding_quadtree(rx << ctb_log2_, ry << ctb_log2_, ctb_log2_, 0);
+    const double cu_bits = cu_mark_ - cu_start;
     if (pps_.entropy_coding_sync_enabled &&
         (ctb_addr_rs_ % W == 1 ||
          (ctb_addr_rs_ > 1 && pps_.tile_id[ctb_addr_ts_] != pps_.tile_id[pps_.ctb_addr_rs_to_ts[ctb_addr_rs_ - 2]]))) {
@@ -110,7 +118,10 @@ void SliceDecoder::decode() {
     int end_of_slice_segment = cabac_.decode_terminate();
     if (cabac_.overrun() > 2) fail(ErrorCode::kTruncated, "slice data ended before the last coding tree unit");
     ++ctb_addr_ts_;
-    if (end_of_slice_segment) break;
+    if (end_of_slice_segment) {
+      spread_ctu_bits(rx, ry, cabac_.bits_consumed() - ctu_start - cu_bits);
+      break;
+    }
     if (ctb_addr_ts_ >= sps_.pic_size_in_ctbs)
       fail(ErrorCode::kInvalidSyntax, "slice data runs past the last coding tree block");
     ctb_addr_rs_ = pps_.ctb_addr_ts_to_rs[ctb_addr_ts_];
@@ -122,12 +133,26 @@ void SliceDecoder::decode() {
       if (!cabac_.decode_terminate()) fail(ErrorCode::kInvalidSyntax, "end_of_subset_one_bit is not 1");
       cabac_.start(data_, size_, cabac_.position_after_terminate());
     }
+    const double ctu_end = cabac_.bits_consumed();
+    spread_ctu_bits(rx, ry, ctu_end - ctu_start - cu_bits);
+    ctu_start = ctu_end;
   }
   pic_.total_bits += cabac_.bits_consumed() - bits_start;
   if (pps_.dependent_slice_segments_enabled) {
     pic_.ds_ctx = ctx_;
     pic_.ds_last_qp_y = last_qp_y_;
   }
+}
+
+void SliceDecoder::spread_ctu_bits(int rx, int ry, double bits) {
+  if (!pic_.bits) return;
+  const int n8 = std::max(1, sps_.ctb_size >> 3);
+  const int x8 = (rx << ctb_log2_) >> 3, y8 = (ry << ctb_log2_) >> 3;
+  const int w8c = std::min(n8, pic_.w8 - x8), h8c = std::min(n8, pic_.h8 - y8);
+  const float per_block = static_cast<float>(bits / (w8c * h8c));
+  float* b = pic_.bits->data();
+  for (int y = 0; y < h8c; ++y)
+    for (int x = 0; x < w8c; ++x) b[static_cast<size_t>(y8 + y) * pic_.w8 + x8 + x] += per_block;
 }
 
 void SliceDecoder::start_ctu_entropy(int ctb_rs, bool first_in_segment) {
@@ -268,7 +293,7 @@ int SliceDecoder::decode_part_mode(bool intra, int log2_cb) {
 }
 
 void SliceDecoder::coding_unit(int x0, int y0, int log2_size) {
-  double bits_start = cabac_.bits_consumed();
+  const double bits_start = cu_mark_;
   const int n = 1 << log2_size;
   const int x4 = x0 >> 2, y4 = y0 >> 2, n4 = n >> 2;
   const int w4c = std::min(n4, pic_.w4 - x4), h4c = std::min(n4, pic_.h4 - y4);
@@ -398,8 +423,10 @@ void SliceDecoder::finish_cu(int x0, int y0, int log2_size, int part_mode, uint8
       r[2] = static_cast<int16_t>(qp_y_);
       r[3] = mode;
     }
+  const double bits_end = cabac_.bits_consumed();
+  cu_mark_ = bits_end;
   if (pic_.bits) {
-    float per_block = static_cast<float>((cabac_.bits_consumed() - bits_start) / (n8 * n8));
+    float per_block = static_cast<float>((bits_end - bits_start) / (n8 * n8));
     float* b = pic_.bits->data();
     for (int y = 0; y < h8c; ++y)
       for (int x = 0; x < w8c; ++x) b[static_cast<size_t>(y8 + y) * pic_.w8 + x8 + x] = per_block;

@@ -88,6 +88,8 @@ class SliceDecoder {
   int qp_y_pred_ = 26;
   int qp_y_ = 26;
   int last_qp_y_ = 26;  // QpY of the last coding unit decoded (qPY_PREV)
+  double cu_mark_ = 0;  // bits_consumed() where the next coding unit's bits start (end of the last CU or of the SAO syntax)
+  void spread_ctu_bits(int rx, int ry, double bits);
   int intra_pred_mode_c_ = 0;
   int max_trafo_depth_ = 0;
   bool intra_split_ = false;
