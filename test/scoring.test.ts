@@ -11,6 +11,8 @@ import { frameSignals } from '../src/scores/signals.js';
 import { CodectokError } from '../src/errors.js';
 import { parseFile } from '../src/input/parser.js';
 import { goldenPictures } from './helpers/golden_pictures.js';
+import { movingObjectClip, OBJECT_CLIP, objectPatches } from './helpers/moving_object.js';
+import { tempDir } from './helpers/tokenize_helpers.js';
 
 function cropOf(p: { width: number; height: number; crop: { left: number; right: number; top: number; bottom: number } }) {
   return { ...p.crop, width: p.width, height: p.height };
@@ -193,13 +195,42 @@ describe('scoring on golden corpus maps', () => {
     expect(() => resolveScoringOptions({ motionVector: 'list1' as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }));
   });
 
-  it('is deterministic and rejects bad options and missing data with typed errors', () => {
-    const pics = goldenPictures('tiny_ipb');
+  it('is deterministic, and the scores both runs agree on are highest where the content moves', { timeout: 120_000 }, async () => {
     const o = resolveScoringOptions({ compensation: 'affine' });
-    const g = letterboxGeometry(64, 64, { size: 64, patch: 16 });
+    const tiny = goldenPictures('tiny_ipb');
+    const g64 = letterboxGeometry(64, 64, { size: 64, patch: 16 });
+    const once = scoreFrames(tiny.map((p) => frameSignals(p, o)), cropOf(tiny[0]!), g64, o);
+    const twice = scoreFrames(tiny.map((p) => frameSignals(p, o)), cropOf(tiny[0]!), g64, o);
+    expect(once.map((f) => [...f.fused])).toEqual(twice.map((f) => [...f.fused]));
+    // A square moving over a still background (test/helpers/moving_object.ts), the picture mapped one
+    // to one onto 16-px patches: in every P picture the best patch is on the square (where it was or
+    // is), and every patch away from it scores near zero.
+    const { width, height } = OBJECT_CLIP;
+    const pics = await parseFile(await movingObjectClip(tempDir()), { motion: true, cu: false, bits: true, residual: true });
+    const g = qwenGeometry(width, height, { patch: 16, merge: 1, maxPixels: width * height, minPixels: 64 });
+    expect([g.gridW, g.gridH, g.padLeft, g.padTop]).toEqual([width / 16, height / 16, 0, 0]);
     const a = scoreFrames(pics.map((p) => frameSignals(p, o)), cropOf(pics[0]!), g, o);
     const b = scoreFrames(pics.map((p) => frameSignals(p, o)), cropOf(pics[0]!), g, o);
     expect(a.map((f) => [...f.fused])).toEqual(b.map((f) => [...f.fused]));
+    expect(pics.map((p) => p.slices[0]!.type).join('')).toBe('I' + 'P'.repeat(OBJECT_CLIP.frames - 1));
+    for (let t = 1; t < a.length; t++) {
+      const box = objectPatches(t - 1, t, 16);
+      let inside = 0;
+      let outside = 0;
+      a[t]!.fused.forEach((v, i) => {
+        const h = Math.floor(i / g.gridW);
+        const w = i % g.gridW;
+        if (h >= box.h0 && h <= box.h1 && w >= box.w0 && w <= box.w1) inside = Math.max(inside, v);
+        else outside = Math.max(outside, v);
+      });
+      expect(inside, `frame ${t}: best score on the square`).toBeGreaterThan(0.1);
+      expect(outside, `frame ${t}: best score away from the square`).toBeLessThan(0.05 * inside);
+    }
+  });
+
+  it('rejects bad options and missing data with typed errors', () => {
+    const pics = goldenPictures('tiny_ipb');
+    const o = resolveScoringOptions({ compensation: 'affine' });
     expect(() => resolveScoringOptions({ percentile: 0 })).toThrow(ScoringError);
     expect(() => resolveScoringOptions({ weights: { motion: 0, residual: 0 } })).toThrow(CodectokError);
     expect(() => resolveScoringOptions({ weights: { motion: -1 } })).toThrow(CodectokError);

@@ -14,6 +14,7 @@ import { writeNpyOutput } from '../src/writers/npy_output.js';
 import { readNpy } from '../src/writers/npy.js';
 import { composeViz } from '../src/writers/viz.js';
 import { CORPUS, goldenPictures } from './helpers/golden_pictures.js';
+import { movingObjectClip, OBJECT_CLIP, objectPatches } from './helpers/moving_object.js';
 import { expectPatchesMatchFrames, expectValidPositions, hasNumpy, referenceFrames, rowsOf, tempDir } from './helpers/tokenize_helpers.js';
 
 function golden(name: string, o: TokenizeOptions = {}) {
@@ -183,6 +184,28 @@ describe('tokenize on corpus streams (golden codec maps)', () => {
     // and what both runs agree on is right: the budget, valid positions, the decoded pixels
     expectValidPositions(a, 150);
     expectPatchesMatchFrames(a, await referenceFrames(join(CORPUS, 'ctu32_bframes.hevc'), a.meta.geometry));
+  });
+
+  it('is deterministic, and selects where the content moves (a square over a still background, through the parser)', { timeout: 120_000 }, async () => {
+    const { width, height, frames } = OBJECT_CLIP;
+    const file = await movingObjectClip(tempDir());
+    // the first frame whole (keepFirst), then 40 tokens for 15 P pictures: they must go to the square
+    const o: TokenizeOptions = { frames: 'all', resize: 'qwen', patch: 16, merge: 1, maxPixels: width * height, minPixels: 64, budget: 240 + 40 };
+    const a = await tokenize(file, o);
+    const b = await tokenize(file, o);
+    expect(Array.from(a.positions.data)).toEqual(Array.from(b.positions.data));
+    expect(Buffer.compare(Buffer.from(a.patches.data.buffer), Buffer.from(b.patches.data.buffer))).toBe(0);
+    expectValidPositions(a, 280);
+    expect(a.meta.grid).toEqual({ T: frames, H: height / 16, W: width / 16 });
+    const rows = rowsOf(a);
+    expect(rows.filter(([t]) => t === 0).length).toBe(240);
+    const later = rows.filter(([t]) => t > 0);
+    expect(later.length).toBe(40);
+    for (const [t, h, w] of later) {
+      const box = objectPatches(t - 1, t, 16);
+      expect(h >= box.h0 && h <= box.h1 && w >= box.w0 && w <= box.w1, `token (${t}, ${h}, ${w}) away from the square (rows ${box.h0}..${box.h1}, columns ${box.w0}..${box.w1})`).toBe(true);
+    }
+    expectPatchesMatchFrames(a, await referenceFrames(file, a.meta.geometry));
   });
 
   it('adaptive policy: a static clip costs one frame, an active one many', async () => {
