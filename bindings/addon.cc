@@ -8,6 +8,15 @@
 //   await d.finish()          -> Picture[] (every remaining picture)
 //   d.cancel()                -> the job in progress stops at its next NAL unit
 //                                (ERR_CANCELLED), and so does every later one
+//   await d.restart(start)    -> [] ; decodes another stream (a planner's next segment) from
+//                                `start`, with the memory of the finished one (StreamDecoder::restart)
+//   option start: {decodeIndex, continuesSequence, prevTid0Poc} -> DecodeOptions::start
+//                                (a segment that begins at a planner's cut point)
+//
+//   const p = new SegmentPlanner({codec, limits});   (cpp/stream/segment_planner.h)
+//   p.push(uint8array) -> {cuts: [{offset, start, parameterSets: Uint8Array}], planned}
+//   p.finish()         -> the same, planned = Infinity
+// synchronous, on the calling thread (it reads headers only: microseconds per picture).
 //
 // push() and finish() run StreamDecoder::push/finish and drain next() on the
 // libuv thread pool (UV_THREADPOOL_SIZE threads, 4 by default), so several
@@ -44,8 +53,10 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -53,8 +64,10 @@
 #include <vector>
 
 #include "analysis/picture_result.h"
+#include "stream/segment_planner.h"
 #include "stream/stream_decoder.h"
 #include "bitstream/parse_error.h"
+#include "js_errors.h"
 #include "scores.h"
 #include "selection.h"
 
@@ -286,6 +299,33 @@ void ParseLimits(Napi::Env env, Napi::Value value, codectok::DecodeLimits& limit
   }
 }
 
+// The `start` option: {decodeIndex, continuesSequence, prevTid0Poc} (a planner's cut point).
+codectok::StreamStart ParseStart(Napi::Env env, Napi::Value value) {
+  if (!value.IsObject() || value.IsArray() || value.IsFunction())
+    ThrowInvalidOption<Napi::TypeError>(env, "option start must be an object, got " + Describe(value));
+  Napi::Object o = value.As<Napi::Object>();
+  codectok::StreamStart s;
+  s.decode_index = NonNegativeInt32(env, o.Get("decodeIndex"), "start.decodeIndex");
+  Napi::Value continues = o.Get("continuesSequence");
+  if (!continues.IsBoolean())
+    ThrowInvalidOption<Napi::TypeError>(env, "start.continuesSequence must be a boolean, got " + Describe(continues));
+  s.continues_sequence = continues.As<Napi::Boolean>().Value();
+  Napi::Value poc = o.Get("prevTid0Poc");
+  const double d = poc.IsNumber() ? poc.As<Napi::Number>().DoubleValue() : std::nan("");
+  if (std::isnan(d) || std::trunc(d) != d || d < -2147483648.0 || d > 2147483647.0)
+    ThrowInvalidOption<Napi::TypeError>(env, "start.prevTid0Poc must be an int32, got " + Describe(poc));
+  s.prev_tid0_poc = static_cast<int32_t>(d);
+  return s;
+}
+
+Napi::Object StartToJs(Napi::Env env, const codectok::StreamStart& s) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("decodeIndex", s.decode_index);
+  o.Set("continuesSequence", s.continues_sequence);
+  o.Set("prevTid0Poc", s.prev_tid0_poc);
+  return o;
+}
+
 // The options object of new NativeDecoder(options), checked strictly.
 DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
   DecodeOptions options;
@@ -303,7 +343,7 @@ DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
       {"residual", &DecodeOptions::residual}, {"headersOnly", &DecodeOptions::headers_only},
   };
   // Checked here for their names only; `score` and `summary` are read by MakeScoreSession (bindings/scores.cc).
-  static constexpr const char* kOthers[] = {"pictures", "maxPicturesPerCall", "score", "summary", "codec", "limits"};
+  static constexpr const char* kOthers[] = {"pictures", "maxPicturesPerCall", "score", "summary", "codec", "limits", "start"};
   // Every name first: an unknown one is an error, not ignored.
   Napi::Array names = o.GetPropertyNames();
   for (uint32_t i = 0; i < names.Length(); ++i) {
@@ -333,6 +373,8 @@ DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
   if (!limit.IsUndefined()) options.max_pictures_per_call = NonNegativeInt32(env, limit, "option maxPicturesPerCall");
   Napi::Value limits = o.Get("limits");
   if (!limits.IsUndefined()) ParseLimits(env, limits, options.limits);
+  Napi::Value start = o.Get("start");
+  if (!start.IsUndefined()) options.start = ParseStart(env, start);
   Napi::Value only = o.Get("pictures");
   if (!only.IsUndefined() && !only.IsNull()) {
     if (!only.IsArray())
@@ -359,6 +401,7 @@ struct Core {
   }
   void push(const uint8_t* data, size_t size) { decoder.push(data, size); }
   bool finish() { return decoder.finish(); }
+  void restart(const codectok::StreamStart& start) { decoder.restart(start); }
   bool next(PictureResult& out) { return decoder.next(out); }
   // Set by cancel() on the JavaScript thread, read by the decoder on the pool before each NAL unit
   // (declared before the decoder, which holds its address).
@@ -371,6 +414,8 @@ struct Core {
 struct Job {
   explicit Job(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
   bool finish = false;
+  bool restart = false;
+  codectok::StreamStart start;  // with restart
   Napi::ObjectReference self;  // keeps the NativeDecoder alive while queued/running
   std::vector<uint8_t> bytes;  // a copy of the pushed data: the caller's buffer is free once push() returns
   Napi::Promise::Deferred deferred;
@@ -399,7 +444,9 @@ class DecodeWorker : public Napi::AsyncWorker {
         PictureResult picture;
         while (core_->next(picture)) pictures_.push_back(std::move(picture));
       };
-      if (job_->finish) {
+      if (job_->restart) {
+        core_->restart(job_->start);
+      } else if (job_->finish) {
         // The end of the stream: the last picture and the reordering queue.
         while (!core_->finish()) take_ready();
       } else {
@@ -443,6 +490,7 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
     return DefineClass(env, "NativeDecoder",
                        {InstanceMethod<&NativeDecoder::Push>("push"),
                         InstanceMethod<&NativeDecoder::Finish>("finish"),
+                        InstanceMethod<&NativeDecoder::Restart>("restart"),
                         InstanceMethod<&NativeDecoder::Cancel>("cancel")});
   }
 
@@ -509,6 +557,19 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
     }
     finish_requested_ = true;
     job->finish = true;
+    Enqueue(std::move(job));
+    return promise;
+  }
+
+  // restart(start): once the jobs before it are done, the decoder takes a new stream from `start`.
+  Napi::Value Restart(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    codectok::StreamStart start = ParseStart(env, info.Length() > 0 ? info[0] : env.Undefined());
+    auto job = std::make_unique<Job>(env);
+    Napi::Promise promise = job->deferred.Promise();
+    finish_requested_ = false;
+    job->restart = true;
+    job->start = start;
     Enqueue(std::move(job));
     return promise;
   }
@@ -585,8 +646,74 @@ void DecodeWorker::OnError(const Napi::Error& e) {
   Settle();
 }
 
+// new SegmentPlanner({codec, limits}): codectok::SegmentPlanner, called synchronously.
+class SegmentPlanner : public Napi::ObjectWrap<SegmentPlanner> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "SegmentPlanner",
+                       {InstanceMethod<&SegmentPlanner::Push>("push"), InstanceMethod<&SegmentPlanner::Finish>("finish")});
+  }
+
+  explicit SegmentPlanner(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SegmentPlanner>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject()) ThrowInvalidOption<Napi::TypeError>(env, "SegmentPlanner(options): options must be an object");
+    Napi::Object o = info[0].As<Napi::Object>();
+    const std::string codec = o.Get("codec").ToString().Utf8Value();
+    if (codec != "hevc" && codec != "h264") ThrowInvalidOption<Napi::TypeError>(env, "option codec must be 'hevc' or 'h264'");
+    codectok::DecodeLimits limits;
+    if (!o.Get("limits").IsUndefined()) ParseLimits(env, o.Get("limits"), limits);
+    planner_ = std::make_unique<codectok::SegmentPlanner>(codec == "h264" ? codectok::Codec::kH264 : codectok::Codec::kHevc, limits);
+  }
+
+ private:
+  Napi::Value Push(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+      throw Napi::TypeError::New(env, "push(data): data must be a Uint8Array or Buffer");
+    Napi::Uint8Array data = info[0].As<Napi::Uint8Array>();
+    try {
+      planner_->push(data.Data(), data.ByteLength());  // errors in the stream end planning, they do not throw
+    } catch (const std::exception& e) {
+      throw codectok_bindings::CodedError(env, "ERR_INTERNAL", std::string("internal error: ") + e.what());
+    }
+    return Plan(env);
+  }
+
+  Napi::Value Finish(const Napi::CallbackInfo& info) {
+    try {
+      planner_->finish();
+    } catch (const std::exception& e) {
+      throw codectok_bindings::CodedError(info.Env(), "ERR_INTERNAL", std::string("internal error: ") + e.what());
+    }
+    return Plan(info.Env());
+  }
+
+  Napi::Value Plan(Napi::Env env) {
+    Napi::Array cuts = Napi::Array::New(env);
+    codectok::CutPoint c;
+    while (planner_->next(c)) {
+      Napi::Object cut = Napi::Object::New(env);
+      cut.Set("offset", static_cast<double>(c.byte_offset));
+      cut.Set("start", StartToJs(env, c.start));
+      Napi::Uint8Array sets = Napi::Uint8Array::New(env, c.parameter_sets.size());
+      if (!c.parameter_sets.empty()) std::memcpy(sets.Data(), c.parameter_sets.data(), c.parameter_sets.size());
+      cut.Set("parameterSets", sets);
+      cuts.Set(cuts.Length(), cut);
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("cuts", cuts);
+    const int64_t planned = planner_->planned_offset();
+    out.Set("planned", planned == std::numeric_limits<int64_t>::max() ? std::numeric_limits<double>::infinity()
+                                                                       : static_cast<double>(planned));
+    return out;
+  }
+
+  std::unique_ptr<codectok::SegmentPlanner> planner_;
+};
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeDecoder", NativeDecoder::Init(env));
+  exports.Set("SegmentPlanner", SegmentPlanner::Init(env));
   exports.Set("releasePicture", Napi::Function::New(env, ReleasePicture, "releasePicture"));
   codectok_bindings::RegisterScoreFunctions(env, exports);
   codectok_bindings::RegisterSelectionFunctions(env, exports);

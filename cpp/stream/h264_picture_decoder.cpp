@@ -45,6 +45,17 @@ class H264PictureDecoder final : public codectok::PictureDecoder {
 
   void decode_nal(NalUnit& nal) override { handle(nal); }
 
+  // What the constructor sets, but for the picture state and the transform statistics, which keep
+  // their memory (the per-picture fields are set when a picture starts).
+  void restart() override {
+    for (auto& sps : sps_) sps.reset();
+    for (auto& pps : pps_) pps.reset();
+    dpb_ = Dpb();
+    in_picture_ = false;
+    seen_start_ = false;
+    decode_count_ = options_.start.decode_index;
+  }
+
   int abandon_picture() override {
     const int picture = in_picture_ ? decode_index_ : -1;
     in_picture_ = false;

@@ -31,6 +31,26 @@ class HevcPictureDecoder final : public PictureDecoder {
 
   void decode_nal(NalUnit& nal) override { handle(nal); }
 
+  // What the constructor sets, but for the picture state, the transform statistics and the
+  // per-slice scratch (slices_, refs_, prev_sh_, picture_options_, set before they are read),
+  // which keep their memory.
+  void restart() override {
+    for (auto& sps : sps_) sps.reset();
+    for (auto& pps : pps_) pps.reset();
+    dpb_ = DecodedPictureBuffer();
+    in_picture_ = false;
+    pic_output_flag_ = true;
+    seen_irap_ = options_.start.continues_sequence;
+    no_rasl_output_ = true;
+    after_eos_ = false;
+    prev_tid0_poc_ = options_.start.prev_tid0_poc;
+    decode_count_ = options_.start.decode_index;
+    nal_count_ = 0;
+    first_nal_offset_ = -1;
+    seen_parameter_set_ = false;
+    first_slice_without_parameter_set_ = -1;
+  }
+
   int abandon_picture() override {
     const int picture = in_picture_ ? pic_.decode_index : -1;
     in_picture_ = false;

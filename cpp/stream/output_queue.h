@@ -30,6 +30,11 @@ class OutputQueue {
   void flush() { bump(0); }
   // Drops the waiting pictures (no_output_of_prior_pics_flag).
   void discard() { pending_.clear(); }
+  // Drops every picture, waiting or ready (a restart).
+  void clear() {
+    pending_.clear();
+    ready_.clear();
+  }
   // Pops the next picture in output order, if one is ready.
   bool next(PictureResult& out);
   size_t ready() const { return ready_.size(); }

@@ -45,6 +45,10 @@ class PictureDecoder {
   // Once every picture is output: throws if the stream was not a stream of
   // pictures at all (by default nothing is refused).
   virtual void end_of_stream() {}
+  // Forgets the stream (parameter sets, reference pictures, POC, counters) and starts again as a
+  // new decoder would at the stream options' `start`, keeping the memory it allocated: the next
+  // segment of a stream decodes without fresh pages (stream/segment_planner.h).
+  virtual void restart() = 0;
 
  protected:
   void notify_start(const PictureStart& start) const {

@@ -28,9 +28,19 @@ class StreamDecoderImpl {
  public:
   StreamDecoderImpl(const DecodeOptions& o, Codec codec)
       : options_(sorted_indices(o)),
-        splitter_(codec == Codec::kH264 ? NalSyntax::kH264 : NalSyntax::kHevc),
+        syntax_(codec == Codec::kH264 ? NalSyntax::kH264 : NalSyntax::kHevc),
+        splitter_(syntax_),
         decoder_(make_picture_decoder(codec, options_, output_)) {
     splitter_.set_max_nal_unit_size(options_.limits.max_nal_unit_size);
+  }
+
+  void restart(const StreamStart& start) {
+    options_.start = start;
+    splitter_ = AnnexBSplitter(syntax_);
+    splitter_.set_max_nal_unit_size(options_.limits.max_nal_unit_size);
+    output_.clear();
+    decoder_->restart();
+    done_ = false;
   }
 
   void push(const uint8_t* data, size_t size) {
@@ -74,7 +84,8 @@ class StreamDecoderImpl {
     }
   }
 
-  const DecodeOptions options_;  // only_decode_indices sorted; the picture decoder reads them
+  DecodeOptions options_;  // only_decode_indices sorted; the picture decoder reads them (start changes at a restart)
+  const NalSyntax syntax_;
   AnnexBSplitter splitter_;
   OutputQueue output_;
   std::unique_ptr<PictureDecoder> decoder_;
@@ -87,6 +98,7 @@ StreamDecoder::~StreamDecoder() = default;
 void StreamDecoder::push(const uint8_t* data, size_t size) { impl_->push(data, size); }
 bool StreamDecoder::finish() { return impl_->finish(); }
 bool StreamDecoder::next(PictureResult& out) { return impl_->next(out); }
+void StreamDecoder::restart(const StreamStart& start) { impl_->restart(start); }
 void StreamDecoder::set_observer(PictureObserver observer) { impl_->set_observer(std::move(observer)); }
 
 }  // namespace codectok

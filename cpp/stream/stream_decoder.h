@@ -35,6 +35,10 @@ class StreamDecoder {
   bool finish();
   // Pops the next picture in output order, if one is ready.
   bool next(PictureResult& out);
+  // Starts decoding another stream, or another segment of one (stream/segment_planner.h), from
+  // `start`, as a new decoder with the same options would, but with this decoder's memory: what
+  // remains of the previous stream (bytes, pictures) is dropped.
+  void restart(const StreamStart& start);
 
   // See codectok::PictureObserver (stream/output_queue.h).
   using PictureObserver = codectok::PictureObserver;

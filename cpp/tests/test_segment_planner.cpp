@@ -137,23 +137,39 @@ void check_stream(const std::string& path, Codec codec) {
   check(found == expected, path + ": cut points at the IRAP pictures without RASL pictures (" +
                                std::to_string(found.size()) + " found, " + std::to_string(expected.size()) + " expected)");
 
-  std::vector<PictureResult> joined = decode(d.data(), cuts.empty() ? d.size() : static_cast<size_t>(cuts[0].byte_offset), codec, options);
-  for (size_t k = 0; k < cuts.size(); ++k) {
-    const size_t from = static_cast<size_t>(cuts[k].byte_offset);
-    const size_t to = k + 1 < cuts.size() ? static_cast<size_t>(cuts[k + 1].byte_offset) : d.size();
-    std::vector<uint8_t> segment = cuts[k].parameter_sets;
-    segment.insert(segment.end(), d.begin() + static_cast<std::ptrdiff_t>(from), d.begin() + static_cast<std::ptrdiff_t>(to));
+  // Each segment with a fresh decoder, and all of them with one decoder restarted at each cut
+  // (StreamDecoder::restart keeps its memory).
+  for (bool restarted : {false, true}) {
     DecodeOptions o = options;
-    o.start = cuts[k].start;
-    for (PictureResult& p : decode(segment.data(), segment.size(), codec, o)) joined.push_back(std::move(p));
+    StreamDecoder reused(o, codec);
+    std::vector<PictureResult> joined;
+    for (size_t k = 0; k <= cuts.size(); ++k) {
+      const size_t from = k == 0 ? 0 : static_cast<size_t>(cuts[k - 1].byte_offset);
+      const size_t to = k < cuts.size() ? static_cast<size_t>(cuts[k].byte_offset) : d.size();
+      std::vector<uint8_t> segment = k == 0 ? std::vector<uint8_t>() : cuts[k - 1].parameter_sets;
+      segment.insert(segment.end(), d.begin() + static_cast<std::ptrdiff_t>(from), d.begin() + static_cast<std::ptrdiff_t>(to));
+      if (k > 0) o.start = cuts[k - 1].start;
+      std::vector<PictureResult> pictures;
+      if (restarted) {
+        if (k > 0) reused.restart(o.start);
+        PictureResult p;
+        reused.push(segment.data(), segment.size());
+        reused.finish();
+        while (reused.next(p)) pictures.push_back(std::move(p));
+      } else {
+        pictures = decode(segment.data(), segment.size(), codec, o);
+      }
+      for (PictureResult& p : pictures) joined.push_back(std::move(p));
+    }
+    bool same = joined.size() == whole.size();
+    std::string why = same ? "" : "picture count " + std::to_string(joined.size()) + " vs " + std::to_string(whole.size());
+    for (size_t i = 0; same && i < whole.size(); ++i) {
+      same = same_picture(joined[i], whole[i], why);
+      if (!same) why = "output picture " + std::to_string(i) + ": " + why;
+    }
+    check(same, path + ": " + std::to_string(cuts.size() + 1) + " segments decode as the whole stream" +
+                    (restarted ? " (one decoder, restarted)" : "") + (why.empty() ? "" : " (" + why + ")"));
   }
-  bool same = joined.size() == whole.size();
-  std::string why = same ? "" : "picture count " + std::to_string(joined.size()) + " vs " + std::to_string(whole.size());
-  for (size_t i = 0; same && i < whole.size(); ++i) {
-    same = same_picture(joined[i], whole[i], why);
-    if (!same) why = "output picture " + std::to_string(i) + ": " + why;
-  }
-  check(same, path + ": " + std::to_string(cuts.size() + 1) + " segments decode as the whole stream" + (why.empty() ? "" : " (" + why + ")"));
 }
 
 }  // namespace

@@ -30,6 +30,36 @@ export interface NativeDecodeOptions extends Omit<DecodeOptions, 'pictures' | 'r
   summary?: boolean;
   /** The decoder's resource limits (DecodeLimits without the MP4 ones). */
   limits?: NativeLimits;
+  /** The bytes start at a SegmentPlanner's cut point, with this decoder state (cpp/stream/segment_planner.h). */
+  start?: NativeStreamStart;
+}
+
+/** DecodeOptions::start (cpp/analysis/picture_result.h): the state of a decoder at a cut point. */
+export interface NativeStreamStart {
+  decodeIndex: number;
+  continuesSequence: boolean;
+  prevTid0Poc: number;
+}
+
+/** A place where a fresh decoder can take over the stream (cpp/stream/segment_planner.h). */
+export interface NativeCutPoint {
+  /** Stream offset of the start code of the access unit's first NAL unit. */
+  offset: number;
+  start: NativeStreamStart;
+  /** Annex-B parameter sets in force there: a segment's decoder is fed these first. */
+  parameterSets: Uint8Array;
+}
+
+/** The cut points found so far; no cut point will be found before `planned` (Infinity once finished). */
+export interface NativePlan {
+  cuts: NativeCutPoint[];
+  planned: number;
+}
+
+/** Synchronous: reads parameter sets and slice headers only. */
+export interface NativeSegmentPlanner {
+  push(data: Uint8Array): NativePlan;
+  finish(): NativePlan;
 }
 
 /** Shares of intra, inter (not skip) and skip 4x4 blocks, and the mean vector length in luma samples. */
@@ -154,10 +184,13 @@ export interface NativeDecoder {
   finish(): Promise<NativePicture[]>;
   /** Stops the call in progress at its next NAL unit, and every later one: they reject with ERR_CANCELLED. */
   cancel(): void;
+  /** Once the calls before it are done: decodes another stream (a planner's next segment) from `start`, with this decoder's memory. */
+  restart(start: NativeStreamStart): Promise<NativePicture[]>;
 }
 
 export interface NativeAddon {
   NativeDecoder: new (options?: NativeDecodeOptions) => NativeDecoder;
+  SegmentPlanner: new (options: { codec: 'hevc' | 'h264'; limits?: NativeLimits }) => NativeSegmentPlanner;
   /** Detaches a picture's typed arrays and hands their memory back to the decoder now. */
   releasePicture(picture: NativePicture): void;
   /** Signal maps of a picture's arrays at codec resolution (cpp/score/signal_maps.h). */

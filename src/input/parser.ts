@@ -24,6 +24,7 @@ import { decideAnnexBCodec, decideContainer, HEAD_BYTES, notVideo, StartCodeScan
 import { codecOfEntry, mp4ToAnnexB, type Mp4TrackInfo, type RandomAccessReader } from './mp4_demux.js';
 import { checkLimits, mp4Limits, nativeLimits, type DecodeLimits } from './limits.js';
 import type { DecodeOptions } from './decode_options.js';
+import { decodeSegmented } from './segmented_decode.js';
 import { loadNative, type NativeAddon, type NativeDecodeOptions, type NativeDecoder, type NativePicture } from './native.js';
 
 export { CodectokError, type CodectokErrorCode } from '../errors.js';
@@ -41,6 +42,14 @@ export interface ParseOptions extends DecodeOptions {
   onContainer?: (info: ContainerInfo) => void;
   /** Resource limits (see DecodeLimits); a file that exceeds one fails with ERR_LIMIT_EXCEEDED naming it. */
   limits?: DecodeLimits;
+  /**
+   * Decode one stream on this many threads (default 1): the stream is cut at its random-access
+   * points (HEVC IDR/BLA and CRA pictures without RASL pictures, H.264 IDR pictures) and the
+   * segments decode at once on the libuv thread pool (UV_THREADPOOL_SIZE, 4 by default). The
+   * pictures are the same, in the same order, as with one thread. A stream with a single
+   * random-access point decodes on one thread whatever this says.
+   */
+  threads?: number;
   /**
    * Stops the parse when aborted: the iteration throws the signal's reason (a CodectokError as it
    * is, anything else as ERR_CANCELLED), and a native call in progress stops at its next NAL unit.
@@ -111,8 +120,11 @@ export type ParseInput = string | Uint8Array | AsyncIterable<Uint8Array>;
 /** Every option name of ParseOptions (the compiler checks the list is complete). */
 const PARSE_OPTION_NAMES = Object.keys({
   motion: true, cu: true, bits: true, tuStats: true, residual: true, headersOnly: true, pictures: true, recycle: true,
-  chunkSize: true, container: true, codec: true, onContainer: true, limits: true, signal: true,
+  chunkSize: true, container: true, codec: true, onContainer: true, limits: true, signal: true, threads: true,
 } satisfies Record<keyof ParseOptions, true>);
+
+/** Most threads one stream decodes on. */
+export const MAX_THREADS = 64;
 
 /** Largest decode index the native decoder takes (int32). */
 const MAX_PICTURE_INDEX = 0x7fffffff;
@@ -136,6 +148,8 @@ export function checkParseArguments(fn: string, input: unknown, options: unknown
   const o = checkOptions(fn, options, PARSE_OPTION_NAMES);
   for (const name of ['motion', 'cu', 'bits', 'tuStats', 'residual', 'headersOnly', 'recycle']) checkBoolean(fn, o, name);
   checkNumber(fn, o, 'chunkSize', 1);
+  checkNumber(fn, o, 'threads', 1, true);
+  if (typeof o.threads === 'number' && o.threads > MAX_THREADS) throw invalidArgument(fn, 'options.threads', `an integer from 1 to ${MAX_THREADS}`, o.threads);
   checkOneOf(fn, o, 'container', ['auto', 'annexb', 'mp4']);
   checkOneOf(fn, o, 'codec', ['auto', 'hevc', 'h264']);
   checkFunction(fn, o, 'onContainer');
@@ -221,7 +235,11 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions, 
   // Aborted: the native call in progress stops at its next NAL unit (ERR_CANCELLED), then the
   // iteration throws the signal's reason.
   let decoder: NativeDecoder | undefined;
-  const onAbort = () => decoder?.cancel();
+  const segmentDecoders: NativeDecoder[] = [];
+  const onAbort = () => {
+    decoder?.cancel();
+    for (const d of segmentDecoders) d.cancel();
+  };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (signal?.aborted) throw signal.reason;
@@ -234,9 +252,21 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions, 
     // An Annex-B input without a single start code is not a video (random bytes, a
     // file of another kind with an HEVC extension): say so rather than "no pictures".
     const scanner = source.container === 'annexb' ? new StartCodeScanner() : undefined;
+    const threads = options.threads ?? 1;
     // The native calls, in order; each resolves to the pictures it completed.
     // The decoder is made at the first chunk: an MP4's track (hence its codec) is known by then.
-    batches = (async function* () {
+    batches = threads > 1 ? decodeSegmented(addon, scanned(chunks, scanner, file), {
+      threads,
+      codec: () => src.codec(),
+      decodeOptions,
+      limits: decodeOptions.limits,
+      picturesPerCall: PICTURES_PER_CALL,
+      signal,
+      onDecoder: (d) => {
+        segmentDecoders.push(d);
+        if (signal?.aborted) d.cancel();
+      },
+    }) : (async function* () {
       for await (const chunk of chunks) {
         if (signal?.aborted) throw signal.reason;
         if (scanner && !scanner.found) scanner.push(chunk);
@@ -280,6 +310,15 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions, 
     await batches?.return(undefined).catch(() => {});
     await source?.close();
   }
+}
+
+/** The chunks, watched for a start code: an Annex-B input without one is not a video. */
+async function* scanned(chunks: AsyncIterable<Uint8Array>, scanner: StartCodeScanner | undefined, file: string | undefined): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    if (scanner && !scanner.found) scanner.push(chunk);
+    yield chunk;
+  }
+  if (scanner && !scanner.found) throw notVideo(scanner.bytes, file);
 }
 
 /** What an aborted parse throws: the signal's reason when it is a CodectokError (ERR_TIMEOUT...), else ERR_CANCELLED. */

@@ -9,16 +9,22 @@
 // - "FAIL" throws ParseError(kInvalidSyntax) with byte_offset at the 'F' and
 //   picture = pictures made so far; "BOOM" throws std::runtime_error;
 // - "SLOW" sleeps 200 ms in push() (to see decoders run in parallel).
+// - restart(start): pictures count from start.decode_index again;
+// - SegmentPlanner: each 'C' byte is a cut point at its offset, whose start
+//   decode index is the number of 'P' bytes before it and whose parameter sets
+//   are the two bytes "PS"; planned_offset() is the number of bytes pushed.
 // Picture p is 20x12 (ceil shapes: motion 3x5, cu 2x3); array values follow
 // formulas the test recomputes; total_bits = number of live arrays (allocated
 // by this mock and not yet released) when the picture was made.
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
+#include "stream/segment_planner.h"
 #include "stream/stream_decoder.h"
 #include "bitstream/parse_error.h"
 
@@ -126,11 +132,45 @@ bool StreamDecoder::finish() {
 
 void StreamDecoder::set_observer(PictureObserver observer) { impl_->observer = std::move(observer); }
 
+// A new stream: pictures count from start.decode_index, offsets from 0.
+void StreamDecoder::restart(const StreamStart& start) {
+  auto& d = *impl_;
+  d.tail.clear();
+  d.offset = 0;
+  d.count = start.decode_index;
+  d.ready.clear();
+}
+
 bool StreamDecoder::next(PictureResult& out) {
   if (impl_->ready.empty()) return false;
   out = std::move(impl_->ready.front());
   impl_->ready.pop_front();
   return true;
+}
+
+// The planner's stand-in: see the top of this file.
+SegmentPlanner::SegmentPlanner(Codec codec, const DecodeLimits&) : codec_(codec) {}
+SegmentPlanner::~SegmentPlanner() = default;
+void SegmentPlanner::push(const uint8_t* data, size_t size) {
+  for (size_t i = 0; i < size; ++i, ++access_unit_start_) {
+    if (data[i] == 'P') ++options_.start.decode_index;
+    if (data[i] != 'C') continue;
+    CutPoint c;
+    c.byte_offset = access_unit_start_ + 1;
+    c.start.decode_index = options_.start.decode_index;
+    c.parameter_sets = {'P', 'S'};
+    ready_.push_back(c);
+  }
+}
+void SegmentPlanner::finish() { finished_ = true; }
+bool SegmentPlanner::next(CutPoint& out) {
+  if (ready_.empty()) return false;
+  out = ready_.front();
+  ready_.pop_front();
+  return true;
+}
+int64_t SegmentPlanner::planned_offset() const {
+  return finished_ ? std::numeric_limits<int64_t>::max() : access_unit_start_ + 1;
 }
 
 }  // namespace codectok
