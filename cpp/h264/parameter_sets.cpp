@@ -217,7 +217,7 @@ std::shared_ptr<Sps> parse_sps(BitReader& br) {
     uint32_t l = br.ue(), r = br.ue(), t = br.ue(), b = br.ue();
     int crop_x = s.chroma_format_idc == 0 ? 1 : 2;
     int crop_y = (s.chroma_format_idc == 1 ? 2 : 1) * (s.frame_mbs_only ? 1 : 2);
-    if (static_cast<int64_t>(l + r) * crop_x >= s.width() || static_cast<int64_t>(t + b) * crop_y >= s.height())
+    if ((int64_t{l} + r) * crop_x >= s.width() || (int64_t{t} + b) * crop_y >= s.height())
       fail(ErrorCode::kInvalidSyntax, "frame cropping larger than the picture");
     s.crop_left = static_cast<int>(l) * crop_x;
     s.crop_right = static_cast<int>(r) * crop_x;

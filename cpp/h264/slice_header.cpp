@@ -84,9 +84,11 @@ void parse_slice_header(BitReader& br, int nal_type, int nal_ref_idc, const std:
   if (sh.slice_type == kSliceP || sh.is_b()) {
     sh.num_ref_idx_active[0] = pps.num_ref_idx_default[0];
     if (sh.is_b()) sh.num_ref_idx_active[1] = pps.num_ref_idx_default[1];
-    if (br.flag()) {  // num_ref_idx_active_override_flag
-      sh.num_ref_idx_active[0] = static_cast<int>(br.ue()) + 1;
-      if (sh.is_b()) sh.num_ref_idx_active[1] = static_cast<int>(br.ue()) + 1;
+    if (br.flag()) {  // num_ref_idx_active_override_flag (ue(v) reaches 2^32 - 2: bounded before the + 1)
+      const uint32_t l0 = br.ue(), l1 = sh.is_b() ? br.ue() : 0;
+      if (l0 > 31 || l1 > 31) fail(ErrorCode::kInvalidSyntax, "num_ref_idx_active above 32");
+      sh.num_ref_idx_active[0] = static_cast<int>(l0) + 1;
+      if (sh.is_b()) sh.num_ref_idx_active[1] = static_cast<int>(l1) + 1;
     }
     if (sh.num_ref_idx_active[0] > 32 || sh.num_ref_idx_active[1] > 32)
       fail(ErrorCode::kInvalidSyntax, "num_ref_idx_active above 32");

@@ -258,12 +258,14 @@ std::shared_ptr<Sps> parse_sps(BitReader& br) {
   s.height = static_cast<int>(h);
   int sub_w = (cf == 1 || cf == 2) ? 2 : 1, sub_h = (cf == 1) ? 2 : 1;
   if (br.flag()) {
-    s.conf_left = static_cast<int>(br.ue()) * sub_w;
-    s.conf_right = static_cast<int>(br.ue()) * sub_w;
-    s.conf_top = static_cast<int>(br.ue()) * sub_h;
-    s.conf_bottom = static_cast<int>(br.ue()) * sub_h;
-    check(s.conf_left + s.conf_right < s.width && s.conf_top + s.conf_bottom < s.height,
-          "conformance window larger than the picture");
+    // ue(v) reaches 2^32 - 2: bound each offset (in luma samples, 64 bits) before it is an int.
+    int64_t left = int64_t{br.ue()} * sub_w, right = int64_t{br.ue()} * sub_w;
+    int64_t top = int64_t{br.ue()} * sub_h, bottom = int64_t{br.ue()} * sub_h;
+    check(left + right < s.width && top + bottom < s.height, "conformance window larger than the picture");
+    s.conf_left = static_cast<int>(left);
+    s.conf_right = static_cast<int>(right);
+    s.conf_top = static_cast<int>(top);
+    s.conf_bottom = static_cast<int>(bottom);
   }
   uint32_t bdl = br.ue(), bdc = br.ue();
   check(bdl <= 8 && bdc <= 8, "bit_depth_minus8");

@@ -74,8 +74,10 @@ export type { Slice } from './native.js';
  *   2 skip), inter_dir, mv0x, mv0y, mv1x, mv1y (quarter samples), refpoc0,
  *   refpoc1 (-32768 when unused);
  * - cu int16 [ceil(H/8)][ceil(W/8)][4]: log2 CU size, part_mode, QpY, pred_mode;
- * - bits float32 [ceil(H/8)][ceil(W/8)]: entropy-coded bits of the covering CU,
- *   spread by area;
+ * - bits float32 [ceil(H/8)][ceil(W/8)]: entropy-coded bits of the covering CU
+ *   (HEVC: with the split flags before it), spread by area; HEVC CTB-level syntax
+ *   (SAO, end of slice segment / substream) is spread over its CTB: the map sums
+ *   to totalBits;
  * - residual int16 [H][W]: luma residual;
  * - tu int64 [n][13]: one row per coded transform block, decoding order.
  * The typed arrays view memory owned by the native decoder (no copy).
