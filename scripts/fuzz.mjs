@@ -21,7 +21,9 @@
 // its processes have used N seconds of CPU (user + system, read from /proc), not
 // N seconds of wall time; the CPU used, executions and coverage of every run are
 // added to the ledger .fuzz/campaign.json (rewritten each minute, so a run that is
-// killed still counts what it did), which `--report` prints as a table.
+// killed still counts what it did, and runs of several processes at once are merged), which
+// `--report` prints as a table. `--top-up` makes N the target's total over the ledger: a target
+// runs only for what its earlier runs lack (a campaign spread over several sessions).
 // Prints executions, coverage (edges) and features per target, writes them to
 // .fuzz/summary.json, and exits 1 when anything was found.
 // `node scripts/fuzz.mjs --make-seeds` rewrites cpp/fuzz/seeds/ from the test
@@ -43,7 +45,7 @@ const DICT = { decoder: 'cpp/fuzz/hevc.dict', headers: 'cpp/fuzz/hevc.dict', h26
 function parseArgs(argv) {
   const o = {
     seconds: 60, cpuSeconds: 0, jobs: 1, targets: TARGETS, timeout: 10, rssLimitMb: 2048, maxLen: 0,
-    makeSeeds: false, report: false,
+    makeSeeds: false, report: false, topUp: false,
   };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
@@ -60,6 +62,7 @@ function parseArgs(argv) {
     if (a === '--seconds') o.seconds = number();
     else if (a === '--cpu-seconds') o.cpuSeconds = number();
     else if (a === '--report') o.report = true;
+    else if (a === '--top-up') o.topUp = true;
     else if (a === '--timeout') o.timeout = number();
     else if (a === '--jobs') {
       o.jobs = number();
@@ -71,6 +74,7 @@ function parseArgs(argv) {
     else if (a === '--make-seeds') o.makeSeeds = true;
     else throw new Error(`unknown option ${a}`);
   }
+  if (o.topUp && !o.cpuSeconds) throw new Error('--top-up needs --cpu-seconds N (the total each target should reach)');
   for (const t of o.targets) if (!TARGETS.includes(t)) throw new Error(`unknown target ${t} (${TARGETS.join(', ')})`);
   return o;
 }
@@ -249,7 +253,16 @@ function readLedger(buildDir) {
   }
 }
 
-function writeLedger(buildDir, ledger) {
+// Writes this process's run records (by target) into the ledger, keeping every other run there,
+// also those of other fuzz.mjs processes running at the same time.
+function saveRecords(buildDir, records) {
+  const ledger = readLedger(buildDir);
+  for (const [target, record] of Object.entries(records)) {
+    const runs = (ledger[target] ??= []);
+    const i = runs.findIndex((r) => r.started === record.started && r.pid === record.pid);
+    if (i >= 0) runs[i] = record;
+    else runs.push(record);
+  }
   writeFileSync(ledgerPath(buildDir), `${JSON.stringify(ledger, null, 2)}\n`);
 }
 
@@ -413,27 +426,26 @@ async function main() {
     console.error(`fuzz: build failed: ${e.message} (is libFuzzer installed? Debian: libfuzzer-14-dev)`);
     process.exit(2);
   }
-  const ledger = readLedger(buildDir);
   const started = new Date().toISOString();
-  const records = Object.fromEntries(o.targets.map((t) => {
-    const record = {
-      started, jobs: o.jobs, cpuSeconds: 0, executions: 0, execPerSec: 0, edges: 0, features: 0, corpus: 0, findings: [],
-    };
-    (ledger[t] ??= []).push(record);
-    return [t, record];
-  }));
-  const flush = setInterval(() => writeLedger(buildDir, ledger), 60000);
+  const done = Object.fromEntries(ledgerTotals(readLedger(buildDir)).map((t) => [t.target, t.cpuSeconds]));
+  const targets = o.topUp ? o.targets.filter((t) => (done[t] ?? 0) < o.cpuSeconds) : o.targets;
+  const budget = Object.fromEntries(targets.map((t) => [t, o.topUp ? o.cpuSeconds - (done[t] ?? 0) : o.cpuSeconds]));
+  if (o.topUp) for (const t of o.targets) console.log(`fuzz: ${t}: ${Math.round(done[t] ?? 0)} s of CPU in the ledger, ${Math.round(budget[t] ?? 0)} s to go`);
+  const records = Object.fromEntries(targets.map((t) => [t, {
+    started, pid: process.pid, jobs: o.jobs, cpuSeconds: 0, executions: 0, execPerSec: 0, edges: 0, features: 0, corpus: 0, findings: [],
+  }]));
+  const flush = setInterval(() => saveRecords(buildDir, records), 60000);
   let results;
   try {
     if (o.cpuSeconds) {
-      results = await Promise.all(o.targets.map((t) => fuzzTarget(t, o, buildDir, records[t])));
+      results = await Promise.all(targets.map((t) => fuzzTarget(t, { ...o, cpuSeconds: budget[t] }, buildDir, records[t])));
     } else {
       results = [];
-      for (const t of o.targets) results.push(await fuzzTarget(t, o, buildDir, records[t]));
+      for (const t of targets) results.push(await fuzzTarget(t, o, buildDir, records[t]));
     }
   } finally {
     clearInterval(flush);
-    writeLedger(buildDir, ledger);
+    saveRecords(buildDir, records);
   }
   writeFileSync(path.join(buildDir, 'summary.json'), `${JSON.stringify(results, null, 2)}\n`);
   printReport(buildDir);
