@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 import { CodectokError } from '../src/errors.js';
 import { parseFile, parsePictures, type ParseOptions, type Picture } from '../src/input/parser.js';
+import { tokenize } from '../src/tokenize/tokenize.js';
 import { corpusStream } from './helpers/corpus.js';
 import { ffmpeg, ffmpegPath } from './helpers/ffmpeg.js';
 import { tmpDir } from './shard_helpers.js';
@@ -133,5 +134,17 @@ describe('parsePictures threads', () => {
     const file = path.join(tmpDir('segmented-notvideo'), 'x.hevc');
     writeFileSync(file, Buffer.alloc(5000, 0x41));
     await expect(parseFile(file, { threads: 2 })).rejects.toMatchObject({ code: 'ERR_NOT_VIDEO' });
+  });
+
+  it.skipIf(!ffmpegPath())('tokenize: the same tokens on 1 and 3 threads (skipped without the bundled FFmpeg)', async () => {
+    const file = segmentStream('cra_poc_wrap.hevc');
+    const options = { frames: 16, size: 64, patch: 16, budget: 24 } as const;
+    const one = await tokenize(file, { ...options, threads: 1 });
+    const three = await tokenize(file, { ...options, threads: 3 });
+    expect(one.meta.count).toBe(24);
+    expect(Buffer.from(three.positions.data.buffer).equals(Buffer.from(one.positions.data.buffer))).toBe(true);
+    expect(Buffer.from(three.patches.data.buffer).equals(Buffer.from(one.patches.data.buffer))).toBe(true);
+    expect(Buffer.from(three.scores!.data.buffer).equals(Buffer.from(one.scores!.data.buffer))).toBe(true);
+    await expect(tokenize(file, { threads: 0 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
   });
 });

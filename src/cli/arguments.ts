@@ -1,4 +1,6 @@
 // Argument parsers shared by the CLI's subcommands (commander calls them on the option's text).
+import { availableParallelism } from 'node:os';
+
 import { InvalidArgumentError } from 'commander';
 
 /** An integer option >= min. */
@@ -51,4 +53,9 @@ export function keyValues(list: string[] | undefined, what: string): Record<stri
     out[item.slice(0, i).trim()] = item.slice(i + 1).trim();
   }
   return out;
+}
+
+/** Threads one video's bitstream is parsed on when the CLI processes one video at a time: the cores available, up to 4. */
+export function defaultParseThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
 }

@@ -58,6 +58,7 @@ export function addTokenizeOptions(cmd: Command): Command {
     .option('--transcoder <which>', 'FFmpeg that transcodes: bundled (@ffmpeg-installer/ffmpeg, default unless FFMPEG_PATH is set), system (FFMPEG_PATH, the PATH, then bundled) or the path of an ffmpeg executable')
     .addOption(new Option('--ffmpeg <which>', 'FFmpeg for pixels: auto (default), native or wasm').choices(['auto', 'native', 'wasm']))
     .option('--timeout <seconds>', 'time bound per video: a slower one fails with ERR_TIMEOUT (default none)', num('--timeout'))
+    .option('--threads <n>', 'threads one video\'s bitstream is parsed on, cut at its random-access points (tokenize with --jobs 1: the cores available, up to 4; otherwise 1)', int('--threads', 1))
     .addOption(new Option('--device <which>', 'cpu (default), cuda (needs an addon built with CUDA: ERR_UNSUPPORTED otherwise) or auto').choices(['cpu', 'cuda', 'auto']));
 }
 
@@ -66,7 +67,7 @@ export type CliTokenizeOptions = Pick<
   TokenizeOptions,
   | 'preset' | 'policy' | 'budget' | 'frames' | 'sampleFps' | 'inputFps' | 'resize' | 'size' | 'patch' | 'merge' | 'minPixels' | 'maxPixels'
   | 'iframes' | 'keepFirst' | 'padding' | 'staticFallback' | 'order' | 'groupSize' | 'refreshGroup' | 'fraction' | 'maxBudget' | 'minBudget'
-  | 'compensation' | 'motionVector' | 'normalize' | 'percentile' | 'layout' | 'dtype' | 'mean' | 'std' | 'reencode' | 'ffmpeg' | 'transcoder' | 'timeout' | 'device'
+  | 'compensation' | 'motionVector' | 'normalize' | 'percentile' | 'layout' | 'dtype' | 'mean' | 'std' | 'reencode' | 'ffmpeg' | 'transcoder' | 'timeout' | 'device' | 'threads'
 > & {
   start?: number;
   wMotion?: number;
@@ -131,6 +132,7 @@ export function tokenizeOptionsFrom(c: CliTokenizeOptions): TokenizeOptions {
     ffmpeg: c.ffmpeg,
     timeout: c.timeout,
     device: c.device,
+    threads: c.threads,
   };
   if (Object.keys(weights).length) o.weights = weights;
   if (Object.keys(transcode).length) o.transcode = transcode;

@@ -9,6 +9,7 @@ import type { CodecPicture } from '../scores/codec_picture.js';
 import type { ScoringOptions } from '../scores/options.js';
 import { type Device, resolveDevice } from './device.js';
 import { checkLimits, type DecodeLimits } from '../input/limits.js';
+import { MAX_THREADS } from '../input/parser.js';
 
 export type PolicyName = 'codec' | 'grouped' | 'uniform' | 'adaptive' | 'refresh' | 'rlt';
 
@@ -96,6 +97,12 @@ export interface TokenizeOptions extends ScoringOptions {
   timeout?: number;
   /** The parsers' resource limits (see DecodeLimits): ERR_LIMIT_EXCEEDED naming the limit. */
   limits?: DecodeLimits;
+  /**
+   * Threads this video's bitstream is parsed on (default 1): the stream is cut at its
+   * random-access points and the segments decode at once (parsePictures' `threads`); the tokens
+   * are the same whatever the count.
+   */
+  threads?: number;
   /** Where the data-parallel stages run: cpu (default), cuda (ERR_UNSUPPORTED: the addon is built without CUDA) or auto (cuda when available, else cpu). */
   device?: Device;
   onProgress?: (p: { stage: 'prepare' | 'parse' | 'select' | 'decode'; done: number; total: number }) => void;
@@ -112,7 +119,7 @@ export const TOKENIZE_OPTION_NAMES: readonly string[] = Object.keys({
   resize: true, size: true, patch: true, merge: true, minPixels: true, maxPixels: true, scaler: true,
   iframes: true, keepFirst: true, padding: true, staticFallback: true, staticShare: true, order: true,
   groupSize: true, refreshGroup: true, fraction: true, maxBudget: true, minBudget: true, timeIndex: true, layout: true, dtype: true,
-  mean: true, std: true, reencode: true, transcode: true, transcoder: true, ffmpeg: true, workDir: true, onProgress: true, timeout: true, limits: true, device: true,
+  mean: true, std: true, reencode: true, transcode: true, transcoder: true, ffmpeg: true, workDir: true, onProgress: true, timeout: true, limits: true, device: true, threads: true,
   weights: true, residualSource: true, compensation: true, normalize: true, percentile: true, floors: true, motionPerFrame: true, motionVector: true,
 } satisfies Record<keyof TokenizeOptions, true>);
 
@@ -133,6 +140,8 @@ export function checkTokenizeArguments(fn: string, input: unknown, options: unkn
   checkOneOf(fn, o, 'ffmpeg', ['auto', 'native', 'wasm']);
   checkOneOf(fn, o, 'reencode', ['auto', 'always', 'never']);
   checkLimits(fn, o.limits);
+  checkNumber(fn, o, 'threads', 1, true);
+  if (typeof o.threads === 'number' && o.threads > MAX_THREADS) throw invalidArgument(fn, 'options.threads', `an integer from 1 to ${MAX_THREADS}`, o.threads);
 }
 
 export const PRESETS: Record<'ovenc', Partial<TokenizeOptions>> = {

@@ -46,10 +46,10 @@ import type { TokenizeMeta, TokenizeResult } from './result.js';
 import { patchTensor, positionTensor, scoreTensor, type PatchTensor } from './tensors.js';
 import type { DecodeLimits } from '../input/limits.js';
 
-function defaultSource(score: NativeScoreRequest | undefined, run: { signal: AbortSignal; limits?: DecodeLimits }): PictureSource {
+function defaultSource(score: NativeScoreRequest | undefined, run: { signal: AbortSignal; limits?: DecodeLimits; threads?: number }): PictureSource {
   return async function* (hevcPath, decode) {
     // recycle: nothing keeps a view of a picture's arrays.
-    yield* parsePicturesAnalysed('tokenize', hevcPath, { ...decode, container: 'annexb', recycle: true, signal: run.signal, limits: run.limits }, { score });
+    yield* parsePicturesAnalysed('tokenize', hevcPath, { ...decode, container: 'annexb', recycle: true, signal: run.signal, limits: run.limits, threads: run.threads }, { score });
   };
 }
 
@@ -232,7 +232,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     if (ff.kind === 'native') prefetch = new FramePrefetch(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec, signal: deadline.signal }, ff);
     // Without a custom picture source the decoder scores the sampled pictures itself (cpp/score/),
     // on its thread: only per-patch arrays come back.
-    const source = seams.pictureSource ?? defaultSource(scored ? { geometry: g, options: scoring, pictures: decode.pictures as number[], keepMaps: scoring.normalize === 'clip' } : undefined, run);
+    const source = seams.pictureSource ?? defaultSource(scored ? { geometry: g, options: scoring, pictures: decode.pictures as number[], keepMaps: scoring.normalize === 'clip' } : undefined, { ...run, threads: o.threads });
     const slots: (Slot | undefined)[] = new Array(sampled.length);
     let sized = false;
     let index = 0;

@@ -10,12 +10,14 @@ import type { Command } from 'commander';
 
 import { loadNative } from '../../input/native.js';
 import { nalTypeName, parsePicturesAnalysed, type ContainerInfo, type Picture } from '../../input/parser.js';
+import { defaultParseThreads, int } from '../arguments.js';
 import { formatInt, writeOut } from '../output.js';
 
 interface InspectOptions {
   dump?: string;
   json?: boolean;
   residual: boolean;
+  threads?: number;
 }
 
 export function register(program: Command): void {
@@ -26,6 +28,7 @@ export function register(program: Command): void {
     .option('--dump <dir>', 'write NAME.frames.json and NAME.{motion,cu,residual,tu}.npy into DIR')
     .option('--json', 'print machine-readable JSON instead of the table')
     .option('--no-residual', 'with --dump: do not compute or write the residual')
+    .option('--threads <n>', 'threads the bitstream is parsed on, cut at its random-access points (default: the cores available, up to 4)', int('--threads', 1))
     .action(async (video: string, opts: InspectOptions) => {
       await inspect(video, opts);
     });
@@ -107,7 +110,7 @@ async function inspect(video: string, opts: InspectOptions): Promise<void> {
   }
 
   // The decoder summarises each motion field itself (no array crosses into JavaScript).
-  const pictures = parsePicturesAnalysed('inspect', video, { motion: false, cu: false, bits: false, onContainer, recycle: true }, { summary: true });
+  const pictures = parsePicturesAnalysed('inspect', video, { motion: false, cu: false, bits: false, onContainer, recycle: true, threads: opts.threads ?? defaultParseThreads() }, { summary: true });
   if (opts.json) {
     const json = new JsonPrinter(video, () => container);
     for await (const p of pictures) await json.picture(p);
