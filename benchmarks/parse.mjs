@@ -24,14 +24,20 @@
 // The issue's targets (issue 9), printed with the rows they read: tokenize wall
 // <= 1.3x and CPU <= 1.8x FFmpeg's decode; parser motion only >= 4x and motion +
 // coefficient statistics >= 3x FFmpeg's speed; one file on 2 threads >= 1.7x
-// single-threaded (not implemented: said so); inspect --json >= 2x faster than
-// FFmpeg's decode.
+// single-threaded (parsePictures' `threads`: the motion-only workload on 2
+// threads against 1, with the bound the stream's random-access points set:
+// pictures / the most pictures one of 2 threads decodes when segments go, in
+// order, to the first free thread); inspect --json >= 2x faster than FFmpeg's
+// decode. tokenize is timed on 1 thread and on the CLI's default for one video
+// (the cores available, up to 4); inspect runs with the CLI's default.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { defaultParseThreads } from '../dist/cli/arguments.js';
+import { loadNative } from '../dist/input/native.js';
 import { parsePictures } from '../dist/input/parser.js';
 import { locateFfmpeg } from '../dist/input/ffmpeg/locate.js';
 import { tokenize } from '../dist/tokenize/tokenize.js';
@@ -105,6 +111,21 @@ async function timeParser(file, options) {
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, frames };
 }
 
+// Pictures per segment of a file (the cut points of the native SegmentPlanner) and the speed-up
+// bound on `threads` threads: segments handed, in stream order, to the first free thread, each
+// picture costing the same.
+function segmentBound(file, codec, threads) {
+  const planner = new (loadNative().SegmentPlanner)({ codec });
+  const data = readFileSync(file);
+  const cuts = [...planner.push(data).cuts, ...planner.finish().cuts].map((c) => c.start.decodeIndex);
+  return { cuts, bound: (frames) => {
+    const sizes = [...cuts, frames].map((c, i) => c - (i ? cuts[i - 1] : 0));
+    const busy = new Array(threads).fill(0);
+    for (const n of sizes) busy[busy.indexOf(Math.min(...busy))] += n;
+    return frames / Math.max(...busy);
+  } };
+}
+
 async function best(fn) {
   let b = null;
   for (let i = 0; i < RUNS; i++) {
@@ -165,16 +186,29 @@ async function main() {
       rows.push([name, `codectok: ${label}`, r.frames, r.seconds, fps, fps / baseFps, undefined, target]);
     }
   }
+  // One file on 2 threads: the motion-only workload against its single-threaded row.
+  const threaded = [];
+  for (const file of streams) {
+    if (file.endsWith('.mp4')) continue;  // an MP4's track: the same parser as its Annex-B stream
+    const name = path.basename(file);
+    const single = rows.find((r) => r[0] === name && r[1] === 'codectok: motion only');
+    const r = await best(() => timeParser(file, { ...WORKLOADS[0][1], threads: 2 }));
+    const { cuts, bound } = segmentBound(file, /\.(h264|264)$/.test(file) ? 'h264' : 'hevc', 2);
+    threaded.push([name, cuts.length + 1, single[3], r.seconds, single[3] / r.seconds, bound(r.frames)]);
+  }
   const e2e = [];
+  const cliThreads = defaultParseThreads();
   for (const file of streams) {
     const base = rows.find((r) => r[0] === path.basename(file));
-    const t = await best(async () => {
-      const t0 = process.hrtime.bigint();
-      const c0 = cpuSeconds();
-      const r = await tokenize(file, {});
-      return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, tokens: r.positions.shape[0], cpu: cpuSeconds() - c0 };
-    });
-    e2e.push([path.basename(file), t.tokens, base[3], t.seconds, t.seconds / base[3], base[6], t.cpu, t.cpu / base[6]]);
+    for (const threads of [...new Set([1, cliThreads])]) {
+      const t = await best(async () => {
+        const t0 = process.hrtime.bigint();
+        const c0 = cpuSeconds();
+        const r = await tokenize(file, { threads });
+        return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, tokens: r.positions.shape[0], cpu: cpuSeconds() - c0 };
+      });
+      e2e.push([path.basename(file), threads, t.tokens, base[3], t.seconds, t.seconds / base[3], base[6], t.cpu, t.cpu / base[6]]);
+    }
   }
   const afterParse = load();
   // inspect --json, a whole process (node startup and module loading included) against FFmpeg's
@@ -191,14 +225,17 @@ async function main() {
   console.log('|---|---|---:|---:|---:|---:|---|');
   for (const [name, label, frames, s, fps, ratio, , target] of rows)
     console.log(`| ${name} | ${label} | ${frames} | ${s.toFixed(2)} | ${fps.toFixed(0)} | ${ratio.toFixed(2)}x | ${target} |`);
-  console.log('\nParser, one file on 2 threads (target >= 1.7x single-threaded): not implemented (a file is parsed by one decoder on one thread; --jobs parses several files at once).');
+  console.log('\n| stream | segments | motion only, 1 thread (s) | 2 threads (s) | speed-up (target >= 1.7x) | bound of its random-access points |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const [name, segments, one, two, ratio, bound] of threaded)
+    console.log(`| ${name} | ${segments} | ${one.toFixed(2)} | ${two.toFixed(2)} | ${ratio.toFixed(2)}x | ${bound.toFixed(2)}x |`);
   console.log(`\n${afterParse} (after the parser and tokenize rows)`);
-  console.log('\n| stream | tokens | FFmpeg decode only (s) | codectok tokenize, end to end (s) | wall vs decoding (target <= 1.3x) | FFmpeg CPU (s) | tokenize CPU (s) | CPU vs decoding (target <= 1.8x) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-  for (const [name, tokens, dec, tok, ratio, decCpu, tokCpu, cpuRatio] of e2e)
-    console.log(`| ${name} | ${tokens} | ${dec.toFixed(2)} | ${tok.toFixed(2)} | ${ratio.toFixed(2)}x | ${decCpu.toFixed(2)} | ${tokCpu.toFixed(2)} | ${cpuRatio.toFixed(2)}x |`);
+  console.log('\n| stream | parse threads | tokens | FFmpeg decode only (s) | codectok tokenize, end to end (s) | wall vs decoding (target <= 1.3x) | FFmpeg CPU (s) | tokenize CPU (s) | CPU vs decoding (target <= 1.8x) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const [name, threads, tokens, dec, tok, ratio, decCpu, tokCpu, cpuRatio] of e2e)
+    console.log(`| ${name} | ${threads} | ${tokens} | ${dec.toFixed(2)} | ${tok.toFixed(2)} | ${ratio.toFixed(2)}x | ${decCpu.toFixed(2)} | ${tokCpu.toFixed(2)} | ${cpuRatio.toFixed(2)}x |`);
   if (inspectRows.length) {
-    console.log('\n| stream | FFmpeg decode, whole process (s) | codectok inspect --json, whole process (s) | inspect faster than decoding (target >= 2x) |');
+    console.log(`\n| stream | FFmpeg decode, whole process (s) | codectok inspect --json (--threads ${cliThreads}), whole process (s) | inspect faster than decoding (target >= 2x) |`);
     console.log('|---|---:|---:|---:|');
     for (const [name, dec, ins, ratio] of inspectRows) console.log(`| ${name} | ${dec.toFixed(2)} | ${ins.toFixed(2)} | ${ratio.toFixed(2)}x |`);
   } else {
