@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "bitstream/parse_error.h"
+#include "hevc/block_fill.h"
 #include "hevc/motion_prediction.h"
 #include "hevc/part_mode.h"
 #include "hevc/slice_decoder.h"
@@ -83,7 +84,8 @@ void SliceDecoder::store_pu(int x, int y, int w, int h, const MvCand& c) {
   }
   const int x4 = x >> 2, y4 = y >> 2;
   const int w4 = std::min(w >> 2, pic_.w4 - x4), h4 = std::min(h >> 2, pic_.h4 - y4);
-  for (int j = 0; j < h4; ++j) std::fill_n(pic_.pred.begin() + static_cast<size_t>(y4 + j) * pic_.w4 + x4, w4, p);
+  PredInfo* row = pic_.pred.data() + static_cast<size_t>(y4) * pic_.w4 + x4;
+  for (int j = 0; j < h4; ++j, row += pic_.w4) std::fill_n(row, w4, p);
   if (pic_.motion) {
     int16_t entry[8] = {static_cast<int16_t>(cu_pred_mode_), static_cast<int16_t>(c.pred_flags), 0, 0, 0, 0,
                         -32768, -32768};
@@ -98,9 +100,8 @@ void SliceDecoder::store_pu(int x, int y, int w, int h, const MvCand& c) {
 }
 
 void SliceDecoder::store_motion(int x4, int y4, int w4, int h4, const int16_t (&entry)[8]) {
-  int16_t* row = pic_.motion->data() + (static_cast<size_t>(y4) * pic_.w4 + x4) * 8;
-  for (int j = 0; j < h4; ++j, row += static_cast<size_t>(pic_.w4) * 8)
-    for (int i = 0; i < w4; ++i) std::memcpy(row + 8 * i, entry, sizeof(entry));
+  fill_block_entries<sizeof(entry)>(pic_.motion->data() + (static_cast<size_t>(y4) * pic_.w4 + x4) * 8,
+                                    static_cast<size_t>(pic_.w4), w4, h4, entry);
 }
 
 void SliceDecoder::prediction_unit(int x0, int y0, int w, int h, int x_cb, int y_cb, int log2_cb, int part_idx,

@@ -6,30 +6,17 @@
 
 #include "bitstream/bit_reader.h"
 #include "bitstream/parse_error.h"
+#include "hevc/block_fill.h"
 #include "hevc/part_mode.h"
 
 namespace codectok {
 
 namespace {
 
-// Fills a w4 x h4 region of a per-4x4-block map. Regions are small (1..16
-// blocks a row): constant-size copies of a pattern avoid a memset call per row.
+// Fills a w4 x h4 region of a per-4x4-block byte map.
 template <typename T>
 void fill_region(std::vector<T>& a, int stride, int x4, int y4, int w4, int h4, T v) {
-  T pattern[16];
-  for (int i = 0; i < 16; ++i) pattern[i] = v;
-  T* row = a.data() + static_cast<size_t>(y4) * stride + x4;
-  for (int y = 0; y < h4; ++y, row += stride) {
-    switch (w4) {
-      case 16: std::memcpy(row, pattern, 16 * sizeof(T)); break;
-      case 8: std::memcpy(row, pattern, 8 * sizeof(T)); break;
-      case 4: std::memcpy(row, pattern, 4 * sizeof(T)); break;
-      case 2: std::memcpy(row, pattern, 2 * sizeof(T)); break;
-      case 1: row[0] = v; break;
-      default:
-        for (int x = 0; x < w4; ++x) row[x] = v;
-    }
-  }
+  fill_block_bytes(a.data() + static_cast<size_t>(y4) * stride + x4, static_cast<size_t>(stride), w4, h4, v);
 }
 
 }  // namespace
@@ -412,24 +399,20 @@ void SliceDecoder::finish_cu(int x0, int y0, int log2_size, int part_mode, uint8
   last_qp_y_ = qp_y_;
   const int x8 = x0 >> 3, y8 = y0 >> 3, n8 = std::max(1, n >> 3);
   const int w8c = std::min(n8, pic_.w8 - x8), h8c = std::min(n8, pic_.h8 - y8);
-  int16_t* cu = pic_.cu_map ? pic_.cu_map->data() : nullptr;
-  for (int y = 0; cu && y < h8c; ++y)
-    for (int x = 0; x < w8c; ++x) {
-      int16_t* r = cu + (static_cast<size_t>(y8 + y) * pic_.w8 + x8 + x) * 4;
-      r[0] = static_cast<int16_t>(log2_size);
-      // part_mode is recorded at the coding unit's top-left 8x8 block only (0 elsewhere),
-      // as the reference decoder of the corpus records it.
-      r[1] = static_cast<int16_t>(x == 0 && y == 0 ? part_mode : 0);
-      r[2] = static_cast<int16_t>(qp_y_);
-      r[3] = mode;
-    }
+  if (pic_.cu_map) {
+    const int16_t entry[4] = {static_cast<int16_t>(log2_size), 0, static_cast<int16_t>(qp_y_), mode};
+    int16_t* origin = pic_.cu_map->data() + (static_cast<size_t>(y8) * pic_.w8 + x8) * 4;
+    fill_block_entries<sizeof(entry)>(origin, static_cast<size_t>(pic_.w8), w8c, h8c, entry);
+    // part_mode is recorded at the coding unit's top-left 8x8 block only (0 elsewhere),
+    // as the reference decoder of the corpus records it.
+    origin[1] = static_cast<int16_t>(part_mode);
+  }
   const double bits_end = cabac_.bits_consumed();
   cu_mark_ = bits_end;
   if (pic_.bits) {
-    float per_block = static_cast<float>((bits_end - bits_start) / (n8 * n8));
-    float* b = pic_.bits->data();
-    for (int y = 0; y < h8c; ++y)
-      for (int x = 0; x < w8c; ++x) b[static_cast<size_t>(y8 + y) * pic_.w8 + x8 + x] = per_block;
+    const float per_block = static_cast<float>((bits_end - bits_start) / (n8 * n8));
+    fill_block_entries<sizeof(float)>(pic_.bits->data() + static_cast<size_t>(y8) * pic_.w8 + x8,
+                                      static_cast<size_t>(pic_.w8), w8c, h8c, &per_block);
   }
 }
 
