@@ -12,48 +12,61 @@ void TransformStatistics::start_picture(int32_t decode_index, int32_t poc) {
   if (rows_) last_count_ = rows_->size();
   rows_ = pool_.get(0, 0);
   rows_->reserve(last_count_ + last_count_ / 4 + kTransformStatColumns * 64);
+  num_pending_ = 0;
+}
+
+void TransformStatistics::flush() {
+  rows_->insert(rows_->end(), pending_, pending_ + num_pending_ * kTransformStatColumns);
+  num_pending_ = 0;
+}
+
+const std::shared_ptr<std::vector<int64_t>>& TransformStatistics::rows() {
+  if (num_pending_) flush();
+  return rows_;
 }
 
 void TransformStatistics::transform_block(const TransformBlockLevels& b) {
   const int n = 1 << b.log2_size;
   const int nnz = b.num_nonzero;
-  // The levels sorted by position, for the hash.
-  if (nnz * 8 >= n * n) {
-    // Dense block: read the levels back in raster order instead of sorting.
-    int k = 0;
-    for (int pos = 0; pos < n * n; ++pos)
-      if (b.levels[pos]) sorted_[k++] = (static_cast<uint32_t>(pos) << 16) | static_cast<uint16_t>(b.levels[pos]);
-  } else {
-    std::memcpy(sorted_, b.nonzero, sizeof(uint32_t) * nnz);
-    std::sort(sorted_, sorted_ + nnz);
+  // The positions of the non-zero levels as a raster-order bitmap, read back in
+  // position order for the hash (no sort).
+  uint64_t bitmap[32 * 32 / 64];
+  const int words = (n * n + 63) >> 6;
+  for (int w = 0; w < words; ++w) bitmap[w] = 0;
+  for (int k = 0; k < nnz; ++k) {
+    const uint32_t pos = b.nonzero[k] >> 16;
+    bitmap[pos >> 6] |= uint64_t{1} << (pos & 63);
   }
   // FNV-1a over (position as little-endian uint16, level as little-endian int16).
   uint32_t hash = 2166136261u;
   int64_t sum_abs = 0, sum_sq = 0;
-  for (int k = 0; k < nnz; ++k) {
-    const uint32_t e = sorted_[k];
-    hash = (hash ^ ((e >> 16) & 0xff)) * 16777619u;
-    hash = (hash ^ (e >> 24)) * 16777619u;
-    hash = (hash ^ (e & 0xff)) * 16777619u;
-    hash = (hash ^ ((e >> 8) & 0xff)) * 16777619u;
-    const int level = static_cast<int16_t>(e & 0xffff);
-    sum_abs += std::abs(level);
-    sum_sq += static_cast<int64_t>(level) * level;
-  }
-  const int64_t row[kTransformStatColumns] = {decode_index_,
-                                              poc_,
-                                              b.c_idx,
-                                              b.c_idx ? b.x0 / 2 : b.x0,
-                                              b.c_idx ? b.y0 / 2 : b.y0,
-                                              b.log2_size,
-                                              b.intra ? 0 : 1,
-                                              nnz,
-                                              sum_abs,
-                                              sum_sq,
-                                              hash,
-                                              b.qp,
-                                              (b.transform_skip ? 2 : 0) + (b.transquant_bypass ? 1 : 0)};
-  rows_->insert(rows_->end(), row, row + kTransformStatColumns);
+  for (int w = 0; w < words; ++w)
+    for (uint64_t bits = bitmap[w]; bits; bits &= bits - 1) {
+      const uint32_t pos = static_cast<uint32_t>(w * 64 + __builtin_ctzll(bits));
+      const int level = static_cast<int16_t>(b.levels[pos]);
+      const uint32_t v = static_cast<uint16_t>(level);
+      hash = (hash ^ (pos & 0xff)) * 16777619u;
+      hash = (hash ^ (pos >> 8)) * 16777619u;
+      hash = (hash ^ (v & 0xff)) * 16777619u;
+      hash = (hash ^ (v >> 8)) * 16777619u;
+      sum_abs += std::abs(level);
+      sum_sq += static_cast<int64_t>(level) * level;
+    }
+  if (num_pending_ == kBatchRows) flush();
+  int64_t* row = pending_ + num_pending_++ * kTransformStatColumns;
+  row[0] = decode_index_;
+  row[1] = poc_;
+  row[2] = b.c_idx;
+  row[3] = b.c_idx ? b.x0 / 2 : b.x0;
+  row[4] = b.c_idx ? b.y0 / 2 : b.y0;
+  row[5] = b.log2_size;
+  row[6] = b.intra ? 0 : 1;
+  row[7] = nnz;
+  row[8] = sum_abs;
+  row[9] = sum_sq;
+  row[10] = hash;
+  row[11] = b.qp;
+  row[12] = (b.transform_skip ? 2 : 0) + (b.transquant_bypass ? 1 : 0);
 }
 
 }  // namespace codectok

@@ -22,16 +22,22 @@ class TransformStatistics final : public TransformBlockSink {
   // 4:2:0), log2 size, 0 intra / 1 inter, number of non-zero levels, sum of
   // |level|, sum of level^2, FNV-1a hash of the levels, qP', flags
   // (2: transform skip, 1: transquant bypass).
-  const std::shared_ptr<std::vector<int64_t>>& rows() const { return rows_; }
+  // The current picture's rows, once all of its blocks are in.
+  const std::shared_ptr<std::vector<int64_t>>& rows();
 
   void transform_block(const TransformBlockLevels& block) override;
 
  private:
   VectorPool<int64_t> pool_{24};
+  void flush();  // appends the pending rows to rows_
+
   std::shared_ptr<std::vector<int64_t>> rows_;
   size_t last_count_ = 0;
   int32_t decode_index_ = 0, poc_ = 0;
-  uint32_t sorted_[32 * 32];
+  // Rows written here first and appended to rows_ in batches (one copy per batch, not per row).
+  static constexpr int kBatchRows = 64;
+  int64_t pending_[kBatchRows * kTransformStatColumns];
+  int num_pending_ = 0;
 };
 
 }  // namespace codectok
