@@ -61,13 +61,16 @@ bool SliceDecoder::available_zs(int xc, int yc, int xn, int yn) const {
 }
 
 // Inside the current CTB the left and upper neighbours of a block always precede it in z-scan
-// (the Morton index grows with x and with y), so only a neighbour across the CTB edge needs
-// clause 6.4.1's full test.
+// (the Morton index grows with x and with y); across the CTB edge they lie in the left or upper
+// CTB, whose availability (clause 6.4.1: picture, slice, tile) is the same for every block of
+// the current CTB and is derived once per CTB (decode()).
 bool SliceDecoder::available_left(int x0, int y0) const {
-  return (x0 & ((1 << ctb_log2_) - 1)) != 0 || available_zs(x0, y0, x0 - 1, y0);
+  (void)y0;
+  return (x0 & ((1 << ctb_log2_) - 1)) != 0 || ctb_left_available_;
 }
 bool SliceDecoder::available_up(int x0, int y0) const {
-  return (y0 & ((1 << ctb_log2_) - 1)) != 0 || available_zs(x0, y0, x0, y0 - 1);
+  (void)x0;
+  return (y0 & ((1 << ctb_log2_) - 1)) != 0 || ctb_up_available_;
 }
 
 void SliceDecoder::decode() {
@@ -91,10 +94,13 @@ void SliceDecoder::decode() {
     start_ctu_entropy(ctb_addr_rs_, first);
     first = false;
     int rx = ctb_addr_rs_ % W, ry = ctb_addr_rs_ / W;
+    const int x_ctb = rx << ctb_log2_, y_ctb = ry << ctb_log2_;
+    ctb_left_available_ = available_zs(x_ctb, y_ctb, x_ctb - 1, y_ctb);
+    ctb_up_available_ = available_zs(x_ctb, y_ctb, x_ctb, y_ctb - 1);
     if (sh_.sao_luma || sh_.sao_chroma) parse_sao(rx, ry, ctb_addr_rs_, ctb_addr_ts_);
     cu_mark_ = cabac_.bits_consumed();
     const double cu_start = cu_mark_;
-    coding_quadtree(rx << ctb_log2_, ry << ctb_log2_, ctb_log2_, 0);
+    coding_quadtree(x_ctb, y_ctb, ctb_log2_, 0);
     const double cu_bits = cu_mark_ - cu_start;
     if (pps_.entropy_coding_sync_enabled &&
         (ctb_addr_rs_ % W == 1 ||

@@ -50,7 +50,8 @@ class SliceDecoder {
 
   // Derivations.
   bool available_zs(int x_curr, int y_curr, int x_n, int y_n) const;
-  // available_zs for the left (x0 - 1, y0) and upper (x0, y0 - 1) neighbours of the block at (x0, y0).
+  // available_zs for the left (x0 - 1, y0) and upper (x0, y0 - 1) neighbours of a block at (x0, y0)
+  // of the current CTB.
   bool available_left(int x0, int y0) const;
   bool available_up(int x0, int y0) const;
   void start_quantization_group(int x_qg, int y_qg);
@@ -78,6 +79,7 @@ class SliceDecoder {
   int min_cb_log2_ = 3;
   int log2_min_cu_qp_delta_size_ = 4;
   int ctb_addr_rs_ = 0, ctb_addr_ts_ = 0;
+  bool ctb_left_available_ = false, ctb_up_available_ = false;  // the left / upper CTB, clause 6.4.1
 
   // Coding unit state.
   bool cu_transquant_bypass_ = false;
