@@ -62,6 +62,19 @@ bool collocated_mv(const MotionContext& ctx, const CollocatedMotion& col, int x,
   return true;
 }
 
+// available_prediction_block(), inlined into the candidate derivations (several calls each).
+[[gnu::always_inline]] inline bool prediction_block_available(const MotionContext& ctx, const PredictionBlock& pb, int xn,
+                                                               int yn) {
+  const bool same_cb = pb.x_cb <= xn && pb.y_cb <= yn && pb.x_cb + pb.n_cb > xn && pb.y_cb + pb.n_cb > yn;
+  bool avail;
+  if (!same_cb)
+    avail = available_zscan(ctx.avail, pb.x, pb.y, xn, yn);
+  else  // the second NxN partition may not use the third (not yet decoded)
+    avail = !((pb.w << 1) == pb.n_cb && (pb.h << 1) == pb.n_cb && pb.part_idx == 1 && pb.y_cb + pb.h <= yn &&
+              pb.x_cb + pb.w > xn);
+  return avail && ctx.pred_mode[static_cast<size_t>(yn >> 2) * ctx.w4 + (xn >> 2)] != kModeIntra;
+}
+
 }  // namespace
 
 int16_t scale_mv(int mv, int td, int tb) {
@@ -76,14 +89,7 @@ int16_t scale_mv(int mv, int td, int tb) {
 }
 
 bool available_prediction_block(const MotionContext& ctx, const PredictionBlock& pb, int xn, int yn) {
-  const bool same_cb = pb.x_cb <= xn && pb.y_cb <= yn && pb.x_cb + pb.n_cb > xn && pb.y_cb + pb.n_cb > yn;
-  bool avail;
-  if (!same_cb)
-    avail = available_zscan(ctx.avail, pb.x, pb.y, xn, yn);
-  else  // the second NxN partition may not use the third (not yet decoded)
-    avail = !((pb.w << 1) == pb.n_cb && (pb.h << 1) == pb.n_cb && pb.part_idx == 1 && pb.y_cb + pb.h <= yn &&
-              pb.x_cb + pb.w > xn);
-  return avail && ctx.pred_mode[static_cast<size_t>(yn >> 2) * ctx.w4 + (xn >> 2)] != kModeIntra;
+  return prediction_block_available(ctx, pb, xn, yn);
 }
 
 bool derive_temporal_mv(const MotionContext& ctx, int x_pb, int y_pb, int w, int h, int X, int ref_idx,
@@ -115,7 +121,7 @@ MvCand derive_merge_motion(const MotionContext& ctx, const PredictionBlock& orig
   const PartMode part_mode = pb.part_mode;
   auto diff_mer = [&](int xn, int yn) { return (x_pb >> plevel) != (xn >> plevel) || (y_pb >> plevel) != (yn >> plevel); };
   auto at = [&](int xn, int yn) -> const PredInfo& { return motion_at(ctx, xn, yn); };
-  auto avail = [&](int xn, int yn) { return diff_mer(xn, yn) && available_prediction_block(ctx, pb, xn, yn); };
+  auto avail = [&](int xn, int yn) { return diff_mer(xn, yn) && prediction_block_available(ctx, pb, xn, yn); };
   MvCand cand[6];
   int count = 0;
   // Spatial candidates (8.5.3.2.3): A1, B1, B0, A0, B2 with the pruning comparisons.
@@ -216,7 +222,7 @@ void derive_mvp(const MotionContext& ctx, const PredictionBlock& pb, int X, int 
   const RefPicEntry& target = ctx.refs->list[X][ref_idx];
   const int x_pb = pb.x, y_pb = pb.y, w = pb.w, h = pb.h;
   auto at = [&](int xn, int yn) -> const PredInfo& { return motion_at(ctx, xn, yn); };
-  auto avail = [&](int xn, int yn) { return available_prediction_block(ctx, pb, xn, yn); };
+  auto avail = [&](int xn, int yn) { return prediction_block_available(ctx, pb, xn, yn); };
   const int cur_poc = ctx.poc;
 
   // Unscaled candidate: a neighbour referring to the same picture.
