@@ -74,10 +74,27 @@ constexpr SigCtxTables make_sig_ctx_tables() {
 }
 constexpr SigCtxTables kSigCtx = make_sig_ctx_tables();
 
+// The raster offset (y << log2_size | x) inside a block of the 16 positions of
+// a sub-block in scan order, relative to the sub-block's top-left position:
+// [log2_size - 2][scan_idx][n].
+struct SubBlockOffsetTables {
+  uint16_t offset[4][3][16];
+};
+constexpr SubBlockOffsetTables make_sub_block_offset_tables() {
+  SubBlockOffsetTables t{};
+  for (int l = 0; l < 4; ++l)
+    for (int scan = 0; scan < 3; ++scan)
+      for (int k = 0; k < 16; ++k) {
+        const ScanPos p = scan_order(2, scan)[k];
+        t.offset[l][scan][k] = static_cast<uint16_t>((p.y << (l + 2)) | p.x);
+      }
+  return t;
+}
+constexpr SubBlockOffsetTables kSubBlockOffset = make_sub_block_offset_tables();
+
 }  // namespace
 
 void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
-  const int n = 1 << log2_size;
   // A local copy of the engine lets the compiler keep it in registers.
   CabacDecoder cabac = cabac_;
   uint16_t* const ctx = ctx_.state;
@@ -120,8 +137,8 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
   const int log2_sb = log2_size - 2;
   const int nsb = 1 << log2_sb;
   const ScanPos* sb_scan = scan_order(log2_sb, scan_idx);
-  const ScanPos* pos_scan = scan_order(2, scan_idx);
-  // last_x, last_y < n: the prefix is at most 2 * log2_size - 2 and its suffix keeps the value below n.
+  const uint16_t* const pos_offset = kSubBlockOffset.offset[log2_size - 2][scan_idx];
+  // last_x, last_y < 1 << log2_size: the prefix is at most 2 * log2_size - 2 and its suffix keeps the value below that.
   const int last_sb = scan_index(log2_sb, scan_idx, last_x >> 2, last_y >> 2);
   const int last_pos = scan_index(2, scan_idx, last_x & 3, last_y & 3);
 
@@ -133,7 +150,7 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
   const int g1_base = kCtxCoeffAbsLevelGreater1 + (c_idx ? 16 : 0);
   const int g2_base = kCtxCoeffAbsLevelGreater2 + (c_idx ? 4 : 0);
   int nnz = 0;
-  uint32_t nz[1024];  // (position << 16) | uint16 level, position = x + y * n
+  uint32_t nz[1024];  // (position << 16) | uint16 level, position = y << log2_size | x
   // Levels are stored (coeffs_, nz) only for a consumer: the statistics sink, or the luma residual.
   const bool keep_levels = pic_.block_sink != nullptr || (c_idx == 0 && pic_.residual != nullptr);
 
@@ -180,30 +197,43 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
     int ctx_set = (i == 0 || c_idx > 0) ? 0 : 2;
     if (greater1_prev == 0) ++ctx_set;
     int greater1_ctx = 1;
-    int g1[16] = {0};
-    int first_g1 = -1;
-    int n_g1 = std::min(nsig, 8);
+    uint32_t g1_flags = 0;  // bit k: coeff_abs_level_greater1_flag of the k-th significant level
+    const int n_g1 = std::min(nsig, 8);
+    uint16_t* const g1_ctx = ctx + g1_base + ctx_set * 4;
     for (int k = 0; k < n_g1; ++k) {
-      const int g = cabac.decode(ctx[g1_base + ctx_set * 4 + std::min(3, greater1_ctx)]);
-      g1[k] = g;
-      first_g1 = (first_g1 < 0 && g) ? k : first_g1;
+      const int g = cabac.decode(g1_ctx[std::min(3, greater1_ctx)]);
+      g1_flags |= static_cast<uint32_t>(g) << k;
       greater1_ctx = g ? 0 : greater1_ctx + (greater1_ctx > 0 ? 1 : 0);
     }
     greater1_prev = greater1_ctx;
+    // Base levels: 1 + greater1 (+ greater2 at the first greater1 level); the level is escaped
+    // (coeff_abs_level_remaining follows) where the base reaches its maximum: 3 at the first
+    // greater1 level, 2 at the other greater1 levels, 1 past the first 8.
+    const int first_g1 = g1_flags ? __builtin_ctz(g1_flags) : 16;
     int g2 = 0;
-    if (first_g1 >= 0) g2 = cabac.decode(ctx[g2_base + ctx_set]);
-    bool sign_hidden = sdh_allowed && (sig_n[0] - sig_n[nsig - 1] > 3);
-    int nsigns = sign_hidden ? nsig - 1 : nsig;
-    uint32_t signs = cabac.decode_bypass_bits(nsigns) << (32 - nsigns);
-    if (nsigns == 0) signs = 0;
+    if (g1_flags) g2 = cabac.decode(ctx[g2_base + ctx_set]);
+    const bool sign_hidden = sdh_allowed && (sig_n[0] - sig_n[nsig - 1] > 3);
+    const int nsigns = sign_hidden ? nsig - 1 : nsig;
+    uint32_t signs = nsigns ? cabac.decode_bypass_bits(nsigns) << (32 - nsigns) : 0;
     int rice = 0;
     int sum_sb = 0;
+    const int sb_origin = (ys << (2 + log2_size)) + (xs << 2);
     for (int k = 0; k < nsig; ++k) {
-      int base = 1 + (k < 8 ? g1[k] : 0) + (k == first_g1 ? g2 : 0);
-      int abs_level = base;
-      if (base == ((k < 8) ? ((k == first_g1) ? 3 : 2) : 1)) {
-        int rem = decode_coeff_abs_level_remaining(cabac, rice);
-        abs_level = base + rem;
+      int abs_level;
+      if (k < 8) {
+        const int g1 = (g1_flags >> k) & 1;
+        abs_level = 1 + g1;
+        bool escape = g1;
+        if (k == first_g1) {
+          abs_level += g2;
+          escape = g2;
+        }
+        if (escape) {
+          abs_level += decode_coeff_abs_level_remaining(cabac, rice);
+          if (abs_level > 3 * (1 << rice)) rice = std::min(rice + 1, 4);
+        }
+      } else {
+        abs_level = 1 + decode_coeff_abs_level_remaining(cabac, rice);
         if (abs_level > 3 * (1 << rice)) rice = std::min(rice + 1, 4);
       }
       sum_sb += abs_level;
@@ -214,11 +244,11 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
       } else if (sum_sb & 1) {
         level = -level;  // hidden sign of the first coefficient in scan order
       }
-      if (level > 32767 || level < -32768) fail(ErrorCode::kInvalidSyntax, "coefficient level out of range");
+      if (abs_level > 32767 && level != -32768) fail(ErrorCode::kInvalidSyntax, "coefficient level out of range");
       if (keep_levels) {
-        const int xc = (xs << 2) + pos_scan[sig_n[k]].x, yc = (ys << 2) + pos_scan[sig_n[k]].y;
-        coeffs_[yc * n + xc] = level;
-        nz[nnz++] = (static_cast<uint32_t>(xc + yc * n) << 16) | static_cast<uint16_t>(level);
+        const int pos = sb_origin + pos_offset[sig_n[k]];
+        coeffs_[pos] = level;
+        nz[nnz++] = (static_cast<uint32_t>(pos) << 16) | static_cast<uint16_t>(level);
       }
     }
   }
