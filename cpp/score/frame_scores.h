@@ -2,6 +2,7 @@
 // clip), clipped to [0, 1] at the codec map's resolution, pooled onto the patch grid by area and
 // fused by a weighted mean.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -28,6 +29,7 @@ class PercentileAccumulator {
 
  private:
   std::vector<double> hist_;
+  std::vector<uint32_t> lanes_;  // counting scratch of one map (add)
   double total_ = 0;
   std::vector<float> values_;
 };
