@@ -14,7 +14,8 @@ void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const 
   size_t n4 = static_cast<size_t>(w4) * h4;
   // Every coding unit writes pred_mode, ct_depth and qp_y over its area, and
   // pred (inter) or intra_mode (intra) is only read where pred_mode says it
-  // was written, so these need no clearing between pictures.
+  // was written (pred at the blocks store_pu writes), so these need no
+  // clearing between pictures.
   pred.resize(n4);
   pred_mode.resize(n4);
   ct_depth.resize(n4);

@@ -31,7 +31,7 @@ struct PictureState {
   int nal_type = 0;
   int width = 0, height = 0, w4 = 0, h4 = 0, w8 = 0, h8 = 0;
 
-  std::vector<PredInfo> pred;       // [h4][w4]
+  std::vector<PredInfo> pred;       // [h4][w4], of inter blocks: written where it is read (store_pu)
   std::vector<uint8_t> pred_mode;   // [h4][w4] PredMode
   std::vector<uint8_t> ct_depth;    // [h4][w4]
   std::vector<uint8_t> intra_mode;  // [h4][w4] IntraPredModeY (DC for PCM / inter)

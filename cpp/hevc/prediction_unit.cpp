@@ -84,8 +84,19 @@ void SliceDecoder::store_pu(int x, int y, int w, int h, const MvCand& c) {
   }
   const int x4 = x >> 2, y4 = y >> 2;
   const int w4 = std::min(w >> 2, pic_.w4 - x4), h4 = std::min(h >> 2, pic_.h4 - y4);
-  PredInfo* row = pic_.pred.data() + static_cast<size_t>(y4) * pic_.w4 + x4;
-  for (int j = 0; j < h4; ++j, row += pic_.w4) std::fill_n(row, w4, p);
+  // pic_.pred is read for the spatial candidates of later prediction blocks, which are always
+  // in the right column or the bottom row of the block that covers them (a block to the right
+  // of or below the reading block in its own rows or columns is not decoded yet), and for the
+  // collocated motion at the 16x16-aligned blocks (PictureState::collocated_motion): only those
+  // entries are written.
+  const size_t stride = static_cast<size_t>(pic_.w4);
+  PredInfo* const origin = pic_.pred.data() + static_cast<size_t>(y4) * stride + x4;
+  if (w4 > 0 && h4 > 0) {
+    std::fill_n(origin + (h4 - 1) * stride, w4, p);                             // bottom row
+    for (int j = 0; j < h4 - 1; ++j) origin[static_cast<size_t>(j) * stride + w4 - 1] = p;  // right column
+    for (int j = (-y4) & 3; j < h4 - 1; j += 4)                                 // 16x16-aligned blocks
+      for (int i = (-x4) & 3; i < w4 - 1; i += 4) origin[static_cast<size_t>(j) * stride + i] = p;
+  }
   if (pic_.motion) {
     int16_t entry[8] = {static_cast<int16_t>(cu_pred_mode_), static_cast<int16_t>(c.pred_flags), 0, 0, 0, 0,
                         -32768, -32768};
