@@ -1,6 +1,7 @@
-// bench_parse FILE [motion|coef|residual] [MAX_BYTES]: parses an Annex-B HEVC
-// file with one StreamDecoder (single thread) and prints the picture count and
-// the seconds taken. The workloads are those of `npm run bench:parse`:
+// bench_parse FILE [motion|coef|residual] [MAX_BYTES] [hevc|h264]: parses an
+// Annex-B HEVC or H.264 file with one StreamDecoder (single thread) and prints
+// the picture count and the seconds taken. The codec defaults to H.264 for
+// .h264 / .264 / .avc / .jsv files, HEVC otherwise. The workloads are those of `npm run bench:parse`:
 //   motion    motion field only
 //   coef      motion + CU map + bits + transform-block statistics
 //   residual  motion + CU map + bits + luma residual planes
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <strings.h>
 #include <fstream>
 #include <vector>
 
@@ -19,7 +21,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: bench_parse FILE [motion|coef|residual] [MAX_BYTES]\n");
+    std::fprintf(stderr, "usage: bench_parse FILE [motion|coef|residual] [MAX_BYTES] [hevc|h264]\n");
     return 2;
   }
   std::ifstream in(argv[1], std::ios::binary);
@@ -38,6 +40,20 @@ int main(int argc, char** argv) {
     while (end >= 3 && !(data[end - 3] == 0 && data[end - 2] == 0 && data[end - 1] == 1)) --end;
     data.resize(end >= 3 ? end - 3 : 0);
   }
+  codectok::Codec codec = codectok::Codec::kHevc;
+  if (argc > 4) {
+    if (std::strcmp(argv[4], "h264") == 0) {
+      codec = codectok::Codec::kH264;
+    } else if (std::strcmp(argv[4], "hevc") != 0) {
+      std::fprintf(stderr, "unknown codec %s\n", argv[4]);
+      return 2;
+    }
+  } else {
+    const char* dot = std::strrchr(argv[1], '.');
+    for (const char* ext : {".h264", ".264", ".avc", ".jsv"}) {
+      if (dot && strcasecmp(dot, ext) == 0) codec = codectok::Codec::kH264;
+    }
+  }
   codectok::DecodeOptions o;
   o.motion = true;
   o.cu = o.bits = o.tu_stats = o.residual = false;
@@ -55,7 +71,7 @@ int main(int argc, char** argv) {
     // As the Node addon drives it: at most 8 pictures per call, each released before the next
     // is taken (so the decoder's array pools recycle them).
     o.max_pictures_per_call = 8;
-    codectok::StreamDecoder dec(o);
+    codectok::StreamDecoder dec(o, codec);
     codectok::PictureResult pic;
     constexpr size_t kChunk = size_t{64} << 10;
     for (size_t pos = 0; pos < data.size(); pos += kChunk) {

@@ -95,27 +95,39 @@ void MotionPredictor::p_skip(int16_t mv[2]) const {
   predict(0, 0, 0, 0, 4, 4, 0, mv);
 }
 
-void MotionPredictor::store(int x4, int y4, int w4, int h4, int list, int ref_idx, const int16_t mv[2]) {
-  const RefPicture* ref = ref_idx >= 0 ? &refs_.list[list][ref_idx] : nullptr;
-  // The values and array bases in locals (the stores below may not alias them); partitions are 1 to
-  // 4 blocks wide, a plain loop per row (no vectorised variants to choose between at run time).
-  const int8_t ri = static_cast<int8_t>(ref_idx);
-  const int16_t mx = ref ? mv[0] : 0, my = ref ? mv[1] : 0;
-  const int32_t id = ref ? ref->id : -1, poc = ref ? ref->poc : 0;
-  const size_t stride = pic_.w4;
-  size_t i = static_cast<size_t>(mb_y_ * 4 + y4) * stride + mb_x_ * 4 + x4;
-  BlockMotion* b = pic_.motion->blocks.data() + i;
-  int32_t* ids = pic_.motion->ref_id.data() + i * 2 + list;
-  int32_t* pocs = pic_.ref_poc.data() + i * 2 + list;
-  for (int y = 0; y < h4; ++y, b += stride, ids += 2 * stride, pocs += 2 * stride) {
-#pragma GCC unroll 1
-    for (int x = 0; x < w4; ++x) {
-      b[x].ref_idx[list] = ri;
-      b[x].mv[list][0] = mx;
-      b[x].mv[list][1] = my;
-      ids[2 * x] = id;
-      pocs[2 * x] = poc;
+namespace {
+// The rows of one list of a partition W blocks wide (W a constant: unrolled stores).
+template <int W>
+inline void store_rows(BlockMotion* b, size_t stride, int h4, int list, int8_t ref_idx, const int16_t mv[2],
+                       int16_t poc) {
+  for (int y = 0; y < h4; ++y, b += stride) {
+    for (int x = 0; x < W; ++x) {
+      b[x].ref_idx[list] = ref_idx;
+      b[x].mv[list][0] = mv[0];
+      b[x].mv[list][1] = mv[1];
+      b[x].poc[list] = poc;
     }
+  }
+}
+}  // namespace
+
+void MotionPredictor::store(int x4, int y4, int w4, int h4, int list, int ref_idx, const int16_t mv[2]) {
+  // The reference picture's identity is found later through the macroblock's slice
+  // (ColocatedMotion::ref_id); its POC goes with the block, for the output.
+  int16_t v[2] = {0, 0};
+  int16_t poc = -32768;
+  if (ref_idx >= 0) {
+    v[0] = mv[0];
+    v[1] = mv[1];
+    poc = static_cast<int16_t>(std::clamp(refs_.list[list][ref_idx].poc, -32767, 32767));
+  }
+  const int8_t ri = static_cast<int8_t>(ref_idx >= 0 ? ref_idx : -1);
+  const size_t stride = pic_.w4;
+  BlockMotion* b = pic_.motion->blocks.data() + static_cast<size_t>(mb_y_ * 4 + y4) * stride + mb_x_ * 4 + x4;
+  switch (w4) {
+    case 4: store_rows<4>(b, stride, h4, list, ri, v, poc); break;
+    case 2: store_rows<2>(b, stride, h4, list, ri, v, poc); break;
+    default: store_rows<1>(b, stride, h4, list, ri, v, poc); break;
   }
 }
 
@@ -123,14 +135,14 @@ MotionPredictor::Colocated MotionPredictor::colocated(int x4, int y4) const {
   Colocated c;
   const ColocatedMotion* col = refs_.list[1][0].motion.get();
   if (!col || col->w4 != pic_.w4 || col->h4 != pic_.h4) return c;
-  const size_t i = static_cast<size_t>(mb_y_ * 4 + y4) * col->w4 + mb_x_ * 4 + x4;
-  const BlockMotion& b = col->blocks[i];
+  const int bx = mb_x_ * 4 + x4, by = mb_y_ * 4 + y4;
+  const BlockMotion& b = col->blocks[static_cast<size_t>(by) * col->w4 + bx];
   const int l = b.ref_idx[0] >= 0 ? 0 : (b.ref_idx[1] >= 0 ? 1 : -1);
   if (l < 0) return c;
   c.mv[0] = b.mv[l][0];
   c.mv[1] = b.mv[l][1];
   c.ref_idx = b.ref_idx[l];
-  c.ref_id = col->ref_id[i * 2 + l];
+  c.ref_id = col->ref_id(bx, by, l, c.ref_idx);
   return c;
 }
 

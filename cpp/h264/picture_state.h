@@ -7,22 +7,43 @@
 #include <vector>
 
 #include "analysis/picture_result.h"
-#include "h264/parameter_sets.h"
+#include "core/buffer_pool.h"
 #include "core/transform_block_sink.h"
+#include "h264/parameter_sets.h"
 
 namespace codectok {
 namespace h264 {
 
+// The motion of one 4x4 block, laid out like a block of the motion output
+// (PictureState::motion_output): the output is a copy with the first two
+// fields replaced by the mode and the inter direction.
 struct BlockMotion {
-  int16_t mv[2][2];
   int8_t ref_idx[2];  // -1: list not used (or intra)
+  int16_t unused;
+  int16_t mv[2][2];   // zero when the list is not used
+  int16_t poc[2];     // POC of the reference picture, clamped to +-32767; -32768 when the list is not used
 };
+static_assert(sizeof(BlockMotion) == 16, "BlockMotion has the size of an output block");
+
+struct RefLists;  // h264/dpb.h
+
+// Entries of a reference picture list a slice's tables keep (ref_idx 0..31).
+constexpr int kMaxRefIdx = 32;
 
 // What a reference picture keeps for temporal and spatial direct prediction.
+// The picture a block refers to is found through its macroblock's slice: a
+// table per slice instead of an identity stored with every 4x4 block.
 struct ColocatedMotion {
-  int w4 = 0, h4 = 0;
-  std::vector<BlockMotion> blocks;  // [h4][w4]
-  std::vector<int32_t> ref_id;      // [h4][w4][2]: DPB id of the picture each list refers to, -1 none
+  int w4 = 0, h4 = 0, w_mbs = 0;
+  std::vector<BlockMotion> blocks;   // [h4][w4], every block written by its macroblock
+  std::vector<int32_t> mb_slice;     // [h_mbs][w_mbs]: slice index of each macroblock
+  std::vector<int32_t> slice_ref_id;  // [slice][2][kMaxRefIdx]: DPB id of each list entry, -1 none
+
+  // DPB id of the picture that list `list` of block (x4, y4) refers to (ref_idx >= 0).
+  int32_t ref_id(int x4, int y4, int list, int ref_idx) const {
+    const int s = mb_slice[static_cast<size_t>(y4 >> 2) * w_mbs + (x4 >> 2)];
+    return slice_ref_id[(static_cast<size_t>(s) * 2 + list) * kMaxRefIdx + ref_idx];
+  }
 };
 
 enum MbKind : uint8_t { kMbI4x4, kMbI8x8, kMbI16x16, kMbIPCM, kMbPSkip, kMbBSkip, kMbBDirect16x16, kMbInter };
@@ -57,7 +78,6 @@ struct PictureState {
   std::vector<uint8_t> nnz_chroma;  // [mb][2][4]
   std::vector<uint8_t> mvd;       // [h4][w4][2 lists][2 components], |mvd| clipped to 127 (CABAC)
   std::shared_ptr<ColocatedMotion> motion;
-  std::vector<int32_t> ref_poc;   // [h4][w4][2]
   DecodeOptions options;
   std::shared_ptr<std::vector<int16_t>> cu;  // [2*h_mbs][2*w_mbs][4]
   std::shared_ptr<std::vector<float>> bits;  // [2*h_mbs][2*w_mbs]
@@ -66,10 +86,23 @@ struct PictureState {
   double total_bits = 0;
   int decoded_mbs = 0;
 
+  // Per-block arrays are sized, not cleared: each macroblock writes its own blocks before any
+  // neighbour reads them (availability goes through mb[].slice, which is cleared).
   void allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const DecodeOptions& o,
                 TransformBlockSink* sink);
+  // Records the reference lists of slice `slice_index` (before its macroblocks are decoded).
+  void add_slice(int slice_index, const RefLists& refs);
   // int16 [h4][w4][8] in the HEVC layout.
-  std::shared_ptr<std::vector<int16_t>> motion_output() const;
+  std::shared_ptr<std::vector<int16_t>> motion_output();
+
+ private:
+  // Arrays handed out with each picture and co-located motion kept by the DPB, recycled once
+  // released (steady-state decoding allocates and faults in no fresh pages).
+  VectorPool<int16_t> pool_motion_{24};
+  VectorPool<int16_t> pool_cu_{24};
+  VectorPool<float> pool_bits_{24};
+  VectorPool<int16_t> pool_residual_{12};
+  std::vector<std::shared_ptr<ColocatedMotion>> colocated_pool_;
 };
 
 }  // namespace h264

@@ -36,6 +36,7 @@ SliceDecoder::SliceDecoder(PictureState& pic, const SliceHeader& sh, const RefLi
       use_cabac_(sh.pps->cabac),
       qp_(sh.qp),
       qp_bd_offset_(6 * (sh.sps->bit_depth_luma - 8)) {
+  pic_.add_slice(slice_index, refs);
   keep_levels_ = pic_.residual || pic_.block_sink;
   if (keep_levels_) {
     for (int i = 0; i < 6; ++i) compute_level_scale_4x4(pps_.scaling.list4x4[i], ls4_[i]);
@@ -107,6 +108,7 @@ void SliceDecoder::begin_macroblock(int addr) {
   mb_y_ = addr / pic_.w_mbs;
   cur_mb_ = &pic_.mb[addr];
   if (cur_mb_->slice >= 0) fail(ErrorCode::kInvalidSyntax, "a macroblock is coded twice in one picture");
+  pic_.motion->mb_slice[addr] = slice_;
   mp_.set_macroblock(mb_x_, mb_y_);
 }
 
