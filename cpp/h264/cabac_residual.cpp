@@ -50,14 +50,14 @@ uint32_t decode_exp_golomb_bypass(CabacDecoder& dec, int k, const char* what) {
   return value;
 }
 
-}  // namespace
+// Kinds of significance map context derivation.
+enum SigKind { kSig4x4, kSig8x8, kSigChromaDc };
 
-int residual_block_cabac(CabacDecoder& dec, uint16_t* ctx, int cat, int coded_block_flag_ctx_inc, int start_idx,
-                         int end_idx, int max_num_coeff, int32_t coeffLevel[], int num_c8x8) {
-  if (cat < 0 || cat > 13 || max_num_coeff < 1 || max_num_coeff > 64 || start_idx < 0 || end_idx < start_idx ||
-      end_idx >= max_num_coeff || num_c8x8 < 1)
-    fail(ErrorCode::kInvalidSyntax, "residual_block_cabac: bad block parameters");
-  for (int i = 0; i < max_num_coeff; ++i) coeffLevel[i] = 0;
+template <bool kLevels, SigKind kKind>
+int residual_block(CabacDecoder& dec, uint16_t* ctx, int cat, int coded_block_flag_ctx_inc, int start_idx,
+                   int end_idx, int max_num_coeff, int32_t coeffLevel[], int num_c8x8) {
+  if (kLevels)
+    for (int i = 0; i < max_num_coeff; ++i) coeffLevel[i] = 0;
 
   if (coded_block_flag_ctx_inc != kCodedBlockFlagInferred) {
     const int idx = kCodedBlockFlagOffset[cat] + kCodedBlockFlagCatOffset[cat] + coded_block_flag_ctx_inc;
@@ -67,17 +67,15 @@ int residual_block_cabac(CabacDecoder& dec, uint16_t* ctx, int cat, int coded_bl
   // Significance map.
   uint16_t* sig = ctx + kSignificantOffset[cat] + kSignificantCatOffset[cat];
   uint16_t* last = ctx + kLastSignificantOffset[cat] + kSignificantCatOffset[cat];
-  const bool block8x8 = is_8x8_cat(cat);
-  const bool chroma_dc = cat == kCatChromaDc;
   int significant[64];
   int num_sig = 0;
   int num_coeff = end_idx + 1;
   for (int i = start_idx; i < num_coeff - 1; ++i) {
     int sig_inc, last_inc;
-    if (block8x8) {
+    if (kKind == kSig8x8) {
       sig_inc = kSignificant8x8Frame[i];
       last_inc = kLast8x8[i];
-    } else if (chroma_dc) {
+    } else if (kKind == kSigChromaDc) {
       sig_inc = last_inc = (i / num_c8x8 < 2) ? i / num_c8x8 : 2;
     } else {
       sig_inc = last_inc = i;
@@ -94,7 +92,7 @@ int residual_block_cabac(CabacDecoder& dec, uint16_t* ctx, int cat, int coded_bl
 
   // Levels, in reverse scan order.
   uint16_t* abs_ctx = ctx + kAbsLevelOffset[cat] + kAbsLevelCatOffset[cat];
-  const int gt1_cap = chroma_dc ? 3 : 4;
+  const int gt1_cap = kKind == kSigChromaDc ? 3 : 4;
   int num_eq1 = 0;
   int num_gt1 = 0;
   for (int k = num_sig - 1; k >= 0; --k) {
@@ -113,9 +111,37 @@ int residual_block_cabac(CabacDecoder& dec, uint16_t* ctx, int cat, int coded_bl
     }
     if (abs_minus1 > (1u << 30)) fail(ErrorCode::kInvalidSyntax, "coeff_abs_level_minus1 out of range");
     const int32_t level = static_cast<int32_t>(abs_minus1) + 1;
-    coeffLevel[significant[k]] = dec.decode_bypass() ? -level : level;
+    const bool negative = dec.decode_bypass();
+    if (kLevels) coeffLevel[significant[k]] = negative ? -level : level;
   }
   return num_sig;
+}
+
+template <bool kLevels>
+int residual_block_of_kind(CabacDecoder& dec, uint16_t* ctx, int cat, int cbf_inc, int start_idx, int end_idx,
+                           int max_num_coeff, int32_t coeffLevel[], int num_c8x8) {
+  if (is_8x8_cat(cat))
+    return residual_block<kLevels, kSig8x8>(dec, ctx, cat, cbf_inc, start_idx, end_idx, max_num_coeff, coeffLevel,
+                                            num_c8x8);
+  if (cat == kCatChromaDc)
+    return residual_block<kLevels, kSigChromaDc>(dec, ctx, cat, cbf_inc, start_idx, end_idx, max_num_coeff,
+                                                 coeffLevel, num_c8x8);
+  return residual_block<kLevels, kSig4x4>(dec, ctx, cat, cbf_inc, start_idx, end_idx, max_num_coeff, coeffLevel,
+                                          num_c8x8);
+}
+
+}  // namespace
+
+int residual_block_cabac(CabacDecoder& dec, uint16_t* ctx, int cat, int coded_block_flag_ctx_inc, int start_idx,
+                         int end_idx, int max_num_coeff, int32_t coeffLevel[], int num_c8x8) {
+  if (cat < 0 || cat > 13 || max_num_coeff < 1 || max_num_coeff > 64 || start_idx < 0 || end_idx < start_idx ||
+      end_idx >= max_num_coeff || num_c8x8 < 1)
+    fail(ErrorCode::kInvalidSyntax, "residual_block_cabac: bad block parameters");
+  if (coeffLevel)
+    return residual_block_of_kind<true>(dec, ctx, cat, coded_block_flag_ctx_inc, start_idx, end_idx, max_num_coeff,
+                                        coeffLevel, num_c8x8);
+  return residual_block_of_kind<false>(dec, ctx, cat, coded_block_flag_ctx_inc, start_idx, end_idx, max_num_coeff,
+                                       nullptr, num_c8x8);
 }
 
 }  // namespace h264

@@ -44,7 +44,9 @@ constexpr int coded_block_flag_ctx_inc(bool cond_term_flag_a, bool cond_term_fla
 // coded_block_flag_ctx_inc == kCodedBlockFlagInferred), the significance map
 // and the levels; fills coeffLevel[0..maxNumCoeff-1] (list order, as in the
 // syntax: zeros, then levels at startIdx..endIdx) and returns the number of
-// non-zero coefficients (0 exactly when coded_block_flag is 0).
+// non-zero coefficients (0 exactly when coded_block_flag is 0). coeffLevel
+// null: the block is parsed the same, its levels are not stored (a caller
+// that only needs the counts).
 // num_c8x8 (NumC8x8 = 4 / (SubWidthC * SubHeightC): 1 for 4:2:0, 2 for 4:2:2)
 // is used by chroma DC blocks only.
 int residual_block_cabac(CabacDecoder& dec, uint16_t* ctx, int ctx_block_cat, int coded_block_flag_ctx_inc,

@@ -1,7 +1,9 @@
 #include "h264/motion_prediction.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
+#include <cstring>
 
 namespace codectok {
 namespace h264 {
@@ -17,11 +19,21 @@ inline int16_t median3(int a, int b, int c) {
 
 MotionPredictor::MotionPredictor(PictureState& pic, const SliceHeader& sh, const RefLists& refs, int slice_index,
                                  int32_t cur_poc)
-    : pic_(pic), sh_(sh), refs_(refs), slice_(slice_index), cur_poc_(cur_poc) {}
+    : pic_(pic), sh_(sh), refs_(refs), slice_(slice_index), cur_poc_(cur_poc) {
+  for (int l = 0; l < 2; ++l)
+    for (int i = 0; i < kMaxRefIdx; ++i)
+      ref_poc_[l][i] = static_cast<int16_t>(std::clamp(refs.list[l][i].poc, -32767, 32767));
+}
 
 void MotionPredictor::set_macroblock(int mb_x, int mb_y) {
   mb_x_ = mb_x;
   mb_y_ = mb_y;
+  avail_a_ = mb_available(mb_x - 1, mb_y);
+  avail_b_ = mb_available(mb_x, mb_y - 1);
+  avail_c_ = mb_available(mb_x + 1, mb_y - 1);
+  avail_d_ = mb_available(mb_x - 1, mb_y - 1);
+  blocks_ = pic_.motion->blocks.data() + static_cast<size_t>(mb_y * 4) * pic_.w4 + mb_x * 4;
+  out_ = pic_.motion_out ? pic_.motion_out->data() + (static_cast<size_t>(mb_y * 4) * pic_.w4 + mb_x * 4) * 8 : nullptr;
 }
 
 bool MotionPredictor::mb_available(int mb_x, int mb_y) const {
@@ -31,19 +43,17 @@ bool MotionPredictor::mb_available(int mb_x, int mb_y) const {
 
 MotionPredictor::Neighbour MotionPredictor::neighbour(int list, int nx, int ny, int cur_x4, int cur_y4) const {
   Neighbour n{false, -1, {0, 0}};
-  const int dx = nx < 0 ? -1 : (nx >= 4 ? 1 : 0);
-  const int dy = ny < 0 ? -1 : 0;
-  if (dy == 0 && dx == 1) return n;
-  if (dx == 0 && dy == 0) {
-    if (blk_idx(nx, ny) >= blk_idx(cur_x4, cur_y4)) return n;  // not yet decoded
-  } else if (!mb_available(mb_x_ + dx, mb_y_ + dy)) {
-    return n;
+  bool avail;
+  if (ny >= 0) {
+    // Left macroblock, or a block of the current one decoded before (never the one to the right).
+    avail = nx < 0 ? avail_a_ : (nx < 4 && blk_idx(nx, ny) < blk_idx(cur_x4, cur_y4));
+  } else {
+    avail = nx < 0 ? avail_d_ : (nx < 4 ? avail_b_ : avail_c_);
   }
+  if (!avail) return n;
   n.avail = true;
-  const int px = mb_x_ * 4 + nx, py = mb_y_ * 4 + ny;
-  const MbInfo& m = pic_.mb[static_cast<size_t>(py >> 2) * pic_.w_mbs + (px >> 2)];
-  if (is_intra(m.kind)) return n;
-  const BlockMotion& b = pic_.motion->blocks[static_cast<size_t>(py) * pic_.w4 + px];
+  // Intra blocks have both lists unused (ref_idx -1).
+  const BlockMotion& b = blocks_[static_cast<ptrdiff_t>(ny) * pic_.w4 + nx];
   if (b.ref_idx[list] < 0) return n;
   n.ref = b.ref_idx[list];
   n.mv[0] = b.mv[list][0];
@@ -96,39 +106,53 @@ void MotionPredictor::p_skip(int16_t mv[2]) const {
 }
 
 namespace {
-// The rows of one list of a partition W blocks wide (W a constant: unrolled stores).
-template <int W>
-inline void store_rows(BlockMotion* b, size_t stride, int h4, int list, int8_t ref_idx, const int16_t mv[2],
-                       int16_t poc) {
+// The blocks of a partition W blocks wide (W a constant: unrolled 16-byte stores), and their
+// output entries when the picture has a motion output.
+template <int W, bool kOutput>
+inline void fill_rows(BlockMotion* b, int16_t* o, size_t stride, int h4, const BlockMotion& v, const int16_t out[8]) {
   for (int y = 0; y < h4; ++y, b += stride) {
     for (int x = 0; x < W; ++x) {
-      b[x].ref_idx[list] = ref_idx;
-      b[x].mv[list][0] = mv[0];
-      b[x].mv[list][1] = mv[1];
-      b[x].poc[list] = poc;
+      b[x] = v;
+      if (kOutput) std::memcpy(o + 8 * x, out, 16);
     }
+    if (kOutput) o += stride * 8;
+  }
+}
+template <bool kOutput>
+inline void fill(BlockMotion* b, int16_t* o, size_t stride, int w4, int h4, const BlockMotion& v, const int16_t out[8]) {
+  switch (w4) {
+    case 4: fill_rows<4, kOutput>(b, o, stride, h4, v, out); break;
+    case 2: fill_rows<2, kOutput>(b, o, stride, h4, v, out); break;
+    default: fill_rows<1, kOutput>(b, o, stride, h4, v, out); break;
   }
 }
 }  // namespace
 
-void MotionPredictor::store(int x4, int y4, int w4, int h4, int list, int ref_idx, const int16_t mv[2]) {
+void MotionPredictor::store(int x4, int y4, int w4, int h4, const int ref_idx[2], const int16_t mv[2][2]) {
   // The reference picture's identity is found later through the macroblock's slice
   // (ColocatedMotion::ref_id); its POC goes with the block, for the output.
-  int16_t v[2] = {0, 0};
-  int16_t poc = -32768;
-  if (ref_idx >= 0) {
-    v[0] = mv[0];
-    v[1] = mv[1];
-    poc = static_cast<int16_t>(std::clamp(refs_.list[list][ref_idx].poc, -32767, 32767));
+  BlockMotion v;
+  v.unused = 0;
+  for (int l = 0; l < 2; ++l) {
+    const bool used = ref_idx[l] >= 0;
+    v.ref_idx[l] = static_cast<int8_t>(used ? ref_idx[l] : -1);
+    v.mv[l][0] = used ? mv[l][0] : 0;
+    v.mv[l][1] = used ? mv[l][1] : 0;
+    v.poc[l] = used ? ref_poc_[l][ref_idx[l]] : int16_t{-32768};
   }
-  const int8_t ri = static_cast<int8_t>(ref_idx >= 0 ? ref_idx : -1);
   const size_t stride = pic_.w4;
-  BlockMotion* b = pic_.motion->blocks.data() + static_cast<size_t>(mb_y_ * 4 + y4) * stride + mb_x_ * 4 + x4;
-  switch (w4) {
-    case 4: store_rows<4>(b, stride, h4, list, ri, v, poc); break;
-    case 2: store_rows<2>(b, stride, h4, list, ri, v, poc); break;
-    default: store_rows<1>(b, stride, h4, list, ri, v, poc); break;
+  const size_t at = static_cast<size_t>(y4) * stride + x4;
+  if (!out_) {
+    fill<false>(blocks_ + at, nullptr, stride, w4, h4, v, nullptr);
+    return;
   }
+  // The output entry: the block with pred_mode and inter_dir in place of the reference indices.
+  int16_t out[8];
+  std::memcpy(out, &v, sizeof(out));
+  const uint8_t kind = pic_.mb[static_cast<size_t>(mb_y_) * pic_.w_mbs + mb_x_].kind;
+  out[0] = is_intra(kind) ? 0 : is_skip(kind) ? 2 : 1;
+  out[1] = static_cast<int16_t>((ref_idx[0] >= 0 ? 1 : 0) | (ref_idx[1] >= 0 ? 2 : 0));
+  fill<true>(blocks_ + at, out_ + at * 8, stride, w4, h4, v, out);
 }
 
 MotionPredictor::Colocated MotionPredictor::colocated(int x4, int y4) const {
@@ -183,11 +207,13 @@ void MotionPredictor::direct_spatial(int quadrant_mask) {
   const bool l1_short = !refs_.list[1][0].long_term;
   for_each_direct_block(quadrant_mask, [&](int x4, int y4, int w4, const Colocated& col) {
     const bool col_zero = l1_short && col.ref_idx == 0 && std::abs(col.mv[0]) <= 1 && std::abs(col.mv[1]) <= 1;
+    int16_t mv[2][2];
     for (int l = 0; l < 2; ++l) {
-      int16_t mv[2] = {mvp[l][0], mvp[l][1]};
-      if (direct_zero || ref[l] < 0 || (ref[l] == 0 && col_zero)) mv[0] = mv[1] = 0;
-      store(x4, y4, w4, w4, l, ref[l] < 0 ? -1 : ref[l], mv);
+      const bool zero = direct_zero || ref[l] < 0 || (ref[l] == 0 && col_zero);
+      mv[l][0] = zero ? 0 : mvp[l][0];
+      mv[l][1] = zero ? 0 : mvp[l][1];
     }
+    store(x4, y4, w4, w4, ref, mv);
   });
 }
 
@@ -203,7 +229,9 @@ void MotionPredictor::direct_temporal(int quadrant_mask) {
         }
     }
     const RefPicture& pic0 = refs_.list[0][ref0];
-    int16_t mv0[2], mv1[2];
+    int16_t mv[2][2];
+    int16_t* mv0 = mv[0];
+    int16_t* mv1 = mv[1];
     if (pic0.long_term || pic1.poc - pic0.poc == 0) {
       mv0[0] = col.mv[0];
       mv0[1] = col.mv[1];
@@ -218,8 +246,8 @@ void MotionPredictor::direct_temporal(int quadrant_mask) {
         mv1[c] = static_cast<int16_t>(mv0[c] - col.mv[c]);
       }
     }
-    store(x4, y4, w4, w4, 0, ref0, mv0);
-    store(x4, y4, w4, w4, 1, 0, mv1);
+    const int ref[2] = {ref0, 0};
+    store(x4, y4, w4, w4, ref, mv);
   });
 }
 

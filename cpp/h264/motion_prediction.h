@@ -25,8 +25,10 @@ class MotionPredictor {
   // Direct prediction of the 8x8 quadrants in quadrant_mask (bit q: quadrant q)
   // into the motion field.
   void direct(int quadrant_mask);
-  // Stores the motion of a block range of the current macroblock.
-  void store(int x4, int y4, int w4, int h4, int list, int ref_idx, const int16_t mv[2]);
+  // Stores the motion of a block range of the current macroblock, both lists
+  // (ref_idx < 0: the list is not used, its vector is ignored), and its motion
+  // output entries (pred_mode from the macroblock's kind, set before).
+  void store(int x4, int y4, int w4, int h4, const int ref_idx[2], const int16_t mv[2][2]);
 
  private:
   struct Neighbour {
@@ -63,6 +65,11 @@ class MotionPredictor {
   int slice_;
   int32_t cur_poc_;
   int mb_x_ = 0, mb_y_ = 0;
+  // Availability of the macroblocks left, above, above right and above left (set_macroblock).
+  bool avail_a_ = false, avail_b_ = false, avail_c_ = false, avail_d_ = false;
+  BlockMotion* blocks_ = nullptr;  // the current macroblock's top-left block
+  int16_t* out_ = nullptr;         // its entry in the motion output, null without one
+  int16_t ref_poc_[2][kMaxRefIdx];  // POC of each list entry, clamped for the output
 };
 
 }  // namespace h264

@@ -47,6 +47,8 @@ void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const 
   motion->blocks.resize(n4);
   motion->mb_slice.resize(n_mbs);
   motion->slice_ref_id.clear();
+  // Every block's entry is written by its macroblock (MotionPredictor::store).
+  motion_out = o.motion ? pool_motion_.get_for_overwrite(n4 * 8) : nullptr;
   cu = o.cu ? pool_cu_.get(n_mbs * 16, 0) : nullptr;
   bits = o.bits ? pool_bits_.get(n_mbs * 4, 0.f) : nullptr;
   residual = o.residual ? pool_residual_.get(n_mbs * 256, 0) : nullptr;
@@ -62,32 +64,6 @@ void PictureState::add_slice(int slice_index, const RefLists& refs) {
   }
   for (int l = 0; l < 2; ++l)
     for (int i = 0; i < kMaxRefIdx; ++i) motion->slice_ref_id[at + l * kMaxRefIdx + i] = refs.list[l][i].id;
-}
-
-std::shared_ptr<std::vector<int16_t>> PictureState::motion_output() {
-  const size_t n4 = static_cast<size_t>(w4) * h4;
-  auto out = pool_motion_.get_for_overwrite(n4 * 8);
-  int16_t* base = out->data();
-  // Macroblock by macroblock: its type decides the mode of its 16 blocks.
-  for (int my = 0; my < h_mbs; ++my) {
-    for (int mx = 0; mx < w_mbs; ++mx) {
-      const MbInfo& m = mb[static_cast<size_t>(my) * w_mbs + mx];
-      const bool intra = is_intra(m.kind) || m.slice < 0;
-      const int16_t mode = intra ? 0 : is_skip(m.kind) ? 2 : 1;
-      for (int y = my * 4; y < my * 4 + 4; ++y) {
-        const size_t i0 = static_cast<size_t>(y) * w4 + mx * 4;
-        const BlockMotion* b = motion->blocks.data() + i0;
-        int16_t* o = base + i0 * 8;
-        // The blocks are in the output layout but for the first two fields.
-        for (int k = 0; k < 4; ++k, o += 8) {
-          std::memcpy(o, &b[k], sizeof(BlockMotion));
-          o[0] = mode;
-          o[1] = static_cast<int16_t>((b[k].ref_idx[0] >= 0 ? 1 : 0) | (b[k].ref_idx[1] >= 0 ? 2 : 0));
-        }
-      }
-    }
-  }
-  return out;
 }
 
 }  // namespace h264

@@ -14,9 +14,9 @@
 namespace codectok {
 namespace h264 {
 
-// The motion of one 4x4 block, laid out like a block of the motion output
-// (PictureState::motion_output): the output is a copy with the first two
-// fields replaced by the mode and the inter direction.
+// The motion of one 4x4 block, laid out like an entry of the motion output
+// (PictureState::motion_out), which has pred_mode and inter_dir in place of
+// the two reference indices.
 struct BlockMotion {
   int8_t ref_idx[2];  // -1: list not used (or intra)
   int16_t unused;
@@ -78,6 +78,8 @@ struct PictureState {
   std::vector<uint8_t> nnz_chroma;  // [mb][2][4]
   std::vector<uint8_t> mvd;       // [h4][w4][2 lists][2 components], |mvd| clipped to 127 (CABAC)
   std::shared_ptr<ColocatedMotion> motion;
+  // int16 [h4][w4][8] in the HEVC layout (options.motion), written by MotionPredictor::store.
+  std::shared_ptr<std::vector<int16_t>> motion_out;
   DecodeOptions options;
   std::shared_ptr<std::vector<int16_t>> cu;  // [2*h_mbs][2*w_mbs][4]
   std::shared_ptr<std::vector<float>> bits;  // [2*h_mbs][2*w_mbs]
@@ -92,8 +94,8 @@ struct PictureState {
                 TransformBlockSink* sink);
   // Records the reference lists of slice `slice_index` (before its macroblocks are decoded).
   void add_slice(int slice_index, const RefLists& refs);
-  // int16 [h4][w4][8] in the HEVC layout.
-  std::shared_ptr<std::vector<int16_t>> motion_output();
+  // The motion output of the decoded picture (motion_out, handed over).
+  std::shared_ptr<std::vector<int16_t>> motion_output() { return std::move(motion_out); }
 
  private:
   // Arrays handed out with each picture and co-located motion kept by the DPB, recycled once

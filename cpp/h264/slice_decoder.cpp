@@ -108,6 +108,8 @@ void SliceDecoder::begin_macroblock(int addr) {
   mb_y_ = addr / pic_.w_mbs;
   cur_mb_ = &pic_.mb[addr];
   if (cur_mb_->slice >= 0) fail(ErrorCode::kInvalidSyntax, "a macroblock is coded twice in one picture");
+  mb_a_ = mb_x_ > 0 && cur_mb_[-1].slice == slice_ ? cur_mb_ - 1 : nullptr;
+  mb_b_ = mb_y_ > 0 && cur_mb_[-pic_.w_mbs].slice == slice_ ? cur_mb_ - pic_.w_mbs : nullptr;
   pic_.motion->mb_slice[addr] = slice_;
   mp_.set_macroblock(mb_x_, mb_y_);
 }
@@ -198,6 +200,29 @@ int SliceDecoder::read_mvd(int list, int comp, int x4, int y4) {
   return decode_mvd(cabac_, ctx_, comp, mvd_ctx_inc(abs_mvd(x4 - 1, y4) + abs_mvd(x4, y4 - 1)));
 }
 
+namespace {
+// One list's |mvd| pair of a partition W blocks wide into the picture's CABAC context array.
+template <int W>
+inline void fill_abs_mvd(uint8_t* at, size_t stride, int h4, uint16_t pair) {
+  for (int y = 0; y < h4; ++y, at += stride)
+    for (int x = 0; x < W; ++x) std::memcpy(at + 4 * x, &pair, 2);
+}
+}  // namespace
+
+void SliceDecoder::store_abs_mvd(int list, int x4, int y4, int w4, int h4, const int16_t mvd[2]) {
+  const uint8_t pair_bytes[2] = {static_cast<uint8_t>(std::min(std::abs(static_cast<int>(mvd[0])), 127)),
+                                 static_cast<uint8_t>(std::min(std::abs(static_cast<int>(mvd[1])), 127))};
+  uint16_t pair;
+  std::memcpy(&pair, pair_bytes, 2);
+  const size_t stride = static_cast<size_t>(pic_.w4) * 4;
+  uint8_t* at = &pic_.mvd[(static_cast<size_t>(mb_y_ * 4 + y4) * pic_.w4 + mb_x_ * 4 + x4) * 4 + list * 2];
+  switch (w4) {
+    case 4: fill_abs_mvd<4>(at, stride, h4, pair); break;
+    case 2: fill_abs_mvd<2>(at, stride, h4, pair); break;
+    default: fill_abs_mvd<1>(at, stride, h4, pair); break;
+  }
+}
+
 int SliceDecoder::read_cbp(bool intra) {
   const int chroma_array_type = sps_.chroma_format_idc;
   if (!use_cabac_) return read_coded_block_pattern(br_, intra, chroma_array_type);
@@ -279,11 +304,10 @@ void SliceDecoder::decode_skip(int addr) {
   } else {
     m.kind = kMbPSkip;
     m.partitioning = kPart16x16;
-    int16_t mv[2];
-    mp_.p_skip(mv);
-    mp_.store(0, 0, 4, 4, 0, 0, mv);
-    const int16_t zero[2] = {0, 0};
-    mp_.store(0, 0, 4, 4, 1, -1, zero);
+    int16_t mv[2][2] = {};
+    mp_.p_skip(mv[0]);
+    const int ref[2] = {0, -1};
+    mp_.store(0, 0, 4, 4, ref, mv);
   }
   finish_macroblock(addr, 0);
 }
@@ -301,9 +325,9 @@ void SliceDecoder::decode_macroblock(int addr) {
   MbType t = read_mb_type();
   if (t.intra) {
     // Intra macroblocks have no motion: both lists unused.
-    const int16_t zero[2] = {0, 0};
-    mp_.store(0, 0, 4, 4, 0, -1, zero);
-    mp_.store(0, 0, 4, 4, 1, -1, zero);
+    const int16_t zero[2][2] = {};
+    const int none[2] = {-1, -1};
+    mp_.store(0, 0, 4, 4, none, zero);
     if (t.type == 25) decode_pcm(m);
     else decode_intra(m, t.type);
   } else {
@@ -435,11 +459,8 @@ void SliceDecoder::decode_inter(MbInfo& m, int type) {
             int v = read_mvd(l, c, x4, y4);
             if (v < -32768 || v > 32767) fail(ErrorCode::kInvalidSyntax, "mvd out of range");
             mvd[l][i][j][c] = static_cast<int16_t>(v);
-            const uint8_t a = static_cast<uint8_t>(std::min(std::abs(v), 127));
-            for (int y = y4; y < y4 + shh; ++y)
-              for (int x = x4; x < x4 + sw; ++x)
-                pic_.mvd[(static_cast<size_t>(mb_y_ * 4 + y) * pic_.w4 + mb_x_ * 4 + x) * 4 + l * 2 + c] = a;
           }
+          if (use_cabac_) store_abs_mvd(l, x4, y4, sw, shh, mvd[l][i][j]);
         }
       }
     }
@@ -452,18 +473,17 @@ void SliceDecoder::decode_inter(MbInfo& m, int type) {
       for (int j = 0; j < s.num_parts; ++j) {
         const int x4 = (i & 1) * 2 + (s.shape == 3 ? (j & 1) : (s.shape == 2 ? j : 0));
         const int y4 = (i >> 1) * 2 + (s.shape == 3 ? (j >> 1) : (s.shape == 1 ? j : 0));
+        int part_ref[2];
+        int16_t mv[2][2] = {};
         for (int l = 0; l < 2; ++l) {
-          if (!(s.pred & (1 << l))) {
-            const int16_t zero[2] = {0, 0};
-            mp_.store(x4, y4, sw, shh, l, -1, zero);
-            continue;
-          }
+          part_ref[l] = (s.pred & (1 << l)) ? ref[l][i] : -1;
+          if (part_ref[l] < 0) continue;
           int16_t mvp[2];
           mp_.predict(l, ref[l][i], x4, y4, sw, shh, 0, mvp);
-          int16_t mv[2] = {static_cast<int16_t>(mvp[0] + mvd[l][i][j][0]),
-                           static_cast<int16_t>(mvp[1] + mvd[l][i][j][1])};
-          mp_.store(x4, y4, sw, shh, l, ref[l][i], mv);
+          mv[l][0] = static_cast<int16_t>(mvp[0] + mvd[l][i][j][0]);
+          mv[l][1] = static_cast<int16_t>(mvp[1] + mvd[l][i][j][1]);
         }
+        mp_.store(x4, y4, sw, shh, part_ref, mv);
       }
     }
   } else {
@@ -496,28 +516,25 @@ void SliceDecoder::decode_inter(MbInfo& m, int type) {
           int v = read_mvd(l, c, x4, y4);
           if (v < -32768 || v > 32767) fail(ErrorCode::kInvalidSyntax, "mvd out of range");
           mvd[l][p][c] = static_cast<int16_t>(v);
-          const uint8_t a = static_cast<uint8_t>(std::min(std::abs(v), 127));
-          for (int y = y4; y < y4 + h; ++y)
-            for (int x = x4; x < x4 + w; ++x)
-              pic_.mvd[(static_cast<size_t>(mb_y_ * 4 + y) * pic_.w4 + mb_x_ * 4 + x) * 4 + l * 2 + c] = a;
         }
+        if (use_cabac_) store_abs_mvd(l, x4, y4, w, h, mvd[l][p]);
       }
     }
     for (int p = 0; p < n; ++p) {
       int x4, y4, w, h;
       part_xy(p, x4, y4, w, h);
       const int shape = mt.partitioning == kPart16x8 ? 1 : (mt.partitioning == kPart8x16 ? 2 : 0);
+      int part_ref[2];
+      int16_t mv[2][2] = {};
       for (int l = 0; l < 2; ++l) {
-        if (!(mt.pred[p] & (1 << l))) {
-          const int16_t zero[2] = {0, 0};
-          mp_.store(x4, y4, w, h, l, -1, zero);
-          continue;
-        }
+        part_ref[l] = (mt.pred[p] & (1 << l)) ? ref[l][p] : -1;
+        if (part_ref[l] < 0) continue;
         int16_t mvp[2];
         mp_.predict(l, ref[l][p], x4, y4, w, h, shape, mvp);
-        int16_t mv[2] = {static_cast<int16_t>(mvp[0] + mvd[l][p][0]), static_cast<int16_t>(mvp[1] + mvd[l][p][1])};
-        mp_.store(x4, y4, w, h, l, ref[l][p], mv);
+        mv[l][0] = static_cast<int16_t>(mvp[0] + mvd[l][p][0]);
+        mv[l][1] = static_cast<int16_t>(mvp[1] + mvd[l][p][1]);
       }
+      mp_.store(x4, y4, w, h, part_ref, mv);
     }
   }
   m.cbp = static_cast<uint8_t>(read_cbp(false));
@@ -569,15 +586,13 @@ int SliceDecoder::chroma_nc(int c, int bx, int by) const {
   return count == 2 ? (n + 1) >> 1 : n;
 }
 
-int SliceDecoder::coded_block_flag_inc_luma(int blk, bool intra) const {
-  const int x4 = kBlkX[blk], y4 = kBlkY[blk];
-  auto cond = [&](int nx, int ny) -> int {
-    const MbInfo* m = mb_at(nx, ny);
-    if (!m) return intra ? 1 : 0;
-    const int b = blk_of((nx + 4) & 3, (ny + 4) & 3);
-    return (m->cbf >> b) & 1;
-  };
-  return cond(x4 - 1, y4) + 2 * cond(x4, y4 - 1);
+int SliceDecoder::coded_block_flag_inc_luma(int blk, uint32_t cbf, uint32_t cbf_left, uint32_t cbf_up) {
+  // The block to the left and above inside the macroblock (luma4x4BlkIdx), -1 at its edge.
+  static constexpr int8_t kLeft[16] = {-1, 0, -1, 2, 1, 4, 3, 6, -1, 8, -1, 10, 9, 12, 11, 14};
+  static constexpr int8_t kUp[16] = {-1, -1, 0, 1, -1, -1, 4, 5, 2, 3, 8, 9, 6, 7, 12, 13};
+  const int a = kLeft[blk] >= 0 ? (cbf >> kLeft[blk]) & 1 : (cbf_left >> kBlkY[blk]) & 1;
+  const int b = kUp[blk] >= 0 ? (cbf >> kUp[blk]) & 1 : (cbf_up >> kBlkX[blk]) & 1;
+  return a + 2 * b;
 }
 
 int SliceDecoder::coded_block_flag_inc_chroma_ac(int c, int blk, bool intra) const {
@@ -630,13 +645,25 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
     int n;
     if (!use_cabac_) n = residual_block_cavlc(br_, luma_nc(0, 0), 0, 15, 16, luma_dc_);
     else n = residual_block_cabac(cabac_, ctx_, kCatLumaDc16x16, coded_block_flag_inc_dc(kCbfLumaDc, 0, true), 0, 15,
-                                  16, luma_dc_);
+                                  16, keep_levels_ ? luma_dc_ : nullptr);
     if (n) m.cbf |= kCbfLumaDc;
+  }
+  // coded_block_flag of the luma blocks along the left and upper edges (right column of
+  // macroblock A, bottom row of B, by row / column; CABAC contexts).
+  uint32_t cbf_left = 0, cbf_up = 0;
+  if (use_cabac_) {
+    const MbInfo* a = mb_a();
+    const MbInfo* b = mb_b();
+    cbf_left = !a ? (intra ? 0xFu : 0u)
+                  : ((a->cbf >> 5) & 1) | ((a->cbf >> 7) & 1) << 1 | ((a->cbf >> 13) & 1) << 2 | ((a->cbf >> 15) & 1) << 3;
+    cbf_up = !b ? (intra ? 0xFu : 0u)
+                : ((b->cbf >> 10) & 1) | ((b->cbf >> 11) & 1) << 1 | ((b->cbf >> 14) & 1) << 2 | ((b->cbf >> 15) & 1) << 3;
   }
   for (int b8 = 0; b8 < 4; ++b8) {
     if (!((cbp_luma >> b8) & 1)) continue;
     if (m.transform8x8 && use_cabac_) {
-      int n = residual_block_cabac(cabac_, ctx_, kCatLuma8x8, kCodedBlockFlagInferred, 0, 63, 64, &luma_[64 * b8]);
+      int n = residual_block_cabac(cabac_, ctx_, kCatLuma8x8, kCodedBlockFlagInferred, 0, 63, 64,
+                                   keep_levels_ ? &luma_[64 * b8] : nullptr);
       for (int k = 0; k < 4; ++k) {
         const int blk = b8 * 4 + k;
         nnz_rows[kBlkY[blk]][kBlkX[blk]] = static_cast<uint8_t>(n);
@@ -654,9 +681,10 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
         const int nc = luma_nc(x4, y4);
         n = intra16x16 ? residual_block_cavlc(br_, nc, 0, 14, 15, list) : residual_block_cavlc(br_, nc, 0, 15, 16, list);
       } else {
-        const int inc = coded_block_flag_inc_luma(blk, intra);
-        n = intra16x16 ? residual_block_cabac(cabac_, ctx_, kCatLumaAc16x16, inc, 0, 14, 15, list)
-                       : residual_block_cabac(cabac_, ctx_, kCatLuma4x4, inc, 0, 15, 16, list);
+        const int inc = coded_block_flag_inc_luma(blk, m.cbf, cbf_left, cbf_up);
+        int32_t* levels = keep_levels_ ? list : nullptr;
+        n = intra16x16 ? residual_block_cabac(cabac_, ctx_, kCatLumaAc16x16, inc, 0, 14, 15, levels)
+                       : residual_block_cabac(cabac_, ctx_, kCatLuma4x4, inc, 0, 15, 16, levels);
       }
       if (m.transform8x8)
         for (int i = 0; i < 16; ++i) luma_[64 * b8 + 4 * i + k] = tmp_[i];
@@ -672,7 +700,7 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
       if (!use_cabac_) n = residual_block_cavlc(br_, kNcChromaDc420, 0, 3, 4, chroma_dc_[c]);
       else
         n = residual_block_cabac(cabac_, ctx_, kCatChromaDc, coded_block_flag_inc_dc(bit, c, intra), 0, 3, 4,
-                                 chroma_dc_[c]);
+                                 keep_levels_ ? chroma_dc_[c] : nullptr);
       if (n) m.cbf |= bit;
     }
     if (cbp_chroma & 2) {
@@ -683,7 +711,7 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
             n = residual_block_cavlc(br_, chroma_nc(c, blk & 1, blk >> 1), 0, 14, 15, &chroma_ac_[c][blk][1]);
           } else {
             n = residual_block_cabac(cabac_, ctx_, kCatChromaAc, coded_block_flag_inc_chroma_ac(c, blk, intra), 0, 14,
-                                     15, &chroma_ac_[c][blk][1]);
+                                     15, keep_levels_ ? &chroma_ac_[c][blk][1] : nullptr);
             if (n) m.cbf |= 1u << ((c ? kCbfCrAcShift : kCbfCbAcShift) + blk);
           }
           nnz_c[c * 4 + blk] = static_cast<uint8_t>(n);

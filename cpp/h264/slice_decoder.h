@@ -44,6 +44,8 @@ class SliceDecoder {
   int read_sub_mb_type();
   int read_ref_idx(int list, int x4, int y4);
   int read_mvd(int list, int comp, int x4, int y4);
+  // |mvd| of a partition (clipped to 127) for the CABAC contexts of the next ones.
+  void store_abs_mvd(int list, int x4, int y4, int w4, int h4, const int16_t mvd[2]);
   int read_cbp(bool intra);
   bool read_transform8x8();
   int read_qp_delta();
@@ -51,14 +53,14 @@ class SliceDecoder {
   int read_intra_chroma_pred_mode();
 
   // Neighbouring macroblocks (clause 6.4.9): null when not available.
-  const MbInfo* mb_a() const { return mb_x_ > 0 && cur_mb_[-1].slice == slice_ ? cur_mb_ - 1 : nullptr; }
-  const MbInfo* mb_b() const {
-    return mb_y_ > 0 && cur_mb_[-pic_.w_mbs].slice == slice_ ? cur_mb_ - pic_.w_mbs : nullptr;
-  }
+  const MbInfo* mb_a() const { return mb_a_; }
+  const MbInfo* mb_b() const { return mb_b_; }
   // Motion-field neighbour data for CABAC contexts: the block at (x4, y4)
   // relative to the current macroblock, with x4 or y4 possibly -1.
   const MbInfo* mb_at(int x4, int y4) const;
-  int coded_block_flag_inc_luma(int blk, bool intra) const;
+  // ctxIdxInc of a luma 4x4 block's coded_block_flag from the flags of the current macroblock
+  // so far and those along its left and upper edges (bit i: row / column i).
+  static int coded_block_flag_inc_luma(int blk, uint32_t cbf, uint32_t cbf_left, uint32_t cbf_up);
   int coded_block_flag_inc_chroma_ac(int c, int blk, bool intra) const;
   int coded_block_flag_inc_dc(uint32_t bit, int which, bool intra) const;
 
@@ -84,6 +86,9 @@ class SliceDecoder {
   int prev_qp_delta_ = 0;
   int mb_x_ = 0, mb_y_ = 0, mb_addr_ = 0;
   MbInfo* cur_mb_ = nullptr;
+  // The macroblocks left and above when available (clause 6.4.9; set by begin_macroblock).
+  const MbInfo* mb_a_ = nullptr;
+  const MbInfo* mb_b_ = nullptr;
   // Reference indices parsed so far in the current macroblock, per 8x8 quadrant (CABAC contexts).
   int8_t cur_ref_[2][4];
   int8_t pending_ref_[2][4];
