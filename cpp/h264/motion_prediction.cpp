@@ -28,17 +28,15 @@ MotionPredictor::MotionPredictor(PictureState& pic, const SliceHeader& sh, const
 void MotionPredictor::set_macroblock(int mb_x, int mb_y) {
   mb_x_ = mb_x;
   mb_y_ = mb_y;
-  avail_a_ = mb_available(mb_x - 1, mb_y);
-  avail_b_ = mb_available(mb_x, mb_y - 1);
-  avail_c_ = mb_available(mb_x + 1, mb_y - 1);
-  avail_d_ = mb_available(mb_x - 1, mb_y - 1);
+  // Available: inside the picture and in the current slice (decoded before, 6.4.8).
+  const MbInfo* cur = pic_.mb.data() + static_cast<size_t>(mb_y) * pic_.w_mbs + mb_x;
+  const MbInfo* up = cur - pic_.w_mbs;
+  avail_a_ = mb_x > 0 && cur[-1].slice == slice_;
+  avail_b_ = mb_y > 0 && up->slice == slice_;
+  avail_c_ = mb_y > 0 && mb_x + 1 < pic_.w_mbs && up[1].slice == slice_;
+  avail_d_ = mb_y > 0 && mb_x > 0 && up[-1].slice == slice_;
   blocks_ = pic_.motion->blocks.data() + static_cast<size_t>(mb_y * 4) * pic_.w4 + mb_x * 4;
   out_ = pic_.motion_out ? pic_.motion_out->data() + (static_cast<size_t>(mb_y * 4) * pic_.w4 + mb_x * 4) * 8 : nullptr;
-}
-
-bool MotionPredictor::mb_available(int mb_x, int mb_y) const {
-  if (mb_x < 0 || mb_y < 0 || mb_x >= pic_.w_mbs) return false;
-  return pic_.mb[static_cast<size_t>(mb_y) * pic_.w_mbs + mb_x].slice == slice_;
 }
 
 MotionPredictor::Neighbour MotionPredictor::neighbour(int list, int nx, int ny, int cur_x4, int cur_y4) const {

@@ -47,7 +47,6 @@ class MotionPredictor {
   void neighbours_abc(int list, int x4, int y4, int w4, Neighbour& a, Neighbour& b, Neighbour& c) const;
   void direct_spatial(int quadrant_mask);
   void direct_temporal(int quadrant_mask);
-  bool mb_available(int mb_x, int mb_y) const;
   // Co-located 4x4 block of RefPicList1[0] for block (x4, y4) of the macroblock.
   Colocated colocated(int x4, int y4) const;
   // The direct-predicted blocks of the quadrants in quadrant_mask, for both

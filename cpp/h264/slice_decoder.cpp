@@ -110,6 +110,7 @@ void SliceDecoder::begin_macroblock(int addr) {
   if (cur_mb_->slice >= 0) fail(ErrorCode::kInvalidSyntax, "a macroblock is coded twice in one picture");
   mb_a_ = mb_x_ > 0 && cur_mb_[-1].slice == slice_ ? cur_mb_ - 1 : nullptr;
   mb_b_ = mb_y_ > 0 && cur_mb_[-pic_.w_mbs].slice == slice_ ? cur_mb_ - pic_.w_mbs : nullptr;
+  mvd_mb_ = pic_.mvd.data() + (static_cast<size_t>(mb_y_ * 4) * pic_.w4 + mb_x_ * 4) * 4;
   pic_.motion->mb_slice[addr] = slice_;
   mp_.set_macroblock(mb_x_, mb_y_);
 }
@@ -191,13 +192,12 @@ int SliceDecoder::read_ref_idx(int list, int x4, int y4) {
 
 int SliceDecoder::read_mvd(int list, int comp, int x4, int y4) {
   if (!use_cabac_) return br_.se();
-  auto abs_mvd = [&](int nx, int ny) -> int {
-    const MbInfo* m = mb_at(nx, ny);
-    if (!m) return 0;
-    const size_t i = static_cast<size_t>(mb_y_ * 4 + ny) * pic_.w4 + mb_x_ * 4 + nx;
-    return pic_.mvd[i * 4 + list * 2 + comp];
-  };
-  return decode_mvd(cabac_, ctx_, comp, mvd_ctx_inc(abs_mvd(x4 - 1, y4) + abs_mvd(x4, y4 - 1)));
+  // The blocks left and above (in the macroblocks A and B at the edge).
+  const uint8_t* at = mvd_mb_ + (static_cast<ptrdiff_t>(y4) * pic_.w4 + x4) * 4 + list * 2 + comp;
+  int sum = 0;
+  if (x4 > 0 || mb_a_) sum += at[-4];
+  if (y4 > 0 || mb_b_) sum += at[-static_cast<ptrdiff_t>(pic_.w4) * 4];
+  return decode_mvd(cabac_, ctx_, comp, mvd_ctx_inc(sum));
 }
 
 namespace {
@@ -215,7 +215,7 @@ void SliceDecoder::store_abs_mvd(int list, int x4, int y4, int w4, int h4, const
   uint16_t pair;
   std::memcpy(&pair, pair_bytes, 2);
   const size_t stride = static_cast<size_t>(pic_.w4) * 4;
-  uint8_t* at = &pic_.mvd[(static_cast<size_t>(mb_y_ * 4 + y4) * pic_.w4 + mb_x_ * 4 + x4) * 4 + list * 2];
+  uint8_t* at = mvd_mb_ + (static_cast<size_t>(y4) * pic_.w4 + x4) * 4 + list * 2;
   switch (w4) {
     case 4: fill_abs_mvd<4>(at, stride, h4, pair); break;
     case 2: fill_abs_mvd<2>(at, stride, h4, pair); break;

@@ -89,6 +89,7 @@ class SliceDecoder {
   // The macroblocks left and above when available (clause 6.4.9; set by begin_macroblock).
   const MbInfo* mb_a_ = nullptr;
   const MbInfo* mb_b_ = nullptr;
+  uint8_t* mvd_mb_ = nullptr;  // the current macroblock's top-left entry of pic_.mvd
   // Reference indices parsed so far in the current macroblock, per 8x8 quadrant (CABAC contexts).
   int8_t cur_ref_[2][4];
   int8_t pending_ref_[2][4];
