@@ -39,7 +39,10 @@ struct AvailabilityContext {
 // availableN of clause 6.4.1 for the neighbour (xn, yn) of the current
 // block (xc, yc), both in luma samples.
 inline bool available_zscan(const AvailabilityContext& a, int xc, int yc, int xn, int yn) {
-  if (xn < 0 || yn < 0 || xn >= a.width || yn >= a.height) return false;
+  // xn, yn < 0 wrap to large unsigned values: one comparison per coordinate.
+  if (static_cast<unsigned>(xn) >= static_cast<unsigned>(a.width) ||
+      static_cast<unsigned>(yn) >= static_cast<unsigned>(a.height))
+    return false;
   const int mask = (1 << a.ctb_log2) - 1;
   if ((((xn ^ xc) | (yn ^ yc)) >> a.ctb_log2) == 0)  // same CTB: z-scan order decides
     return kZscan.z[(yn & mask) >> 2][(xn & mask) >> 2] <= kZscan.z[(yc & mask) >> 2][(xc & mask) >> 2];
