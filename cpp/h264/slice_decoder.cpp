@@ -745,11 +745,12 @@ int SliceDecoder::chroma_qp(int c) const {
   return (qpi < 30 ? qpi : kQpc[qpi - 30]) + off;
 }
 
-void SliceDecoder::emit_block(int c_idx, int x0, int y0, int log2_size, bool intra, int qp, const int32_t* raster) {
+void SliceDecoder::emit_block(int c_idx, int x0, int y0, int log2_size, bool intra, int qp, const int32_t* raster,
+                              int num_levels) {
   const int n = 1 << (2 * log2_size);
   uint32_t nonzero[64];
   int nnz = 0;
-  for (int i = 0; i < n; ++i)
+  for (int i = 0; i < n && nnz < num_levels; ++i)
     if (raster[i]) nonzero[nnz++] = (static_cast<uint32_t>(i) << 16) | static_cast<uint16_t>(raster[i]);
   if (!nnz) return;
   pic_.block_sink->transform_block(transform_block_levels(c_idx, x0, y0, log2_size, intra, qp, raster, nonzero, nnz));
@@ -769,7 +770,10 @@ void SliceDecoder::output_transform_blocks(const MbInfo& m, bool intra16x16) {
     for (int b8 = 0; b8 < 4; ++b8) {
       if (!((cbp_luma >> b8) & 1)) continue;
       inverse_scan_8x8(&luma_[64 * b8], raster);
-      emit_block(0, x0 + (b8 & 1) * 8, y0 + (b8 >> 1) * 8, 3, intra, qpy, raster);
+      // CABAC: the 8x8 block's count in each of its 4x4 entries; CAVLC: one count per interleaved part.
+      const uint8_t* q = nnz + static_cast<size_t>(b8 >> 1) * 2 * pic_.w4 + (b8 & 1) * 2;
+      const int levels = use_cabac_ ? q[0] : q[0] + q[1] + q[pic_.w4] + q[pic_.w4 + 1];
+      emit_block(0, x0 + (b8 & 1) * 8, y0 + (b8 >> 1) * 8, 3, intra, qpy, raster, levels);
     }
   } else {
     int32_t dc[16];
@@ -778,9 +782,10 @@ void SliceDecoder::output_transform_blocks(const MbInfo& m, bool intra16x16) {
       int32_t* list = &luma_[16 * blk];
       const int at = kBlkY[blk] * 4 + kBlkX[blk];
       if (intra16x16) list[0] = dc[at];
-      if (!nnz[static_cast<size_t>(kBlkY[blk]) * pic_.w4 + kBlkX[blk]] && !(intra16x16 && list[0])) continue;
+      const int levels = nnz[static_cast<size_t>(kBlkY[blk]) * pic_.w4 + kBlkX[blk]] + (intra16x16 && list[0] ? 1 : 0);
+      if (!levels) continue;
       inverse_scan_4x4(list, raster);
-      emit_block(0, x0 + kBlkX[blk] * 4, y0 + kBlkY[blk] * 4, 2, intra, qpy, raster);
+      emit_block(0, x0 + kBlkX[blk] * 4, y0 + kBlkY[blk] * 4, 2, intra, qpy, raster, levels);
     }
   }
   if (sps_.chroma_format_idc != 1 || !cbp_chroma) return;
@@ -789,9 +794,10 @@ void SliceDecoder::output_transform_blocks(const MbInfo& m, bool intra16x16) {
     const int qpc = chroma_qp(c);
     for (int blk = 0; blk < 4; ++blk) {
       chroma_ac_[c][blk][0] = chroma_dc_[c][blk];
-      if (!chroma_dc_[c][blk] && !nnz_c[c * 4 + blk]) continue;
+      const int levels = nnz_c[c * 4 + blk] + (chroma_dc_[c][blk] ? 1 : 0);
+      if (!levels) continue;
       inverse_scan_4x4(chroma_ac_[c][blk], raster);
-      emit_block(c + 1, x0 + (blk & 1) * 8, y0 + (blk >> 1) * 8, 2, intra, qpc, raster);
+      emit_block(c + 1, x0 + (blk & 1) * 8, y0 + (blk >> 1) * 8, 2, intra, qpc, raster, levels);
     }
   }
 }
