@@ -39,7 +39,7 @@ void MotionPredictor::set_macroblock(int mb_x, int mb_y) {
   out_ = pic_.motion_out ? pic_.motion_out->data() + (static_cast<size_t>(mb_y * 4) * pic_.w4 + mb_x * 4) * 8 : nullptr;
 }
 
-MotionPredictor::Neighbour MotionPredictor::neighbour(int list, int nx, int ny, int cur_x4, int cur_y4) const {
+inline MotionPredictor::Neighbour MotionPredictor::neighbour(int list, int nx, int ny, int cur_x4, int cur_y4) const {
   Neighbour n{false, -1, {0, 0}};
   bool avail;
   if (ny >= 0) {

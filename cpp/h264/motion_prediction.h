@@ -43,7 +43,7 @@ class MotionPredictor {
     int ref_idx = -1;
     int32_t ref_id = -1;  // the reference picture's identity (ColocatedMotion::ref_id)
   };
-  Neighbour neighbour(int list, int nx, int ny, int cur_x4, int cur_y4) const;
+  [[gnu::always_inline]] inline Neighbour neighbour(int list, int nx, int ny, int cur_x4, int cur_y4) const;
   void neighbours_abc(int list, int x4, int y4, int w4, Neighbour& a, Neighbour& b, Neighbour& c) const;
   void direct_spatial(int quadrant_mask);
   void direct_temporal(int quadrant_mask);
