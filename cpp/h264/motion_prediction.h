@@ -3,7 +3,9 @@
 // temporal direct prediction for B_Skip, B_Direct_16x16 and B_Direct_8x8.
 // Works on the 4x4 motion field of the picture being decoded.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "h264/dpb.h"
 #include "h264/picture_state.h"
@@ -70,6 +72,57 @@ class MotionPredictor {
   int16_t* out_ = nullptr;         // its entry in the motion output, null without one
   int16_t ref_poc_[2][kMaxRefIdx];  // POC of each list entry, clamped for the output
 };
+
+// Inline: called for every partition of every macroblock.
+namespace motion_detail {
+// The blocks of a partition W blocks wide (W a constant: unrolled 16-byte stores), and their
+// output entries when the picture has a motion output.
+template <int W, bool kOutput>
+inline void fill_rows(BlockMotion* b, int16_t* o, size_t stride, int h4, const BlockMotion& v, const int16_t out[8]) {
+  for (int y = 0; y < h4; ++y, b += stride) {
+    for (int x = 0; x < W; ++x) {
+      b[x] = v;
+      if (kOutput) std::memcpy(o + 8 * x, out, 16);
+    }
+    if (kOutput) o += stride * 8;
+  }
+}
+template <bool kOutput>
+inline void fill(BlockMotion* b, int16_t* o, size_t stride, int w4, int h4, const BlockMotion& v, const int16_t out[8]) {
+  switch (w4) {
+    case 4: fill_rows<4, kOutput>(b, o, stride, h4, v, out); break;
+    case 2: fill_rows<2, kOutput>(b, o, stride, h4, v, out); break;
+    default: fill_rows<1, kOutput>(b, o, stride, h4, v, out); break;
+  }
+}
+}  // namespace motion_detail
+
+inline void MotionPredictor::store(int x4, int y4, int w4, int h4, const int ref_idx[2], const int16_t mv[2][2]) {
+  // The reference picture's identity is found later through the macroblock's slice
+  // (ColocatedMotion::ref_id); its POC goes with the block, for the output.
+  BlockMotion v;
+  v.unused = 0;
+  for (int l = 0; l < 2; ++l) {
+    const bool used = ref_idx[l] >= 0;
+    v.ref_idx[l] = static_cast<int8_t>(used ? ref_idx[l] : -1);
+    v.mv[l][0] = used ? mv[l][0] : 0;
+    v.mv[l][1] = used ? mv[l][1] : 0;
+    v.poc[l] = used ? ref_poc_[l][ref_idx[l]] : int16_t{-32768};
+  }
+  const size_t stride = pic_.w4;
+  const size_t at = static_cast<size_t>(y4) * stride + x4;
+  if (!out_) {
+    motion_detail::fill<false>(blocks_ + at, nullptr, stride, w4, h4, v, nullptr);
+    return;
+  }
+  // The output entry: the block with pred_mode and inter_dir in place of the reference indices.
+  int16_t out[8];
+  std::memcpy(out, &v, sizeof(out));
+  const uint8_t kind = pic_.mb[static_cast<size_t>(mb_y_) * pic_.w_mbs + mb_x_].kind;
+  out[0] = is_intra(kind) ? 0 : is_skip(kind) ? 2 : 1;
+  out[1] = static_cast<int16_t>((ref_idx[0] >= 0 ? 1 : 0) | (ref_idx[1] >= 0 ? 2 : 0));
+  motion_detail::fill<true>(blocks_ + at, out_ + at * 8, stride, w4, h4, v, out);
+}
 
 }  // namespace h264
 }  // namespace codectok
