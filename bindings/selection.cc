@@ -65,8 +65,9 @@ Napi::Value CudaInfoJs(const Napi::CallbackInfo& info) {
 }
 
 // selectTopK(scores: Float32Array [T*S], intra: Uint8Array [T], content: Uint8Array [S],
-//   {T, gridH, gridW, static, budget, iframes, keepFirst, padding, staticFallback, order}, device)
-//   -> {flat: Int32Array, denseSlots: Int32Array, mandatory, staticFallback, device}
+//   {T, gridH, gridW, static, budget, iframes, keepFirst, padding, staticFallback, order, keys?}, device)
+//   -> {flat: Int32Array, denseSlots: Int32Array, mandatory, staticFallback, device,
+//       keys?: Float64Array (with keys: true, the rank key codec_rank_key of each patch of flat)}
 Napi::Value SelectTopKJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Float32Array scores = Typed<Napi::Float32Array>(info[0], "scores");
@@ -127,6 +128,14 @@ Napi::Value SelectTopKJs(const Napi::CallbackInfo& info) {
   out.Set("mandatory", r.mandatory);
   out.Set("staticFallback", r.static_fallback);
   out.Set("device", ran);
+  if (o.Get("keys").ToBoolean().Value()) {
+    Napi::Float64Array keys = Napi::Float64Array::New(env, r.flat.size());
+    for (size_t j = 0; j < r.flat.size(); ++j) {
+      const int64_t i = r.flat[j], slot = i / S;
+      keys[j] = codec_rank_key(v.scores[i], v.intra[slot] != 0, v.content[i - slot * S] != 0, t);
+    }
+    out.Set("keys", keys);
+  }
   return out;
 }
 

@@ -229,4 +229,36 @@ describe('adaptive policy', () => {
     expect(capped.count).toBe(100);
     expect(() => selectAdaptive(volume(4, 2, 2), { fraction: 0 })).toThrow(CodectokError);
   });
+
+  it('K is the dense slots plus the fewest best-ranked patches that hold the fraction (independent reference)', () => {
+    // The documented rule written out here: a patch counts its fused score, 0 in an I slot with
+    // iframes zero, nothing when it touches padding with padding exclude (it ranks last); patches
+    // ranked by that value, ties by (t, h, w); dense slots (the first with keepFirst, every I
+    // slot with iframes dense) are kept whole and count nothing.
+    const cases: [ScoreVolume, Parameters<typeof selectAdaptive>[1]][] = [
+      [volume(12, 5, 7, { seed: 3, padCols: 1 }), { fraction: 0.9 }],
+      [volume(12, 5, 7, { seed: 4, padCols: 1 }), { fraction: 0.6, iframes: 'dense' }],
+      [volume(12, 5, 7, { seed: 5, padCols: 2 }), { fraction: 0.75, iframes: 'score', padding: 'include', keepFirst: false }],
+      [volume(9, 4, 4, { seed: 6 }), { fraction: 1 }],
+    ];
+    for (const [vol, opts] of cases) {
+      const S = vol.gridH * vol.gridW;
+      const dense = new Set<number>();
+      for (let t = 0; t < vol.T; t++) if ((t === 0 && opts!.keepFirst !== false) || (opts!.iframes === 'dense' && vol.frameTypes[t] === 'I')) dense.add(t);
+      const value = (i: number) => {
+        const t = Math.floor(i / S);
+        if (opts!.padding !== 'include' && !vol.content[i % S]) return -1;  // ranks after every content patch, counts nothing
+        return vol.frameTypes[t] === 'I' && (opts!.iframes ?? 'zero') === 'zero' ? 0 : vol.scores[i]!;
+      };
+      const rest = Array.from({ length: vol.T * S }, (_, i) => i).filter((i) => !dense.has(Math.floor(i / S)));
+      rest.sort((a, b) => value(b) - value(a) || a - b);
+      const total = rest.reduce((n, i) => n + Math.max(0, value(i)), 0);
+      let k = 0;
+      let held = 0;
+      while (k < rest.length && held < opts!.fraction! * total - 1e-9) held += Math.max(0, value(rest[k++]!));
+      const got = selectAdaptive(vol, opts);
+      expect(got.count).toBe(dense.size * S + k);
+      expect(got.heldFraction).toBeCloseTo(held / total, 12);
+    }
+  });
 });

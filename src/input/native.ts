@@ -204,9 +204,13 @@ export interface NativeAddon {
     scores: Float32Array,
     intra: Uint8Array,
     content: Uint8Array,
-    o: { T: number; gridH: number; gridW: number; static: boolean; budget: number; iframes: string; keepFirst: boolean; padding: string; staticFallback: boolean; order: string },
+    o: { T: number; gridH: number; gridW: number; static: boolean; budget: number; iframes: string; keepFirst: boolean; padding: string; staticFallback: boolean; order: string; keys?: boolean },
     device?: 'cpu' | 'cuda',
-  ): { flat: Int32Array; denseSlots: Int32Array; mandatory: number; staticFallback: boolean; device: 'cpu' | 'cuda' };
+  ): {
+    flat: Int32Array; denseSlots: Int32Array; mandatory: number; staticFallback: boolean; device: 'cpu' | 'cuda';
+    /** With keys: the rank key of each patch of flat (cpp/score/select_top_k.h codec_rank_key). */
+    keys?: Float64Array;
+  };
   /** Cuts patches (row, h, w triples) out of an RGB24 frame into out (cpp/tensors/patch_gather.h). */
   gatherPatches(
     rgb: Uint8Array,

@@ -5,8 +5,8 @@
  * the codec policy does with that K. A static clip (total score 0 outside the dense slots) costs
  * only its dense slots.
  */
-import { type CodecPolicyOptions, codecDenseSlots, codecRankKey, resolveCodecOptions, selectCodec } from './codec.js';
-import { type ScoreVolume, type Selection, checkVolume, PolicyError, rankIndices } from './types.js';
+import { type CodecPolicyOptions, nativeTopK, resolveCodecOptions, selectCodec } from './codec.js';
+import { type ScoreVolume, type Selection, checkVolume, PolicyError } from './types.js';
 
 export interface AdaptivePolicyOptions extends Omit<CodecPolicyOptions, 'budget'> {
   /** Share of the clip's total score to keep, in (0, 1]. Default 0.9. */
@@ -26,25 +26,21 @@ export function selectAdaptive(vol: ScoreVolume, opts: AdaptivePolicyOptions = {
   const minBudget = opts.minBudget ?? 1;
   if (!Number.isInteger(maxBudget) || maxBudget < 1) throw new PolicyError(`maxBudget must be a positive integer, got ${opts.maxBudget}`);
   if (!Number.isInteger(minBudget) || minBudget < 1 || minBudget > maxBudget) throw new PolicyError(`minBudget must be an integer in [1, maxBudget], got ${opts.minBudget}`);
-  const o = resolveCodecOptions({ ...opts, budget: 1, staticFallback: false });
-  const dense = codecDenseSlots(vol, o);
-  const taken = new Uint8Array(vol.T * S);
-  for (const t of dense) taken.fill(1, t * S, (t + 1) * S);
-  const key = codecRankKey(vol, o);
-  const cand: number[] = [];
+  // Every patch ranked as the codec policy ranks it (the C++ selection with the whole volume as
+  // budget, order score: the dense slots' patches first, then the others best first), with the
+  // rank keys; a patch's share of the total is its key, none for a negative one (padding).
+  const N = vol.T * S;
+  const all = nativeTopK(vol, resolveCodecOptions({ ...opts, budget: N, staticFallback: false, order: 'score' }), 'cpu', true);
+  const credit = new Float64Array(N);
+  for (let j = all.mandatory; j < N; j++) credit[all.flat[j]!] = Math.max(0, all.keys![j]!);
   let total = 0;
-  for (let i = 0; i < taken.length; i++) {
-    if (taken[i]) continue;
-    cand.push(i);
-    total += Math.max(0, key(i));
-  }
-  const ranked = rankIndices(Int32Array.from(cand), key);
+  for (let i = 0; i < N; i++) total += credit[i]!;  // in (t, h, w) order
   let k = 0;
   let held = 0;
   if (total > 0) {
-    while (k < ranked.length && held < fraction * total - 1e-9) held += Math.max(0, key(ranked[k++]!));
+    while (all.mandatory + k < N && held < fraction * total - 1e-9) held += credit[all.flat[all.mandatory + k++]!]!;
   }
-  const K = Math.max(minBudget, Math.min(maxBudget, dense.length * S + k));
+  const K = Math.max(minBudget, Math.min(maxBudget, all.mandatory + k));
   const sel = selectCodec(vol, { ...opts, budget: K, staticFallback: false }, 'adaptive');
   return { ...sel, fraction, heldFraction: total > 0 ? held / total : 1 };
 }

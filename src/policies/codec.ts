@@ -39,26 +39,24 @@ export function resolveCodecOptions(o: CodecPolicyOptions) {
   return { budget: o.budget, iframes, keepFirst: o.keepFirst ?? true, padding, staticFallback: o.staticFallback ?? true, order };
 }
 
-/** Slots kept whole by the codec policy (not counting the static fallback). */
-export function codecDenseSlots(vol: ScoreVolume, o: ReturnType<typeof resolveCodecOptions>): number[] {
-  const dense: number[] = [];
-  for (let t = 0; t < vol.T; t++) if ((t === 0 && o.keepFirst) || (o.iframes === 'dense' && vol.frameTypes[t] === 'I')) dense.push(t);
-  return dense;
-}
-
-/** Ranking key of flat index i under the codec policy: content patches by score, then padding patches. */
-export function codecRankKey(vol: ScoreVolume, o: ReturnType<typeof resolveCodecOptions>): (i: number) => number {
-  const S = vol.gridH * vol.gridW;
-  return (i: number) => {
-    const t = Math.floor(i / S);
-    const s = vol.frameTypes[t] === 'I' && o.iframes === 'zero' ? 0 : vol.scores[i]!;
-    if (o.padding === 'exclude' && !vol.content[i - t * S]) return -1 - s * 1e-6; // after every content patch
-    return s;
-  };
-}
-
 /** Where the selection runs: the C++ core on the CPU, or the GPU kernels (an addon built with CUDA and a device). */
 export type SelectionDevice = 'cpu' | 'cuda';
+
+/**
+ * The C++ selection (cpp/score/select_top_k.h) of a volume: `o.order` rows, and with `keys` the
+ * rank key of each (what the ranking compares: the score, 0 in I slots with iframes zero,
+ * below -1 for patches touching padding with padding exclude).
+ */
+export function nativeTopK(vol: ScoreVolume, o: ReturnType<typeof resolveCodecOptions>, device: SelectionDevice, keys = false) {
+  const intra = Uint8Array.from(vol.frameTypes, (t) => (t === 'I' ? 1 : 0));
+  return loadNative().selectTopK(
+    vol.scores,
+    intra,
+    vol.content,
+    { T: vol.T, gridH: vol.gridH, gridW: vol.gridW, static: vol.static, budget: o.budget, iframes: o.iframes, keepFirst: o.keepFirst, padding: o.padding, staticFallback: o.staticFallback, order: o.order, keys },
+    device,
+  );
+}
 
 export function selectCodec(vol: ScoreVolume, opts: CodecPolicyOptions, policy = 'codec', device: SelectionDevice = 'cpu'): Selection {
   checkVolume(vol);
@@ -66,14 +64,7 @@ export function selectCodec(vol: ScoreVolume, opts: CodecPolicyOptions, policy =
   const o = resolveCodecOptions(opts);
   const S = vol.gridH * vol.gridW;
   const K = Math.min(o.budget, vol.T * S);
-  const intra = Uint8Array.from(vol.frameTypes, (t) => (t === 'I' ? 1 : 0));
-  const r = loadNative().selectTopK(
-    vol.scores,
-    intra,
-    vol.content,
-    { T: vol.T, gridH: vol.gridH, gridW: vol.gridW, static: vol.static, budget: o.budget, iframes: o.iframes, keepFirst: o.keepFirst, padding: o.padding, staticFallback: o.staticFallback, order: o.order },
-    device,
-  );
+  const r = nativeTopK(vol, o, device);
   if (r.flat.length !== K) throw new PolicyError(`internal: selected ${r.flat.length} of ${K}`);
   return {
     policy,
