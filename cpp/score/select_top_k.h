@@ -46,7 +46,7 @@ std::vector<int32_t> linspace_int(int count, int n);
 // The slots kept whole and the number of their patches that fit the budget.
 std::vector<int32_t> codec_dense_slots(const TopKVolume& v, const TopKOptions& o, int64_t K);
 
-// Ranking key of flat index i (codecRankKey): the fused score, 0 in I slots with iframes = zero;
+// Ranking key of flat index i (the addon hands it out with keys: true; the adaptive policy sums it): the fused score, 0 in I slots with iframes = zero;
 // patches touching padding (padding_exclude) rank after every content patch: -1 - s * 1e-6.
 CODECTOK_HD double codec_rank_key(float score, bool intra_slot, bool content, const TopKOptions& o) {
   const double s = intra_slot && o.iframes == IFramePolicy::kZero ? 0.0 : static_cast<double>(score);
