@@ -14,7 +14,7 @@
 //                                (a segment that begins at a planner's cut point)
 //
 //   const p = new SegmentPlanner({codec, limits});   (cpp/stream/segment_planner.h)
-//   p.push(uint8array) -> {cuts: [{offset, start, parameterSets: Uint8Array}], planned}
+//   p.push(uint8array) -> {cuts: [{offset, firstSliceOffset, start, parameterSets: Uint8Array}], planned}
 //   p.finish()         -> the same, planned = Infinity
 // synchronous, on the calling thread (it reads headers only: microseconds per picture).
 //
@@ -694,6 +694,7 @@ class SegmentPlanner : public Napi::ObjectWrap<SegmentPlanner> {
     while (planner_->next(c)) {
       Napi::Object cut = Napi::Object::New(env);
       cut.Set("offset", static_cast<double>(c.byte_offset));
+      cut.Set("firstSliceOffset", static_cast<double>(c.first_slice_offset));
       cut.Set("start", StartToJs(env, c.start));
       Napi::Uint8Array sets = Napi::Uint8Array::New(env, c.parameter_sets.size());
       if (!c.parameter_sets.empty()) std::memcpy(sets.Data(), c.parameter_sets.data(), c.parameter_sets.size());

@@ -101,6 +101,20 @@ describe('parsePictures threads', () => {
     expect(two.got.slice(0, one.got.length)).toEqual(one.got);
   });
 
+  it('a picture cut short just before a random-access point: the error where one thread finds it (the next picture)', async () => {
+    // intra_only.h264: 6 IDR pictures; 48 bytes zeroed inside the third leave it incomplete, which one
+    // decoder finds at the fourth picture's first slice and a segment's decoder at its end.
+    const d = Buffer.from(readFileSync(path.join(__dirname, 'fixtures', 'h264-corpus', 'intra_only.h264')));
+    d.fill(0, 13307, 13307 + 48);
+    const one = await untilError(d, { threads: 1, codec: 'h264' });
+    const two = await untilError(d, { threads: 2, codec: 'h264' });
+    expect(one.error?.code).toBe('ERR_TRUNCATED');
+    expect({ code: two.error?.code, byteOffset: two.error?.byteOffset, picture: two.error?.picture })
+      .toEqual({ code: one.error!.code, byteOffset: one.error!.byteOffset, picture: one.error!.picture });
+    expect(one.error!.byteOffset).toBeGreaterThan(13307);
+    expect(two.got.slice(0, one.got.length)).toEqual(one.got);
+  });
+
   it('an AbortSignal stops every segment; breaking out of the loop leaves nothing running', async () => {
     for (const threads of [1, 2]) {
       const controller = new AbortController();

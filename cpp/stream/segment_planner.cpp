@@ -130,6 +130,7 @@ void SegmentPlanner::handle(NalUnit& nal) {
   const int64_t start_code = nal.byte_offset - 3;
   if (is_slice(codec_, nal.type)) {
     if (access_unit_start_ < 0) access_unit_start_ = start_code;
+    slice_offset_ = nal.byte_offset;
     decoder_->decode_nal(nal);  // a picture start calls on_picture_start
     access_unit_start_ = -1;
     return;
@@ -153,6 +154,7 @@ void SegmentPlanner::on_picture_start(const PictureStart& s) {
   if (!s.random_access || s.decode_index == 0) return;
   auto cut = std::make_unique<CutPoint>();
   cut->byte_offset = access_unit_start_;
+  cut->first_slice_offset = slice_offset_;
   cut->start = s.resume;
   cut->parameter_sets = parameter_sets();
   // A CRA that continues its sequence may have RASL pictures: wait for its leading pictures.

@@ -34,6 +34,9 @@ namespace codectok {
 
 struct CutPoint {
   int64_t byte_offset = 0;  // of the start code of the first NAL unit of the picture's access unit
+  // Of the NAL unit header of the picture's first slice: where a decoder of the whole stream finds
+  // that the picture before it is incomplete, an error a segment's decoder meets only at its end.
+  int64_t first_slice_offset = 0;
   StreamStart start;        // the decoder state there (DecodeOptions::start)
   // The parameter sets (VPS, SPS, PPS; H.264: SPS, PPS) received before the cut point's picture,
   // the latest of each id, as Annex-B NAL units: a segment's decoder is fed these first.
@@ -75,6 +78,7 @@ class SegmentPlanner {
   // Annex-B NAL units of the parameter sets in force, by (NAL type, id).
   std::map<std::pair<int, uint32_t>, std::vector<uint8_t>> parameter_sets_;
   int64_t access_unit_start_ = -1;  // start code offset of the open access unit, -1 when none is open
+  int64_t slice_offset_ = -1;        // NAL unit header offset of the slice being decoded
   std::deque<CutPoint> ready_;
   std::unique_ptr<CutPoint> pending_;  // an HEVC CRA whose leading pictures are not all seen yet
   bool finished_ = false;

@@ -1,6 +1,7 @@
 // SegmentPlanner (stream/segment_planner.h): cutting a stream at the planner's cut points and
 // decoding each segment with a fresh decoder (DecodeOptions::start, the cut's parameter sets)
-// gives exactly the pictures of one decoder over the whole stream, in the same order: POC, decode
+// gives exactly the pictures of one decoder over the whole stream, in the same order (and, on
+// corrupt copies, the same error after at least the same pictures): POC, decode
 // index, NAL type, slices with their reference POCs, bit totals and every map. Checked on every
 // stream of the HEVC and H.264 corpora and the libx264 fixtures, with the expected cut points
 // read from the NAL unit headers by this test (IRAP pictures; CRA pictures with RASL pictures are
@@ -172,6 +173,116 @@ void check_stream(const std::string& path, Codec codec) {
   }
 }
 
+// One pass or segment by segment over possibly corrupt bytes: the pictures until the first error,
+// and that error (code, byte offset in the whole stream, picture).
+struct Outcome {
+  std::vector<PictureResult> pictures;
+  bool failed = false;
+  ErrorCode code = ErrorCode::kTruncated;  // read only when failed
+  int64_t byte_offset = -1;
+  int picture = -1;
+};
+
+void record(const ParseError& e, int64_t shift, Outcome& out) {
+  out.failed = true;
+  out.code = e.code();
+  out.byte_offset = e.byte_offset < 0 ? -1 : e.byte_offset + shift;
+  out.picture = e.picture;
+}
+
+Outcome one_pass(const std::vector<uint8_t>& d, Codec codec, const DecodeOptions& options) {
+  Outcome out;
+  try {
+    out.pictures = decode(d.data(), d.size(), codec, options);
+  } catch (const ParseError& e) {
+    record(e, 0, out);
+  }
+  return out;
+}
+
+Outcome in_segments(const std::vector<uint8_t>& d, Codec codec, const DecodeOptions& options) {
+  SegmentPlanner planner(codec, options.limits);
+  for (size_t at = 0; at < d.size(); at += 4096) planner.push(d.data() + at, std::min<size_t>(4096, d.size() - at));
+  planner.finish();
+  std::vector<CutPoint> cuts;
+  CutPoint c;
+  while (planner.next(c)) cuts.push_back(std::move(c));
+  Outcome out;
+  StreamDecoder decoder(options, codec);
+  for (size_t k = 0; k <= cuts.size() && !out.failed; ++k) {
+    const size_t from = k == 0 ? 0 : static_cast<size_t>(cuts[k - 1].byte_offset);
+    const size_t to = k < cuts.size() ? static_cast<size_t>(cuts[k].byte_offset) : d.size();
+    std::vector<uint8_t> segment = k == 0 ? std::vector<uint8_t>() : cuts[k - 1].parameter_sets;
+    const int64_t prefix = static_cast<int64_t>(segment.size());
+    segment.insert(segment.end(), d.begin() + static_cast<std::ptrdiff_t>(from), d.begin() + static_cast<std::ptrdiff_t>(to));
+    if (k > 0) decoder.restart(cuts[k - 1].start);
+    PictureResult p;
+    try {
+      for (size_t at = 0; at < segment.size(); at += 65536) {
+        decoder.push(segment.data() + at, std::min<size_t>(65536, segment.size() - at));
+        while (decoder.next(p)) out.pictures.push_back(std::move(p));
+      }
+      decoder.finish();
+      while (decoder.next(p)) out.pictures.push_back(std::move(p));
+    } catch (const ParseError& e) {
+      record(e, static_cast<int64_t>(from) - prefix, out);
+      // Found at the segment's end (no NAL unit at hand): where one pass finds it, the next
+      // picture's first slice.
+      if (e.byte_offset < 0 && k < cuts.size()) out.byte_offset = cuts[k].first_slice_offset;
+    }
+  }
+  return out;
+}
+
+// Corrupt copies of a stream (bytes overwritten, a run zeroed, the end cut off): segments give the
+// one-pass error (same code, byte offset and picture) after at least the one-pass pictures, those
+// identical; without an error, the same pictures.
+void check_corrupt(const std::string& path, Codec codec) {
+  const std::vector<uint8_t> clean = read_file(path);
+  DecodeOptions options;
+  options.motion = options.bits = true;
+  uint32_t seed = 2463534242u;
+  auto rnd = [&] {
+    seed ^= seed << 13;
+    seed ^= seed >> 17;
+    seed ^= seed << 5;
+    return seed;
+  };
+  int agreed = 0, errors = 0;
+  const int kCopies = 24;
+  for (int n = 0; n < kCopies; ++n) {
+    std::vector<uint8_t> d = clean;
+    const size_t at = 64 + rnd() % (d.size() - 64);
+    switch (n % 3) {
+      case 0:
+        for (int i = 0; i < 4 && at + i < d.size(); ++i) d[at + i] = static_cast<uint8_t>(rnd());
+        break;
+      case 1:
+        for (size_t i = at; i < std::min(d.size(), at + 48); ++i) d[i] = 0;
+        break;
+      default:
+        d.resize(at);
+    }
+    const Outcome a = one_pass(d, codec, options);
+    const Outcome b = in_segments(d, codec, options);
+    bool same = a.failed == b.failed && b.pictures.size() >= a.pictures.size() &&
+                (a.failed || b.pictures.size() == a.pictures.size());
+    if (a.failed && b.failed) same = same && a.code == b.code && a.byte_offset == b.byte_offset && a.picture == b.picture;
+    std::string why;
+    for (size_t i = 0; same && i < a.pictures.size(); ++i) same = same_picture(b.pictures[i], a.pictures[i], why);
+    if (!same)
+      check(false, path + ": corrupt copy " + std::to_string(n) + " (at " + std::to_string(at) + "): one pass " +
+                       (a.failed ? std::string(error_code_name(a.code)) + " at " + std::to_string(a.byte_offset) + " picture " + std::to_string(a.picture) : "ok") +
+                       " after " + std::to_string(a.pictures.size()) + " pictures; segments " +
+                       (b.failed ? std::string(error_code_name(b.code)) + " at " + std::to_string(b.byte_offset) + " picture " + std::to_string(b.picture) : "ok") +
+                       " after " + std::to_string(b.pictures.size()) + (why.empty() ? "" : " (" + why + ")"));
+    agreed += same;
+    errors += a.failed;
+  }
+  check(agreed == kCopies, path + ": " + std::to_string(agreed) + " of " + std::to_string(kCopies) + " corrupt copies agree (" +
+                               std::to_string(errors) + " with an error)");
+}
+
 }  // namespace
 
 int main() {
@@ -191,5 +302,10 @@ int main() {
   for (const char* n : {"idr_radl", "cra_rasl", "cra_poc_wrap"})
     check_stream(std::string("test/fixtures/segments/") + n + ".hevc", Codec::kHevc);
   check_stream("test/fixtures/segments/idr_bframes.h264", Codec::kH264);
+  for (const char* n : {"test/fixtures/segments/idr_radl.hevc", "test/fixtures/segments/cra_poc_wrap.hevc",
+                        "test/fixtures/hevc-corpus/seed_gop16_224.hevc", "test/fixtures/hevc-corpus/intra_only.hevc"})
+    check_corrupt(n, Codec::kHevc);
+  for (const char* n : {"test/fixtures/segments/idr_bframes.h264", "test/fixtures/h264-corpus/intra_only.h264"})
+    check_corrupt(n, Codec::kH264);
   return codectok::test::report();
 }

@@ -45,6 +45,8 @@ export interface NativeStreamStart {
 export interface NativeCutPoint {
   /** Stream offset of the start code of the access unit's first NAL unit. */
   offset: number;
+  /** Stream offset of the NAL unit header of the picture's first slice. */
+  firstSliceOffset: number;
   start: NativeStreamStart;
   /** Annex-B parameter sets in force there: a segment's decoder is fed these first. */
   parameterSets: Uint8Array;

@@ -53,6 +53,11 @@ interface Segment {
   start?: NativeStreamStart;
   /** Bytes of parameter sets pushed before the segment's own (error offsets are mapped back). */
   prefixLength: number;
+  /**
+   * The next segment's first slice: an error the decoder meets at the segment's end (a picture
+   * left incomplete) is one a single decoder meets there.
+   */
+  endSlice?: number;
   /** Given when the segment first has work. */
   decoder?: NativeDecoder;
   /** Bytes not pushed yet. */
@@ -92,7 +97,10 @@ export async function* decodeSegmented(
   const newSegment = (offset: number, cut?: NativeCutPoint): void => {
     const prefix = cut?.parameterSets ?? EMPTY;
     const last = segments[segments.length - 1];
-    if (last) last.complete = true;
+    if (last) {
+      last.complete = true;
+      last.endSlice = cut?.firstSliceOffset;
+    }
     segments.push({
       offset, start: cut?.start, prefixLength: prefix.length, input: prefix.length ? [prefix] : [], inputBytes: prefix.length,
       complete: false, resume: false, finished: false, running: false, out: [], waiting: 0,
@@ -199,7 +207,7 @@ export async function* decodeSegmented(
         }
       },
       (e: unknown) => {
-        s.error = mapOffset(e, s);
+        s.error = mapOffset(e, s, finishing);
       },
     ).finally(() => {
       s.running = false;
@@ -252,11 +260,15 @@ export async function* decodeSegmented(
   }
 }
 
-/** A native error's byteOffset, counted in the segment's input, as an offset in the whole stream. */
-function mapOffset(e: unknown, s: Segment): unknown {
+/**
+ * A native error's byteOffset, counted in the segment's input, as an offset in the whole stream;
+ * one met at the end of a segment (none) where a single decoder meets it: the next segment's first
+ * slice.
+ */
+function mapOffset(e: unknown, s: Segment, atEnd: boolean): unknown {
   const err = e as { byteOffset?: unknown } | null;
-  if (err && typeof err === 'object' && typeof err.byteOffset === 'number' && err.byteOffset >= 0) {
-    err.byteOffset = s.offset + Math.max(0, err.byteOffset - s.prefixLength);
-  }
+  if (!err || typeof err !== 'object' || typeof err.byteOffset !== 'number') return e;
+  if (err.byteOffset >= 0) err.byteOffset = s.offset + Math.max(0, err.byteOffset - s.prefixLength);
+  else if (atEnd && s.endSlice !== undefined) err.byteOffset = s.endSlice;
   return e;
 }

@@ -157,6 +157,7 @@ void SegmentPlanner::push(const uint8_t* data, size_t size) {
     if (data[i] != 'C') continue;
     CutPoint c;
     c.byte_offset = access_unit_start_ + 1;
+    c.first_slice_offset = c.byte_offset;
     c.start.decode_index = options_.start.decode_index;
     c.parameter_sets = {'P', 'S'};
     ready_.push_back(c);
