@@ -426,6 +426,16 @@ async function main() {
     console.error(`fuzz: build failed: ${e.message} (is libFuzzer installed? Debian: libfuzzer-14-dev)`);
     process.exit(2);
   }
+  if (o.cpuSeconds) {
+    // On kernels with autogroup scheduling (sched_autogroup_enabled), nice works only inside a
+    // session's group: a campaign started from its own terminal (or setsid) would take half of
+    // the machine from the rest whatever its nice. Lower the whole group too, where allowed.
+    try {
+      writeFileSync('/proc/self/autogroup', '19');
+    } catch {
+      // not Linux, or no autogroup: nice alone
+    }
+  }
   const started = new Date().toISOString();
   const done = Object.fromEntries(ledgerTotals(readLedger(buildDir)).map((t) => [t.target, t.cpuSeconds]));
   const targets = o.topUp ? o.targets.filter((t) => (done[t] ?? 0) < o.cpuSeconds) : o.targets;

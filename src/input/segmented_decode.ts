@@ -10,9 +10,10 @@
 // order, which is the stream's output order, with the same POC, decode indices and maps as one
 // decoder of the whole stream (cpp/tests/test_segment_planner.cpp, test/segmented_decode.test.ts).
 //
-// Memory stays bounded: a segment that is not first stops decoding once MAX_WAITING_PICTURES of
-// its pictures wait for the segments before it, and input is read ahead for the segments after
-// the first only while less than MAX_BYTES_AHEAD bytes wait to be decoded.
+// Memory stays bounded: a segment that is not first stops decoding once its pictures waiting for
+// the segments before it hold MAX_WAITING_BYTES of arrays (or number MAX_WAITING_PICTURES: pictures
+// without arrays, as tokenize's and inspect's, are small), and input is read ahead for the
+// segments after the first only while less than MAX_BYTES_AHEAD bytes wait to be decoded.
 //
 // Errors: a segment's error is thrown once every picture before it was handed out, with its
 // byteOffset in the whole stream. Cancelling cancels every segment's decoder.
@@ -24,8 +25,10 @@ import type {
   NativeStreamStart,
 } from './native.js';
 
+/** Bytes of picture arrays a segment may have decoded ahead of the segments before it. */
+const MAX_WAITING_BYTES = 64 << 20;
 /** Pictures a segment may have decoded ahead of the segments before it. */
-const MAX_WAITING_PICTURES = 32;
+const MAX_WAITING_PICTURES = 4096;
 /** Bytes read ahead for the segments after the first. */
 const MAX_BYTES_AHEAD = 64 << 20;
 const EMPTY = new Uint8Array(0);
@@ -72,6 +75,7 @@ interface Segment {
   /** Batches of pictures decoded and not handed out yet. */
   out: NativePicture[][];
   waiting: number;
+  waitingBytes: number;
   error?: unknown;
 }
 
@@ -103,7 +107,7 @@ export async function* decodeSegmented(
     }
     segments.push({
       offset, start: cut?.start, prefixLength: prefix.length, input: prefix.length ? [prefix] : [], inputBytes: prefix.length,
-      complete: false, resume: false, finished: false, running: false, out: [], waiting: 0,
+      complete: false, resume: false, finished: false, running: false, out: [], waiting: 0, waitingBytes: 0,
     });
   };
 
@@ -172,7 +176,7 @@ export async function* decodeSegmented(
   // Starts the next native call of a segment, if it has one to make.
   const work = (s: Segment, first: boolean): void => {
     if (s.running || s.finished || s.error !== undefined) return;
-    if (!first && s.waiting >= MAX_WAITING_PICTURES) return;
+    if (!first && (s.waiting >= MAX_WAITING_PICTURES || s.waitingBytes >= MAX_WAITING_BYTES)) return;
     if (!s.resume && s.inputBytes === 0 && !s.complete) return;  // waits for bytes
     let ready: Promise<unknown> = Promise.resolve();
     if (!s.decoder) ({ decoder: s.decoder, ready } = decoderFor(s));
@@ -204,6 +208,7 @@ export async function* decodeSegmented(
         if (pictures.length > 0) {
           s.out.push(pictures);
           s.waiting += pictures.length;
+          s.waitingBytes += arrayBytes(pictures);
         }
       },
       (e: unknown) => {
@@ -224,6 +229,7 @@ export async function* decodeSegmented(
         if (head.out.length > 0) {
           const batch = head.out.shift()!;
           head.waiting -= batch.length;
+          head.waitingBytes -= arrayBytes(batch);
           yield batch;
           continue;
         }
@@ -258,6 +264,13 @@ export async function* decodeSegmented(
     held = [];
     if (!inputDone) await source.return?.(undefined);
   }
+}
+
+/** Bytes of the arrays of some pictures (what holding them costs). */
+function arrayBytes(pictures: NativePicture[]): number {
+  let n = 0;
+  for (const p of pictures) n += (p.motion?.byteLength ?? 0) + (p.cu?.byteLength ?? 0) + (p.bits?.byteLength ?? 0) + (p.residual?.byteLength ?? 0) + (p.tu?.byteLength ?? 0);
+  return n;
 }
 
 /**
