@@ -183,6 +183,8 @@ Napi::Object PictureToJs(Napi::Env env, const PictureResult& p) {
   o.Set("poc", p.poc);
   o.Set("decodeIndex", p.decode_index);
   o.Set("nalType", p.nal_type);
+  o.Set("temporalId", p.temporal_id);
+  o.Set("disposable", p.disposable);
   o.Set("width", p.width);
   o.Set("height", p.height);
   o.Set("bitDepth", p.bit_depth);
@@ -202,6 +204,8 @@ Napi::Object PictureToJs(Napi::Env env, const PictureResult& p) {
     so.Set("qpDelta", s.qp_delta);
     so.Set("refL0", IntArray(env, s.ref_l0));
     so.Set("refL1", IntArray(env, s.ref_l1));
+    so.Set("byteOffset", static_cast<double>(s.byte_offset));
+    so.Set("byteSize", static_cast<double>(s.byte_size));
     slices.Set(static_cast<uint32_t>(i), so);
   }
   o.Set("slices", slices);

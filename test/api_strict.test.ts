@@ -15,6 +15,7 @@ import {
   parseFile,
   parsePictures,
   pictureHeaders,
+  type PictureHeader,
   readNpy,
   renderViz,
   tokenize,
@@ -194,7 +195,9 @@ describe.skipIf(!ffmpegPath())('MP4 input to countPictures / pictureHeaders (nee
       ffmpeg(['-i', corpusStream(name), '-c', 'copy', '-tag:v', 'hvc1', file]);
       const raw = await pictureHeaders(corpusStream(name));
       expect(raw.length).toBeGreaterThan(0);
-      expect(await pictureHeaders(file)).toEqual(raw);
+      // the same pictures; the slices' byte extents are those of the stream demuxed from the MP4 (one per slice all the same)
+      const withoutBytes = (h: PictureHeader[]) => h.map(({ sliceBytes, ...rest }) => ({ ...rest, slices: sliceBytes.length }));
+      expect(withoutBytes(await pictureHeaders(file))).toEqual(withoutBytes(raw));
       expect(await countPictures(file)).toBe(raw.length);
       expect(await countPictures(new Uint8Array(readFileSync(file)))).toBe(raw.length);
     }

@@ -78,6 +78,11 @@ struct SliceInfo {
   int32_t qp_delta = 0;  // slice_qp_delta (of the independent slice segment that owns it)
   std::vector<int32_t> ref_l0;  // POC of each RefPicList0 entry
   std::vector<int32_t> ref_l1;
+  // Where the slice (segment) NAL unit lies in the Annex-B stream the decoder was fed: the offset
+  // of its NAL unit header and its size (header and payload; the start code before it and the
+  // zero bytes after it excluded).
+  int64_t byte_offset = 0;
+  int64_t byte_size = 0;
 };
 
 // The coding standard a picture was read from.
@@ -89,6 +94,13 @@ struct PictureResult {
   int32_t poc = 0;
   int32_t decode_index = 0;  // position in decoding order in the whole stream
   int32_t nal_type = 0;
+  int32_t temporal_id = 0;  // HEVC TemporalId (nuh_temporal_id_plus1 - 1); 0 for H.264
+  // No later picture in decoding order can use this one for inter prediction, so a decoder that
+  // does not output it can skip it: HEVC, a sub-layer non-reference picture (clause 3; TRAIL_N,
+  // TSA_N, STSA_N, RADL_N, RASL_N) whose TemporalId is the highest of the stream
+  // (sps_max_sub_layers_minus1), since pictures of the same sub-layer do not refer to it and no
+  // higher sub-layer exists; H.264, a picture with nal_ref_idc 0 (a non-reference picture).
+  bool disposable = false;
   int32_t width = 0, height = 0;  // coded luma size (pic_width_in_luma_samples...)
   int32_t bit_depth = 8;
   // Conformance window in luma samples: the displayed picture is

@@ -111,6 +111,7 @@ bool AnnexBSplitter::next(NalUnit& out) {
     scan_ = end;
     if (nal_end - nal_begin < 2) continue;  // empty NAL unit: skip
     out.byte_offset = base_offset_ + static_cast<int64_t>(nal_begin);
+    out.byte_size = static_cast<int64_t>(nal_end - nal_begin);
     uint8_t h0 = p[nal_begin], h1 = p[nal_begin + 1];
     if (h0 & 0x80) fail(ErrorCode::kInvalidSyntax, "forbidden_zero_bit is set in a NAL unit header");
     size_t header = 2;

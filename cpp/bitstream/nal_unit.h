@@ -33,6 +33,7 @@ struct NalUnit {
   int layer_id = 0;
   int temporal_id = 0;
   int64_t byte_offset = 0;    // offset of the NAL header in the byte stream
+  int64_t byte_size = 0;      // bytes of the NAL unit (header and payload; no start code, no trailing zeros)
   std::vector<uint8_t> rbsp;  // payload after the header, emulation prevention removed
 };
 

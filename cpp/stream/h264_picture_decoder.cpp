@@ -80,6 +80,7 @@ class H264PictureDecoder final : public codectok::PictureDecoder {
     r.poc = mmco5 ? 0 : poc_;
     r.decode_index = decode_index_;
     r.nal_type = first_sh_.nal_type;
+    r.disposable = first_sh_.nal_ref_idc == 0;
     r.width = sps.width();
     r.height = sps.height();
     r.bit_depth = sps.bit_depth_luma;
@@ -186,6 +187,8 @@ class H264PictureDecoder final : public codectok::PictureDecoder {
     info.type = sh.is_intra() ? 'I' : sh.is_b() ? 'B' : 'P';
     info.address = static_cast<int32_t>(sh.first_mb);
     info.qp_delta = sh.slice_qp_delta;
+    info.byte_offset = nal.byte_offset;
+    info.byte_size = nal.byte_size;
     for (int l = 0; l < 2; ++l)
       for (int i = 0; i < refs.num[l]; ++i) (l == 0 ? info.ref_l0 : info.ref_l1).push_back(refs.list[l][i].poc);
     slices_.push_back(std::move(info));

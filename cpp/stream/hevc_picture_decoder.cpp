@@ -160,6 +160,8 @@ class HevcPictureDecoder final : public PictureDecoder {
     info.address = sh.segment_address;
     info.dependent = sh.dependent_slice_segment;
     info.qp_delta = sh.qp_delta;
+    info.byte_offset = nal.byte_offset;
+    info.byte_size = nal.byte_size;
     for (int l = 0; l < 2; ++l)
       for (int i = 0; i < refs_.num[l]; ++i) (l == 0 ? info.ref_l0 : info.ref_l1).push_back(refs_.list[l][i].poc);
     slices_.push_back(std::move(info));
@@ -243,6 +245,8 @@ class HevcPictureDecoder final : public PictureDecoder {
     }
     pic_.poc = poc;
     pic_.nal_type = nal.type;
+    temporal_id_ = nal.temporal_id;
+    disposable_ = is_sub_layer_non_reference(nal.type) && nal.temporal_id == sps->max_sub_layers - 1;
     pic_.decode_index = decode_index;
     slices_.clear();
     pic_.total_bits = 0;
@@ -269,6 +273,8 @@ class HevcPictureDecoder final : public PictureDecoder {
       r.poc = pic_.poc;
       r.decode_index = pic_.decode_index;
       r.nal_type = pic_.nal_type;
+      r.temporal_id = temporal_id_;
+      r.disposable = disposable_;
       r.width = sps.width;
       r.height = sps.height;
       r.bit_depth = sps.bit_depth_luma;
@@ -304,6 +310,8 @@ class HevcPictureDecoder final : public PictureDecoder {
   SliceRefs refs_;
   bool in_picture_ = false;
   bool pic_output_flag_ = true;
+  int temporal_id_ = 0;      // of the current picture
+  bool disposable_ = false;  // of the current picture (PictureResult::disposable)
   bool seen_irap_;  // from DecodeOptions::start
   bool no_rasl_output_ = true;
   bool after_eos_ = false;

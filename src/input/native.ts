@@ -125,6 +125,13 @@ export interface Slice {
   /** POC of each RefPicList0 / RefPicList1 entry */
   refL0: number[];
   refL1: number[];
+  /**
+   * Where the slice's NAL unit lies in the Annex-B stream the parser read (for MP4 input, the
+   * stream demuxed from it): the offset of its NAL unit header and its size in bytes (header and
+   * payload; the start code before it and zero bytes after it excluded).
+   */
+  byteOffset: number;
+  byteSize: number;
 }
 
 /** A picture as the addon hands it out; typed arrays view C++ storage (no copy). */
@@ -140,6 +147,14 @@ export interface NativePicture {
   decodeIndex: number;
   /** nal_unit_type of the picture's slices (HEVC Table 7-1; H.264: 5 IDR, 1 other). */
   nalType: number;
+  /** HEVC TemporalId (nuh_temporal_id_plus1 - 1); 0 for H.264. */
+  temporalId: number;
+  /**
+   * No later picture in decoding order can use this one for inter prediction: HEVC, a sub-layer
+   * non-reference picture (TRAIL_N, TSA_N, STSA_N, RADL_N, RASL_N) of the highest sub-layer
+   * (TemporalId = sps_max_sub_layers_minus1); H.264, nal_ref_idc 0.
+   */
+  disposable: boolean;
   /** Coded luma size (pic_width/height_in_luma_samples). */
   width: number;
   height: number;

@@ -11,6 +11,15 @@ export interface PictureHeader {
   codec: VideoCodec;
   poc: number;
   nalType: number;
+  /** HEVC TemporalId; 0 for H.264. */
+  temporalId: number;
+  /** No later picture in decoding order can use it for inter prediction (NativePicture.disposable). */
+  disposable: boolean;
+  /**
+   * The picture's slice NAL units in the Annex-B stream that was read (for MP4 input, the stream
+   * demuxed from it): offset of the NAL unit header and size (no start code), in decoding order.
+   */
+  sliceBytes: { offset: number; size: number }[];
   /** Coded luma size and conformance window (from the SPS). */
   width: number;
   height: number;
@@ -33,7 +42,10 @@ export async function pictureHeaders(input: ParseInput, options: HeaderOptions =
   checkParseArguments('pictureHeaders', input, o);
   const out: PictureHeader[] = [];
   for await (const p of parsePictures(input, { ...o, headersOnly: true })) {
-    out.push({ outIndex: p.outIndex, decodeIndex: p.decodeIndex, codec: p.codec, poc: p.poc, nalType: p.nalType, width: p.width, height: p.height, crop: p.crop });
+    out.push({
+      outIndex: p.outIndex, decodeIndex: p.decodeIndex, codec: p.codec, poc: p.poc, nalType: p.nalType, temporalId: p.temporalId, disposable: p.disposable,
+      sliceBytes: p.slices.map((s) => ({ offset: s.byteOffset, size: s.byteSize })), width: p.width, height: p.height, crop: p.crop,
+    });
   }
   return out;
 }

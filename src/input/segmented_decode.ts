@@ -16,7 +16,7 @@
 // segments after the first only while less than MAX_BYTES_AHEAD bytes wait to be decoded.
 //
 // Errors: a segment's error is thrown once every picture before it was handed out, with its
-// byteOffset in the whole stream. Cancelling cancels every segment's decoder.
+// byteOffset in the whole stream (so are the slices' byteOffset). Cancelling cancels every segment's decoder.
 import { concatBytes } from './bytes.js';
 import type { VideoCodec } from './container.js';
 import type { NativeLimits } from './limits.js';
@@ -206,6 +206,7 @@ export async function* decodeSegmented(
           idle.push(decoder);
         }
         if (pictures.length > 0) {
+          mapSliceOffsets(pictures, s);
           s.out.push(pictures);
           s.waiting += pictures.length;
           s.waitingBytes += arrayBytes(pictures);
@@ -271,6 +272,11 @@ function arrayBytes(pictures: NativePicture[]): number {
   let n = 0;
   for (const p of pictures) n += (p.motion?.byteLength ?? 0) + (p.cu?.byteLength ?? 0) + (p.bits?.byteLength ?? 0) + (p.residual?.byteLength ?? 0) + (p.tu?.byteLength ?? 0);
   return n;
+}
+
+/** The slices' byteOffset, counted in the segment's input, as offsets in the whole stream. */
+function mapSliceOffsets(pictures: NativePicture[], s: Segment): void {
+  for (const p of pictures) for (const slice of p.slices) slice.byteOffset = s.offset + slice.byteOffset - s.prefixLength;
 }
 
 /**

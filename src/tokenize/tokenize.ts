@@ -24,7 +24,7 @@ import { sha256File } from '../input/stream_hash.js';
 import { Deadline } from './deadline.js';
 import { resolveDevice } from './device.js';
 import { parsePicturesAnalysed } from '../input/parser.js';
-import { pictureHeaders } from '../input/picture_headers.js';
+import { pictureHeaders, type PictureHeader } from '../input/picture_headers.js';
 import { type CodecPolicyOptions, selectCodec } from '../policies/codec.js';
 import { selectAdaptive } from '../policies/adaptive.js';
 import { selectGrouped } from '../policies/grouped.js';
@@ -114,7 +114,7 @@ function select(o: TokenizeOptions, vol: ScoreVolume, S: number, inp: SelectInpu
 }
 
 /** Cuts the selected patches out of the decoded frames. */
-async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], g: Geometry, hevcPath: string, codec: 'hevc' | 'h264', ff: FfmpegInfo, progress: TokenizeOptions['onProgress'], decoded?: Map<number, Uint8Array>, prefetch?: FramePrefetch, signal?: AbortSignal): Promise<PatchTensor> {
+async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], g: Geometry, hevcPath: string, codec: 'hevc' | 'h264', ff: FfmpegInfo, progress: TokenizeOptions['onProgress'], decoded?: Map<number, Uint8Array>, prefetch?: FramePrefetch, signal?: AbortSignal, pictures?: readonly PictureHeader[]): Promise<PatchTensor> {
   const P = g.patch;
   const N = sel.count;
   const layout = o.layout ?? 'nhwc';
@@ -139,7 +139,7 @@ async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], 
     ? frames.map((index) => ({ index, rgb: decoded.get(index)! }))
     : prefetch
       ? takeFrames(prefetch, frames)
-      : decodeFrames(hevcPath, { frames, geometry: g, scaler: o.scaler, codec, signal }, ff);
+      : decodeFrames(hevcPath, { frames, geometry: g, scaler: o.scaler, codec, signal, pictures }, ff);
   const spec = { frameWidth: g.outWidth, frameHeight: g.outHeight, patch: P, layout, dtype, mean, std };
   for await (const { index, rgb } of source) {
     // (row, h, w) of the frame's patches, cut out by the C++ core (cpp/tensors/patch_gather.cpp).
@@ -229,7 +229,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     // The sampled frames' pixels, decoded by FFmpeg while the stream is parsed (native FFmpeg:
     // the WebAssembly build runs on this thread and decodes after the selection).
     const frameSet = [...new Set(sampled)].sort((a, b) => a - b);
-    if (ff.kind === 'native') prefetch = new FramePrefetch(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec, signal: deadline.signal }, ff);
+    if (ff.kind === 'native') prefetch = new FramePrefetch(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec, signal: deadline.signal, pictures: headers }, ff);
     // Without a custom picture source the decoder scores the sampled pictures itself (cpp/score/),
     // on its thread: only per-patch arrays come back.
     const source = seams.pictureSource ?? defaultSource(scored ? { geometry: g, options: scoring, pictures: decode.pictures as number[], keepMaps: scoring.normalize === 'clip' } : undefined, { ...run, threads: o.threads });
@@ -306,7 +306,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     let decoded: Map<number, Uint8Array> | undefined;
     if (o.policy === 'rlt') {
       decoded = new Map();
-      const all = prefetch ? takeFrames(prefetch, frameSet) : decodeFrames(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec, signal: deadline.signal }, ff);
+      const all = prefetch ? takeFrames(prefetch, frameSet) : decodeFrames(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec, signal: deadline.signal, pictures: headers }, ff);
       for await (const { index, rgb } of all) decoded.set(index, rgb);
     }
     progress?.({ stage: 'select', done: 0, total: 1 });
@@ -314,7 +314,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     progress?.({ stage: 'select', done: 1, total: 1 });
 
     // ---- pixels
-    const patches = await gatherPatches(o, sel, full, g, prepared.hevcPath, prepared.codec, ff, progress, decoded, prefetch, deadline.signal);
+    const patches = await gatherPatches(o, sel, full, g, prepared.hevcPath, prepared.codec, ff, progress, decoded, prefetch, deadline.signal, headers);
     await prefetch?.close();
 
     // ---- positions and metadata

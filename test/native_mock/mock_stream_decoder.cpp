@@ -57,6 +57,8 @@ class StreamDecoderImpl {
     p.poc = k;
     p.decode_index = k;
     p.nal_type = k == 0 ? 19 : 1;
+    p.temporal_id = k % 3;
+    p.disposable = k % 2 == 1;
     p.width = 20;
     p.height = 12;
     p.bit_depth = 8 + (k % 3);
@@ -72,6 +74,8 @@ class StreamDecoderImpl {
       si.qp_delta = -k;
       for (int r = 0; r < s + 1; ++r) si.ref_l0.push_back(k - 1 - r);
       if (s == 1) si.ref_l1.push_back(k + 5);
+      si.byte_offset = (int64_t{1} << 33) + 1000 * k + 100 * s;  // past 2^32: the glue keeps 64-bit offsets
+      si.byte_size = 90 - s;
       p.slices.push_back(si);
     }
     p.total_bits = g_live.load();

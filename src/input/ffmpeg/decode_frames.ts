@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Geometry } from '../../geometry/output_geometry.js';
+import type { PictureHeader } from '../picture_headers.js';
 import type { FfmpegInfo } from './locate.js';
 import { FfmpegError } from './process.js';
+import { planPrunedStream, prunedBytes, prunedChunks, type PrunedStream } from './pruned_stream.js';
 
 export interface DecodeFramesOptions {
   /** Source frame indices (output order of the HEVC stream), strictly increasing. */
@@ -18,6 +20,12 @@ export interface DecodeFramesOptions {
   codec?: 'hevc' | 'h264';
   /** Aborting it kills FFmpeg and ends the iteration (native FFmpeg; the WebAssembly decode runs to its end). */
   signal?: AbortSignal;
+  /**
+   * The pictures of this Annex-B file as pictureHeaders read them: FFmpeg is then fed the stream
+   * without the pictures none of the frames needs (pruned_stream.ts). Without it, or when they do
+   * not fit the file, FFmpeg reads the whole file.
+   */
+  pictures?: readonly PictureHeader[];
 }
 
 /** The filter graph that selects the frames and resizes them to the output geometry. */
@@ -27,8 +35,28 @@ export function decodeFilter(o: DecodeFramesOptions): string {
   return `select=${sel},scale=${g.scaledWidth}:${g.scaledHeight}:flags=${o.scaler ?? 'bicubic'},pad=${g.outWidth}:${g.outHeight}:${g.padLeft}:${g.padTop}:black,format=rgb24`;
 }
 
-function decodeArgs(input: string, output: string, o: DecodeFramesOptions): string[] {
-  return ['-hide_banner', '-nostdin', '-v', 'error', '-f', o.codec ?? 'hevc', '-i', input, '-vf', decodeFilter(o), '-vsync', '0', '-frames:v', String(o.frames.length), '-pix_fmt', 'rgb24', '-f', 'rawvideo', output];
+/** FFmpeg's arguments; `frames` counts the pictures of what FFmpeg reads (a pruned stream's indices). */
+function decodeArgs(input: string, output: string, o: DecodeFramesOptions, frames: number[]): string[] {
+  return ['-hide_banner', '-nostdin', '-v', 'error', '-f', o.codec ?? 'hevc', '-i', input, '-vf', decodeFilter({ ...o, frames }), '-vsync', '0', '-frames:v', String(frames.length), '-pix_fmt', 'rgb24', '-f', 'rawvideo', output];
+}
+
+/** Writes the pruned stream to FFmpeg's stdin; stops quietly when FFmpeg closes it (it has its frames, or it was killed). */
+async function feed(stdin: NodeJS.WritableStream & { destroyed: boolean }, chunks: AsyncGenerator<Uint8Array>): Promise<void> {
+  const closed = new Promise<void>((resolve) => {
+    stdin.once('close', resolve);
+    stdin.on('error', () => resolve());  // EPIPE once FFmpeg is done
+  });
+  try {
+    for await (const chunk of chunks) {
+      if (stdin.destroyed) break;
+      if (!stdin.write(chunk)) await Promise.race([new Promise<void>((r) => stdin.once('drain', r)), closed]);
+    }
+  } catch {
+    // unreadable now: FFmpeg sees the stream end, and says which frames it lacks
+  } finally {
+    await chunks.return(undefined);
+    if (!stdin.destroyed) stdin.end();
+  }
 }
 
 function checkFrames(frames: number[]): void {
@@ -45,8 +73,10 @@ export async function* decodeFrames(hevcPath: string, o: DecodeFramesOptions, ff
   checkFrames(o.frames);
   if (o.frames.length === 0) return;
   const size = o.geometry.outWidth * o.geometry.outHeight * 3;
+  const plan = o.pictures ? await planPrunedStream(hevcPath, o.pictures, o.frames) : undefined;
+  const frames = plan?.frames ?? o.frames;
   if (ff.kind === 'wasm') {
-    const data = await decodeWithWasm(hevcPath, o, ff);
+    const data = await decodeWithWasm(hevcPath, o, ff, frames, plan);
     const n = Math.floor(data.length / size);
     for (let k = 0; k < o.frames.length; k++) {
       if (k >= n) throw new FfmpegError(`decoding returned ${n} of ${o.frames.length} frames (the stream has no frame ${o.frames[k]})`, 'ERR_DECODE');
@@ -54,9 +84,10 @@ export async function* decodeFrames(hevcPath: string, o: DecodeFramesOptions, ff
     }
     return;
   }
-  const child = spawn(ff.path, decodeArgs(hevcPath, 'pipe:1', o), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(ff.path, decodeArgs(plan ? 'pipe:0' : hevcPath, 'pipe:1', o, frames), { stdio: [plan ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const fed = plan ? feed(child.stdin!, prunedChunks(hevcPath, plan)) : undefined;
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
+  child.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString();
     if (stderr.length > 1 << 16) stderr = stderr.slice(-(1 << 15));
   });
@@ -72,7 +103,7 @@ export async function* decodeFrames(hevcPath: string, o: DecodeFramesOptions, ff
   let frame: Uint8Array | undefined;
   let filled = 0;
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    for await (const chunk of child.stdout! as AsyncIterable<Buffer>) {
       for (let at = 0; at < chunk.length && k < o.frames.length; ) {
         const n = Math.min(size - filled, chunk.length - at);
         frame ??= new Uint8Array(size);
@@ -96,6 +127,7 @@ export async function* decodeFrames(hevcPath: string, o: DecodeFramesOptions, ff
   } finally {
     o.signal?.removeEventListener('abort', kill);
     kill();
+    await fed;
   }
 }
 
@@ -106,7 +138,7 @@ interface WasmCore {
 }
 
 /** Runs the decode in @ffmpeg/core (WebAssembly, single thread). The core module is meant for a browser worker; Node needs `self` and the wasm bytes handed in. */
-async function decodeWithWasm(hevcPath: string, o: DecodeFramesOptions, ff: FfmpegInfo): Promise<Uint8Array> {
+async function decodeWithWasm(hevcPath: string, o: DecodeFramesOptions, ff: FfmpegInfo, frames: number[], plan: PrunedStream | undefined): Promise<Uint8Array> {
   const g = globalThis as unknown as { self?: unknown };
   g.self ??= { location: { href: pathToFileURL(ff.path).href } };
   const mod = (await import(pathToFileURL(ff.path).href)) as { default: (opts: object) => Promise<WasmCore> };
@@ -117,8 +149,8 @@ async function decodeWithWasm(hevcPath: string, o: DecodeFramesOptions, ff: Ffmp
     log.push(m.message);
     if (log.length > 200) log.shift();
   });
-  core.FS.writeFile('/input.hevc', readFileSync(hevcPath));
-  const rc = core.exec(...decodeArgs('/input.hevc', '/frames.rgb', o));
+  core.FS.writeFile('/input.hevc', plan ? await prunedBytes(hevcPath, plan) : readFileSync(hevcPath));
+  const rc = core.exec(...decodeArgs('/input.hevc', '/frames.rgb', o, frames));
   if (rc !== 0) throw new FfmpegError(`@ffmpeg/core decode failed (${rc}): ${log.filter((l) => !/^(frame=|\s)/.test(l)).slice(-3).join(' | ')}`, 'ERR_DECODE', log.join('\n'));
   try {
     return core.FS.readFile('/frames.rgb');
