@@ -12,7 +12,10 @@
 //      test/fixtures/fuzz/<target>/, growing .fuzz/corpus/<target>/;
 //      a per-input time limit (-timeout, default 10 s) and memory limit
 //      (-rss_limit_mb / -malloc_limit_mb, default 2048) make hangs and
-//      out-of-memory failures like crashes;
+//      out-of-memory failures like crashes (a timeout only if the input,
+//      replayed alone at normal priority, still runs past the limit: libFuzzer's
+//      limit is wall-clock, and a niced campaign can be starved past it; an
+//      unconfirmed timeout is recorded as such and the target goes on);
 //   3. every finding (crash, timeout, OOM) is minimised and copied into
 //      test/fixtures/fuzz/<target>/ as a regression input: the replay tests of
 //      ctest (cpp/CMakeLists.txt, CODECTOK_FUZZ_REPLAY) run it from then on.
@@ -302,13 +305,31 @@ function printReport(buildDir) {
 
 // ---- one target ----
 
-function collectFindings(target, o, bin, artifacts, regressions) {
+// A timeout is libFuzzer's wall clock: a campaign at nice 19 on a busy machine can be starved past
+// it by an input that runs in milliseconds. A timeout counts only if the input, replayed alone at
+// normal priority, still runs past the limit; otherwise it is reported as unconfirmed (time it
+// took), not copied as a regression input.
+function confirmTimeout(bin, file, o) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(bin, [`-timeout=${o.timeout}`, `-rss_limit_mb=${o.rssLimitMb}`, file], { cwd: root, stdio: 'ignore', timeout: 4 * o.timeout * 1000 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { confirmed: r.status !== 0, ms: Math.round(ms) };
+}
+
+function collectFindings(target, o, bin, artifacts, regressions, unconfirmed) {
   // Findings: crash-*, timeout-*, oom-*, leak-*; slow-unit-* is not one.
   const findings = [];
   for (const f of readdirSync(artifacts)) {
     const kind = /^(crash|timeout|oom|leak)-/.exec(f)?.[1];
     if (!kind) continue;
     const file = path.join(artifacts, f);
+    if (kind === 'timeout') {
+      const replay = confirmTimeout(bin, file, o);
+      if (!replay.confirmed) {
+        unconfirmed.push({ kind, replayMs: replay.ms, bytes: statSync(file).size });
+        continue;
+      }
+    }
     let input = file;
     if (kind === 'crash' || kind === 'leak') {
       const min = `${file}.min`;
@@ -384,15 +405,17 @@ function fuzzTarget(target, o, buildDir, record) {
       const log = Buffer.concat(chunks).toString('utf8');
       writeFileSync(path.join(buildDir, `${target}.log`), log);
       Object.assign(record, parseStats(log));
-      const findings = collectFindings(target, o, bin, artifacts, regressions);
+      const unconfirmed = [];
+      const findings = collectFindings(target, o, bin, artifacts, regressions, unconfirmed);
+      if (unconfirmed.length) record.unconfirmed = [...(record.unconfirmed ?? []), ...unconfirmed];
       // Stopped for its CPU budget, libFuzzer exits non-zero (interrupted): not a finding.
-      if (findings.length === 0 && status !== 0 && !stopped)
+      if (findings.length === 0 && status !== 0 && !stopped && !unconfirmed.length)
         findings.push({ kind: 'error', file: path.relative(root, path.join(buildDir, `${target}.log`)), bytes: 0 });
       record.findings = findings;
       const found = findings.length ? `, FINDINGS: ${findings.map((f) => `${f.kind} ${f.file}`).join('; ')}` : ', no findings';
       console.log(`fuzz: ${target}: ${Math.round(record.cpuSeconds)} s of CPU, ${record.executions} executions ` +
         `(${record.execPerSec}/s), ${record.edges} edges, ${record.features} features, corpus ${record.corpus}${found}`);
-      resolve({ target, seconds: o.seconds, jobs: o.jobs, ...record });
+      resolve({ target, seconds: o.seconds, jobs: o.jobs, ...record, stoppedEarly: !stopped && unconfirmed.length > 0 && findings.length === 0 });
     });
   });
 }
@@ -448,7 +471,19 @@ async function main() {
   let results;
   try {
     if (o.cpuSeconds) {
-      results = await Promise.all(targets.map((t) => fuzzTarget(t, { ...o, cpuSeconds: budget[t] }, buildDir, records[t])));
+      // A target stopped by an unconfirmed timeout goes on with what its budget has left (a new run in the ledger).
+      const campaign = async (t) => {
+        let r = await fuzzTarget(t, { ...o, cpuSeconds: budget[t] }, buildDir, records[t]);
+        let spent = r.cpuSeconds;
+        for (let run = 1; r.stoppedEarly && budget[t] - spent > 10; run++) {
+          saveRecords(buildDir, records);
+          records[t] = { ...records[t], started: `${started}+${run}`, cpuSeconds: 0, executions: 0, findings: [], unconfirmed: undefined };
+          r = await fuzzTarget(t, { ...o, cpuSeconds: budget[t] - spent }, buildDir, records[t]);
+          spent += r.cpuSeconds;
+        }
+        return r;
+      };
+      results = await Promise.all(targets.map(campaign));
     } else {
       results = [];
       for (const t of targets) results.push(await fuzzTarget(t, o, buildDir, records[t]));
