@@ -185,6 +185,7 @@ Napi::Object PictureToJs(Napi::Env env, const PictureResult& p) {
   o.Set("nalType", p.nal_type);
   o.Set("temporalId", p.temporal_id);
   o.Set("disposable", p.disposable);
+  o.Set("maxPocLsb", p.max_poc_lsb);
   o.Set("width", p.width);
   o.Set("height", p.height);
   o.Set("bitDepth", p.bit_depth);

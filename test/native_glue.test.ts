@@ -37,6 +37,7 @@ function expectedPicture(k: number, options: { residual?: boolean; tuStats?: boo
     nalType: k === 0 ? 19 : 1,
     temporalId: k % 3,
     disposable: k % 2 === 1,
+    maxPocLsb: 16 << k,
     width: 20,
     height: 12,
     bitDepth: 8 + (k % 3),

@@ -101,6 +101,8 @@ struct PictureResult {
   // (sps_max_sub_layers_minus1), since pictures of the same sub-layer do not refer to it and no
   // higher sub-layer exists; H.264, a picture with nal_ref_idc 0 (a non-reference picture).
   bool disposable = false;
+  // HEVC: MaxPicOrderCntLsb of the picture's SPS (POC derivation, clause 8.3.1); 0 for H.264.
+  int32_t max_poc_lsb = 0;
   int32_t width = 0, height = 0;  // coded luma size (pic_width_in_luma_samples...)
   int32_t bit_depth = 8;
   // Conformance window in luma samples: the displayed picture is

@@ -275,6 +275,7 @@ class HevcPictureDecoder final : public PictureDecoder {
       r.nal_type = pic_.nal_type;
       r.temporal_id = temporal_id_;
       r.disposable = disposable_;
+      r.max_poc_lsb = 1 << sps.log2_max_poc_lsb;
       r.width = sps.width;
       r.height = sps.height;
       r.bit_depth = sps.bit_depth_luma;

@@ -155,6 +155,8 @@ export interface NativePicture {
    * (TemporalId = sps_max_sub_layers_minus1); H.264, nal_ref_idc 0.
    */
   disposable: boolean;
+  /** HEVC MaxPicOrderCntLsb of the picture's SPS (POC derivation, clause 8.3.1); 0 for H.264. */
+  maxPocLsb: number;
   /** Coded luma size (pic_width/height_in_luma_samples). */
   width: number;
   height: number;

@@ -15,6 +15,10 @@ export interface PictureHeader {
   temporalId: number;
   /** No later picture in decoding order can use it for inter prediction (NativePicture.disposable). */
   disposable: boolean;
+  /** HEVC MaxPicOrderCntLsb (clause 8.3.1); 0 for H.264. */
+  maxPocLsb: number;
+  /** POC of each entry of the reference picture lists of its slices (RefPicList0 and 1), each once. */
+  refPocs: number[];
   /**
    * The picture's slice NAL units in the Annex-B stream that was read (for MP4 input, the stream
    * demuxed from it): offset of the NAL unit header and size (no start code), in decoding order.
@@ -43,7 +47,8 @@ export async function pictureHeaders(input: ParseInput, options: HeaderOptions =
   const out: PictureHeader[] = [];
   for await (const p of parsePictures(input, { ...o, headersOnly: true })) {
     out.push({
-      outIndex: p.outIndex, decodeIndex: p.decodeIndex, codec: p.codec, poc: p.poc, nalType: p.nalType, temporalId: p.temporalId, disposable: p.disposable,
+      outIndex: p.outIndex, decodeIndex: p.decodeIndex, codec: p.codec, poc: p.poc, nalType: p.nalType, temporalId: p.temporalId, disposable: p.disposable, maxPocLsb: p.maxPocLsb,
+      refPocs: [...new Set(p.slices.flatMap((s) => [...s.refL0, ...s.refL1]))],
       sliceBytes: p.slices.map((s) => ({ offset: s.byteOffset, size: s.byteSize })), width: p.width, height: p.height, crop: p.crop,
     });
   }

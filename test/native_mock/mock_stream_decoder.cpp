@@ -59,6 +59,7 @@ class StreamDecoderImpl {
     p.nal_type = k == 0 ? 19 : 1;
     p.temporal_id = k % 3;
     p.disposable = k % 2 == 1;
+    p.max_poc_lsb = 16 << k;
     p.width = 20;
     p.height = 12;
     p.bit_depth = 8 + (k % 3);

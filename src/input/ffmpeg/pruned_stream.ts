@@ -1,24 +1,20 @@
-// The Annex-B stream FFmpeg decodes pixels from, without the pictures no needed frame depends on.
+// The Annex-B stream FFmpeg decodes pixels from, without the pictures no wanted frame needs.
 //
 // FFmpeg decodes every picture up to the last frame asked for, yet a frame needs only itself and
-// the pictures it references. A picture that the headers pass (pictureHeaders) marks `disposable`
-// can be referenced by no later picture (HEVC: a sub-layer non-reference picture of the highest
-// sub-layer, H.265 clause 3 and 7.4.2.2; H.264: nal_ref_idc 0), so when it is not itself a wanted
-// frame its slice NAL units are left out of what FFmpeg reads. Everything else passes byte for
-// byte: parameter sets, SEI, AUD, end of sequence / bitstream, pictures the headers pass does not
-// output (pic_output_flag 0, RASL pictures skipped at a CRA that starts decoding) and NAL unit
-// types it does not read (a decoder ignores them, H.265 7.4.2.2). Decoding is unchanged for the
-// pictures that remain: none of them references a dropped one, and a dropped picture is never
-// the one POC derivation starts from (HEVC prevTid0Pic excludes sub-layer non-reference pictures,
-// clause 8.3.1; H.264 frame_num and prevPicOrderCntMsb advance only at reference pictures,
-// clauses 7.4.3 and 8.2.1). The frames keep their output order; their indices among the pictures
-// that remain are what FFmpeg's `select` counts.
+// the pictures it is predicted from. needed_pictures.ts says which pictures those are (from the
+// headers pass, pictureHeaders); the slice NAL units of the others are left out of what FFmpeg
+// reads. Everything else passes byte for byte: parameter sets, SEI, AUD, end of sequence /
+// bitstream, pictures the headers pass does not output (pic_output_flag 0, RASL pictures skipped
+// at a CRA that starts decoding) and NAL unit types it does not read (a decoder ignores them,
+// H.265 7.4.2.2). The frames keep their output order; their indices among the pictures that
+// remain are what FFmpeg's `select` counts.
 //
 // Anything that does not fit (headers that are not those of this file, overlapping or
 // out-of-range extents, no start code before a slice) gives no plan: the caller decodes the
 // stream as it is.
 import { open, type FileHandle } from 'node:fs/promises';
 import type { PictureHeader } from '../picture_headers.js';
+import { neededPictures } from './needed_pictures.js';
 
 /** Bytes read from the file per chunk fed to FFmpeg. */
 const CHUNK_BYTES = 1 << 20;
@@ -44,14 +40,14 @@ export interface PrunedStream {
 export async function planPrunedStream(path: string, pictures: readonly PictureHeader[], frames: readonly number[]): Promise<PrunedStream | undefined> {
   if (frames.length === 0 || pictures.length === 0) return undefined;
   if (!pictures.every((p, i) => p.outIndex === i && p.sliceBytes.length > 0)) return undefined;
-  const wanted = new Set(frames);
   if (frames.some((f) => !Number.isInteger(f) || f < 0 || f >= pictures.length)) return undefined;
+  const needed = neededPictures(pictures, frames);
   const cut: [number, number][] = [];
   const newIndex = new Int32Array(pictures.length);
   let dropped = 0;
   for (const p of pictures) {
     newIndex[p.outIndex] = p.outIndex - dropped;
-    if (!p.disposable || wanted.has(p.outIndex)) continue;
+    if (needed[p.outIndex]) continue;
     dropped++;
     for (const s of p.sliceBytes) cut.push([s.offset - START_CODE_BYTES, s.offset + s.size]);
   }
@@ -65,9 +61,12 @@ export async function planPrunedStream(path: string, pictures: readonly PictureH
     for (let i = 1; i < cut.length; i++) if (cut[i]![0] < cut[i - 1]![1]) return undefined;
     const prefix = Buffer.alloc(START_CODE_BYTES + 1);
     for (const [start] of cut) {
-      // 00 00 01 and a VCL NAL unit header (forbidden_zero_bit 0; HEVC types 0-31, H.264 1-5: bit 6 clear)
+      // 00 00 01 and a NAL unit header with forbidden_zero_bit 0 and a slice type (HEVC 0-31: bit 6
+      // clear; H.264 1 or 5)
       const { bytesRead } = await fh.read(prefix, 0, prefix.length, start);
-      if (bytesRead !== prefix.length || prefix[0] !== 0 || prefix[1] !== 0 || prefix[2] !== 1 || (prefix[3]! & 0xc0) !== 0) return undefined;
+      const header = prefix[3]!;
+      const slice = pictures[0]!.codec === 'hevc' ? (header & 0xc0) === 0 : (header & 0x80) === 0 && ((header & 0x1f) === 1 || (header & 0x1f) === 5);
+      if (bytesRead !== prefix.length || prefix[0] !== 0 || prefix[1] !== 0 || prefix[2] !== 1 || !slice) return undefined;
     }
     const ranges: [number, number][] = [];
     let at = 0;
