@@ -328,8 +328,8 @@ Napi::Value MotionSummaryJs(const Napi::CallbackInfo& info) {
   return SummaryToJs(env, summarize_motion(m.Data(), m.ElementLength() / 8));
 }
 
-// allocateRefresh({T, S, gridW, group, change: Float32Array [T][S], weight?: Float32Array [S], budget})
-//   -> {kept: Int32Array (flat t*S+s, ascending), tokenChange: Float32Array, lambda, steps, tieTokens}
+// allocateRefresh({T, S, gridW, group, seams, change: Float32Array [T][S], weight?: Float32Array [S], budget})
+//   -> {kept: Int32Array (flat t*S+s, ascending), tokenChange: Float32Array, lambda, steps, tieTokens, seamMoves}
 Napi::Value AllocateRefreshJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Obj(info[0], "refresh request");
@@ -339,6 +339,7 @@ Napi::Value AllocateRefreshJs(const Napi::CallbackInfo& info) {
   r.budget = static_cast<int64_t>(Num(o, "budget"));
   r.grid_w = Int(o, "gridW");
   r.group = Int(o, "group");
+  r.seams = o.Get("seams").ToBoolean().Value();
   if (r.T < 1 || r.S < 1) throw CodedError(env, "ERR_INVALID_OPTION", "refresh: T and S must be positive");
   Napi::Value c = o.Get("change");
   if (!c.IsTypedArray() || c.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
@@ -366,6 +367,7 @@ Napi::Value AllocateRefreshJs(const Napi::CallbackInfo& info) {
   out.Set("lambda", a.lambda);
   out.Set("steps", a.steps);
   out.Set("tieTokens", a.tie_tokens);
+  out.Set("seamMoves", a.seam_moves);
   return out;
 }
 

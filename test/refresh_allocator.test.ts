@@ -16,8 +16,8 @@ function keptSlots(rows: Int32Array, gridW: number, S: number): number[][] {
   return out;
 }
 
-/** The distortion model written out independently: hold the last kept patch, back-fill before the first, never kept costs M per slot. */
-function cost(v: ChangeVolume, kept: boolean[][]): number {
+/** The distortion model written out independently: hold the last kept patch, back-fill before the first, never kept costs M per slot more than the best single kept slot. */
+function cost(v: ChangeVolume, kept: boolean[][], units?: number[][]): number {
   const S = v.gridH * v.gridW;
   const A: number[][] = [];
   let amax = 0;
@@ -29,12 +29,31 @@ function cost(v: ChangeVolume, kept: boolean[][]): number {
   }
   const M = Math.sqrt(amax) + EPS * 2 * v.T + 1;
   let total = 0;
+  const shown = (s: number, w: number, a: number, t: number): number =>
+    a <= t ? w * (Math.sqrt(A[s]![t]! - A[s]![a]!) + EPS * (t - a)) : w * (Math.sqrt(A[s]![a]! - A[s]![t]!) + EPS * (v.T + a - t));
   for (let s = 0; s < S; s++) {
     const w = v.weight ? v.weight[s]! : 1;
     const ks = kept[s]!.map((k, t) => (k ? t : -1)).filter((t) => t >= 0);
+    if (ks.length === 0) {
+      // blank: M per slot more than shown from the best single slot of its unit (all its members at that slot)
+      const unit = units?.find((u) => u.includes(s)) ?? [s];
+      const weightOf = (m: number): number => (v.weight ? v.weight[m]! : 1);
+      let best = Infinity;
+      let at = 0;
+      for (let a = 0; a < v.T; a++) {
+        let c = 0;
+        for (const m of unit) for (let t = 0; t < v.T; t++) c += shown(m, weightOf(m), a, t);
+        if (c < best) {
+          best = c;
+          at = a;
+        }
+      }
+      total += w * M * v.T;
+      for (let t = 0; t < v.T; t++) total += shown(s, w, at, t);
+      continue;
+    }
     for (let t = 0; t < v.T; t++) {
-      if (ks.length === 0) total += w * M;
-      else {
+      {
         const past = ks.filter((k) => k <= t);
         if (past.length) {
           const a = past[past.length - 1]!;
@@ -65,7 +84,7 @@ function bruteForce(v: ChangeVolume, K: number): number {
 
 function selectionCost(v: ChangeVolume, K: number): number {
   const S = v.gridH * v.gridW;
-  const sel = selectRefresh(v, { budget: K });
+  const sel = selectRefresh(v, { budget: K, seams: false });
   const slots = keptSlots(sel.positions, v.gridW, S);
   return cost(v, slots.map((ks) => Array.from({ length: v.T }, (_, t) => ks.includes(t))));
 }
@@ -97,13 +116,17 @@ describe('refresh allocator: answers derived by hand', () => {
     expect(keptSlots(one.positions, 2, 2)).toEqual([[0], [0]]);
   });
 
-  it('below one frame: the positions with least change get the tokens, ties by (h, w)', () => {
-    // 3 positions x 2 slots; position 1 changes (5) between the slots. One token each costs
-    // sqrt(5) at position 1 (shown at one slot from the other) and 0 elsewhere: positions 0 and 2 get them.
+  it('below one frame: the first positions in (h, w) order get the tokens, whatever their change', () => {
+    // 3 positions x 2 slots; position 1 changes (5) between the slots. A blank costs the same M more
+    // than the best single kept patch everywhere, so which position stays blank is a tie: the last
+    // one. Position 1 shows slot 0 at slot 1 (holding, cheaper than back-filling by the time term).
     const sel = selectRefresh(vol(2, 1, 3, [0, 0, 0, 0, 5, 0]), { budget: 2 });
-    expect(Array.from(sel.positions)).toEqual([0, 0, 0, 0, 0, 2]);
+    expect(Array.from(sel.positions)).toEqual([0, 0, 0, 0, 0, 1]);
     const still = selectRefresh(vol(2, 1, 3, new Array(6).fill(0)), { budget: 2 });
     expect(Array.from(still.positions)).toEqual([0, 0, 0, 0, 0, 1]);
+    // a 2 x 3 grid, 4 tokens: the first row and the first position of the second, each at its own best slot
+    const grid = selectRefresh(vol(2, 2, 3, [0, 0, 0, 0, 0, 0, 9, 9, 9, 0, 0, 0]), { budget: 4, seams: false });
+    expect(keptSlots(grid.positions, 3, 6).map((k) => k.length)).toEqual([1, 1, 1, 1, 0, 0]);
   });
 
   it('a patch that shows no picture (weight 0) gets a token only when everything else has one', () => {
@@ -124,6 +147,24 @@ describe('refresh allocator: answers derived by hand', () => {
     const k = keptSlots(sel.positions, 2, 2);
     expect(k[1]).toEqual([0, 3]);
     expect(k[0]!.length).toBe(1);
+  });
+
+  it('seams: neighbours that change alike keep the same slots; a still neighbour is not moved', () => {
+    // 1 x 2 positions, 3 slots, 2 tokens each. Position 0 changes 10 then 11, position 1 11 then 10.
+    // Alone, each keeps slot 0 and the slot before its larger change: {0, 2} (sqrt 10 held at slot
+    // 1) and {0, 1} (sqrt 10 held at slot 2), and the two then show different moments at slots 1 and
+    // 2: two seams of min(sqrt 10, sqrt 11) / 2 each (3.16 in all). Moving position 0 to {0, 1}
+    // costs it sqrt 11 - sqrt 10 = 0.15 and removes both seams.
+    const v = vol(3, 1, 2, [0, 0, 10, 11, 11, 10]);
+    expect(keptSlots(selectRefresh(v, { budget: 4, seams: false }).positions, 2, 2)).toEqual([[0, 2], [0, 1]]);
+    const sel = selectRefresh(v, { budget: 4 });
+    expect(keptSlots(sel.positions, 2, 2)).toEqual([[0, 1], [0, 1]]);
+    expect(sel.seamMoves).toBe(1);
+    // position 0 still, position 1 changes 9 at slot 2: no seam between them whatever position 0
+    // shows (its content is the same at every moment), so it stays at slot 0
+    const still = selectRefresh(vol(4, 1, 2, [0, 0, 0, 0, 0, 9, 0, 0]), { budget: 3 });
+    expect(keptSlots(still.positions, 2, 2)).toEqual([[0], [0, 2]]);
+    expect(still.seamMoves).toBe(0);
   });
 
   it('exactly K rows, sorted by (t, h, w), deterministic', () => {
@@ -207,7 +248,7 @@ describe('refresh allocator in groups of positions', () => {
         for (const s of units[Math.floor(b / v.T)]!) kept[s]![t] = true;
         tokens += units[Math.floor(b / v.T)]!.length;
       }
-      if (tokens === K) best = Math.min(best, cost(v, kept));
+      if (tokens === K) best = Math.min(best, cost(v, kept, units));
     }
     return best;
   }
@@ -223,7 +264,7 @@ describe('refresh allocator in groups of positions', () => {
         const k = keptSlots(sel.positions, 4, 8);
         // groups {0, 1, 4, 5} and {2, 3, 6, 7}
         for (const u of [[0, 1, 4, 5], [2, 3, 6, 7]]) for (const s of u) expect(k[s]).toEqual(k[u[0]!]);
-        const got = cost(v, k.map((ks) => Array.from({ length: T }, (_, t) => ks.includes(t))));
+        const got = cost(v, k.map((ks) => Array.from({ length: T }, (_, t) => ks.includes(t))), [[0, 1, 4, 5], [2, 3, 6, 7]]);
         expect(got, `seed ${seed} K ${K} steps ${sel.steps} ties ${sel.tieTokens} kept ${JSON.stringify(k)}`).toBeCloseTo(bruteForceGroups(v, 2, K), 9);
       }
     }

@@ -9,8 +9,12 @@
 // patch at slot t is
 //   hold(a, t) = w_s * (sqrt(A[t] - A[a]) + eps * (t - a))            (a <= t)
 //   back(f, t) = w_s * (sqrt(A[f] - A[t]) + eps * (T + f - t))        (t < f, the first kept patch)
-//   never      = w_s * M per slot, M larger than any kept cost
-// with w_s the share of the patch that shows picture. The square root makes the distortion concave
+//   never      = w_s * M per slot, M larger than any kept cost, plus the best single kept slot's cost
+// with w_s the share of the patch that shows picture. A blank is worse than any kept patch by an
+// amount the codec cannot know (what the patch looks like against the reader's blank), the same
+// everywhere: so below one token per unit, the units left blank are not ranked by change but by the
+// tie-break: the units with the largest share of picture per position get a token, ties by position
+// (raster order); the others are taken out (weight 0) before the allocation. The square root makes the distortion concave
 // in the change (a patch can only become so different); eps (far below any measured change) orders
 // allocations the change cannot tell apart: with no change it spreads a position's copies evenly and
 // prefers holding an older patch to showing a later one early.
@@ -32,6 +36,8 @@
 // removed per token) while it fits; the last tokens are added one at a time by largest exact
 // distortion reduction, ties by (t, s). Deterministic; exactly min(K, T*S) tokens. The same holds with positions allocated
 // in groups (a group's cost is the sum of its members', a kept slot costs the group size in tokens).
+// Seams (`seams`): the allocation is then refined for the edges between neighbours that show
+// different moments; see SeamRefiner in the .cpp. It moves kept slots, never adds or removes one.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -53,6 +59,10 @@ struct RefreshRequest {
   // the groups cannot fill exactly (K not a multiple of the group size) go to single positions.
   int32_t grid_w = 0;
   int32_t group = 1;
+  // Seams (needs grid_w; group 1 only: a group has no seams inside): after the allocation, kept
+  // slots are moved (never added or removed) where that lowers the distortion plus the cost of the
+  // seams between neighbouring positions that show different moments. See SeamRefiner in the .cpp.
+  bool seams = false;
 };
 
 struct RefreshAllocation {
@@ -64,6 +74,7 @@ struct RefreshAllocation {
   double lambda = 0;   // the price per token the allocation settled on
   int32_t steps = 0;   // root-finding steps (each solves the positions still undecided)
   int32_t tie_tokens = 0;  // tokens added one by one after the root finding
+  int32_t seam_moves = 0;  // kept slots moved to lower the seams
 };
 
 // Throws std::invalid_argument on a malformed request (sizes, negative or non-finite values).

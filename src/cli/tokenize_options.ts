@@ -34,6 +34,7 @@ export function addTokenizeOptions(cmd: Command): Command {
     .addOption(new Option('--order <order>', 'row order: thw (default) or score').choices(['thw', 'score']))
     .option('--group-size <n>', 'grouped: frames per group (default 4)', int('--group-size'))
     .option('--refresh-group <n>', 'refresh: side of the square groups of patches allocated together (default 1)', int('--refresh-group'))
+    .option('--no-refresh-seams', 'refresh: keep the allocation as the per-patch model chose it (no seam refinement)')
     .option('--fraction <f>', 'adaptive: share of the total score to keep (default 0.9)', num('--fraction'))
     .option('--max-budget <K>', 'adaptive: largest K', int('--max-budget'))
     .option('--min-budget <K>', 'adaptive: smallest K', int('--min-budget'))
@@ -66,7 +67,7 @@ export function addTokenizeOptions(cmd: Command): Command {
 export type CliTokenizeOptions = Pick<
   TokenizeOptions,
   | 'preset' | 'policy' | 'budget' | 'frames' | 'sampleFps' | 'inputFps' | 'resize' | 'size' | 'patch' | 'merge' | 'minPixels' | 'maxPixels'
-  | 'iframes' | 'keepFirst' | 'padding' | 'staticFallback' | 'order' | 'groupSize' | 'refreshGroup' | 'fraction' | 'maxBudget' | 'minBudget'
+  | 'iframes' | 'keepFirst' | 'padding' | 'staticFallback' | 'order' | 'groupSize' | 'refreshGroup' | 'refreshSeams' | 'fraction' | 'maxBudget' | 'minBudget'
   | 'compensation' | 'motionVector' | 'normalize' | 'percentile' | 'layout' | 'dtype' | 'mean' | 'std' | 'reencode' | 'ffmpeg' | 'transcoder' | 'timeout' | 'device' | 'threads'
 > & {
   start?: number;
@@ -114,6 +115,7 @@ export function tokenizeOptionsFrom(c: CliTokenizeOptions): TokenizeOptions {
     order: c.order,
     groupSize: c.groupSize,
     refreshGroup: c.refreshGroup,
+    refreshSeams: c.refreshSeams === false ? false : undefined,
     fraction: c.fraction,
     maxBudget: c.maxBudget,
     minBudget: c.minBudget,

@@ -242,7 +242,7 @@ export interface NativeAddon {
   /** Summary of a motion field (int16 [blocks][8]). */
   motionSummary(motion: Int16Array): NativeMotionSummary;
   /** The refresh policy's allocation (cpp/score/refresh_allocator.h): kept tokens as flat indices t*S+s, ascending. */
-  allocateRefresh(request: { T: number; S: number; gridW: number; group: number; change: Float32Array; weight?: Float32Array; budget: number }): { kept: Int32Array; tokenChange: Float32Array; lambda: number; steps: number; tieTokens: number };
+  allocateRefresh(request: { T: number; S: number; gridW: number; group: number; seams?: boolean; change: Float32Array; weight?: Float32Array; budget: number }): { kept: Int32Array; tokenChange: Float32Array; lambda: number; steps: number; tieTokens: number; seamMoves: number };
   napiVersion: number;
 }
 

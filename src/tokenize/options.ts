@@ -69,6 +69,8 @@ export interface TokenizeOptions extends ScoringOptions {
   groupSize?: number;
   /** refresh: side of the square groups of patch positions allocated together (kept at the same slots). Default 1. */
   refreshGroup?: number;
+  /** refresh: move kept slots where that lowers the seams between neighbouring patches showing different moments (group 1). Default true. */
+  refreshSeams?: boolean;
   /** adaptive: share of the clip's total score to hold. Default 0.9. */
   fraction?: number;
   /** adaptive: bounds of K. Default 1 .. T * S. */
@@ -118,7 +120,7 @@ export const TOKENIZE_OPTION_NAMES: readonly string[] = Object.keys({
   preset: true, policy: true, budget: true, frames: true, sampleFps: true, sampleStart: true, inputFps: true,
   resize: true, size: true, patch: true, merge: true, minPixels: true, maxPixels: true, scaler: true,
   iframes: true, keepFirst: true, padding: true, staticFallback: true, staticShare: true, order: true,
-  groupSize: true, refreshGroup: true, fraction: true, maxBudget: true, minBudget: true, timeIndex: true, layout: true, dtype: true,
+  groupSize: true, refreshGroup: true, refreshSeams: true, fraction: true, maxBudget: true, minBudget: true, timeIndex: true, layout: true, dtype: true,
   mean: true, std: true, reencode: true, transcode: true, transcoder: true, ffmpeg: true, workDir: true, onProgress: true, timeout: true, limits: true, device: true, threads: true,
   weights: true, residualSource: true, compensation: true, normalize: true, percentile: true, floors: true, motionPerFrame: true, motionVector: true,
 } satisfies Record<keyof TokenizeOptions, true>);
@@ -130,7 +132,7 @@ export const TOKENIZE_OPTION_NAMES: readonly string[] = Object.keys({
 export function checkTokenizeArguments(fn: string, input: unknown, options: unknown): void {
   checkPath(fn, 'input', input);
   const o = checkOptions(fn, options, TOKENIZE_OPTION_NAMES);
-  for (const name of ['keepFirst', 'staticFallback', 'motionPerFrame']) checkBoolean(fn, o, name);
+  for (const name of ['keepFirst', 'staticFallback', 'refreshSeams', 'motionPerFrame']) checkBoolean(fn, o, name);
   for (const name of ['budget', 'sampleStart', 'size', 'patch', 'merge', 'minPixels', 'maxPixels', 'groupSize', 'refreshGroup', 'maxBudget', 'minBudget']) checkNumber(fn, o, name, 0, true);
   for (const name of ['sampleFps', 'inputFps', 'staticShare', 'fraction', 'percentile', 'timeout']) checkNumber(fn, o, name, -Infinity);
   if (o.frames !== undefined && o.frames !== 'all') checkNumber(fn, o, 'frames', 1, true);
