@@ -50,6 +50,15 @@ describe('codectok tokenize', () => {
     expect(d2.failed.length).toBe(2);
     expect(d2.files.map((f) => f.error?.code)).toEqual(['ERR_INVALID_OPTION', 'ERR_INVALID_OPTION']);
     expect(d2.files[0]!.error!.message).toContain('too small for the grouped policy');
+    // refresh options: seams on by default, --no-refresh-seams turns them off
+    for (const [flags, seams] of [[[], true], [['--no-refresh-seams'], false]] as const) {
+      const dir = tempDir();
+      const rr = run(['tokenize', join(CORPUS, 'pan_known.hevc'), '-o', dir, '--frames', '6', '--size', '96', '--budget', '60', '--policy', 'refresh', ...flags]);
+      expect(rr.status, rr.stderr).toBe(0);
+      const m = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+      expect(m.policy).toMatchObject({ name: 'refresh', group: 1, seams });
+      if (!seams) expect(m.policy.seamMoves).toBe(0);
+    }
     const bad = run(['tokenize', join(CORPUS, 'pan_known.hevc'), '-o', out, '--budget', 'many']);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('--budget must be an integer');
