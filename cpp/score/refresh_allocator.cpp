@@ -286,25 +286,44 @@ constexpr int kMaxSeamSweeps = 8;
 
 class SeamRefiner {
  public:
-  SeamRefiner(const Tables& tb, int grid_w, std::vector<uint8_t>& kept) : tb_(tb), T_(tb.T()), S_(tb.S()), W_(grid_w), H_(tb.S() / grid_w), kept_(kept), src_(size_t(S_) * T_), row_(T_) {
-    for (int s = 0; s < S_; ++s) shown_from(s, kept_.data() + size_t(s) * T_, src_.data() + size_t(s) * T_);
+  // `tb` allocates single positions (group 1): unit s is position s, and its hold-cost rows give a
+  // position's own distortion over any run of slots in O(1).
+  SeamRefiner(Tables& tb, int grid_w, std::vector<uint8_t>& kept) : tb_(tb), T_(tb.T()), S_(tb.S()), W_(grid_w), H_(tb.S() / grid_w), kept_(kept), src_(size_t(S_) * T_) {
+    for (int s = 0; s < S_; ++s) shown_from(kept_.data() + size_t(s) * T_, src_.data() + size_t(s) * T_);
   }
 
   int run() {
     int moves = 0;
+    // a position whose neighbourhood did not change since it last moved nothing would move nothing
+    // again: only the positions next to a move (or moved) are looked at in the next sweep
+    std::vector<uint8_t> dirty(S_, 1), next(S_, 0);
     for (int sweep = 0; sweep < kMaxSeamSweeps; ++sweep) {
       int moved = 0;
-      for (int s = 0; s < S_; ++s) moved += refine(s);
+      std::fill(next.begin(), next.end(), 0);
+      for (int s = 0; s < S_; ++s) {
+        if (!dirty[s]) continue;
+        dirty[s] = 0;
+        const int m = refine(s);
+        if (!m) continue;
+        moved += m;
+        const int x = s % W_;
+        // neighbours later in this sweep see the move now; earlier ones in the next sweep
+        for (int q : {s - 1, s + 1, s - W_, s + W_, s}) {
+          if (q < 0 || q >= S_ || (q == s - 1 && x == 0) || (q == s + 1 && x + 1 == W_)) continue;
+          if (q > s) dirty[q] = 1;
+          else next[q] = 1;
+        }
+      }
       moves += moved;
       if (!moved) break;
+      dirty.swap(next);
     }
     return moves;
   }
 
  private:
   // Moment shown at every slot by a position with kept row `kept` (-1: never kept).
-  void shown_from(int s, const uint8_t* kept, int* src) const {
-    (void)s;
+  void shown_from(const uint8_t* kept, int* src) const {
     int first = -1;
     for (int t = 0; t < T_ && first < 0; ++t)
       if (kept[t]) first = t;
@@ -317,68 +336,91 @@ class SeamRefiner {
 
   double d(int s, int a, int b) const { return std::sqrt(std::fabs(tb_.A(s, b) - tb_.A(s, a))); }
 
-  // Distortion plus edge seams of position s over slots [lo, hi) when it shows src[t] at slot t.
-  double cost(int s, const int* src, int lo, int hi) const {
+  // Cost of the edge between s and q when they show moments a and b.
+  double edge(int s, int q, int a, int b) const {
+    if (a == b) return 0;
+    return std::min(tb_.w(s), tb_.w(q)) * 0.5 * std::min(d(s, a, b), d(q, a, b));
+  }
+
+  // Own distortion of s over slots [j, k) shown from slot a (a <= j: held; a >= k: back-filled).
+  double own(const double* seg, int s, int a, int j, int k) const {
+    if (j >= k) return 0;
+    if (a <= j) return seg[tb_.row_start(a) + k - a - 1] - (j > a ? seg[tb_.row_start(a) + j - a - 1] : 0);
+    if (j == 0 && k == a) return tb_.pre(s, a);  // back-filled before the first kept slot
+    double c = 0;
+    for (int t = j; t < k; ++t) c += tb_.shown(s, a, t);
+    return c;
+  }
+
+  struct Run {
+    int q, begin, end, moment;
+  };
+
+  // Moves each kept slot of s once, to the free slot between its neighbours in time that lowers the
+  // distortion plus the seams the most; returns the moves made.
+  int refine(int s) {
+    uint8_t* kept = kept_.data() + size_t(s) * T_;
+    int* src = src_.data() + size_t(s) * T_;
+    const double* seg = tb_.rows(s);
     const int x = s % W_, y = s / W_;
     int nb[4], n = 0;
     if (x > 0) nb[n++] = s - 1;
     if (x + 1 < W_) nb[n++] = s + 1;
     if (y > 0) nb[n++] = s - W_;
     if (y + 1 < H_) nb[n++] = s + W_;
-    double c = 0;
-    for (int t = lo; t < hi; ++t) {
-      const int a = src[t];
-      c += tb_.shown(s, a, t);
-      for (int i = 0; i < n; ++i) {
-        const int q = nb[i];
-        const int b = src_[size_t(q) * T_ + t];
-        if (b < 0 || b == a) continue;
-        c += std::min(tb_.w(s), tb_.w(q)) * 0.5 * std::min(d(s, a, b), d(q, a, b));
-      }
-    }
-    return c;
-  }
-
-  // Moves each kept slot of s once, to its best place; returns the moves made.
-  int refine(int s) {
-    uint8_t* kept = kept_.data() + size_t(s) * T_;
-    int* src = src_.data() + size_t(s) * T_;
     int moves = 0;
     for (int k = 0; k < T_; ++k) {
       if (!kept[k]) continue;
       int pk = k - 1, nk = k + 1;
       while (pk >= 0 && !kept[pk]) --pk;
       while (nk < T_ && !kept[nk]) ++nk;
-      // slots whose shown moment depends on where this kept slot is
+      // slots whose shown moment depends on where this kept slot is: [lo, hi); before the
+      // candidate slot c they show pk (or, for the first kept slot, c itself), from c on c
       const int lo = pk < 0 ? 0 : pk + 1, hi = nk;
-      const double base = cost(s, src, lo, hi);
+      runs_.clear();
+      for (int i = 0; i < n; ++i) {
+        const int* qs = src_.data() + size_t(nb[i]) * T_;
+        for (int t = lo; t < hi;) {
+          int e = t + 1;
+          while (e < hi && qs[e] == qs[t]) ++e;
+          if (qs[t] >= 0) runs_.push_back({nb[i], t, e, qs[t]});
+          t = e;
+        }
+      }
+      auto cost = [&](int c) {
+        const int before = pk < 0 ? c : pk;
+        double v = own(seg, s, before, lo, c) + own(seg, s, c, c, hi);
+        for (const Run& r : runs_) {
+          const int b1 = std::min(r.end, c), a2 = std::max(r.begin, c);
+          if (b1 > r.begin) v += (b1 - r.begin) * edge(s, r.q, before, r.moment);
+          if (r.end > a2) v += (r.end - a2) * edge(s, r.q, c, r.moment);
+        }
+        return v;
+      };
+      const double base = cost(k);
       double best = base;
       int bc = k;
       for (int c = pk + 1; c < nk; ++c) {
         if (c == k) continue;
-        kept[k] = 0;
-        kept[c] = 1;
-        shown_from(s, kept, row_.data());
-        const double v = cost(s, row_.data(), lo, hi);
-        kept[c] = 0;
-        kept[k] = 1;
+        const double v = cost(c);
         if (v < best - 1e-12 * (1 + std::fabs(base))) { best = v; bc = c; }
       }
       if (bc != k) {
         kept[k] = 0;
         kept[bc] = 1;
-        shown_from(s, kept, src);
+        shown_from(kept, src);
         ++moves;
-        k = bc;  // continue after the moved slot
+        k = bc;  // go on after the moved slot
       }
     }
     return moves;
   }
 
-  const Tables& tb_;
+  Tables& tb_;
   const int T_, S_, W_, H_;
   std::vector<uint8_t>& kept_;
-  std::vector<int> src_, row_;
+  std::vector<int> src_;
+  std::vector<Run> runs_;
 };
 
 void check(const RefreshRequest& r) {
