@@ -4,8 +4,12 @@
 // Two rules, both from the decoding process, not from how encoders tend to lay streams out:
 // - disposable pictures (H.264 nal_ref_idc 0; HEVC sub-layer non-reference pictures of the
 //   highest sub-layer, H.265 clause 3) are referenced by no picture: one that is not a wanted
-//   frame can go. It changes no other picture's decoding (they are never HEVC's prevTid0Pic; H.264
-//   frame_num and the POC state advance only at reference pictures). The rule for H.264.
+//   frame can go. It changes no other picture's decoding: they are never HEVC's prevTid0Pic; an
+//   H.264 non-reference picture changes neither PrevRefFrameNum nor the POC type 0 state (taken
+//   from the previous reference picture, clauses 7.4.3, 8.2.1.1), and its frame_num is
+//   PrevRefFrameNum + 1 (modulo MaxFrameNum), between those of the pictures around it, so POC
+//   types 1 and 2 count the same frame_num wraps (FrameNumOffset) without it. The
+//   rule for H.264 (whose sliding-window marking counts reference pictures: none can go).
 // - HEVC, by references: a wanted frame needs the pictures its slices predict from (the entries of
 //   RefPicList0/1, clause 8.5.3.3; the collocated picture is one of them), and those theirs. HEVC
 //   marks reference pictures explicitly by POC in each picture's RPS (clause 8.3.2), so a picture
