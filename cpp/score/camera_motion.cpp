@@ -10,66 +10,21 @@ namespace codectok {
 
 void collect_velocities(const int16_t* mv, const CodedFrame& f, int32_t poc, int32_t poc_per_frame, bool per_frame,
                         Velocities& out, MotionVectorSource source) {
-  const int cols = (f.width + 3) / 4;
-  const int rows = (f.height + 3) / 4;
-  const size_t total = static_cast<size_t>(cols) * rows;
+  const size_t total = static_cast<size_t>((f.width + 3) / 4) * ((f.height + 3) / 4);
   out.x.resize(total);
   out.y.resize(total);
   out.vx.resize(total);
   out.vy.resize(total);
   out.index.resize(total);
   out.n = 0;
-  const double cx = f.crop_left + f.display_width() / 2.0;
-  const double cy = f.crop_top + f.display_height() / 2.0;
-  auto distance = [&](int ref) {
-    if (!per_frame) return 1.0;
-    const double d = ref == -32768 ? 1 : static_cast<double>(poc - ref) / poc_per_frame;
-    return d == 0 ? 1.0 : d;
-  };
-  if (source == MotionVectorSource::kList0Integer) {
-    // Every displayed block, as FFmpeg exports H.264 vectors: list 0 in whole samples (C division
-    // truncates toward zero), 0 where the block has no list-0 vector.
-    const int c0 = f.crop_left / 4, c1 = std::min(cols, (f.crop_left + f.display_width() + 3) / 4);
-    const int r0 = f.crop_top / 4, r1 = std::min(rows, (f.crop_top + f.display_height() + 3) / 4);
-    for (int r = r0; r < r1; ++r) {
-      for (int c = c0; c < c1; ++c) {
-        const int32_t i = r * cols + c;
-        const int16_t* o = mv + static_cast<size_t>(i) * 8;
-        const bool l0 = o[0] != 0 && (o[1] & 1);
-        const size_t n = out.n++;
-        out.x[n] = c * 4 + 2 - cx;
-        out.y[n] = r * 4 + 2 - cy;
-        out.vx[n] = l0 ? -static_cast<double>(o[2] / 4) / distance(o[6]) : 0.0;
-        out.vy[n] = l0 ? -static_cast<double>(o[3] / 4) / distance(o[6]) : 0.0;
-        out.index[n] = i;
-      }
-    }
-    return;
-  }
-  for (int r = 0; r < rows; ++r) {
-    for (int c = 0; c < cols; ++c) {
-      const int32_t i = r * cols + c;
-      const int16_t* o = mv + static_cast<size_t>(i) * 8;
-      if (o[0] == 0) continue;  // intra
-      const int dir = o[1];
-      double sx = 0, sy = 0;
-      int k = 0;
-      for (int l = 0; l < 2; ++l) {
-        if (!(dir & (1 << l))) continue;
-        const double d = per_frame ? distance(o[6 + l]) : l == 0 ? 1 : -1;  // list 1 usually points forward in time
-        sx += -static_cast<double>(o[2 + 2 * l]) / 4 / d;
-        sy += -static_cast<double>(o[3 + 2 * l]) / 4 / d;
-        ++k;
-      }
-      if (k == 0) continue;
-      const size_t n = out.n++;
-      out.x[n] = c * 4 + 2 - cx;
-      out.y[n] = r * 4 + 2 - cy;
-      out.vx[n] = sx / k;
-      out.vy[n] = sy / k;
-      out.index[n] = i;
-    }
-  }
+  for_each_velocity(mv, f, poc, poc_per_frame, per_frame, source, [&](int32_t i, double x, double y, double vx, double vy) {
+    const size_t n = out.n++;
+    out.x[n] = x;
+    out.y[n] = y;
+    out.vx[n] = vx;
+    out.vy[n] = vy;
+    out.index[n] = i;
+  });
 }
 
 namespace {

@@ -24,6 +24,14 @@ void float_map(CellMap& out, int cols, int rows, int cell) {
 void motion_map(const PictureArrays& p, Compensation model, bool per_frame, MotionVectorSource source, CellMap& out,
                 CameraMotion& camera) {
   float_map(out, (p.frame.width + 3) / 4, (p.frame.height + 3) / 4, 4);
+  if (model == Compensation::kNone) {  // no fit: each velocity's length as it comes
+    camera = estimate_camera_motion(Velocities{}, model);
+    for_each_velocity(p.motion, p.frame, p.poc, p.poc_per_frame, per_frame, source, [&](int32_t i, double, double, double vx, double vy) {
+      out.values[i] = static_cast<float>(js_hypot(vx, vy));
+      ++camera.blocks;
+    });
+    return;
+  }
   Velocities v;
   collect_velocities(p.motion, p.frame, p.poc, p.poc_per_frame, per_frame, v, source);
   camera = estimate_camera_motion(v, model);
