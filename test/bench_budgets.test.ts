@@ -278,6 +278,13 @@ describe('codectok bench budgets on a synthetic clip', () => {
       expect(png.subarray(1, 4).toString(), f).toBe('PNG');
       expect(png.readUInt32BE(16)).toBeGreaterThan(300);
     }
+    // refresh's options reach tokenize(): recorded in results.json, and each run's tokens are exact
+    const rOut = tempDir();
+    const rr = spawnSync(process.execPath, [cli, 'bench', 'budgets', clip, '--budgets', '40', '--policies', 'refresh', '--frames', '6', '--size', '96', '--patch', '16', '--refresh-group', '2', '--no-refresh-seams', '-q', '-o', rOut], { encoding: 'utf8', timeout: 120_000 });
+    expect(rr.status, rr.stderr).toBe(0);
+    const rres = JSON.parse(readFileSync(join(rOut, 'results.json'), 'utf8'));
+    expect(rres.options.tokenize).toMatchObject({ refreshGroup: 2, refreshSeams: false });
+    expect(rres.videos[0].runs[0]).toMatchObject({ policy: 'refresh', budget: 40, ok: true, tokens: 40 });
     const bad = spawnSync(process.execPath, [cli, 'bench', 'budgets', clip, '--budgets', '10,x', '-o', out], { encoding: 'utf8' });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('--budgets must be positive integers');

@@ -37,7 +37,7 @@ function groupArg(v: string): number | 'auto' {
 /** Options as commander hands them over: tokenize()'s own names where they are tokenize's. */
 type BenchBudgetsOptions = Pick<
   TokenizeOptions,
-  'frames' | 'sampleFps' | 'resize' | 'size' | 'patch' | 'merge' | 'minPixels' | 'maxPixels' | 'fraction' | 'iframes' | 'compensation' | 'reencode' | 'inputFps'
+  'frames' | 'sampleFps' | 'resize' | 'size' | 'patch' | 'merge' | 'minPixels' | 'maxPixels' | 'fraction' | 'iframes' | 'compensation' | 'reencode' | 'inputFps' | 'refreshGroup' | 'refreshSeams'
 > & {
   out: string;
   budgets?: number[];
@@ -80,6 +80,8 @@ export function register(program: Command): void {
   addGeometryOptions(budgets)
     .option('--group-size <n|auto>', 'grouped: frames per group; auto (default): 4 when K allows, else the smallest that fits', groupArg)
     .option('--fraction <f>', 'adaptive: share of the total score to keep (default 0.9); its K is capped at each budget', num('--fraction', 1e-9))
+    .option('--refresh-group <n>', 'refresh: side of the square groups of patches allocated together (default 1)', int('--refresh-group'))
+    .option('--no-refresh-seams', 'refresh: no seam refinement')
     .addOption(new Option('--iframes <mode>', 'codec/adaptive I-frames: zero (default), dense, score').choices(['zero', 'dense', 'score']))
     .addOption(new Option('--compensation <model>', 'camera motion removal (default median)').choices(['none', 'median', 'similarity', 'affine']))
     .addOption(new Option('--residual <source>', 'abs (default) or coeff').choices(['abs', 'coeff']))
@@ -99,6 +101,9 @@ export function register(program: Command): void {
         minPixels: o.minPixels,
         maxPixels: o.maxPixels,
         fraction: o.fraction,
+        refreshGroup: o.refreshGroup,
+        // commander sets a negatable flag to true by default: passed only when turned off
+        refreshSeams: o.refreshSeams === false ? false : undefined,
         iframes: o.iframes,
         compensation: o.compensation,
         residualSource: o.residual,
