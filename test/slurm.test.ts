@@ -81,9 +81,10 @@ describe('examples/slurm on a one-node Slurm cluster', () => {
     expect(first).toEqual({ [`${array}_0`]: 'COMPLETED', [`${array}_1`]: 'CANCELLED' });
     const before = { shard: sha(shard(1)), record: fs.readFileSync(record(1), 'utf8'), mtime: fs.statSync(shard(1)).mtimeMs };
 
-    // the merge cannot run: its dependency failed; nothing was finalized
-    await sleep(1500);
-    const waiting = c.state(merge)!;
+    // the merge cannot run: its dependency failed; nothing was finalized. Slurm's scheduler marks the
+    // dependency on its next pass (the reason reads 'Dependency' until then): wait for that pass
+    let waiting = c.state(merge)!;
+    for (const t1 = Date.now(); !/DependencyNeverSatisfied/.test(waiting.reason ?? '') && Date.now() - t1 < 60_000; waiting = c.state(merge)!) await sleep(250);
     expect(waiting.state).toBe('PENDING');
     expect(waiting.reason).toMatch(/DependencyNeverSatisfied/);
     expect(fs.existsSync(path.join(out, '.nv-meta', '.info.json'))).toBe(false);
