@@ -306,13 +306,11 @@ class SeamRefiner {
         const int m = refine(s);
         if (!m) continue;
         moved += m;
-        const int x = s % W_;
-        // neighbours later in this sweep see the move now; earlier ones in the next sweep
-        for (int q : {s - 1, s + 1, s - W_, s + W_, s}) {
-          if (q < 0 || q >= S_ || (q == s - 1 && x == 0) || (q == s + 1 && x + 1 == W_)) continue;
-          if (q > s) dirty[q] = 1;
-          else next[q] = 1;
-        }
+        // neighbours later in this sweep see the move now; earlier ones (and s) in the next sweep
+        int nb[4];
+        const int n = neighbours(s, nb);
+        next[s] = 1;
+        for (int i = 0; i < n; ++i) (nb[i] > s ? dirty : next)[nb[i]] = 1;
       }
       moves += moved;
       if (!moved) break;
@@ -322,6 +320,17 @@ class SeamRefiner {
   }
 
  private:
+  // The positions next to s on the grid (left, right, above, below); returns how many.
+  int neighbours(int s, int nb[4]) const {
+    const int x = s % W_, y = s / W_;
+    int n = 0;
+    if (x > 0) nb[n++] = s - 1;
+    if (x + 1 < W_) nb[n++] = s + 1;
+    if (y > 0) nb[n++] = s - W_;
+    if (y + 1 < H_) nb[n++] = s + W_;
+    return n;
+  }
+
   // Moment shown at every slot by a position with kept row `kept` (-1: never kept).
   void shown_from(const uint8_t* kept, int* src) const {
     int first = -1;
@@ -342,14 +351,12 @@ class SeamRefiner {
     return std::min(tb_.w(s), tb_.w(q)) * 0.5 * std::min(d(s, a, b), d(q, a, b));
   }
 
-  // Own distortion of s over slots [j, k) shown from slot a (a <= j: held; a >= k: back-filled).
+  // Own distortion of s over slots [j, k) shown from slot a: held (a <= j), or back-filled before
+  // the first kept slot a (j = 0, k = a: the only back-fill refine asks for).
   double own(const double* seg, int s, int a, int j, int k) const {
     if (j >= k) return 0;
-    if (a <= j) return seg[tb_.row_start(a) + k - a - 1] - (j > a ? seg[tb_.row_start(a) + j - a - 1] : 0);
-    if (j == 0 && k == a) return tb_.pre(s, a);  // back-filled before the first kept slot
-    double c = 0;
-    for (int t = j; t < k; ++t) c += tb_.shown(s, a, t);
-    return c;
+    if (a > j) return tb_.pre(s, a);
+    return seg[tb_.row_start(a) + k - a - 1] - (j > a ? seg[tb_.row_start(a) + j - a - 1] : 0);
   }
 
   struct Run {
@@ -362,12 +369,8 @@ class SeamRefiner {
     uint8_t* kept = kept_.data() + size_t(s) * T_;
     int* src = src_.data() + size_t(s) * T_;
     const double* seg = tb_.rows(s);
-    const int x = s % W_, y = s / W_;
-    int nb[4], n = 0;
-    if (x > 0) nb[n++] = s - 1;
-    if (x + 1 < W_) nb[n++] = s + 1;
-    if (y > 0) nb[n++] = s - W_;
-    if (y + 1 < H_) nb[n++] = s + W_;
+    int nb[4];
+    const int n = neighbours(s, nb);
     int moves = 0;
     for (int k = 0; k < T_; ++k) {
       if (!kept[k]) continue;
@@ -447,18 +450,14 @@ void check(const RefreshRequest& r) {
 bool blank_units(const RefreshRequest& r, int64_t K, std::vector<float>& weight) {
   const Tables units(r, Tables::Need::units);
   int64_t showing = 0;
+  std::vector<std::pair<double, int>> order;  // (-mean weight, unit)
   for (int u = 0; u < units.U(); ++u) {
     double wsum = 0;
     for (int i = units.unit_begin(u); i < units.unit_end(u); ++i) wsum += units.w(units.members()[i]);
     if (wsum > 0) showing += units.unit_size(u);
-  }
-  if (K >= showing) return false;
-  std::vector<std::pair<double, int>> order;  // (-mean weight, first member)
-  for (int u = 0; u < units.U(); ++u) {
-    double wsum = 0;
-    for (int i = units.unit_begin(u); i < units.unit_end(u); ++i) wsum += units.w(units.members()[i]);
     order.push_back({-wsum / units.unit_size(u), u});
   }
+  if (K >= showing) return false;
   std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first < b.first;
     return units.members()[units.unit_begin(a.second)] < units.members()[units.unit_begin(b.second)];

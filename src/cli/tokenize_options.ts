@@ -15,6 +15,18 @@ export function addGeometryOptions(cmd: Command): Command {
     .option('--max-pixels <n>', 'qwen: maximum pixels', int('--max-pixels'));
 }
 
+/** refresh's options, shared by `tokenize`/`viz` and `bench budgets`. */
+export function addRefreshOptions(cmd: Command): Command {
+  return cmd
+    .option('--refresh-group <n>', 'refresh: side of the square groups of patches allocated together (default 1)', int('--refresh-group'))
+    .option('--no-refresh-seams', 'refresh: keep the allocation as the per-patch model chose it (no seam refinement)');
+}
+
+/** refresh's options as tokenize() takes them (commander sets a negatable flag to true by default: only passed when turned off). */
+export function refreshOptionsFrom(c: Pick<TokenizeOptions, 'refreshGroup' | 'refreshSeams'>): Pick<TokenizeOptions, 'refreshGroup' | 'refreshSeams'> {
+  return { refreshGroup: c.refreshGroup, refreshSeams: c.refreshSeams === false ? false : undefined };
+}
+
 /** The options shared by `tokenize` and `viz`. */
 export function addTokenizeOptions(cmd: Command): Command {
   cmd
@@ -26,6 +38,7 @@ export function addTokenizeOptions(cmd: Command): Command {
     .option('--start <frame>', 'first frame that may be sampled', int('--start', 0))
     .option('--input-fps <fps>', 'frame rate for timestamps (default: from the container, else 25)', num('--input-fps'));
   addGeometryOptions(cmd);
+  addRefreshOptions(cmd);
   return cmd
     .addOption(new Option('--iframes <mode>', 'I-frames: zero (default): score 0; dense: keep whole; score: like the others').choices(['zero', 'dense', 'score']))
     .option('--no-keep-first', 'do not keep the first sampled frame whole')
@@ -33,8 +46,6 @@ export function addTokenizeOptions(cmd: Command): Command {
     .option('--no-static-fallback', 'no uniform full frames for static clips')
     .addOption(new Option('--order <order>', 'row order: thw (default) or score').choices(['thw', 'score']))
     .option('--group-size <n>', 'grouped: frames per group (default 4)', int('--group-size'))
-    .option('--refresh-group <n>', 'refresh: side of the square groups of patches allocated together (default 1)', int('--refresh-group'))
-    .option('--no-refresh-seams', 'refresh: keep the allocation as the per-patch model chose it (no seam refinement)')
     .option('--fraction <f>', 'adaptive: share of the total score to keep (default 0.9)', num('--fraction'))
     .option('--max-budget <K>', 'adaptive: largest K', int('--max-budget'))
     .option('--min-budget <K>', 'adaptive: smallest K', int('--min-budget'))
@@ -114,8 +125,7 @@ export function tokenizeOptionsFrom(c: CliTokenizeOptions): TokenizeOptions {
     padding: c.padding,
     order: c.order,
     groupSize: c.groupSize,
-    refreshGroup: c.refreshGroup,
-    refreshSeams: c.refreshSeams === false ? false : undefined,
+    ...refreshOptionsFrom(c),
     fraction: c.fraction,
     maxBudget: c.maxBudget,
     minBudget: c.minBudget,

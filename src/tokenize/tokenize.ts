@@ -92,8 +92,11 @@ function select(o: TokenizeOptions, vol: ScoreVolume, S: number, inp: SelectInpu
   switch (o.policy) {
     case 'refresh': {
       const c = inp.change!;
-      const r = selectRefresh({ T: vol.T, gridH: vol.gridH, gridW: vol.gridW, change: c.change, weight: inp.share }, { budget: policyOpts.budget, group: refreshGroup(o), seams: o.refreshSeams ?? true });
-      return { sel: r, tokenValues: r.tokenChange, policyMeta: { distortion: 'sqrt', group: refreshGroup(o), seams: (o.refreshSeams ?? true) && refreshGroup(o) === 1, seamMoves: r.seamMoves, lambda: r.lambda, multiplierSteps: r.steps, tieTokens: r.tieTokens, slotChange: r.slotChange, scales: c.scales, picturesPerSlot: c.picturesPerSlot, intraPictures: c.intra } };
+      const group = refreshGroup(o);
+      const seams = o.refreshSeams ?? true;
+      const r = selectRefresh({ T: vol.T, gridH: vol.gridH, gridW: vol.gridW, change: c.change, weight: inp.share }, { budget: policyOpts.budget, group, seams });
+      // seams apply to single positions only (a group has none inside)
+      return { sel: r, tokenValues: r.tokenChange, policyMeta: { distortion: 'sqrt', group, seams: seams && group === 1, seamMoves: r.seamMoves, lambda: r.lambda, multiplierSteps: r.steps, tieTokens: r.tieTokens, slotChange: r.slotChange, scales: c.scales, picturesPerSlot: c.picturesPerSlot, intraPictures: c.intra } };
     }
     case 'rlt': {
       const r = selectRlt({ T: vol.T, gridH: vol.gridH, gridW: vol.gridW, patch: inp.g.patch, width: inp.g.outWidth, frames: inp.slots.map((s) => inp.frames!.get(s.frame)!) }, { budget: policyOpts.budget });

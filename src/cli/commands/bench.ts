@@ -13,7 +13,7 @@ import { CodectokError } from '../../errors.js';
 import type { PolicyName, TokenizeOptions } from '../../tokenize/options.js';
 import { framesArg, int, num } from '../arguments.js';
 import { writeOut } from '../output.js';
-import { addGeometryOptions } from '../tokenize_options.js';
+import { addGeometryOptions, addRefreshOptions, refreshOptionsFrom } from '../tokenize_options.js';
 
 function budgetList(v: string): number[] {
   const b = v.split(',').map((x) => Number(x.trim()));
@@ -77,11 +77,9 @@ export function register(program: Command): void {
     .option('--policies <list>', `policies, comma-separated (default ${ALL_POLICIES.join(',')})`, policyList)
     .option('--frames <T>', "frames sampled evenly over each clip, or 'all' (default 64, as tokenize)", framesArg)
     .option('--sample-fps <fps>', 'sample at this rate instead of --frames', num('--sample-fps', 1e-9));
-  addGeometryOptions(budgets)
+  addRefreshOptions(addGeometryOptions(budgets))
     .option('--group-size <n|auto>', 'grouped: frames per group; auto (default): 4 when K allows, else the smallest that fits', groupArg)
     .option('--fraction <f>', 'adaptive: share of the total score to keep (default 0.9); its K is capped at each budget', num('--fraction', 1e-9))
-    .option('--refresh-group <n>', 'refresh: side of the square groups of patches allocated together (default 1)', int('--refresh-group'))
-    .option('--no-refresh-seams', 'refresh: no seam refinement')
     .addOption(new Option('--iframes <mode>', 'codec/adaptive I-frames: zero (default), dense, score').choices(['zero', 'dense', 'score']))
     .addOption(new Option('--compensation <model>', 'camera motion removal (default median)').choices(['none', 'median', 'similarity', 'affine']))
     .addOption(new Option('--residual <source>', 'abs (default) or coeff').choices(['abs', 'coeff']))
@@ -101,9 +99,7 @@ export function register(program: Command): void {
         minPixels: o.minPixels,
         maxPixels: o.maxPixels,
         fraction: o.fraction,
-        refreshGroup: o.refreshGroup,
-        // commander sets a negatable flag to true by default: passed only when turned off
-        refreshSeams: o.refreshSeams === false ? false : undefined,
+        ...refreshOptionsFrom(o),
         iframes: o.iframes,
         compensation: o.compensation,
         residualSource: o.residual,
