@@ -12,6 +12,7 @@
 #include "score/camera_motion.h"
 #include "score/frame_scores.h"
 #include "score/patch_pooling.h"
+#include "score/picture_change.h"
 #include "score/refresh_allocator.h"
 #include "score/signal_maps.h"
 
@@ -245,6 +246,53 @@ Napi::Value SignalMapsJs(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// src/scores/change.ts NativeChangeRequest: {residualSource, floors: {motion, residual}}.
+ChangeRequest ParseChangeRequest(Napi::Value v) {
+  Napi::Object o = Obj(v, "change request");
+  ChangeRequest r;
+  const std::string rs = o.Get("residualSource").ToString().Utf8Value();
+  if (rs != "abs" && rs != "coeff") throw CodedError(v.Env(), "ERR_INVALID_OPTION", "unknown residual source " + rs);
+  r.residual_source = rs == "abs" ? ResidualSource::kAbs : ResidualSource::kCoeff;
+  Napi::Object f = Obj(o.Get("floors"), "floors");
+  r.motion_floor = Num(f, "motion");
+  r.residual_floor = Num(f, "residual");
+  return r;
+}
+
+Napi::Object ChangeToJs(Napi::Env env, const PictureChange& c) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("motion", Floats(env, c.motion));
+  o.Set("residual", Floats(env, c.residual));
+  o.Set("bits", Floats(env, c.bits));
+  o.Set("intra", Floats(env, c.intra));
+  return o;
+}
+
+// pictureChange(picture, geometry, request) -> {motion, residual, bits, intra: Float32Array}
+Napi::Value PictureChangeJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PictureArrays a = PictureFromJs(info[0]);
+  PatchGeometry g = ParseGeometry(info[1]);
+  PictureChangeEstimator estimator(g, a.frame, ParseChangeRequest(info[2]));
+  PictureChange c;
+  try {
+    estimator.estimate(a, c);
+  } catch (const std::invalid_argument& e) {
+    throw CodedError(env, "ERR_MISSING_DATA", e.what());
+  }
+  return ChangeToJs(env, c);
+}
+
+// pictureShare({width, height, crop}, geometry) -> Float32Array
+Napi::Value PictureShareJs(const Napi::CallbackInfo& info) {
+  CodedFrame f = ParseFrame(info[0]);
+  PatchGeometry g = ParseGeometry(info[1]);
+  PatchPooler pooler(g, f.crop_left, f.crop_top);
+  std::vector<float> share;
+  picture_share(f, pooler, share);
+  return Floats(info.Env(), share);
+}
+
 SignalMaps SignalMapsFromJs(Napi::Value v) {
   Napi::Object o = Obj(v, "frame signals");
   SignalMaps s;
@@ -415,13 +463,7 @@ void ScoreSession::attach_to(Napi::Env env, Napi::Object picture, int32_t decode
     }
     if (s.has_camera) picture.Set("camera", CameraToJs(env, s.camera));
   }
-  if (s.has_change) {
-    Napi::Object c = Napi::Object::New(env);
-    if (!s.change.motion.empty()) c.Set("motion", Floats(env, s.change.motion));
-    if (!s.change.energy.empty()) c.Set("energy", Floats(env, s.change.energy));
-    if (!s.change.bits.empty()) c.Set("bits", Floats(env, s.change.bits));
-    picture.Set("change", c);
-  }
+  if (s.has_change) picture.Set("change", ChangeToJs(env, s.change));
 }
 
 std::unique_ptr<ScoreSession> MakeScoreSession(Napi::Object options) {
@@ -442,8 +484,11 @@ std::unique_ptr<ScoreSession> MakeScoreSession(Napi::Object options) {
       r.score_all = false;
       for (uint32_t i = 0; i < a.Length(); ++i) r.score_indices.push_back(a.Get(i).ToNumber().Int32Value());
     }
-    if (o.Get("changeFrom").IsNumber()) r.change_from = Int(o, "changeFrom");
-    if (o.Get("changeTo").IsNumber()) r.change_to = Int(o, "changeTo");
+    Napi::Value change = o.Get("change");
+    if (!change.IsUndefined() && !change.IsNull()) {
+      r.change = true;
+      r.change_request = ParseChangeRequest(change);
+    }
     scoring = std::make_unique<PictureScoring>(r);
   }
   if (!scoring && !summary) return nullptr;
@@ -456,6 +501,8 @@ void RegisterScoreFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("poolToGrid", Napi::Function::New(env, Guarded<PoolToGridJs>, "poolToGrid"));
   exports.Set("estimateCameraMotion", Napi::Function::New(env, Guarded<EstimateCameraMotionJs>, "estimateCameraMotion"));
   exports.Set("motionSummary", Napi::Function::New(env, Guarded<MotionSummaryJs>, "motionSummary"));
+  exports.Set("pictureChange", Napi::Function::New(env, Guarded<PictureChangeJs>, "pictureChange"));
+  exports.Set("pictureShare", Napi::Function::New(env, Guarded<PictureShareJs>, "pictureShare"));
   exports.Set("allocateRefresh", Napi::Function::New(env, Guarded<AllocateRefreshJs>, "allocateRefresh"));
 }
 

@@ -39,13 +39,13 @@ class ScoreSession {
   std::unordered_map<int32_t, Extras> ready_;
 };
 
-// From NativeDecoder's options: `score` ({geometry, options, pictures?, keepMaps?, changeFrom?,
-// changeTo?}) and `summary` (true: each picture gets its motion summary; its motion field is handed
-// out only when `motion` was asked too). Null when neither is set.
+// From NativeDecoder's options: `score` ({geometry, options, pictures?, keepMaps?, change?}) and
+// `summary` (true: each picture gets its motion summary; its motion field is handed out only when
+// `motion` was asked too). Null when neither is set.
 std::unique_ptr<ScoreSession> MakeScoreSession(Napi::Object options);
 
 // Registers signalMaps, scoreSignalMaps, poolToGrid, estimateCameraMotion, motionSummary,
-// allocateRefresh on exports.
+// pictureChange, pictureShare, allocateRefresh on exports.
 void RegisterScoreFunctions(Napi::Env env, Napi::Object exports);
 
 }  // namespace codectok_bindings

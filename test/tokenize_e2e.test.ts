@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HEVC_WORK_FILE } from '../src/input/ffmpeg/prepare.js';
+import { parsePictures } from '../src/input/parser.js';
 import type { TokenizeOptions } from '../src/tokenize/options.js';
 import { tokenize, tokenizeWith } from '../src/tokenize/tokenize.js';
 import { CORPUS, goldenPictures } from './helpers/golden_pictures.js';
@@ -19,6 +20,20 @@ describe('tokenize with the parser', () => {
       expect(rowsOf(parsed)).toEqual(rowsOf(golden));
       expect(parsed.meta.frames).toEqual(golden.meta.frames);
       expect(parsed.meta.staticFallback).toBe(name === 'static_bars');
+    });
+  }
+
+  for (const [name, residualSource] of [['pan_known', 'coeff'], ['odd_size', 'abs']] as const) {
+    it(`${name}: refresh, the change computed by the decoder on its thread equals the one computed on pictures held in JavaScript (a custom source)`, { timeout: 120_000 }, async () => {
+      const o: TokenizeOptions = { policy: 'refresh', residualSource, size: 192, patch: 16, frames: 10, budget: 300 };
+      const file = join(CORPUS, `${name}.hevc`);
+      const native = await tokenize(file, o);
+      const held = await tokenizeWith(file, o, { pictureSource: (path, decode) => parsePictures(path, { ...decode, container: 'annexb' }) });
+      expectValidPositions(native, 300);
+      expect(rowsOf(native)).toEqual(rowsOf(held));
+      expect(native.meta.policy).toEqual(held.meta.policy);
+      expect(native.meta.scores.tokens).toEqual(held.meta.scores.tokens);
+      expect((native.meta.policy.slotChange as number[]).some((c) => c > 0)).toBe(true);
     });
   }
 

@@ -32,17 +32,21 @@ PictureScoring::PictureScoring(const ScoreRequest& request) : request_(request) 
   std::sort(request_.score_indices.begin(), request_.score_indices.end());
 }
 
-FrameScorer& PictureScoring::scorer_for(const PictureResult& r) {
-  const PatchGeometry& g = request_.geometry;
-  CodedFrame f = arrays_of(r).frame;
-  if (f.display_width() != g.src_width || f.display_height() != g.src_height)
-    throw std::invalid_argument("picture " + std::to_string(r.decode_index) + " displays " + std::to_string(f.display_width()) + "x" +
-                                std::to_string(f.display_height()) + ", the output geometry was made for " + std::to_string(g.src_width) +
-                                "x" + std::to_string(g.src_height));
-  if (!scorer_ || scorer_->frame().width != f.width || scorer_->frame().height != f.height ||
-      scorer_->frame().crop_left != f.crop_left || scorer_->frame().crop_top != f.crop_top)
-    scorer_ = std::make_unique<FrameScorer>(request_.options, g, f);
+namespace {
+bool same_frame(const CodedFrame& a, const CodedFrame& b) {
+  return a.width == b.width && a.height == b.height && a.crop_left == b.crop_left && a.crop_top == b.crop_top;
+}
+}  // namespace
+
+FrameScorer& PictureScoring::scorer_for(const CodedFrame& f) {
+  if (!scorer_ || !same_frame(scorer_->frame(), f)) scorer_ = std::make_unique<FrameScorer>(request_.options, request_.geometry, f);
   return *scorer_;
+}
+
+PictureChangeEstimator& PictureScoring::change_for(const CodedFrame& f) {
+  if (!change_ || !same_frame(change_->frame(), f))
+    change_ = std::make_unique<PictureChangeEstimator>(request_.geometry, f, request_.change_request);
+  return *change_;
 }
 
 void PictureScoring::process(PictureResult& r, PictureScores& out) {
@@ -50,21 +54,13 @@ void PictureScoring::process(PictureResult& r, PictureScores& out) {
   const bool has_maps = r.motion || r.residual || r.tu || r.bits;
   if (!has_maps) return;
   PictureArrays a = arrays_of(r);
-  FrameScorer& scorer = scorer_for(r);
-  if (r.decode_index >= request_.change_from && r.decode_index < request_.change_to) {
-    CellMap m;
-    if (a.motion) {
-      raw_motion_map(a, o.motion_per_frame, o.motion_vector, m);
-      scorer.pool_raw(m, out.change.motion);
-    }
-    if (a.has_tu) {
-      coeff_energy_map(a, m);
-      scorer.pool_raw(m, out.change.energy);
-    }
-    if (a.bits) {
-      bits_map(a, m);
-      scorer.pool_raw(m, out.change.bits);
-    }
+  const PatchGeometry& g = request_.geometry;
+  if (a.frame.display_width() != g.src_width || a.frame.display_height() != g.src_height)
+    throw std::invalid_argument("picture " + std::to_string(r.decode_index) + " displays " + std::to_string(a.frame.display_width()) + "x" +
+                                std::to_string(a.frame.display_height()) + ", the output geometry was made for " + std::to_string(g.src_width) +
+                                "x" + std::to_string(g.src_height));
+  if (request_.change) {
+    change_for(a.frame).estimate(a, out.change);
     out.has_change = true;
   }
   const std::vector<int32_t>& only = request_.score_indices;
@@ -75,7 +71,7 @@ void PictureScoring::process(PictureResult& r, PictureScores& out) {
     out.has_camera = maps->has_camera;
     out.camera = maps->camera;
     if (request_.keep_maps) out.maps = maps;
-    else scorer.score(*maps, out.scores);
+    else scorer_for(a.frame).score(*maps, out.scores);
   }
   r.motion.reset();
   r.residual.reset();

@@ -10,6 +10,7 @@
 
 #include "analysis/picture_result.h"
 #include "score/frame_scores.h"
+#include "score/picture_change.h"
 #include "score/score_options.h"
 #include "score/signal_maps.h"
 
@@ -23,14 +24,10 @@ struct ScoreRequest {
   std::vector<int32_t> score_indices;
   // Keep the signal maps of scored pictures (normalize clip scores them all at the end).
   bool keep_maps = false;
-  // Decode indices [change_from, change_to) also get their raw signals pooled onto the grid:
-  // motion magnitude without compensation, coefficient energy, bits (whichever were decoded).
-  int32_t change_from = 0, change_to = 0;
-};
-
-// Raw (unnormalised) per-patch signals of one picture; empty vectors for signals not decoded.
-struct ChangeSignals {
-  std::vector<float> motion, energy, bits;
+  // Every picture decoded with arrays also gets its change signals (the refresh policy's,
+  // score/picture_change.h), whether it is scored or not.
+  bool change = false;
+  ChangeRequest change_request;
 };
 
 struct PictureScores {
@@ -40,7 +37,7 @@ struct PictureScores {
   CameraMotion camera;
   std::shared_ptr<const SignalMaps> maps;  // with keep_maps
   bool has_change = false;
-  ChangeSignals change;
+  PictureChange change;
 };
 
 // The arrays of a picture as PictureResult holds them.
@@ -54,9 +51,11 @@ class PictureScoring {
   void process(PictureResult& r, PictureScores& out);
 
  private:
-  FrameScorer& scorer_for(const PictureResult& r);
+  FrameScorer& scorer_for(const CodedFrame& f);
+  PictureChangeEstimator& change_for(const CodedFrame& f);
   ScoreRequest request_;
   std::unique_ptr<FrameScorer> scorer_;
+  std::unique_ptr<PictureChangeEstimator> change_;
 };
 
 }  // namespace codectok

@@ -83,9 +83,14 @@ export interface NativeScoreRequest {
   pictures?: number[];
   /** Keep each scored picture's signal maps natively (picture.signalMaps) instead of scoring it alone (normalize clip). */
   keepMaps?: boolean;
-  /** Decode indices [changeFrom, changeTo) get their raw signals pooled per patch (picture.change). */
-  changeFrom?: number;
-  changeTo?: number;
+  /** Every picture decoded with arrays also gets its refresh change signals (picture.change, cpp/score/picture_change.h). */
+  change?: NativeChangeRequest;
+}
+
+/** What the refresh change signals read and their noise floors (src/scores/change.ts changeRequest). */
+export interface NativeChangeRequest {
+  residualSource: 'coeff' | 'abs';
+  floors: { motion: number; residual: number };
 }
 
 /** Per-patch arrays ([gridH * gridW], row-major) of one picture, computed natively. */
@@ -103,14 +108,12 @@ export interface NativeCameraMotion {
   blocks: number;
 }
 
-/** Raw per-patch signals of a picture (no compensation, no normalisation): what a change estimate pools. */
+/** One picture's change signals per patch ([gridH * gridW] each; src/scores/change.ts PictureChange). */
 export interface NativeChangeSignals {
-  /** Motion magnitude, px (per frame with motionPerFrame), patch mean. */
-  motion?: Float32Array;
-  /** Coefficient energy (squared levels of luma TUs per 4x4 block), patch mean. */
-  energy?: Float32Array;
-  /** Bits per 8x8 block, patch mean. */
-  bits?: Float32Array;
+  motion: Float32Array;
+  residual: Float32Array;
+  bits: Float32Array;
+  intra: Float32Array;
 }
 
 /** One slice segment of a picture. */
@@ -177,7 +180,7 @@ export interface NativePicture {
   camera?: NativeCameraMotion;
   /** With score.keepMaps: the picture's signal maps, held natively (an opaque handle for scoreSignalMaps). (tokenize()'s, internal) @internal */
   signalMaps?: object;
-  /** With score.changeFrom/changeTo: raw per-patch signals. (tokenize()'s, internal) @internal */
+  /** With score.change: the picture's change signals. (tokenize()'s, internal) @internal */
   change?: NativeChangeSignals;
   /** With summary: the motion field's summary. */
   summary?: NativeMotionSummary;
@@ -241,6 +244,10 @@ export interface NativeAddon {
   cudaInfo(): { built: boolean; devices: number; reason: string };
   /** Summary of a motion field (int16 [blocks][8]). */
   motionSummary(motion: Int16Array): NativeMotionSummary;
+  /** A picture's change signals on the patch grid (cpp/score/picture_change.h). */
+  pictureChange(picture: object, geometry: Geometry, request: NativeChangeRequest): NativeChangeSignals;
+  /** Share of each patch that shows picture (cpp/score/picture_change.h picture_share). */
+  pictureShare(picture: { width: number; height: number; crop: { left: number; right: number; top: number; bottom: number } }, geometry: Geometry): Float32Array;
   /** The refresh policy's allocation (cpp/score/refresh_allocator.h): kept tokens as flat indices t*S+s, ascending. */
   allocateRefresh(request: { T: number; S: number; gridW: number; group: number; seams?: boolean; change: Float32Array; weight?: Float32Array; budget: number }): { kept: Int32Array; tokenChange: Float32Array; lambda: number; steps: number; tieTokens: number; seamMoves: number };
   napiVersion: number;

@@ -1,10 +1,13 @@
 /**
  * How much every patch of the picture changed between consecutive sampled frames, estimated from
  * the bitstream of EVERY decoded picture in between (not only the sampled ones), for the `refresh`
- * policy. Two steps, each a plain function so that the estimate can move into the C++ core:
+ * policy. Two steps:
  *
- * 1. pictureChange(picture): the codec maps of one picture pooled onto the patch grid by area
- *    (geometry.poolToGrid, the scoring's own maps from scoring.frameSignals):
+ * 1. pictureChange(picture): the codec maps of one picture pooled onto the patch grid by area (the
+ *    scoring's own maps and pooling), computed by the C++ core (cpp/score/picture_change.h): on the
+ *    decoder's thread for every picture tokenize parses (score.change), or for one picture held in
+ *    JavaScript here. CHANGE_FLOORS below is the one definition of the floors; the core gets them
+ *    with each request (changeRequest):
  *    - motion: vector length in pixels per frame, list 0 and 1 averaged, WITHOUT camera
  *      compensation (a pan changes every patch on screen). Moving content changes the picture in
  *      proportion to its detail (a moving flat wall changes nothing, and an encoder's vectors there
@@ -46,10 +49,9 @@
  * bits, and score as change like any other.
  */
 import type { Geometry } from '../geometry/output_geometry.js';
-import { type CellMap, poolToGrid } from '../geometry/patch_grid.js';
-import type { CodecPicture, FrameType } from './codec_picture.js';
-import { type ResidualSource, resolveScoringOptions } from './options.js';
-import { frameSignals } from './signals.js';
+import { loadNative, type NativeChangeRequest, type NativeChangeSignals } from '../input/native.js';
+import { type CodecPicture, type FrameType, frameType } from './codec_picture.js';
+import { type ResidualSource, ScoringError } from './options.js';
 
 /** One decoded picture's signals on the patch grid. */
 export interface PictureChange {
@@ -91,40 +93,32 @@ export interface ChangeEstimate {
   intra: { outIndex: number; distance: number | null; cut: boolean }[];
 }
 
-/** Pools one picture's codec maps onto the patch grid. `crop` is the picture's conformance window. */
+/** What the change signals read and the floors below which they are noise: CHANGE_FLOORS, handed to the C++ core. */
+export function changeRequest(residualSource: ResidualSource = 'coeff'): NativeChangeRequest {
+  return { residualSource, floors: { motion: CHANGE_FLOORS.motion, residual: CHANGE_FLOORS.residual } };
+}
+
+/**
+ * Step 1 for one picture held in JavaScript (a custom picture source): its codec maps pooled onto
+ * the patch grid by the C++ core (cpp/score/picture_change.h), the function the decoder runs on its
+ * thread for tokenize (score.change). ERR_MISSING_DATA when the picture lacks motion, bits or the
+ * coefficient statistics (`coeff`) / residual (`abs`).
+ */
 export function pictureChange(pic: CodecPicture, outIndex: number, g: Geometry, residualSource: ResidualSource = 'coeff'): PictureChange {
-  const o = resolveScoringOptions({ weights: { motion: 1, residual: 1, bits: 1 }, residualSource, compensation: 'none', motionPerFrame: true });
-  const f = frameSignals(pic, o);
-  const crop = { left: pic.crop.left, top: pic.crop.top };
-  // a skipped CU (>= 8x8, so the 4x4 block at the corner of each 8x8 cell tells) codes no change
-  const bits = f.bits!;
-  const mv = pic.motion!;
-  const cols4 = Math.ceil(pic.width / 4);
-  const rows4 = Math.ceil(pic.height / 4);
-  for (let r = 0; r < bits.rows; r++) for (let c = 0; c < bits.cols; c++) if (2 * r < rows4 && 2 * c < cols4 && mv[(2 * r * cols4 + 2 * c) * 8] === 2) (bits.values as Float32Array)[r * bits.cols + c] = 0;
-  const residual = poolToGrid(f.residual!, crop, g);
-  // RMS level; below one quantisation step per patch it is re-quantisation noise (an encoder
-  // refining a still picture after an intra picture), not change
-  if (residualSource === 'coeff') for (let i = 0; i < residual.length; i++) residual[i] = residual[i]! < CHANGE_FLOORS.residual ? 0 : Math.sqrt(residual[i]!);
-  const motion = poolToGrid(f.motion!, crop, g);
-  const isIntra = new Uint8Array(cols4 * rows4);
-  for (let i = 0; i < isIntra.length; i++) isIntra[i] = mv[i * 8] === 0 ? 1 : 0;
-  const intra = poolToGrid({ values: isIntra, cols: cols4, rows: rows4, cell: 4 }, crop, g);
-  const shown = pictureShare(pic, g);
-  for (let i = 0; i < intra.length; i++) intra[i] = shown[i]! > 0 ? Math.min(1, intra[i]! / shown[i]!) : 0;
-  // below the vectors' precision (a quarter pixel per frame) over the patch: no motion
-  for (let i = 0; i < motion.length; i++) if (motion[i]! < CHANGE_FLOORS.motion) motion[i] = 0;
-  const pooledBits = poolToGrid(bits, crop, g);
-  for (let i = 0; i < pooledBits.length; i++) if (motion[i] === 0 && residual[i] === 0 && intra[i] === 0) pooledBits[i] = 0;
-  return { outIndex, type: f.type, motion, residual, bits: pooledBits, intra };
+  let c: NativeChangeSignals;
+  try {
+    c = loadNative().pictureChange(pic, g, changeRequest(residualSource));
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_MISSING_DATA' || code === 'ERR_INVALID_OPTION') throw new ScoringError((e as Error).message, code);
+    throw e;
+  }
+  return { outIndex, type: frameType(pic), ...c };
 }
 
 /** [S] share of each patch that shows picture (1 inside, 0 on letterbox padding). */
 export function pictureShare(pic: Pick<CodecPicture, 'width' | 'height' | 'crop'>, g: Geometry): Float32Array {
-  const ones: CellMap = { values: new Uint8Array(Math.ceil(pic.width / 8) * Math.ceil(pic.height / 8)).fill(1), cols: Math.ceil(pic.width / 8), rows: Math.ceil(pic.height / 8), cell: 8 };
-  const share = poolToGrid(ones, { left: pic.crop.left, top: pic.crop.top }, g);
-  for (let i = 0; i < share.length; i++) share[i] = Math.min(1, share[i]!);
-  return share;
+  return loadNative().pictureShare(pic, g);
 }
 
 /**

@@ -35,7 +35,7 @@ import { selectRlt } from '../policies/rlt.js';
 import { selectUniform } from '../policies/uniform.js';
 import { activeShare } from '../scores/activity.js';
 import type { CameraMotion } from '../scores/camera_motion.js';
-import { type ChangeEstimate, type PictureChange, changeVolume, pictureChange, pictureShare } from '../scores/change.js';
+import { type ChangeEstimate, type PictureChange, changeRequest, changeVolume, pictureChange, pictureShare } from '../scores/change.js';
 import { type FrameType, frameType } from '../scores/codec_picture.js';
 import { type FrameScores, scoreFrames } from '../scores/frame_scores.js';
 import { decodeOptionsFor, resolveScoringOptions } from '../scores/options.js';
@@ -217,8 +217,8 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
       decode.bits = false;
     }
     // refresh: motion, bits and the coefficient statistics (or the residual) of every picture up to
-    // the last sampled one (plain arrays, no score); the other policies: arrays (and residual
-    // reconstruction) only for the sampled pictures.
+    // the last sampled one (reduced to change signals, no score); the other policies: arrays (and
+    // residual reconstruction) only for the sampled pictures.
     const residualSource = o.residualSource ?? 'coeff';
     if (refresh) Object.assign(decode, { motion: true, bits: true, tuStats: residualSource === 'coeff', residual: residualSource === 'abs' });
     else decode.pictures = sampled.map((f) => headers[f]!.decodeIndex);
@@ -234,8 +234,14 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     const frameSet = [...new Set(sampled)].sort((a, b) => a - b);
     if (ff.kind === 'native') prefetch = new FramePrefetch(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec, signal: deadline.signal, pictures: headers }, ff);
     // Without a custom picture source the decoder scores the sampled pictures itself (cpp/score/),
-    // on its thread: only per-patch arrays come back.
-    const source = seams.pictureSource ?? defaultSource(scored ? { geometry: g, options: scoring, pictures: decode.pictures as number[], keepMaps: scoring.normalize === 'clip' } : undefined, { ...run, threads: o.threads });
+    // on its thread: only per-patch arrays come back. refresh: it computes every picture's change
+    // signals there too (score.change), scoring none.
+    const request: NativeScoreRequest | undefined = scored
+      ? { geometry: g, options: scoring, pictures: decode.pictures as number[], keepMaps: scoring.normalize === 'clip' }
+      : refresh
+        ? { geometry: g, options: scoring, pictures: [], change: changeRequest(residualSource) }
+        : undefined;
+    const source = seams.pictureSource ?? defaultSource(request, { ...run, threads: o.threads });
     const slots: (Slot | undefined)[] = new Array(sampled.length);
     let sized = false;
     let index = 0;
@@ -257,7 +263,8 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
       }
       if (refresh) {
         share ??= pictureShare(pic, g!);
-        changes.push(pictureChange(pic, i, g!, residualSource));
+        const native = (pic as NativePicture).change;
+        changes.push(native ? { outIndex: i, type: frameType(pic), ...native } : pictureChange(pic, i, g!, residualSource));
       }
       const slot = slotOf.get(i);
       if (slot !== undefined) {
