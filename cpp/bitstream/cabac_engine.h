@@ -1,7 +1,14 @@
 // CABAC arithmetic decoding engine, shared by H.264 (clause 9.3.3.2) and
 // HEVC (clause 9.3.4.3): the same tables and the same engine in both
-// standards. Byte-oriented with a 7-bit look-ahead. Context variables are
-// uint16_t pStateIdx << 1 | valMps; each codec owns its context sets.
+// standards. Context variables are uint16_t pStateIdx << 1 | valMps; each
+// codec owns its context sets.
+//
+// The offset register holds ivlOffset (9 bits) at bits 17..25, compared with
+// ivlCurrRange << 17, and below it 1..16 bits of look-ahead read two bytes at
+// a time, closed by a marker bit (the lowest set bit). Renormalisation shifts
+// the register; when the marker reaches bit 16 or above the look-ahead is
+// spent and two more bytes go in at the marker's place (one test per bin, no
+// bit counter to keep).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -25,17 +32,34 @@ inline constexpr uint8_t kRangeTabLps[64][4] = {
     {6, 8, 9, 11},        {6, 7, 9, 10},        {6, 7, 8, 9},         {2, 2, 2, 2},
 };
 
-// rangeTabLps by the engine's own indices: [qRangeIdx][pStateIdx << 1 | valMps] (no shift per bin).
+// rangeTabLps by the engine's own indices: v[qRangeIdx << 7 | pStateIdx << 1 | valMps], where
+// qRangeIdx << 7 is (range & 0xC0) << 1 (no shift of the state per bin).
 struct LpsRangeTable {
-  uint8_t v[4][128];
+  uint8_t v[4 * 128];
 };
 constexpr LpsRangeTable make_lps_range_table() {
   LpsRangeTable t{};
   for (int q = 0; q < 4; ++q)
-    for (int st = 0; st < 128; ++st) t.v[q][st] = kRangeTabLps[st >> 1][q];
+    for (int st = 0; st < 128; ++st) t.v[q << 7 | st] = kRangeTabLps[st >> 1][q];
   return t;
 }
 inline constexpr LpsRangeTable kLpsRange = make_lps_range_table();
+
+// RenormD's shift count for a range r = 1..511 (clause 9.3.4.3.3): the
+// smallest n with r << n >= 256.
+struct RenormShiftTable {
+  uint8_t v[512];
+};
+constexpr RenormShiftTable make_renorm_shift_table() {
+  RenormShiftTable t{};
+  for (int r = 1; r < 512; ++r) {
+    int n = 0;
+    while ((r << n) < 256) ++n;
+    t.v[r] = static_cast<uint8_t>(n);
+  }
+  return t;
+}
+inline constexpr RenormShiftTable kRenormShift = make_renorm_shift_table();
 
 // State transitions (Table 9-47) indexed by [the bin was the LPS][pStateIdx << 1 | valMps].
 struct StateTransitions {
@@ -71,107 +95,133 @@ inline constexpr Log2Table kLog2Range = make_log2_table();
 
 class CabacDecoder {
  public:
-  // Starts decoding at data[pos] (clause 9.3.2.5).
+  // Starts decoding at data[pos] (clause 9.3.2.5): ivlCurrRange = 510,
+  // ivlOffset = the first 9 bits (and 15 bits of look-ahead, the marker at bit 1).
   void start(const uint8_t* data, size_t size, size_t pos) {
+    overrun_ = overrun();  // carried over restarts (PCM samples, entry points)
     data_ = data;
     size_ = size;
     pos_ = pos;
+    start_overrun_ = overrun_;
     range_ = 510;
-    bits_needed_ = -8;
-    value_ = (read_byte() << 8);
-    value_ += read_byte();
+    uint32_t b = read_byte() << 16;
+    b |= read_byte() << 8;
+    b |= read_byte();
+    low_ = (b << 2) | 2;
   }
 
-  // Branch-free decodeDecision (clause 9.3.4.3.2): the MPS/LPS choice is
-  // data-dependent and unpredictable, so it is computed with masks.
+  // decodeDecision (clause 9.3.4.3.2) and RenormD (9.3.4.3.3). The most
+  // probable symbol's path renormalises by at most one bit.
   int decode(uint16_t& s) {
     const uint32_t st = s;
-    const uint32_t lps = kLpsRange.v[(range_ >> 6) & 3][st];
-    const uint32_t rmps = range_ - lps;
-    const uint32_t scaled = rmps << 7;
-    const uint32_t is_lps = value_ >= scaled ? 1u : 0u;
-    const uint32_t mask = 0u - is_lps;
-    value_ -= scaled & mask;
-    const uint32_t range = (lps & mask) | (rmps & ~mask);
-    s = is_lps ? kStateTransitions.next[1][st] : kStateTransitions.next[0][st];
-    const int shift = __builtin_clz(range) - 23;  // renormalise to range >= 256
-    range_ = range << shift;
-    value_ <<= shift;
-    bits_needed_ += shift;
-    if (bits_needed_ >= 0) {
-      value_ += read_byte() << bits_needed_;
-      bits_needed_ -= 8;
+    const uint32_t lps = kLpsRange.v[((range_ & 0xC0) << 1) | st];
+    const uint32_t range = range_ - lps;
+    const uint32_t scaled = range << 17;
+    if (low_ < scaled) {
+      s = kStateTransitions.next[0][st];
+      if (range < 256) {
+        range_ = range << 1;
+        low_ <<= 1;
+        if ((low_ & 0xFFFF) == 0) refill();
+      } else {
+        range_ = range;
+      }
+      return static_cast<int>(st & 1);
     }
-    return static_cast<int>((st & 1) ^ is_lps);
+    low_ -= scaled;
+    s = kStateTransitions.next[1][st];
+    const int shift = kRenormShift.v[lps];
+    range_ = lps << shift;
+    low_ <<= shift;
+    if ((low_ & 0xFFFF) == 0) refill();
+    return static_cast<int>((st & 1) ^ 1);
   }
 
+  // DecodeBypass (clause 9.3.4.3.4).
   int decode_bypass() {
-    value_ <<= 1;
-    if (++bits_needed_ >= 0) {
-      bits_needed_ = -8;
-      value_ += read_byte();
-    }
-    const uint32_t scaled = range_ << 7;
-    const uint32_t bin = value_ >= scaled ? 1u : 0u;
-    value_ -= scaled & (0u - bin);
+    low_ <<= 1;
+    if ((low_ & 0xFFFF) == 0) refill();
+    const uint32_t scaled = range_ << 17;
+    const uint32_t bin = low_ >= scaled ? 1u : 0u;
+    low_ -= scaled & (0u - bin);
     return static_cast<int>(bin);
   }
 
-  // n bypass bins at once (n <= 32), most significant first.
+  // n bypass bins at once (n <= 32), most significant first: the look-ahead
+  // is shifted in up to 16 bits at a time, then one compare per bin.
   uint32_t decode_bypass_bits(int n) {
     uint32_t v = 0;
-    while (n > 8) {
-      value_ = (value_ << 8) + (read_byte() << (8 + bits_needed_));
-      uint32_t scaled = range_ << 15;
-      for (int i = 0; i < 8; ++i) {
+    while (n > 0) {
+      const int avail = 16 - __builtin_ctz(low_);  // 1..16 bits of look-ahead
+      const int k = n < avail ? n : avail;
+      uint64_t low = static_cast<uint64_t>(low_) << k;
+      uint64_t scaled = static_cast<uint64_t>(range_) << (17 + k);
+      for (int i = 0; i < k; ++i) {
         scaled >>= 1;
-        const uint32_t bin = value_ >= scaled ? 1u : 0u;
-        v = (v << 1) | bin;
-        value_ -= scaled & (0u - bin);
+        const uint64_t bin = low >= scaled ? 1u : 0u;
+        v = (v << 1) | static_cast<uint32_t>(bin);
+        low -= scaled & (0u - bin);
       }
-      n -= 8;
-    }
-    bits_needed_ += n;
-    value_ <<= n;
-    if (bits_needed_ >= 0) {
-      value_ += read_byte() << bits_needed_;
-      bits_needed_ -= 8;
-    }
-    uint32_t scaled = range_ << (n + 7);
-    for (int i = 0; i < n; ++i) {
-      scaled >>= 1;
-      const uint32_t bin = value_ >= scaled ? 1u : 0u;
-      v = (v << 1) | bin;
-      value_ -= scaled & (0u - bin);
+      low_ = static_cast<uint32_t>(low);  // < range << 17
+      if ((low_ & 0xFFFF) == 0) refill();
+      n -= k;
     }
     return v;
   }
 
+  // DecodeTerminate (clause 9.3.4.3.5); a terminating bin equal to 1 leaves
+  // the register as it is (position_after_terminate() accounts for it).
   int decode_terminate() {
     range_ -= 2;
-    uint32_t scaled = range_ << 7;
-    if (value_ >= scaled) return 1;
-    if (scaled < (256u << 7)) {
-      range_ = scaled >> 6;
-      value_ <<= 1;
-      if (++bits_needed_ == 0) {
-        bits_needed_ = -8;
-        value_ += read_byte();
-      }
+    const uint32_t scaled = range_ << 17;
+    if (low_ >= scaled) return 1;
+    if (range_ < 256) {
+      range_ <<= 1;
+      low_ <<= 1;
+      if ((low_ & 0xFFFF) == 0) refill();
     }
     return 0;
   }
 
-  // Byte position where data following a terminating bin equal to 1 starts.
-  size_t position_after_terminate() const { return pos_; }
-  // Bytes read past the end of the data (zeros were supplied).
-  size_t overrun() const { return overrun_; }
-  // Monotonic measure of the entropy-coded bits consumed so far.
+  // Byte position where data following a terminating bin equal to 1 starts:
+  // that of a decoder reading one byte whenever its look-ahead runs out.
+  size_t position_after_terminate() const {
+    const size_t ahead = read_ahead();
+    const size_t ahead_overrun = overrun_ - start_overrun_;
+    return pos_ - (ahead - (ahead < ahead_overrun ? ahead : ahead_overrun));
+  }
+  // Bytes read past the end of the data (zeros were supplied), counted as a
+  // decoder reading one byte whenever its look-ahead runs out would count them.
+  size_t overrun() const {
+    const size_t ahead = read_ahead();
+    const size_t ahead_overrun = overrun_ - start_overrun_;
+    return overrun_ - (ahead < ahead_overrun ? ahead : ahead_overrun);
+  }
+  // Monotonic measure of the entropy-coded bits consumed so far: bytes read
+  // times 8 less the look-ahead bits and 1, less log2(ivlCurrRange).
   double bits_consumed() const {
-    return static_cast<double>(pos_ + overrun_) * 8.0 + bits_needed_ - kLog2Range.v[range_ & 511];
+    return static_cast<double>(pos_ + overrun_) * 8.0 + (__builtin_ctz(low_) - 17) - kLog2Range.v[range_ & 511];
   }
 
  private:
+  // Whole bytes of look-ahead beyond one byte-at-a-time decoder's (0..2).
+  size_t read_ahead() const { return static_cast<size_t>((16 - __builtin_ctz(low_)) >> 3); }
+
+  // The marker is at bit p >= 16 (p <= 22): 16 bits go in at p..p-15, the
+  // marker moves to p - 16.
+  void refill() {
+    const int p = __builtin_ctz(low_);
+    uint32_t b;
+    if (pos_ + 2 <= size_) {
+      b = static_cast<uint32_t>(data_[pos_]) << 8 | data_[pos_ + 1];
+      pos_ += 2;
+    } else {
+      b = read_byte() << 8;
+      b |= read_byte();
+    }
+    low_ += ((b << 1) + 1 - (1u << 16)) << (p - 16);
+  }
+
   uint32_t read_byte() {
     if (pos_ < size_) return data_[pos_++];
     ++overrun_;
@@ -181,10 +231,10 @@ class CabacDecoder {
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
   size_t pos_ = 0;
-  size_t overrun_ = 0;
+  size_t overrun_ = 0;        // zero bytes supplied, this start and before
+  size_t start_overrun_ = 0;  // overrun_ when decoding last started
   uint32_t range_ = 510;
-  uint32_t value_ = 0;
-  int bits_needed_ = -8;
+  uint32_t low_ = 1u << 16;   // no look-ahead: overrun() is 0 before start()
 };
 
 }  // namespace codectok
