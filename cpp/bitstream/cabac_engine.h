@@ -93,6 +93,14 @@ constexpr Log2Table make_log2_table() {
 }
 inline constexpr Log2Table kLog2Range = make_log2_table();
 
+#if defined(__GNUC__)
+#define CODECTOK_CABAC_INLINE inline __attribute__((always_inline))
+#else
+#define CODECTOK_CABAC_INLINE inline
+#endif
+
+// Copy the engine into a local variable around a hot loop (and back after it)
+// to let the compiler hold its state in registers.
 class CabacDecoder {
  public:
   // Starts decoding at data[pos] (clause 9.3.2.5): ivlCurrRange = 510,
@@ -112,7 +120,7 @@ class CabacDecoder {
 
   // decodeDecision (clause 9.3.4.3.2) and RenormD (9.3.4.3.3). The most
   // probable symbol's path renormalises by at most one bit.
-  int decode(uint16_t& s) {
+  CODECTOK_CABAC_INLINE int decode(uint16_t& s) {
     const uint32_t st = s;
     const uint32_t lps = kLpsRange.v[((range_ & 0xC0) << 1) | st];
     const uint32_t range = range_ - lps;
@@ -138,7 +146,7 @@ class CabacDecoder {
   }
 
   // DecodeBypass (clause 9.3.4.3.4).
-  int decode_bypass() {
+  CODECTOK_CABAC_INLINE int decode_bypass() {
     low_ <<= 1;
     if ((low_ & 0xFFFF) == 0) refill();
     const uint32_t scaled = range_ << 17;
