@@ -24,7 +24,7 @@ export type { NativeMotionSummary as MotionSummary } from './input/native.js';
 
 // the tokenizer
 export { tokenize } from './tokenize/tokenize.js';
-export { PRESETS, type TokenizeOptions, type PolicyName, type TimeIndex } from './tokenize/options.js';
+export { DEFAULT_POLICY, PRESETS, type TokenizeOptions, type PolicyName, type TimeIndex } from './tokenize/options.js';
 export type { Device } from './tokenize/device.js';
 export type { TokenizeResult, TokenizeMeta, PatchTensor, PositionTensor, ScoreTensor } from './tokenize/result.js';
 export { renderViz } from './tokenize/render_viz.js';

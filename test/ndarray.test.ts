@@ -38,7 +38,7 @@ describe('ndarray tensors', () => {
   });
 
   it('the score volume is an ndarray float32 [T, H, W] view that the positions index (codec policy)', async () => {
-    const r = await tokenize(CLIP, { ...OPTS, timeIndex: 'slot' });
+    const r = await tokenize(CLIP, { ...OPTS, policy: 'codec', timeIndex: 'slot' });
     const s = r.scores!;
     const { T, H, W } = r.meta.grid;
     expect(s).not.toBeNull();
@@ -94,7 +94,7 @@ describe('ndarray tensors', () => {
       expect(a.patches.dtype).toBe('uint8');
       expect(typeof a.patches.get).toBe('function');
       expect(a.positions.get(3, 1)).toBe(b.positions.get(3, 1));
-      expect(a.scores.kind).toBe('fused');
+      expect(a.scores.kind).toBe('change'); // the default policy, refresh: change since the last kept token
       expect(a.scores.layout).toBe('thw');
       expect(a.scores.get(1, 2, 3)).toBe(b.scores!.get(1, 2, 3));
       expect(Array.from(a.scores.data)).toEqual(Array.from(b.scores!.data));

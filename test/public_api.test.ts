@@ -23,7 +23,7 @@ function exportedNames(specifier: string): string[] {
 
 const EXPECTED: Record<string, string[]> = {
   codectok: [
-    'CodectokError', 'ERROR_CODES', 'PRESETS', 'countPictures', 'decodeNpy', 'encodeNpy', 'letterboxGeometry', 'parseFile',
+    'CodectokError', 'DEFAULT_POLICY', 'ERROR_CODES', 'PRESETS', 'countPictures', 'decodeNpy', 'encodeNpy', 'letterboxGeometry', 'parseFile',
     'parsePictures', 'pictureHeaders', 'qwenGeometry', 'readNpy', 'renderViz', 'tokenize', 'transcoderLocation', 'writeCanvases', 'writeNpy', 'writeNpyOutput',
   ],
   'codectok/parser': [

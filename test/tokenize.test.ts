@@ -17,9 +17,10 @@ import { CORPUS, goldenPictures } from './helpers/golden_pictures.js';
 import { movingObjectClip, OBJECT_CLIP, objectPatches } from './helpers/moving_object.js';
 import { expectPatchesMatchFrames, expectValidPositions, hasNumpy, referenceFrames, rowsOf, tempDir } from './helpers/tokenize_helpers.js';
 
+/** Tokenize from the corpus's golden codec maps. They are maps for the `codec` policy's scoring (no bits, transform statistics only with residualSource 'coeff'): `codec` unless another policy is named. */
 function golden(name: string, o: TokenizeOptions = {}) {
   const tu = o.residualSource === 'coeff';
-  return tokenizeWith(join(CORPUS, `${name}.hevc`), o, {
+  return tokenizeWith(join(CORPUS, `${name}.hevc`), { policy: 'codec', ...o }, {
     pictureSource: async function* () {
       yield* goldenPictures(name, { tu });
     },
@@ -189,8 +190,9 @@ describe('tokenize on corpus streams (golden codec maps)', () => {
   it('is deterministic, and selects where the content moves (a square over a still background, through the parser)', { timeout: 120_000 }, async () => {
     const { width, height, frames } = OBJECT_CLIP;
     const file = await movingObjectClip(tempDir());
-    // the first frame whole (keepFirst), then 40 tokens for 15 P pictures: they must go to the square
-    const o: TokenizeOptions = { frames: 'all', resize: 'qwen', patch: 16, merge: 1, maxPixels: width * height, minPixels: 64, budget: 240 + 40 };
+    // codec: the first frame whole (keepFirst), then 40 tokens for 15 P pictures: they must go to
+    // the square (refresh on the same kind of clip: test/refresh.test.ts)
+    const o: TokenizeOptions = { policy: 'codec', frames: 'all', resize: 'qwen', patch: 16, merge: 1, maxPixels: width * height, minPixels: 64, budget: 240 + 40 };
     const a = await tokenize(file, o);
     const b = await tokenize(file, o);
     expect(Array.from(a.positions.data)).toEqual(Array.from(b.positions.data));

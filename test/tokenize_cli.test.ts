@@ -18,7 +18,7 @@ describe('codectok tokenize', () => {
     expect(existsSync(cli), 'dist/cli/cli.js (run `npm run build`)').toBe(true);
     const out = tempDir();
     const missing = join(out, 'missing.mp4');
-    const r = run(['tokenize', join(CORPUS, 'pan_known.hevc'), missing, join(CORPUS, 'static_bars.hevc'), '-o', out, '--frames', '8', '--size', '128', '--budget', '100', '--jobs', '2', '--canvas', 'png']);
+    const r = run(['tokenize', join(CORPUS, 'pan_known.hevc'), missing, join(CORPUS, 'static_bars.hevc'), '-o', out, '--frames', '8', '--size', '128', '--budget', '100', '--jobs', '2', '--canvas', 'png', '--policy', 'codec']);
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain(`${missing}:`);
     expect(r.stderr).toMatch(/1 of 3 files failed: .*missing\.mp4/);

@@ -29,20 +29,22 @@ const synthetic = join(PIN, 'synthetic_pan.hevc');
 // A real camera stream of the shared media folder (not committed; its case is skipped, visibly, without it).
 const camera = join(SHARED_MEDIA, 'camera_1080p_rockchip.265');
 
+// Recorded when `codec` was the default policy: the cases that named none name it now (their
+// names keep 'default': the default scoring options).
 export const PIN_CASES: PinCase[] = [
-  { name: 'pan_known_default', file: corpus('pan_known'), options: { size: 224, frames: 12, budget: 500 } },
-  { name: 'ctu32_bframes_coeff_clip_similarity', file: corpus('ctu32_bframes'), options: { size: 128, frames: 'all', budget: 300, residualSource: 'coeff', normalize: 'clip', compensation: 'similarity', weights: { motion: 1, residual: 0.5, bits: 0.5 } } },
-  { name: 'open_gop_affine_score_iframes', file: corpus('open_gop'), options: { size: 160, frames: 16, budget: 400, compensation: 'affine', motionPerFrame: false, percentile: 90, iframes: 'score' } },
+  { name: 'pan_known_default', file: corpus('pan_known'), options: { policy: 'codec', size: 224, frames: 12, budget: 500 } },
+  { name: 'ctu32_bframes_coeff_clip_similarity', file: corpus('ctu32_bframes'), options: { policy: 'codec', size: 128, frames: 'all', budget: 300, residualSource: 'coeff', normalize: 'clip', compensation: 'similarity', weights: { motion: 1, residual: 0.5, bits: 0.5 } } },
+  { name: 'open_gop_affine_score_iframes', file: corpus('open_gop'), options: { policy: 'codec', size: 160, frames: 16, budget: 400, compensation: 'affine', motionPerFrame: false, percentile: 90, iframes: 'score' } },
   { name: 'kvz_tiles_qwen_adaptive', file: corpus('kvz_tiles'), options: { resize: 'qwen', maxPixels: 224 * 224, frames: 8, policy: 'adaptive', compensation: 'none' } },
-  { name: 'odd_size_crop_clip_abs', file: corpus('odd_size'), options: { size: 96, patch: 8, frames: 'all', budget: 250, normalize: 'clip', weights: { motion: 1, residual: 1, bits: 1 } } },
+  { name: 'odd_size_crop_clip_abs', file: corpus('odd_size'), options: { policy: 'codec', size: 96, patch: 8, frames: 'all', budget: 250, normalize: 'clip', weights: { motion: 1, residual: 1, bits: 1 } } },
   { name: 'deltaqp_aq_bits_grouped', file: corpus('deltaqp_aq'), options: { size: 128, frames: 8, policy: 'grouped', weights: { motion: 0, residual: 0, bits: 1 } } },
-  { name: 'seed_gop16_224_coeff_frame', file: corpus('seed_gop16_224'), options: { size: 224, frames: 10, budget: 600, residualSource: 'coeff', compensation: 'affine' } },
-  { name: 'synthetic_pan_default', file: synthetic, options: { size: 192, frames: 16, budget: 700 } },
+  { name: 'seed_gop16_224_coeff_frame', file: corpus('seed_gop16_224'), options: { policy: 'codec', size: 224, frames: 10, budget: 600, residualSource: 'coeff', compensation: 'affine' } },
+  { name: 'synthetic_pan_default', file: synthetic, options: { policy: 'codec', size: 192, frames: 16, budget: 700 } },
   // Recorded before the preset read list-0 integer vectors (motionVector 'list0-integer', pinned by
   // test/tokenize_ovenc.test.ts and test/scoring.test.ts): the mean-vector path stays pinned here.
   { name: 'synthetic_pan_ovenc', file: synthetic, options: { preset: 'ovenc', size: 160, budget: 5 * 100, motionVector: 'mean' } },
-  { name: 'camera_1080p_default', file: camera, options: { frames: 16, budget: 3000 }, media: true },
-  { name: 'synthetic_pan_similarity_clip', file: synthetic, options: { size: 144, frames: 'all', budget: 900, compensation: 'similarity', normalize: 'clip', residualSource: 'coeff', order: 'score' } },
+  { name: 'camera_1080p_default', file: camera, options: { policy: 'codec', frames: 16, budget: 3000 }, media: true },
+  { name: 'synthetic_pan_similarity_clip', file: synthetic, options: { policy: 'codec', size: 144, frames: 'all', budget: 900, compensation: 'similarity', normalize: 'clip', residualSource: 'coeff', order: 'score' } },
 ];
 
 interface Pinned {

@@ -343,12 +343,13 @@ class SeamRefiner {
     }
   }
 
-  double d(int s, int a, int b) const { return std::sqrt(std::fabs(tb_.A(s, b) - tb_.A(s, a))); }
-
-  // Cost of the edge between s and q when they show moments a and b.
+  // Cost of the edge between s and q when they show moments a and b: min(w) / 2 times the smaller
+  // of d_s(a, b) and d_q(a, b), taken as the square root of the smaller change (the same value, one
+  // root).
   double edge(int s, int q, int a, int b) const {
     if (a == b) return 0;
-    return std::min(tb_.w(s), tb_.w(q)) * 0.5 * std::min(d(s, a, b), d(q, a, b));
+    const double cs = std::fabs(tb_.A(s, b) - tb_.A(s, a)), cq = std::fabs(tb_.A(q, b) - tb_.A(q, a));
+    return std::min(tb_.w(s), tb_.w(q)) * 0.5 * std::sqrt(std::min(cs, cq));
   }
 
   // Own distortion of s over slots [j, k) shown from slot a: held (a <= j), or back-filled before
@@ -361,6 +362,7 @@ class SeamRefiner {
 
   struct Run {
     int q, begin, end, moment;
+    double held;  // the edge while s shows its previous kept slot (the same for every candidate)
   };
 
   // Moves each kept slot of s once, to the free slot between its neighbours in time that lowers the
@@ -386,17 +388,18 @@ class SeamRefiner {
         for (int t = lo; t < hi;) {
           int e = t + 1;
           while (e < hi && qs[e] == qs[t]) ++e;
-          if (qs[t] >= 0) runs_.push_back({nb[i], t, e, qs[t]});
+          if (qs[t] >= 0) runs_.push_back({nb[i], t, e, qs[t], pk < 0 ? 0.0 : edge(s, nb[i], pk, qs[t])});
           t = e;
         }
       }
+      auto own_at = [&](int c) { return own(seg, s, pk < 0 ? c : pk, lo, c) + own(seg, s, c, c, hi); };
       auto cost = [&](int c) {
-        const int before = pk < 0 ? c : pk;
-        double v = own(seg, s, before, lo, c) + own(seg, s, c, c, hi);
+        double v = own_at(c);
         for (const Run& r : runs_) {
           const int b1 = std::min(r.end, c), a2 = std::max(r.begin, c);
-          if (b1 > r.begin) v += (b1 - r.begin) * edge(s, r.q, before, r.moment);
-          if (r.end > a2) v += (r.end - a2) * edge(s, r.q, c, r.moment);
+          const double shown = r.end > a2 || pk < 0 ? edge(s, r.q, c, r.moment) : 0;
+          if (b1 > r.begin) v += (b1 - r.begin) * (pk < 0 ? shown : r.held);
+          if (r.end > a2) v += (r.end - a2) * shown;
         }
         return v;
       };
@@ -405,8 +408,12 @@ class SeamRefiner {
       int bc = k;
       for (int c = pk + 1; c < nk; ++c) {
         if (c == k) continue;
+        // the seams only add (non-negative terms, and a floating-point sum of those never falls
+        // below its first term): a slot whose own distortion alone is not better is skipped
+        const double bar = best - 1e-12 * (1 + std::fabs(base));
+        if (own_at(c) >= bar) continue;
         const double v = cost(c);
-        if (v < best - 1e-12 * (1 + std::fabs(base))) { best = v; bc = c; }
+        if (v < bar) { best = v; bc = c; }
       }
       if (bc != k) {
         kept[k] = 0;

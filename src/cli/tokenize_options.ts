@@ -1,7 +1,7 @@
 // The tokenizer options of the CLI (`tokenize`, `viz`, `shard`, `bench`): flags -> tokenize() options.
 import { type Command, Option } from 'commander';
 
-import { POLICY_NAMES, type TokenizeOptions } from '../tokenize/options.js';
+import { DEFAULT_POLICY, POLICY_NAMES, type TokenizeOptions } from '../tokenize/options.js';
 import { framesArg, int, num, triple } from './arguments.js';
 
 /** The output geometry options of tokenize (letterbox or Qwen2-VL resize, patch size). */
@@ -31,7 +31,7 @@ export function refreshOptionsFrom(c: Pick<TokenizeOptions, 'refreshGroup' | 're
 export function addTokenizeOptions(cmd: Command): Command {
   cmd
     .addOption(new Option('--preset <name>', 'defaults of a published pipeline (ovenc: OneVision-Encoder stage 1)').choices(['ovenc']))
-    .addOption(new Option('--policy <name>', 'selection policy (default codec)').choices(POLICY_NAMES))
+    .addOption(new Option('--policy <name>', `selection policy (default ${DEFAULT_POLICY})`).choices(POLICY_NAMES))
     .option('--budget <K>', 'tokens to keep (default 8 frames: 8 x grid; grouped: 2 frames per group)', int('--budget'))
     .option('--frames <T>', "frames sampled evenly over the clip, or 'all' (default 64)", framesArg)
     .option('--sample-fps <fps>', 'sample at this rate instead of --frames', num('--sample-fps'))

@@ -41,7 +41,7 @@ import { type FrameScores, scoreFrames } from '../scores/frame_scores.js';
 import { decodeOptionsFor, resolveScoringOptions } from '../scores/options.js';
 import { type FrameSignals, frameSignals } from '../scores/signals.js';
 import { VERSION } from '../version.js';
-import { type PictureSource, type TokenizeOptions, type TokenizeSeams, checkTokenizeArguments, resolveOptions } from './options.js';
+import { type PictureSource, type TokenizeOptions, type TokenizeSeams, checkTokenizeArguments, DEFAULT_POLICY, resolveOptions } from './options.js';
 import type { TokenizeMeta, TokenizeResult } from './result.js';
 import { patchTensor, positionTensor, scoreTensor, type PatchTensor } from './tensors.js';
 import type { DecodeLimits } from '../input/limits.js';
@@ -338,7 +338,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     }
     const { onProgress: _op, ...plainOptions } = o;
     const { hevcPath: _hp, encoder, ...inputInfo } = prepared;
-    const policyMeta: TokenizeMeta['policy'] = { name: o.policy ?? 'codec', budget: o.budget ?? defaultBudget(o, T, S) };
+    const policyMeta: TokenizeMeta['policy'] = { name: o.policy ?? DEFAULT_POLICY, budget: o.budget ?? defaultBudget(o, T, S) };
     if (o.policy === 'codec' || o.policy === 'adaptive') Object.assign(policyMeta, { iframes: o.iframes ?? 'zero', keepFirst: o.keepFirst ?? true, padding: o.padding ?? 'exclude', staticFallback: o.policy === 'codec' ? (o.staticFallback ?? true) : false, order: o.order ?? 'thw' });
     if (o.policy === 'grouped') policyMeta.groupSize = o.groupSize ?? 4;
     if (chosen) Object.assign(policyMeta, chosen);
