@@ -55,23 +55,32 @@ void for_each_velocity(const int16_t* mv, const CodedFrame& f, int32_t poc, int3
     }
     return;
   }
+  // The blocks of a prediction unit repeat its record (lists, vectors, references): its velocity
+  // is derived once per run of equal records.
+  const int16_t* last = nullptr;
+  double last_vx = 0, last_vy = 0;
   for (int r = 0; r < rows; ++r) {
     for (int c = 0; c < cols; ++c) {
       const int32_t i = r * cols + c;
       const int16_t* o = mv + static_cast<size_t>(i) * 8;
       if (o[0] == 0) continue;  // intra
-      const int dir = o[1];
-      double sx = 0, sy = 0;
-      int k = 0;
-      for (int l = 0; l < 2; ++l) {
-        if (!(dir & (1 << l))) continue;
-        const double d = per_frame ? distance(o[6 + l]) : l == 0 ? 1 : -1;  // list 1 usually points forward in time
-        sx += -static_cast<double>(o[2 + 2 * l]) / 4 / d;
-        sy += -static_cast<double>(o[3 + 2 * l]) / 4 / d;
-        ++k;
+      if (!(last && std::equal(o + 1, o + 8, last + 1))) {
+        const int dir = o[1];
+        double sx = 0, sy = 0;
+        int k = 0;
+        for (int l = 0; l < 2; ++l) {
+          if (!(dir & (1 << l))) continue;
+          const double d = per_frame ? distance(o[6 + l]) : l == 0 ? 1 : -1;  // list 1 usually points forward in time
+          sx += -static_cast<double>(o[2 + 2 * l]) / 4 / d;
+          sy += -static_cast<double>(o[3 + 2 * l]) / 4 / d;
+          ++k;
+        }
+        if (k == 0) continue;
+        last = o;
+        last_vx = sx / k;
+        last_vy = sy / k;
       }
-      if (k == 0) continue;
-      visit(i, c * 4 + 2 - cx, r * 4 + 2 - cy, sx / k, sy / k);
+      visit(i, c * 4 + 2 - cx, r * 4 + 2 - cy, last_vx, last_vy);
     }
   }
 }

@@ -51,6 +51,10 @@ void pool_rows(const T* v, int cols, int rows, const AxisOverlap& ax, const Axis
     const int32_t ys = ay.offsets[r], ye = ay.offsets[r + 1];
     if (ye == ys) continue;
     bool any = false;
+    // The patch the cells of this row are adding to, its sums held here until the next patch
+    // (cells reach the patches in order): the same additions in the same order as into row[].
+    int32_t open = -1;
+    double sum = 0, sum_norm = 0;
     const T* line = v + static_cast<size_t>(r) * cols;
     for (int c = 0; c < cols; ++c) {
       const double val = line[c];
@@ -67,14 +71,32 @@ void pool_rows(const T* v, int cols, int rows, const AxisOverlap& ax, const Axis
         for (int32_t e = e0; e < e1; ++e) {
           const double wgt = ax.weight[e];
           const int32_t k = ax.patch_index[e];
-          row[k] += val * wgt;
-          row_norm[k] += n * wgt;
+          if (k != open) {
+            if (open >= 0) row[open] = sum, row_norm[open] = sum_norm;
+            open = k;
+            sum = row[k];
+            sum_norm = row_norm[k];
+          }
+          sum += val * wgt;
+          sum_norm += n * wgt;
         }
       } else {
-        for (int32_t e = e0; e < e1; ++e) row[ax.patch_index[e]] += val * ax.weight[e];
+        for (int32_t e = e0; e < e1; ++e) {
+          const int32_t k = ax.patch_index[e];
+          if (k != open) {
+            if (open >= 0) row[open] = sum;
+            open = k;
+            sum = row[k];
+          }
+          sum += val * ax.weight[e];
+        }
       }
     }
     if (!any) continue;
+    if (open >= 0) {
+      row[open] = sum;
+      if (want_norm) row_norm[open] = sum_norm;
+    }
     for (int32_t e = ys; e < ye; ++e) {
       const double wy = ay.weight[e];
       double* o = acc + static_cast<size_t>(ay.patch_index[e]) * gw;

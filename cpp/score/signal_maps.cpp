@@ -1,6 +1,7 @@
 #include "score/signal_maps.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -26,8 +27,16 @@ void motion_map(const PictureArrays& p, Compensation model, bool per_frame, Moti
   float_map(out, (p.frame.width + 3) / 4, (p.frame.height + 3) / 4, 4);
   if (model == Compensation::kNone) {  // no fit: each velocity's length as it comes
     camera = estimate_camera_motion(Velocities{}, model);
+    // The blocks of a prediction unit share their velocity: its length is computed once per run.
+    double last_vx = NAN, last_vy = NAN;
+    float last = 0;
     for_each_velocity(p.motion, p.frame, p.poc, p.poc_per_frame, per_frame, source, [&](int32_t i, double, double, double vx, double vy) {
-      out.values[i] = static_cast<float>(js_hypot(vx, vy));
+      if (vx != last_vx || vy != last_vy) {
+        last_vx = vx;
+        last_vy = vy;
+        last = static_cast<float>(js_hypot(vx, vy));
+      }
+      out.values[i] = last;
       ++camera.blocks;
     });
     return;
@@ -94,7 +103,13 @@ void signal_maps(const PictureArrays& p, const ScoringOptions& o, SignalMaps& ou
       throw std::invalid_argument("picture poc " + std::to_string(p.poc) + " has no " + field +
                                   " data (decode it with the " + option + " option)");
   };
-  for (CellMap& m : out.maps) m = CellMap();
+  // Emptied, their storage kept: a caller that reuses `out` (the refresh change of every picture)
+  // does not allocate and fault in fresh maps per picture.
+  for (CellMap& m : out.maps) {
+    m.cols = m.rows = 0;
+    m.values.clear();
+    m.counts.clear();
+  }
   out.has_camera = false;
   if (o.weights[kSignalMotion] > 0) {
     need(p.motion, "motion", "motion");
