@@ -625,16 +625,17 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
   for (int y = 0; y < 4; ++y) std::memset(nnz_rows[y], 0, 4);
   std::memset(nnz_c, 0, 8);
   m.cbf = 0;
-  if (keep_levels_) {
-    std::memset(luma_, 0, sizeof(luma_));
-    std::memset(luma_dc_, 0, sizeof(luma_dc_));
-    std::memset(chroma_dc_, 0, sizeof(chroma_dc_));
-    std::memset(chroma_ac_, 0, sizeof(chroma_ac_));
-  }
   if (cbp_luma == 0 && cbp_chroma == 0 && !intra16x16) {
     m.qp = static_cast<int8_t>(qp_);
     prev_qp_delta_ = 0;
-    return;
+    return;  // no level is read (output_residual / output_transform_blocks are not called)
+  }
+  // The levels the outputs read: every list that is parsed is cleared by its parser
+  // (coeffLevel[0..maxNumCoeff-1]); the rest is cleared here, as it is skipped.
+  if (keep_levels_) {
+    if (!intra16x16) std::memset(luma_dc_, 0, sizeof(luma_dc_));
+    if (sps_.chroma_format_idc != 1 || !cbp_chroma) std::memset(chroma_dc_, 0, sizeof(chroma_dc_));
+    if (!(cbp_chroma & 2)) std::memset(chroma_ac_, 0, sizeof(chroma_ac_));
   }
   const int dq = read_qp_delta();
   prev_qp_delta_ = dq;
@@ -659,15 +660,21 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
     cbf_up = !b ? (intra ? 0xFu : 0u)
                 : ((b->cbf >> 10) & 1) | ((b->cbf >> 11) & 1) << 1 | ((b->cbf >> 14) & 1) << 2 | ((b->cbf >> 15) & 1) << 3;
   }
+  // Locals: the stores to the level arrays would otherwise reload them from m each time.
+  const bool t8x8 = m.transform8x8;
+  uint32_t cbf = m.cbf;
   for (int b8 = 0; b8 < 4; ++b8) {
-    if (!((cbp_luma >> b8) & 1)) continue;
-    if (m.transform8x8 && use_cabac_) {
+    if (!((cbp_luma >> b8) & 1)) {
+      if (keep_levels_) std::memset(&luma_[64 * b8], 0, 64 * sizeof(luma_[0]));
+      continue;
+    }
+    if (t8x8 && use_cabac_) {
       int n = residual_block_cabac(cabac_, ctx_, kCatLuma8x8, kCodedBlockFlagInferred, 0, 63, 64,
                                    keep_levels_ ? &luma_[64 * b8] : nullptr);
       for (int k = 0; k < 4; ++k) {
         const int blk = b8 * 4 + k;
         nnz_rows[kBlkY[blk]][kBlkX[blk]] = static_cast<uint8_t>(n);
-        if (n) m.cbf |= 1u << blk;
+        if (n) cbf |= 1u << blk;
       }
       continue;
     }
@@ -676,22 +683,24 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
       const int x4 = kBlkX[blk], y4 = kBlkY[blk];
       int n;
       // CAVLC 8x8: the four 4x4 parts interleave into one 8x8 list (7.3.5.3.2).
-      int32_t* list = m.transform8x8 ? tmp_ : intra16x16 ? &luma_[16 * blk + 1] : &luma_[16 * blk];
+      int32_t* list = t8x8 ? tmp_ : intra16x16 ? &luma_[16 * blk + 1] : &luma_[16 * blk];
+      if (intra16x16) luma_[16 * blk] = 0;  // the DC's place (Intra16x16DCLevel is apart)
       if (!use_cabac_) {
         const int nc = luma_nc(x4, y4);
         n = intra16x16 ? residual_block_cavlc(br_, nc, 0, 14, 15, list) : residual_block_cavlc(br_, nc, 0, 15, 16, list);
       } else {
-        const int inc = coded_block_flag_inc_luma(blk, m.cbf, cbf_left, cbf_up);
+        const int inc = coded_block_flag_inc_luma(blk, cbf, cbf_left, cbf_up);
         int32_t* levels = keep_levels_ ? list : nullptr;
         n = intra16x16 ? residual_block_cabac(cabac_, ctx_, kCatLumaAc16x16, inc, 0, 14, 15, levels)
                        : residual_block_cabac(cabac_, ctx_, kCatLuma4x4, inc, 0, 15, 16, levels);
       }
-      if (m.transform8x8)
+      if (t8x8)
         for (int i = 0; i < 16; ++i) luma_[64 * b8 + 4 * i + k] = tmp_[i];
       nnz_rows[y4][x4] = static_cast<uint8_t>(n);
-      if (n) m.cbf |= 1u << blk;
+      if (n) cbf |= 1u << blk;
     }
   }
+  m.cbf = cbf;
   // Chroma (4:2:0).
   if (sps_.chroma_format_idc == 1 && cbp_chroma) {
     for (int c = 0; c < 2; ++c) {
@@ -745,13 +754,23 @@ int SliceDecoder::chroma_qp(int c) const {
   return (qpi < 30 ? qpi : kQpc[qpi - 30]) + off;
 }
 
-void SliceDecoder::emit_block(int c_idx, int x0, int y0, int log2_size, bool intra, int qp, const int32_t* raster,
+void SliceDecoder::emit_block(int c_idx, int x0, int y0, int log2_size, bool intra, int qp, const int32_t* list,
                               int num_levels) {
+  // The inverse scan (clause 8.5.6) of the levels up to the last non-zero one, the
+  // positions of the non-zero levels (in scan order) on the way.
   const int n = 1 << (2 * log2_size);
+  const uint8_t* const zigzag = log2_size == 2 ? kZigzag4x4 : kZigzag8x8;
+  int32_t raster[64];
+  std::memset(raster, 0, static_cast<size_t>(n) * sizeof(raster[0]));
   uint32_t nonzero[64];
   int nnz = 0;
-  for (int i = 0; i < n && nnz < num_levels; ++i)
-    if (raster[i]) nonzero[nnz++] = (static_cast<uint32_t>(i) << 16) | static_cast<uint16_t>(raster[i]);
+  for (int k = 0; k < n && nnz < num_levels; ++k) {
+    const int32_t v = list[k];
+    if (!v) continue;
+    const uint32_t pos = zigzag[k];
+    raster[pos] = v;
+    nonzero[nnz++] = (pos << 16) | static_cast<uint16_t>(v);
+  }
   if (!nnz) return;
   pic_.block_sink->transform_block(transform_block_levels(c_idx, x0, y0, log2_size, intra, qp, raster, nonzero, nnz));
 }
@@ -765,15 +784,13 @@ void SliceDecoder::output_transform_blocks(const MbInfo& m, bool intra16x16) {
   const int cbp_luma = m.cbp & 0xF, cbp_chroma = m.cbp >> 4;
   // Blocks without a level are skipped here (emit_block would drop them after scanning them).
   const uint8_t* nnz = &pic_.nnz[static_cast<size_t>(mb_y_ * 4) * pic_.w4 + mb_x_ * 4];
-  int32_t raster[64];
   if (m.transform8x8) {
     for (int b8 = 0; b8 < 4; ++b8) {
       if (!((cbp_luma >> b8) & 1)) continue;
-      inverse_scan_8x8(&luma_[64 * b8], raster);
       // CABAC: the 8x8 block's count in each of its 4x4 entries; CAVLC: one count per interleaved part.
       const uint8_t* q = nnz + static_cast<size_t>(b8 >> 1) * 2 * pic_.w4 + (b8 & 1) * 2;
       const int levels = use_cabac_ ? q[0] : q[0] + q[1] + q[pic_.w4] + q[pic_.w4 + 1];
-      emit_block(0, x0 + (b8 & 1) * 8, y0 + (b8 >> 1) * 8, 3, intra, qpy, raster, levels);
+      emit_block(0, x0 + (b8 & 1) * 8, y0 + (b8 >> 1) * 8, 3, intra, qpy, &luma_[64 * b8], levels);
     }
   } else {
     int32_t dc[16];
@@ -784,8 +801,7 @@ void SliceDecoder::output_transform_blocks(const MbInfo& m, bool intra16x16) {
       if (intra16x16) list[0] = dc[at];
       const int levels = nnz[static_cast<size_t>(kBlkY[blk]) * pic_.w4 + kBlkX[blk]] + (intra16x16 && list[0] ? 1 : 0);
       if (!levels) continue;
-      inverse_scan_4x4(list, raster);
-      emit_block(0, x0 + kBlkX[blk] * 4, y0 + kBlkY[blk] * 4, 2, intra, qpy, raster, levels);
+      emit_block(0, x0 + kBlkX[blk] * 4, y0 + kBlkY[blk] * 4, 2, intra, qpy, list, levels);
     }
   }
   if (sps_.chroma_format_idc != 1 || !cbp_chroma) return;
@@ -796,8 +812,7 @@ void SliceDecoder::output_transform_blocks(const MbInfo& m, bool intra16x16) {
       chroma_ac_[c][blk][0] = chroma_dc_[c][blk];
       const int levels = nnz_c[c * 4 + blk] + (chroma_dc_[c][blk] ? 1 : 0);
       if (!levels) continue;
-      inverse_scan_4x4(chroma_ac_[c][blk], raster);
-      emit_block(c + 1, x0 + (blk & 1) * 8, y0 + (blk >> 1) * 8, 2, intra, qpc, raster, levels);
+      emit_block(c + 1, x0 + (blk & 1) * 8, y0 + (blk >> 1) * 8, 2, intra, qpc, chroma_ac_[c][blk], levels);
     }
   }
 }

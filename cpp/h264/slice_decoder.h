@@ -97,8 +97,9 @@ class SliceDecoder {
   double last_bits_ = 0;
   void output_residual(const MbInfo& m, bool intra16x16);
   void output_transform_blocks(const MbInfo& m, bool intra16x16);
-  // Hands a block with num_levels non-zero levels (its parsed count) to the block sink.
-  void emit_block(int c_idx, int x0, int y0, int log2_size, bool intra, int qp, const int32_t* raster,
+  // Hands a block, its levels in scan (list) order with num_levels non-zero ones (its
+  // parsed count), to the block sink.
+  void emit_block(int c_idx, int x0, int y0, int log2_size, bool intra, int qp, const int32_t* list,
                   int num_levels);
   int chroma_qp(int c) const;
 
