@@ -32,7 +32,10 @@ void TransformStatistics::transform_block(const TransformBlockLevels& b) {
   // position order for the hash (no sort).
   uint64_t bitmap[32 * 32 / 64];
   const int words = (n * n + 63) >> 6;
-  for (int w = 0; w < words; ++w) bitmap[w] = 0;
+  if (words == 1)
+    bitmap[0] = 0;  // 4x4 and 8x8 blocks: one word, no call to memset
+  else
+    std::memset(bitmap, 0, static_cast<size_t>(words) * sizeof(bitmap[0]));
   for (int k = 0; k < nnz; ++k) {
     const uint32_t pos = b.nonzero[k] >> 16;
     bitmap[pos >> 6] |= uint64_t{1} << (pos & 63);
