@@ -216,6 +216,33 @@ void SliceDecoder::residual_coding(int x0, int y0, int log2_size, int c_idx) {
     const int nsigns = sign_hidden ? nsig - 1 : nsig;
     uint32_t signs = nsigns ? cabac.decode_bypass_bits(nsigns) << (32 - nsigns) : 0;
     int rice = 0;
+    if (!keep_levels) {
+      // No level kept: only the escaped levels are read, for their bins and the Rice
+      // parameter they update (the signs and the other levels change nothing parsed next,
+      // but the range check below, which needs a sign only past 32767).
+      uint32_t escaped = g1_flags & 0xFF;
+      if (g1_flags) escaped = (escaped & ~(1u << first_g1)) | (static_cast<uint32_t>(g2) << first_g1);
+      int sum_sb = nsig + __builtin_popcount(g1_flags) + g2;  // grows to the sub-block's sum of levels
+      // k: the escaped levels among the first 8 in order, then every level past them.
+      for (int k = escaped ? __builtin_ctz(escaped) : 8; k < nsig;) {
+        const int base = k >= 8 ? 1 : k == first_g1 ? 3 : 2;
+        const int abs_level = base + decode_coeff_abs_level_remaining(cabac, rice);
+        if (abs_level > 3 * (1 << rice)) rice = std::min(rice + 1, 4);
+        sum_sb += abs_level - base;
+        if (abs_level > 32767) {
+          // k == nsig - 1 has the hidden sign: every level is in sum_sb by now.
+          const bool negative = k < nsigns ? (signs >> (31 - k)) & 1 : sum_sb & 1;
+          if (!negative || abs_level != 32768) fail(ErrorCode::kInvalidSyntax, "coefficient level out of range");
+        }
+        if (k < 8) {
+          escaped &= escaped - 1;
+          k = escaped ? __builtin_ctz(escaped) : 8;
+        } else {
+          ++k;
+        }
+      }
+      continue;
+    }
     int sum_sb = 0;
     const int sb_origin = (ys << (2 + log2_size)) + (xs << 2);
     for (int k = 0; k < nsig; ++k) {
