@@ -43,7 +43,6 @@ constexpr LpsRangeTable make_lps_range_table() {
     for (int st = 0; st < 128; ++st) t.v[q << 7 | st] = kRangeTabLps[st >> 1][q];
   return t;
 }
-inline constexpr LpsRangeTable kLpsRange = make_lps_range_table();
 
 // RenormD's shift count for a range r = 1..511 (clause 9.3.4.3.3): the
 // smallest n with r << n >= 256.
@@ -59,13 +58,41 @@ constexpr RenormShiftTable make_renorm_shift_table() {
   }
   return t;
 }
-inline constexpr RenormShiftTable kRenormShift = make_renorm_shift_table();
 
-// State transitions (Table 9-47) indexed by [the bin was the LPS][pStateIdx << 1 | valMps].
+// Table 9-47: transIdxLps.
+inline constexpr uint8_t kTransIdxLps[64] = {0,  0,  1,  2,  2,  4,  4,  5,  6,  7,  8,  9,  9,  11, 11, 12,
+                                             13, 13, 15, 15, 16, 16, 18, 18, 19, 19, 21, 21, 22, 22, 23, 24,
+                                             24, 25, 26, 26, 27, 27, 28, 29, 29, 30, 30, 30, 31, 32, 32, 33,
+                                             33, 33, 34, 34, 35, 35, 35, 36, 36, 36, 37, 37, 37, 38, 38, 63};
+
+// State transitions (Table 9-47, transIdxMps is pStateIdx + 1 up to 62) with
+// the valMps switch of clause 9.3.4.3.2.2, indexed by [the bin was the
+// LPS][pStateIdx << 1 | valMps].
 struct StateTransitions {
   uint16_t next[2][128];
 };
-extern const StateTransitions kStateTransitions;
+constexpr StateTransitions make_state_transitions() {
+  StateTransitions t{};
+  for (int st = 0; st < 128; ++st) {
+    const int state = st >> 1, mps = st & 1;
+    t.next[0][st] = static_cast<uint16_t>(((state < 62 ? state + 1 : state) << 1) | mps);
+    t.next[1][st] = static_cast<uint16_t>((kTransIdxLps[state] << 1) | (state == 0 ? 1 - mps : mps));
+  }
+  return t;
+}
+
+// The engine's per-bin tables in one object: one base address for all of them
+// (position-independent code computes each object's address apart).
+struct CabacEngineTables {
+  LpsRangeTable lps_range;
+  RenormShiftTable renorm_shift;
+  StateTransitions transitions;
+};
+inline constexpr CabacEngineTables kCabacEngineTables = {make_lps_range_table(), make_renorm_shift_table(),
+                                                         make_state_transitions()};
+inline constexpr const LpsRangeTable& kLpsRange = kCabacEngineTables.lps_range;
+inline constexpr const RenormShiftTable& kRenormShift = kCabacEngineTables.renorm_shift;
+inline constexpr const StateTransitions& kStateTransitions = kCabacEngineTables.transitions;
 
 // log2(r) for r = 0..511 (0 for r = 0), for the fractional part of the bits
 // consumed: compile-time data, computed in double precision (ln through the
