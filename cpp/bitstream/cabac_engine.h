@@ -148,8 +148,8 @@ class CabacDecoder {
   // decodeDecision (clause 9.3.4.3.2) and RenormD (9.3.4.3.3). The most
   // probable symbol's path renormalises by at most one bit.
   CODECTOK_CABAC_INLINE int decode(uint16_t& s) {
-    const uint32_t st = s;
-    const uint32_t lps = kLpsRange.v[((range_ & 0xC0) << 1) | st];
+    const size_t st = s;  // size_t: an index without a zero extension of its own
+    const uint32_t lps = kLpsRange.v[((range_ & 0xC0u) << 1) | st];
     const uint32_t range = range_ - lps;
     const uint32_t scaled = range << 17;
     if (low_ < scaled) {
