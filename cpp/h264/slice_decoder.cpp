@@ -586,13 +586,30 @@ int SliceDecoder::chroma_nc(int c, int bx, int by) const {
   return count == 2 ? (n + 1) >> 1 : n;
 }
 
-int SliceDecoder::coded_block_flag_inc_luma(int blk, uint32_t cbf, uint32_t cbf_left, uint32_t cbf_up) {
+namespace {
+// The bit of coded_block_flag_inc_luma's word holding condTermFlagA (left) and B (above) of
+// each luma4x4BlkIdx: the block inside the macroblock (bits 0..15) or, at its left / upper
+// edge, the neighbouring macroblock's row (16 + y) / column (20 + x).
+struct CbfNeighbourBits {
+  uint8_t left[16], up[16];
+};
+constexpr CbfNeighbourBits make_cbf_neighbour_bits() {
   // The block to the left and above inside the macroblock (luma4x4BlkIdx), -1 at its edge.
-  static constexpr int8_t kLeft[16] = {-1, 0, -1, 2, 1, 4, 3, 6, -1, 8, -1, 10, 9, 12, 11, 14};
-  static constexpr int8_t kUp[16] = {-1, -1, 0, 1, -1, -1, 4, 5, 2, 3, 8, 9, 6, 7, 12, 13};
-  const int a = kLeft[blk] >= 0 ? (cbf >> kLeft[blk]) & 1 : (cbf_left >> kBlkY[blk]) & 1;
-  const int b = kUp[blk] >= 0 ? (cbf >> kUp[blk]) & 1 : (cbf_up >> kBlkX[blk]) & 1;
-  return a + 2 * b;
+  constexpr int8_t kLeft[16] = {-1, 0, -1, 2, 1, 4, 3, 6, -1, 8, -1, 10, 9, 12, 11, 14};
+  constexpr int8_t kUp[16] = {-1, -1, 0, 1, -1, -1, 4, 5, 2, 3, 8, 9, 6, 7, 12, 13};
+  CbfNeighbourBits t{};
+  for (int blk = 0; blk < 16; ++blk) {
+    t.left[blk] = static_cast<uint8_t>(kLeft[blk] >= 0 ? kLeft[blk] : 16 + kBlkY[blk]);
+    t.up[blk] = static_cast<uint8_t>(kUp[blk] >= 0 ? kUp[blk] : 20 + kBlkX[blk]);
+  }
+  return t;
+}
+constexpr CbfNeighbourBits kCbfNeighbourBits = make_cbf_neighbour_bits();
+}  // namespace
+
+int SliceDecoder::coded_block_flag_inc_luma(int blk, uint32_t cbf, uint32_t edges) {
+  const uint32_t word = (cbf & 0xFFFFu) | edges;
+  return static_cast<int>(((word >> kCbfNeighbourBits.left[blk]) & 1) + 2 * ((word >> kCbfNeighbourBits.up[blk]) & 1));
 }
 
 int SliceDecoder::coded_block_flag_inc_chroma_ac(int c, int blk, bool intra) const {
@@ -660,6 +677,7 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
     cbf_up = !b ? (intra ? 0xFu : 0u)
                 : ((b->cbf >> 10) & 1) | ((b->cbf >> 11) & 1) << 1 | ((b->cbf >> 14) & 1) << 2 | ((b->cbf >> 15) & 1) << 3;
   }
+  const uint32_t cbf_edges = cbf_left << 16 | cbf_up << 20;  // coded_block_flag_inc_luma's edge bits
   // Locals: the stores to the level arrays would otherwise reload them from m each time.
   const bool t8x8 = m.transform8x8;
   uint32_t cbf = m.cbf;
@@ -689,7 +707,7 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
         const int nc = luma_nc(x4, y4);
         n = intra16x16 ? residual_block_cavlc(br_, nc, 0, 14, 15, list) : residual_block_cavlc(br_, nc, 0, 15, 16, list);
       } else {
-        const int inc = coded_block_flag_inc_luma(blk, cbf, cbf_left, cbf_up);
+        const int inc = coded_block_flag_inc_luma(blk, cbf, cbf_edges);
         int32_t* levels = keep_levels_ ? list : nullptr;
         n = intra16x16 ? residual_block_cabac(cabac_, ctx_, kCatLumaAc16x16, inc, 0, 14, 15, levels)
                        : residual_block_cabac(cabac_, ctx_, kCatLuma4x4, inc, 0, 15, 16, levels);

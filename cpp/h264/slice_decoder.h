@@ -59,8 +59,9 @@ class SliceDecoder {
   // relative to the current macroblock, with x4 or y4 possibly -1.
   const MbInfo* mb_at(int x4, int y4) const;
   // ctxIdxInc of a luma 4x4 block's coded_block_flag from the flags of the current macroblock
-  // so far and those along its left and upper edges (bit i: row / column i).
-  static int coded_block_flag_inc_luma(int blk, uint32_t cbf, uint32_t cbf_left, uint32_t cbf_up);
+  // so far (cbf) and those along its left and upper edges (edges: the left macroblock's right
+  // column << 16 | the upper one's bottom row << 20, bit i of each: row / column i).
+  static int coded_block_flag_inc_luma(int blk, uint32_t cbf, uint32_t edges);
   int coded_block_flag_inc_chroma_ac(int c, int blk, bool intra) const;
   int coded_block_flag_inc_dc(uint32_t bit, int which, bool intra) const;
 
