@@ -127,7 +127,7 @@ if (check('npx codectok tokenize', tok.status === 0, tok.status === 0 ? '' : tai
 // 4. ESM, CommonJS, TypeScript
 writeFileSync(path.join(app, 'use.mjs'), `import { tokenize, CodectokError } from 'codectok';
 const r = await tokenize(${JSON.stringify(clip)}, { budget: 64, frames: 4 });
-console.log(JSON.stringify({ shape: Array.from(r.patches.shape), positions: Array.from(r.positions.shape), scores: [...r.scores.shape, r.scores.kind], ndarray: Array.isArray(r.patches.stride) && typeof r.positions.get === 'function' && r.positions.get(0, 0) === r.positions.data[0] && r.scores.get(0, 0, 1) === r.scores.data[1], error: typeof CodectokError }));
+console.log(JSON.stringify({ shape: Array.from(r.patches.shape), positions: Array.from(r.positions.shape), scores: [...r.scores.shape, r.scores.kind], policy: r.meta.policy.name, ndarray: Array.isArray(r.patches.stride) && typeof r.positions.get === 'function' && r.positions.get(0, 0) === r.positions.data[0] && r.scores.get(0, 0, 1) === r.scores.data[1], error: typeof CodectokError }));
 `);
 const esm = spawnSync('node', ['use.mjs'], { cwd: app, env, encoding: 'utf8', timeout: 120_000 });
 let esmOut = null;
@@ -136,7 +136,7 @@ try {
 } catch {
   /* reported below */
 }
-check('import from an ES module (patches, positions and scores [4, 36, 36] as ndarray views)', esm.status === 0 && JSON.stringify(esmOut?.shape) === '[64,16,16,3]' && esmOut?.error === 'function' && JSON.stringify(esmOut?.positions) === '[64,3]' && JSON.stringify(esmOut?.scores) === '[4,36,36,"fused"]' && esmOut?.ndarray === true, esm.status === 0 ? esm.stdout.trim() : tail(esm.stderr));
+check('import from an ES module (patches, positions and scores [4, 36, 36] as ndarray views; the default policy, refresh: scores are its change volume)', esm.status === 0 && JSON.stringify(esmOut?.shape) === '[64,16,16,3]' && esmOut?.error === 'function' && JSON.stringify(esmOut?.positions) === '[64,3]' && JSON.stringify(esmOut?.scores) === '[4,36,36,"change"]' && esmOut?.policy === 'refresh' && esmOut?.ndarray === true, esm.status === 0 ? esm.stdout.trim() : tail(esm.stderr));
 
 writeFileSync(path.join(app, 'use.cjs'), `const c = require('codectok');
 const s = require('codectok/shard');
