@@ -1,0 +1,81 @@
+// POC type 1 (ITU-T H.264 8.2.1.2), which libx264 does not write: test/fixtures/h264-x264's
+// poc2_p_only (POC type 2) rewritten header by header into POC type 1 streams whose pictures are
+// the same (test/helpers/h264_poc_rewrite.ts; every slice's data copied byte for byte). FFmpeg
+// decodes each to the same frames as the original; `codectok inspect --dump` must then match the
+// original's golden data exactly, and the parser must derive the POCs the standard gives (worked
+// out by hand below).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+
+import { parseFile } from '../src/input/parser.js';
+import { compareH264Dump, H264_X264_DIR } from './helpers/h264_corpus.js';
+import { type PocType1, rewritePocType1 } from './helpers/h264_poc_rewrite.js';
+import { ffmpegPath } from './helpers/tokenize_helpers.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const CLI = path.join(ROOT, 'dist', 'cli', 'cli.js');
+const SOURCE = path.join(H264_X264_DIR, 'poc2_p_only.h264');
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** The rewritten stream, saved as poc2_p_only.h264 (the dump's names are the golden data's) in a new folder. */
+function rewritten(o: PocType1): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'codectok-poc1-'));
+  dirs.push(dir);
+  const file = path.join(dir, 'poc2_p_only.h264');
+  writeFileSync(file, rewritePocType1(readFileSync(SOURCE), o));
+  return file;
+}
+
+/** MD5 of every decoded frame, in output order, by the bundled FFmpeg. */
+async function frameMd5s(file: string): Promise<string[]> {
+  const r = spawnSync(await ffmpegPath(), ['-v', 'error', '-f', 'h264', '-i', file, '-f', 'framemd5', '-'], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').at(-1)!.trim());
+}
+
+// poc2_p_only: an IDR picture then 9 P pictures, frame_num 0..9, every one a reference picture
+// (nal_ref_idc 2), one SPS with log2_max_frame_num 4 or more (no wrap in 10 pictures).
+const CASES: { name: string; o: PocType1; poc: number[] }[] = [
+  {
+    // offset_for_ref_frame {1, 3}: ExpectedDeltaPerPicOrderCntCycle 4. A reference picture with
+    // absFrameNum n >= 1: 4 * floor((n - 1) / 2) + (1 if (n - 1) is even, else 4); the IDR picture 0.
+    // The last picture made non-reference: absFrameNum 9 - 1 = 8 -> 12 + 4 = 16, plus
+    // offset_for_non_ref_pic 1 = 17.
+    name: 'delta_pic_order_always_zero, a 2-entry cycle, a non-reference picture',
+    o: { offsetForRefFrame: [1, 3], offsetForNonRefPic: 1, nonReference: [9] },
+    poc: [0, 1, 4, 5, 8, 9, 12, 13, 16, 17],
+  },
+  {
+    // offset_for_ref_frame {2}: 2n, plus delta_pic_order_cnt[0] of each picture (0, 1, 0, 1, ...)
+    name: 'delta_pic_order_cnt[0] in every slice header, a 1-entry cycle',
+    o: { offsetForRefFrame: [2], offsetForNonRefPic: -5, deltas: [0, 1, 0, 1, 0, 1, 0, 1, 0, 1] },
+    poc: [0, 3, 4, 7, 8, 11, 12, 15, 16, 19],
+  },
+];
+
+describe('POC type 1 (poc2_p_only rewritten; FFmpeg decodes the same frames)', () => {
+  test.each(CASES.map((c) => [c.name, c] as const))('%s: the golden data of the original, and the POCs of the standard', async (_, c) => {
+    const file = rewritten(c.o);
+    expect(readFileSync(file).equals(readFileSync(SOURCE))).toBe(false);
+    // an independent decoder reads the rewritten stream as the same pictures in the same order
+    expect(await frameMd5s(file)).toEqual(await frameMd5s(SOURCE));
+    const dump = mkdtempSync(path.join(tmpdir(), 'codectok-poc1-dump-'));
+    dirs.push(dump);
+    const r = spawnSync(process.execPath, [CLI, 'inspect', file, '--dump', dump, '--no-residual'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(await compareH264Dump(dump, 'poc2_p_only', 8, 8, H264_X264_DIR)).toEqual([]);
+    const pics = await parseFile(file, { motion: false, cu: false, bits: false });
+    expect(pics.map((p) => p.poc)).toEqual(c.poc);
+  });
+
+  test('the original, POC type 2: 2 x frame_num for reference pictures', async () => {
+    const pics = await parseFile(SOURCE, { motion: false, cu: false, bits: false });
+    expect(pics.map((p) => p.poc)).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+  });
+});

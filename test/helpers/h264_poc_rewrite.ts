@@ -1,0 +1,260 @@
+// Rewrites a progressive, CABAC, POC type 2 H.264 stream (what libx264 writes without B-frames)
+// into a POC type 1 stream (ITU-T H.264 7.3.2.1.1, 8.2.1.2) whose pictures are the same: what x264
+// cannot make, for testing the parser on it. Only the headers change; every slice's data is copied
+// byte for byte (CABAC slice data starts byte-aligned after cabac_alignment_one_bit).
+//
+// - The SPS gets pic_order_cnt_type 1 with the given cycle of offset_for_ref_frame,
+//   offset_for_non_ref_pic and offset_for_top_to_bottom_field, and delta_pic_order_always_zero_flag
+//   1 unless `deltas` are given.
+// - With `deltas`, every slice header carries delta_pic_order_cnt[0] = deltas[picture].
+// - `nonReference`: pictures (decode order) whose nal_ref_idc becomes 0 (their dec_ref_pic_marking()
+//   goes; it must be the sliding window). Only pictures that no later picture references may be named.
+import { BitReader, BitWriter, concatBytes, START_CODE, toEbsp, toRbsp } from './bitstream.js';
+
+export interface PocType1 {
+  offsetForRefFrame: number[];
+  offsetForNonRefPic: number;
+  offsetForTopToBottomField?: number;
+  /** delta_pic_order_cnt[0] of each picture (decode order); absent: delta_pic_order_always_zero_flag 1. */
+  deltas?: number[];
+  /** Pictures (decode order) that become non-reference pictures. */
+  nonReference?: number[];
+}
+
+class Reader extends BitReader {
+  se(): number {
+    const k = this.ue();
+    return k % 2 ? (k + 1) / 2 : -k / 2;
+  }
+}
+
+class Writer extends BitWriter {
+  se(v: number): void {
+    this.ue(v > 0 ? 2 * v - 1 : -2 * v);
+  }
+}
+
+interface Sps {
+  log2MaxFrameNum: number;
+  pocType: number;
+  chromaArrayType: number;
+}
+
+interface Pps {
+  cabac: boolean;
+  bottomFieldPicOrder: boolean;
+  numRefIdxL0: number;
+  weightedPred: boolean;
+  deblockingControl: boolean;
+  redundantPicCnt: boolean;
+}
+
+const HIGH_PROFILES = [100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135];
+
+/** NAL units of an Annex-B H.264 stream: [payload (header byte included, emulation-prevented)]. */
+function nals(data: Uint8Array): Uint8Array[] {
+  const starts: number[] = [];
+  for (let i = 0; i + 2 < data.length; i++) {
+    if (data[i] === 0 && data[i + 1] === 0 && data[i + 2] === 1) {
+      starts.push(i + 3);
+      i += 2;
+    }
+  }
+  return starts.map((s, k) => {
+    let end = k + 1 < starts.length ? starts[k + 1]! - 3 : data.length;
+    while (end > s && data[end - 1] === 0) end--;
+    return data.subarray(s, end);
+  });
+}
+
+/** The rest of an RBSP from the reader's position, rbsp_trailing_bits redone. */
+function copyRest(r: Reader, rbsp: Uint8Array, w: Writer): void {
+  let last = rbsp.length * 8 - 1;
+  while (last > r.pos && ((rbsp[last >> 3]! >> (7 - (last & 7))) & 1) === 0) last--;
+  while (r.pos < last) w.u(1, r.bit());
+  w.u(1, 1);
+  while (w.length % 8 !== 0) w.u(1, 0);
+}
+
+function rewriteSps(nal: Uint8Array, o: PocType1): { nal: Uint8Array; sps: Sps } {
+  const rbsp = toRbsp(nal);
+  const r = new Reader(rbsp);
+  const w = new Writer();
+  const copy = (n: number) => w.u(n, r.u(n));
+  copy(8); // NAL header
+  const profile = r.u(8);
+  w.u(8, profile);
+  copy(16); // constraint flags, level_idc
+  w.ue(r.ue()); // seq_parameter_set_id
+  let chromaArrayType = 1;
+  if (HIGH_PROFILES.includes(profile)) {
+    const chroma = r.ue();
+    w.ue(chroma);
+    chromaArrayType = chroma;
+    if (chroma === 3) {
+      const separate = r.u(1);
+      w.u(1, separate);
+      if (separate) chromaArrayType = 0;
+    }
+    w.ue(r.ue()); // bit_depth_luma_minus8
+    w.ue(r.ue()); // bit_depth_chroma_minus8
+    copy(1); // qpprime_y_zero_transform_bypass_flag
+    const scaling = r.u(1);
+    if (scaling) throw new Error('h264_poc_rewrite: SPS scaling matrices are not handled');
+    w.u(1, 0);
+  }
+  const log2MaxFrameNum = r.ue() + 4;
+  w.ue(log2MaxFrameNum - 4);
+  const pocType = r.ue();
+  if (pocType !== 2) throw new Error(`h264_poc_rewrite: POC type ${pocType} (expected 2)`);
+  w.ue(1);
+  w.u(1, o.deltas ? 0 : 1); // delta_pic_order_always_zero_flag
+  w.se(o.offsetForNonRefPic);
+  w.se(o.offsetForTopToBottomField ?? 0);
+  w.ue(o.offsetForRefFrame.length);
+  for (const v of o.offsetForRefFrame) w.se(v);
+  copyRest(r, rbsp, w);
+  return { nal: toEbsp(w.bytes()), sps: { log2MaxFrameNum, pocType: 1, chromaArrayType } };
+}
+
+function readPps(nal: Uint8Array): Pps {
+  const r = new Reader(toRbsp(nal));
+  r.u(8);
+  r.ue(); // pic_parameter_set_id
+  r.ue(); // seq_parameter_set_id
+  const cabac = r.u(1) === 1;
+  const bottomFieldPicOrder = r.u(1) === 1;
+  if (r.ue() !== 0) throw new Error('h264_poc_rewrite: slice groups are not handled');
+  const numRefIdxL0 = r.ue() + 1;
+  r.ue(); // num_ref_idx_l1_default_active_minus1
+  const weightedPred = r.u(1) === 1;
+  r.u(2); // weighted_bipred_idc
+  r.se();
+  r.se();
+  r.se(); // pic_init_qp_minus26, pic_init_qs_minus26, chroma_qp_index_offset
+  const deblockingControl = r.u(1) === 1;
+  r.u(1); // constrained_intra_pred_flag
+  const redundantPicCnt = r.u(1) === 1;
+  return { cabac, bottomFieldPicOrder, numRefIdxL0, weightedPred, deblockingControl, redundantPicCnt };
+}
+
+/** A slice NAL unit with delta_pic_order_cnt[0] inserted and, for a picture made non-reference, nal_ref_idc 0 without dec_ref_pic_marking(). */
+function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, delta: number | undefined, nonReference: boolean): Uint8Array {
+  const rbsp = toRbsp(nal);
+  const r = new Reader(rbsp);
+  const w = new Writer();
+  const copyUe = () => {
+    const v = r.ue();
+    w.ue(v);
+    return v;
+  };
+  const copySe = () => w.se(r.se());
+  const header = r.u(8);
+  const refIdc = (header >> 5) & 3;
+  const type = header & 31;
+  const idr = type === 5;
+  if (nonReference && idr) throw new Error('h264_poc_rewrite: an IDR picture is a reference picture');
+  w.u(8, nonReference ? header & 0x9f : header);
+  if (!pps.cabac) throw new Error('h264_poc_rewrite: CAVLC slices are not handled (their data is not byte-aligned)');
+  copyUe(); // first_mb_in_slice
+  const sliceType = copyUe() % 5; // 0 P, 1 B, 2 I
+  if (sliceType === 1 || sliceType > 2) throw new Error('h264_poc_rewrite: only I and P slices are handled');
+  copyUe(); // pic_parameter_set_id
+  w.u(sps.log2MaxFrameNum, r.u(sps.log2MaxFrameNum)); // frame_num (frame_mbs_only: no field flags)
+  if (idr) copyUe(); // idr_pic_id
+  // POC type 2 writes nothing here; type 1 without always-zero writes delta_pic_order_cnt[0] (and [1]
+  // with bottom_field_pic_order_in_frame_present_flag, for frames)
+  if (delta !== undefined) {
+    w.se(delta);
+    if (pps.bottomFieldPicOrder) w.se(0);
+  }
+  if (pps.redundantPicCnt) copyUe();
+  let numRefIdxL0 = pps.numRefIdxL0;
+  if (sliceType === 0) {
+    const override = r.u(1);
+    w.u(1, override);
+    if (override) numRefIdxL0 = copyUe() + 1;
+    const modification = r.u(1);
+    w.u(1, modification);
+    if (modification) {
+      for (;;) {
+        const idc = copyUe();
+        if (idc === 3) break;
+        copyUe();
+      }
+    }
+    if (pps.weightedPred) {
+      copyUe(); // luma_log2_weight_denom
+      if (sps.chromaArrayType !== 0) copyUe();
+      for (let i = 0; i < numRefIdxL0; i++) {
+        const luma = r.u(1);
+        w.u(1, luma);
+        if (luma) {
+          copySe(); // luma_weight_l0
+          copySe(); // luma_offset_l0
+        }
+        if (sps.chromaArrayType !== 0) {
+          const chroma = r.u(1);
+          w.u(1, chroma);
+          if (chroma) for (let j = 0; j < 4; j++) copySe();
+        }
+      }
+    }
+  }
+  if (refIdc !== 0) {
+    if (idr) {
+      w.u(2, r.u(2)); // no_output_of_prior_pics_flag, long_term_reference_flag
+    } else {
+      const adaptive = r.u(1);
+      if (adaptive && nonReference) throw new Error('h264_poc_rewrite: a picture with MMCO commands cannot be made non-reference');
+      if (!nonReference) {
+        w.u(1, adaptive);
+        if (adaptive) {
+          for (;;) {
+            const op = copyUe();
+            if (op === 0) break;
+            if (op === 1 || op === 3) copyUe();
+            if (op === 2) copyUe();
+            if (op === 3 || op === 6) copyUe();
+            if (op === 4) copyUe();
+          }
+        }
+      }
+    }
+  }
+  if (sliceType !== 2) copyUe(); // cabac_init_idc
+  copySe(); // slice_qp_delta
+  if (pps.deblockingControl) {
+    const idc = copyUe();
+    if (idc !== 1) {
+      copySe(); // slice_alpha_c0_offset_div2
+      copySe(); // slice_beta_offset_div2
+    }
+  }
+  // cabac_alignment_one_bit, then the slice data as it was
+  while (r.pos % 8 !== 0) r.bit();
+  while (w.length % 8 !== 0) w.u(1, 1);
+  return toEbsp(concatBytes([w.bytes(), rbsp.subarray(r.pos / 8)]));
+}
+
+/** The stream rewritten to POC type 1 (see the top of this file). One SPS and one PPS. */
+export function rewritePocType1(data: Uint8Array, o: PocType1): Uint8Array {
+  let sps: Sps | undefined;
+  let pps: Pps | undefined;
+  let picture = -1;
+  const out: Uint8Array[] = [];
+  for (const nal of nals(data)) {
+    const type = nal[0]! & 31;
+    let rewritten = nal;
+    if (type === 7) ({ nal: rewritten, sps } = rewriteSps(nal, o));
+    else if (type === 8) pps = readPps(nal);
+    else if (type === 1 || type === 5) {
+      if (!sps || !pps) throw new Error('h264_poc_rewrite: a slice before its parameter sets');
+      // first_mb_in_slice 0 starts a picture (its first bit is 1: ue(0))
+      if ((nal[1]! & 0x80) !== 0) picture++;
+      rewritten = rewriteSlice(nal, sps, pps, o.deltas?.[picture], o.nonReference?.includes(picture) ?? false);
+    }
+    out.push(START_CODE, rewritten);
+  }
+  return concatBytes(out);
+}
