@@ -1,15 +1,24 @@
-// Rewrites a progressive, CABAC, POC type 2 H.264 stream (what libx264 writes without B-frames)
-// into a POC type 1 stream (ITU-T H.264 7.3.2.1.1, 8.2.1.2) whose pictures are the same: what x264
-// cannot make, for testing the parser on it. Only the headers change; every slice's data is copied
-// byte for byte (CABAC slice data starts byte-aligned after cabac_alignment_one_bit).
+// Rewrites the headers of a progressive, CABAC, POC type 2 H.264 stream (what libx264 writes
+// without B-frames) into what x264 cannot make, for testing the parser on it (ITU-T H.264 7.3.2.1.1,
+// 7.3.3, 8.2.1.2, 8.2.5). Only the headers change; every slice's data is copied byte for byte (CABAC
+// slice data starts byte-aligned after cabac_alignment_one_bit).
 //
-// - The SPS gets pic_order_cnt_type 1 with the given cycle of offset_for_ref_frame,
+// - `pocType1`: the SPS gets pic_order_cnt_type 1 with the given cycle of offset_for_ref_frame,
 //   offset_for_non_ref_pic and offset_for_top_to_bottom_field, and delta_pic_order_always_zero_flag
-//   1 unless `deltas` are given.
-// - With `deltas`, every slice header carries delta_pic_order_cnt[0] = deltas[picture].
+//   1 unless `deltas` are given; with `deltas`, every slice header carries delta_pic_order_cnt[0] =
+//   deltas[picture]. The pictures stay the same when the POCs keep their order.
 // - `nonReference`: pictures (decode order) whose nal_ref_idc becomes 0 (their dec_ref_pic_marking()
 //   goes; it must be the sliding window). Only pictures that no later picture references may be named.
+// - `longTermIdr`: the IDR pictures get long_term_reference_flag 1 (marked long-term, index 0): later
+//   pictures then refer to other pictures than the stream was coded for (their motion is read the
+//   same; their pixels differ).
 import { BitReader, BitWriter, concatBytes, START_CODE, toEbsp, toRbsp } from './bitstream.js';
+
+export interface HeaderRewrite {
+  pocType1?: PocType1;
+  nonReference?: number[];
+  longTermIdr?: boolean;
+}
 
 export interface PocType1 {
   offsetForRefFrame: number[];
@@ -17,8 +26,6 @@ export interface PocType1 {
   offsetForTopToBottomField?: number;
   /** delta_pic_order_cnt[0] of each picture (decode order); absent: delta_pic_order_always_zero_flag 1. */
   deltas?: number[];
-  /** Pictures (decode order) that become non-reference pictures. */
-  nonReference?: number[];
 }
 
 class Reader extends BitReader {
@@ -76,7 +83,7 @@ function copyRest(r: Reader, rbsp: Uint8Array, w: Writer): void {
   while (w.length % 8 !== 0) w.u(1, 0);
 }
 
-function rewriteSps(nal: Uint8Array, o: PocType1): { nal: Uint8Array; sps: Sps } {
+function rewriteSps(nal: Uint8Array, o: PocType1 | undefined): { nal: Uint8Array; sps: Sps } {
   const rbsp = toRbsp(nal);
   const r = new Reader(rbsp);
   const w = new Writer();
@@ -100,21 +107,25 @@ function rewriteSps(nal: Uint8Array, o: PocType1): { nal: Uint8Array; sps: Sps }
     w.ue(r.ue()); // bit_depth_chroma_minus8
     copy(1); // qpprime_y_zero_transform_bypass_flag
     const scaling = r.u(1);
-    if (scaling) throw new Error('h264_poc_rewrite: SPS scaling matrices are not handled');
+    if (scaling) throw new Error('h264_header_rewrite: SPS scaling matrices are not handled');
     w.u(1, 0);
   }
   const log2MaxFrameNum = r.ue() + 4;
   w.ue(log2MaxFrameNum - 4);
   const pocType = r.ue();
-  if (pocType !== 2) throw new Error(`h264_poc_rewrite: POC type ${pocType} (expected 2)`);
-  w.ue(1);
-  w.u(1, o.deltas ? 0 : 1); // delta_pic_order_always_zero_flag
-  w.se(o.offsetForNonRefPic);
-  w.se(o.offsetForTopToBottomField ?? 0);
-  w.ue(o.offsetForRefFrame.length);
-  for (const v of o.offsetForRefFrame) w.se(v);
+  if (pocType !== 2) throw new Error(`h264_header_rewrite: POC type ${pocType} (expected 2)`);
+  if (o) {
+    w.ue(1);
+    w.u(1, o.deltas ? 0 : 1); // delta_pic_order_always_zero_flag
+    w.se(o.offsetForNonRefPic);
+    w.se(o.offsetForTopToBottomField ?? 0);
+    w.ue(o.offsetForRefFrame.length);
+    for (const v of o.offsetForRefFrame) w.se(v);
+  } else {
+    w.ue(2);
+  }
   copyRest(r, rbsp, w);
-  return { nal: toEbsp(w.bytes()), sps: { log2MaxFrameNum, pocType: 1, chromaArrayType } };
+  return { nal: toEbsp(w.bytes()), sps: { log2MaxFrameNum, pocType: o ? 1 : 2, chromaArrayType } };
 }
 
 function readPps(nal: Uint8Array): Pps {
@@ -124,7 +135,7 @@ function readPps(nal: Uint8Array): Pps {
   r.ue(); // seq_parameter_set_id
   const cabac = r.u(1) === 1;
   const bottomFieldPicOrder = r.u(1) === 1;
-  if (r.ue() !== 0) throw new Error('h264_poc_rewrite: slice groups are not handled');
+  if (r.ue() !== 0) throw new Error('h264_header_rewrite: slice groups are not handled');
   const numRefIdxL0 = r.ue() + 1;
   r.ue(); // num_ref_idx_l1_default_active_minus1
   const weightedPred = r.u(1) === 1;
@@ -139,7 +150,7 @@ function readPps(nal: Uint8Array): Pps {
 }
 
 /** A slice NAL unit with delta_pic_order_cnt[0] inserted and, for a picture made non-reference, nal_ref_idc 0 without dec_ref_pic_marking(). */
-function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, delta: number | undefined, nonReference: boolean): Uint8Array {
+function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, delta: number | undefined, nonReference: boolean, longTerm: boolean): Uint8Array {
   const rbsp = toRbsp(nal);
   const r = new Reader(rbsp);
   const w = new Writer();
@@ -153,12 +164,12 @@ function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, delta: number | undef
   const refIdc = (header >> 5) & 3;
   const type = header & 31;
   const idr = type === 5;
-  if (nonReference && idr) throw new Error('h264_poc_rewrite: an IDR picture is a reference picture');
+  if (nonReference && idr) throw new Error('h264_header_rewrite: an IDR picture is a reference picture');
   w.u(8, nonReference ? header & 0x9f : header);
-  if (!pps.cabac) throw new Error('h264_poc_rewrite: CAVLC slices are not handled (their data is not byte-aligned)');
+  if (!pps.cabac) throw new Error('h264_header_rewrite: CAVLC slices are not handled (their data is not byte-aligned)');
   copyUe(); // first_mb_in_slice
   const sliceType = copyUe() % 5; // 0 P, 1 B, 2 I
-  if (sliceType === 1 || sliceType > 2) throw new Error('h264_poc_rewrite: only I and P slices are handled');
+  if (sliceType === 1 || sliceType > 2) throw new Error('h264_header_rewrite: only I and P slices are handled');
   copyUe(); // pic_parameter_set_id
   w.u(sps.log2MaxFrameNum, r.u(sps.log2MaxFrameNum)); // frame_num (frame_mbs_only: no field flags)
   if (idr) copyUe(); // idr_pic_id
@@ -203,10 +214,12 @@ function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, delta: number | undef
   }
   if (refIdc !== 0) {
     if (idr) {
-      w.u(2, r.u(2)); // no_output_of_prior_pics_flag, long_term_reference_flag
+      w.u(1, r.u(1)); // no_output_of_prior_pics_flag
+      w.u(1, longTerm ? 1 : r.u(1)); // long_term_reference_flag
+      if (longTerm) r.u(1);
     } else {
       const adaptive = r.u(1);
-      if (adaptive && nonReference) throw new Error('h264_poc_rewrite: a picture with MMCO commands cannot be made non-reference');
+      if (adaptive && nonReference) throw new Error('h264_header_rewrite: a picture with MMCO commands cannot be made non-reference');
       if (!nonReference) {
         w.u(1, adaptive);
         if (adaptive) {
@@ -237,8 +250,8 @@ function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, delta: number | undef
   return toEbsp(concatBytes([w.bytes(), rbsp.subarray(r.pos / 8)]));
 }
 
-/** The stream rewritten to POC type 1 (see the top of this file). One SPS and one PPS. */
-export function rewritePocType1(data: Uint8Array, o: PocType1): Uint8Array {
+/** The stream with its headers rewritten (see the top of this file). One SPS and one PPS. */
+export function rewriteH264Headers(data: Uint8Array, o: HeaderRewrite): Uint8Array {
   let sps: Sps | undefined;
   let pps: Pps | undefined;
   let picture = -1;
@@ -246,13 +259,13 @@ export function rewritePocType1(data: Uint8Array, o: PocType1): Uint8Array {
   for (const nal of nals(data)) {
     const type = nal[0]! & 31;
     let rewritten = nal;
-    if (type === 7) ({ nal: rewritten, sps } = rewriteSps(nal, o));
+    if (type === 7) ({ nal: rewritten, sps } = rewriteSps(nal, o.pocType1));
     else if (type === 8) pps = readPps(nal);
     else if (type === 1 || type === 5) {
-      if (!sps || !pps) throw new Error('h264_poc_rewrite: a slice before its parameter sets');
+      if (!sps || !pps) throw new Error('h264_header_rewrite: a slice before its parameter sets');
       // first_mb_in_slice 0 starts a picture (its first bit is 1: ue(0))
       if ((nal[1]! & 0x80) !== 0) picture++;
-      rewritten = rewriteSlice(nal, sps, pps, o.deltas?.[picture], o.nonReference?.includes(picture) ?? false);
+      rewritten = rewriteSlice(nal, sps, pps, o.pocType1?.deltas?.[picture], o.nonReference?.includes(picture) ?? false, o.longTermIdr === true);
     }
     out.push(START_CODE, rewritten);
   }

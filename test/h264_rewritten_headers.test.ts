@@ -1,6 +1,7 @@
-// POC type 1 (ITU-T H.264 8.2.1.2), which libx264 does not write: test/fixtures/h264-x264's
+// POC type 1 (ITU-T H.264 8.2.1.2) and long-term reference pictures (8.2.4, 8.2.5), which libx264
+// does not write: test/fixtures/h264-x264's
 // poc2_p_only (POC type 2) rewritten header by header into POC type 1 streams whose pictures are
-// the same (test/helpers/h264_poc_rewrite.ts; every slice's data copied byte for byte). FFmpeg
+// the same (test/helpers/h264_header_rewrite.ts; every slice's data copied byte for byte). FFmpeg
 // decodes each to the same frames as the original; `codectok inspect --dump` must then match the
 // original's golden data exactly, and the parser must derive the POCs the standard gives (worked
 // out by hand below).
@@ -12,7 +13,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 
 import { parseFile } from '../src/input/parser.js';
 import { compareH264Dump, H264_X264_DIR } from './helpers/h264_corpus.js';
-import { type PocType1, rewritePocType1 } from './helpers/h264_poc_rewrite.js';
+import { type HeaderRewrite, rewriteH264Headers } from './helpers/h264_header_rewrite.js';
 import { ffmpegPath } from './helpers/tokenize_helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -24,11 +25,11 @@ afterAll(() => {
 });
 
 /** The rewritten stream, saved as poc2_p_only.h264 (the dump's names are the golden data's) in a new folder. */
-function rewritten(o: PocType1): string {
+function rewritten(o: HeaderRewrite): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'codectok-poc1-'));
   dirs.push(dir);
   const file = path.join(dir, 'poc2_p_only.h264');
-  writeFileSync(file, rewritePocType1(readFileSync(SOURCE), o));
+  writeFileSync(file, rewriteH264Headers(readFileSync(SOURCE), o));
   return file;
 }
 
@@ -41,25 +42,25 @@ async function frameMd5s(file: string): Promise<string[]> {
 
 // poc2_p_only: an IDR picture then 9 P pictures, frame_num 0..9, every one a reference picture
 // (nal_ref_idc 2), one SPS with log2_max_frame_num 4 or more (no wrap in 10 pictures).
-const CASES: { name: string; o: PocType1; poc: number[] }[] = [
+const CASES: { name: string; o: HeaderRewrite; poc: number[] }[] = [
   {
     // offset_for_ref_frame {1, 3}: ExpectedDeltaPerPicOrderCntCycle 4. A reference picture with
     // absFrameNum n >= 1: 4 * floor((n - 1) / 2) + (1 if (n - 1) is even, else 4); the IDR picture 0.
     // The last picture made non-reference: absFrameNum 9 - 1 = 8 -> 12 + 4 = 16, plus
     // offset_for_non_ref_pic 1 = 17.
     name: 'delta_pic_order_always_zero, a 2-entry cycle, a non-reference picture',
-    o: { offsetForRefFrame: [1, 3], offsetForNonRefPic: 1, nonReference: [9] },
+    o: { pocType1: { offsetForRefFrame: [1, 3], offsetForNonRefPic: 1 }, nonReference: [9] },
     poc: [0, 1, 4, 5, 8, 9, 12, 13, 16, 17],
   },
   {
     // offset_for_ref_frame {2}: 2n, plus delta_pic_order_cnt[0] of each picture (0, 1, 0, 1, ...)
     name: 'delta_pic_order_cnt[0] in every slice header, a 1-entry cycle',
-    o: { offsetForRefFrame: [2], offsetForNonRefPic: -5, deltas: [0, 1, 0, 1, 0, 1, 0, 1, 0, 1] },
+    o: { pocType1: { offsetForRefFrame: [2], offsetForNonRefPic: -5, deltas: [0, 1, 0, 1, 0, 1, 0, 1, 0, 1] } },
     poc: [0, 3, 4, 7, 8, 11, 12, 15, 16, 19],
   },
 ];
 
-describe('POC type 1 (poc2_p_only rewritten; FFmpeg decodes the same frames)', () => {
+describe('POC type 1 and long-term references (poc2_p_only rewritten)', () => {
   test.each(CASES.map((c) => [c.name, c] as const))('%s: the golden data of the original, and the POCs of the standard', async (_, c) => {
     const file = rewritten(c.o);
     expect(readFileSync(file).equals(readFileSync(SOURCE))).toBe(false);
@@ -72,6 +73,37 @@ describe('POC type 1 (poc2_p_only rewritten; FFmpeg decodes the same frames)', (
     expect(await compareH264Dump(dump, 'poc2_p_only', 8, 8, H264_X264_DIR)).toEqual([]);
     const pics = await parseFile(file, { motion: false, cu: false, bits: false });
     expect(pics.map((p) => p.poc)).toEqual(c.poc);
+  });
+
+  test('a long-term IDR picture (long_term_reference_flag 1): later pictures refer to it where they referred to their second previous picture', async () => {
+    // max_num_ref_frames 2, P pictures with 2 active references (list 0: previous, second previous;
+    // the first P picture 1). With the IDR picture long-term, the sliding window (8.2.5.3) counts it:
+    // after picture 2 only picture 1's short-term slot is freed, so from picture 3 on list 0 is
+    // {previous picture (short-term), the IDR picture (long-term, after the short-term ones,
+    // 8.2.4.2.1)}: a block that referred to picture n - 2 (POC 2(n - 2)) now refers to POC 0. The
+    // syntax, and so every vector, is the same.
+    const file = rewritten({ longTermIdr: true });
+    const ff = spawnSync(await ffmpegPath(), ['-v', 'error', '-f', 'h264', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+    expect(ff.status).toBe(0);
+    expect(ff.stderr).toBe('');
+    const before = await parseFile(SOURCE, { cu: false, bits: false });
+    const after = await parseFile(file, { cu: false, bits: false });
+    expect(after.length).toBe(10);
+    let moved = 0;
+    for (let n = 0; n < 10; n++) {
+      const a = before[n]!.motion!;
+      const b = after[n]!.motion!;
+      expect(b.length).toBe(a.length);
+      const expected = Int16Array.from(a);
+      for (let i = 6; i < expected.length; i += 8) {
+        if (n >= 3 && expected[i] === 2 * (n - 2)) {
+          expected[i] = 0;
+          moved++;
+        }
+      }
+      expect(Array.from(b), `picture ${n}`).toEqual(Array.from(expected));
+    }
+    expect(moved).toBeGreaterThan(0);
   });
 
   test('the original, POC type 2: 2 x frame_num for reference pictures', async () => {
