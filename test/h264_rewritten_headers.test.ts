@@ -1,5 +1,5 @@
-// POC type 1 (ITU-T H.264 8.2.1.2) and long-term reference pictures (8.2.4, 8.2.5), which libx264
-// does not write: test/fixtures/h264-x264's
+// POC type 1 (ITU-T H.264 8.2.1.2), long-term reference pictures (8.2.4, 8.2.5) and frame_num gaps
+// (8.2.5.2), which libx264 does not write: test/fixtures/h264-x264's
 // poc2_p_only (POC type 2) rewritten header by header into POC type 1 streams whose pictures are
 // the same (test/helpers/h264_header_rewrite.ts; every slice's data copied byte for byte). FFmpeg
 // decodes each to the same frames as the original; `codectok inspect --dump` must then match the
@@ -60,7 +60,7 @@ const CASES: { name: string; o: HeaderRewrite; poc: number[] }[] = [
   },
 ];
 
-describe('POC type 1 and long-term references (poc2_p_only rewritten)', () => {
+describe('POC type 1, long-term references, frame_num gaps (libx264 streams rewritten)', () => {
   test.each(CASES.map((c) => [c.name, c] as const))('%s: the golden data of the original, and the POCs of the standard', async (_, c) => {
     const file = rewritten(c.o);
     expect(readFileSync(file).equals(readFileSync(SOURCE))).toBe(false);
@@ -104,6 +104,36 @@ describe('POC type 1 and long-term references (poc2_p_only rewritten)', () => {
       expect(Array.from(b), `picture ${n}`).toEqual(Array.from(expected));
     }
     expect(moved).toBeGreaterThan(0);
+  });
+
+  test('a frame_num gap: the non-existing frame takes a sliding-window slot, the picture after it reorders list 0; the same pictures', { timeout: 60_000 }, async () => {
+    // a P-only libx264 stream with one reference per picture, made here (x264 is deterministic)
+    const dir = mkdtempSync(path.join(tmpdir(), 'codectok-gap-'));
+    dirs.push(dir);
+    const source = path.join(dir, 'p_ref1.h264');
+    const made = spawnSync(await ffmpegPath(), ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=25', '-t', '0.4', '-c:v', 'libx264', '-preset', 'fast', '-x264-params', 'bframes=0:ref=1', '-f', 'h264', source], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const file = path.join(dir, 'p_ref1_gap.h264');
+    writeFileSync(file, rewriteH264Headers(readFileSync(source), { frameNumGap: 5 }));
+    // 8.2.5.2: frame_num 5 is skipped; picture 5 (frame_num 6) finds list 0 {non-existing 5,
+    // picture 4} and its modification puts picture 4 first: every picture refers to the one before
+    // it, as coded, so FFmpeg decodes the same frames
+    expect(await frameMd5s(file)).toEqual(await frameMd5s(source));
+    const before = await parseFile(source, { cu: false, bits: false });
+    const after = await parseFile(file, { cu: false, bits: false });
+    expect(before.map((p) => p.poc)).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    // POC type 2: 2 x frame_num from the gap on
+    expect(after.map((p) => p.poc)).toEqual([0, 2, 4, 6, 8, 12, 14, 16, 18, 20]);
+    for (let n = 0; n < 10; n++) {
+      const a = before[n]!.motion!;
+      const expected = Int16Array.from(a);
+      for (let i = 6; i < expected.length; i += 8) {
+        if (n >= 1 && expected[i] !== -32768) expect(expected[i], `picture ${n} refers to the one before`).toBe(2 * (n - 1));
+        // the picture before has the POC of its own frame_num
+        if (n > 5 && expected[i] !== -32768) expected[i] = 2 * n;
+      }
+      expect(Array.from(after[n]!.motion!), `picture ${n}`).toEqual(Array.from(expected));
+    }
   });
 
   test('the original, POC type 2: 2 x frame_num for reference pictures', async () => {

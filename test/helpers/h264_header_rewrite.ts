@@ -12,12 +12,19 @@
 // - `longTermIdr`: the IDR pictures get long_term_reference_flag 1 (marked long-term, index 0): later
 //   pictures then refer to other pictures than the stream was coded for (their motion is read the
 //   same; their pixels differ).
+// - `frameNumGap`: from that picture (decode order) on, frame_num is one more (one frame_num
+//   skipped: gaps_in_frame_num_value_allowed_flag 1, max_num_ref_frames 2). The decoder infers a
+//   "non-existing" frame for the skipped number (8.2.5.2), which takes a sliding-window slot and
+//   leads list 0 of the picture after the gap: that picture gets a list-0 modification putting its
+//   previous picture first (abs_diff_pic_num_minus1 1). For a stream with one reference per picture
+//   the pictures stay the same.
 import { BitReader, BitWriter, concatBytes, START_CODE, toEbsp, toRbsp } from './bitstream.js';
 
 export interface HeaderRewrite {
   pocType1?: PocType1;
   nonReference?: number[];
   longTermIdr?: boolean;
+  frameNumGap?: number;
 }
 
 export interface PocType1 {
@@ -83,7 +90,7 @@ function copyRest(r: Reader, rbsp: Uint8Array, w: Writer): void {
   while (w.length % 8 !== 0) w.u(1, 0);
 }
 
-function rewriteSps(nal: Uint8Array, o: PocType1 | undefined): { nal: Uint8Array; sps: Sps } {
+function rewriteSps(nal: Uint8Array, o: PocType1 | undefined, gap: boolean): { nal: Uint8Array; sps: Sps } {
   const rbsp = toRbsp(nal);
   const r = new Reader(rbsp);
   const w = new Writer();
@@ -124,6 +131,11 @@ function rewriteSps(nal: Uint8Array, o: PocType1 | undefined): { nal: Uint8Array
   } else {
     w.ue(2);
   }
+  const maxNumRefFrames = r.ue();
+  const gaps = r.u(1);
+  if (gap && maxNumRefFrames > 2) throw new Error('h264_header_rewrite: a frame_num gap needs max_num_ref_frames <= 2');
+  w.ue(gap ? 2 : maxNumRefFrames);
+  w.u(1, gap ? 1 : gaps);
   copyRest(r, rbsp, w);
   return { nal: toEbsp(w.bytes()), sps: { log2MaxFrameNum, pocType: o ? 1 : 2, chromaArrayType } };
 }
@@ -150,7 +162,18 @@ function readPps(nal: Uint8Array): Pps {
 }
 
 /** A slice NAL unit with delta_pic_order_cnt[0] inserted and, for a picture made non-reference, nal_ref_idc 0 without dec_ref_pic_marking(). */
-function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, delta: number | undefined, nonReference: boolean, longTerm: boolean): Uint8Array {
+interface SliceRewrite {
+  delta?: number;
+  nonReference: boolean;
+  longTerm: boolean;
+  /** Added to frame_num (modulo MaxFrameNum). */
+  frameNumShift: number;
+  /** Put the previous picture first in list 0 (the picture after a frame_num gap). */
+  previousFirst: boolean;
+}
+
+function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, x: SliceRewrite): Uint8Array {
+  const { delta, nonReference, longTerm } = x;
   const rbsp = toRbsp(nal);
   const r = new Reader(rbsp);
   const w = new Writer();
@@ -171,7 +194,8 @@ function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, delta: number | undef
   const sliceType = copyUe() % 5; // 0 P, 1 B, 2 I
   if (sliceType === 1 || sliceType > 2) throw new Error('h264_header_rewrite: only I and P slices are handled');
   copyUe(); // pic_parameter_set_id
-  w.u(sps.log2MaxFrameNum, r.u(sps.log2MaxFrameNum)); // frame_num (frame_mbs_only: no field flags)
+  // frame_num (frame_mbs_only: no field flags)
+  w.u(sps.log2MaxFrameNum, (r.u(sps.log2MaxFrameNum) + x.frameNumShift) % 2 ** sps.log2MaxFrameNum);
   if (idr) copyUe(); // idr_pic_id
   // POC type 2 writes nothing here; type 1 without always-zero writes delta_pic_order_cnt[0] (and [1]
   // with bottom_field_pic_order_in_frame_present_flag, for frames)
@@ -186,7 +210,15 @@ function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, delta: number | undef
     w.u(1, override);
     if (override) numRefIdxL0 = copyUe() + 1;
     const modification = r.u(1);
-    w.u(1, modification);
+    if (x.previousFirst) {
+      if (modification) throw new Error('h264_header_rewrite: the picture after the gap already modifies its list');
+      w.u(1, 1);
+      w.ue(0); // modification_of_pic_nums_idc 0: picNumPred - (abs_diff_pic_num_minus1 + 1)
+      w.ue(1); // CurrPicNum - 2: the picture before the skipped frame_num
+      w.ue(3);
+    } else {
+      w.u(1, modification);
+    }
     if (modification) {
       for (;;) {
         const idc = copyUe();
@@ -259,13 +291,20 @@ export function rewriteH264Headers(data: Uint8Array, o: HeaderRewrite): Uint8Arr
   for (const nal of nals(data)) {
     const type = nal[0]! & 31;
     let rewritten = nal;
-    if (type === 7) ({ nal: rewritten, sps } = rewriteSps(nal, o.pocType1));
+    if (type === 7) ({ nal: rewritten, sps } = rewriteSps(nal, o.pocType1, o.frameNumGap !== undefined));
     else if (type === 8) pps = readPps(nal);
     else if (type === 1 || type === 5) {
       if (!sps || !pps) throw new Error('h264_header_rewrite: a slice before its parameter sets');
       // first_mb_in_slice 0 starts a picture (its first bit is 1: ue(0))
       if ((nal[1]! & 0x80) !== 0) picture++;
-      rewritten = rewriteSlice(nal, sps, pps, o.pocType1?.deltas?.[picture], o.nonReference?.includes(picture) ?? false, o.longTermIdr === true);
+      const gap = o.frameNumGap;
+      rewritten = rewriteSlice(nal, sps, pps, {
+        delta: o.pocType1?.deltas?.[picture],
+        nonReference: o.nonReference?.includes(picture) ?? false,
+        longTerm: o.longTermIdr === true,
+        frameNumShift: gap !== undefined && picture >= gap ? 1 : 0,
+        previousFirst: picture === gap,
+      });
     }
     out.push(START_CODE, rewritten);
   }
