@@ -9,13 +9,29 @@ namespace codectok {
 
 // Writes the kBytes-byte entry at `entry` into w x h consecutive entries of a
 // map whose rows are stride_entries entries apart, starting at `origin`.
+// Rows of kW entries: a fixed-count inner loop, unrolled by the compiler.
+template <size_t kBytes, int kW>
+inline void fill_block_rows(unsigned char* row, size_t stride_bytes, int h, const unsigned char (&e)[kBytes]) {
+  for (int y = 0; y < h; ++y, row += stride_bytes)
+    for (int x = 0; x < kW; ++x) std::memcpy(row + static_cast<size_t>(x) * kBytes, e, kBytes);
+}
+
 template <size_t kBytes>
 inline void fill_block_entries(void* origin, size_t stride_entries, int w, int h, const void* entry) {
   unsigned char e[kBytes];
   std::memcpy(e, entry, kBytes);  // a local copy: the stores cannot alias it
   unsigned char* row = static_cast<unsigned char*>(origin);
-  for (int y = 0; y < h; ++y, row += stride_entries * kBytes)
-    for (int x = 0; x < w; ++x) std::memcpy(row + static_cast<size_t>(x) * kBytes, e, kBytes);
+  const size_t stride_bytes = stride_entries * kBytes;
+  switch (w) {  // the widths of the power-of-two blocks, dispatched once
+    case 16: fill_block_rows<kBytes, 16>(row, stride_bytes, h, e); break;
+    case 8: fill_block_rows<kBytes, 8>(row, stride_bytes, h, e); break;
+    case 4: fill_block_rows<kBytes, 4>(row, stride_bytes, h, e); break;
+    case 2: fill_block_rows<kBytes, 2>(row, stride_bytes, h, e); break;
+    case 1: fill_block_rows<kBytes, 1>(row, stride_bytes, h, e); break;
+    default:
+      for (int y = 0; y < h; ++y, row += stride_bytes)
+        for (int x = 0; x < w; ++x) std::memcpy(row + static_cast<size_t>(x) * kBytes, e, kBytes);
+  }
 }
 
 // The same for maps of single-byte values (w <= 16): one fixed-size copy of a
