@@ -154,13 +154,11 @@ class CabacDecoder {
     const uint32_t scaled = range << 17;
     if (low_ < scaled) {
       s = kStateTransitions.next[0][st];
-      if (range < 256) {
-        range_ = range << 1;
-        low_ <<= 1;
-        if ((low_ & 0xFFFF) == 0) refill();
-      } else {
-        range_ = range;
-      }
+      // Branch-free: whether the range fell below 256 is a coin toss for the branch predictor.
+      const uint32_t shift = range < 256 ? 1u : 0u;
+      range_ = range << shift;
+      low_ <<= shift;
+      if ((low_ & 0xFFFF) == 0) refill();
       return static_cast<int>(st & 1);
     }
     low_ -= scaled;
