@@ -67,6 +67,7 @@
 #include "stream/segment_planner.h"
 #include "stream/stream_decoder.h"
 #include "bitstream/parse_error.h"
+#include "hevc/picture_order_count.h"
 #include "js_errors.h"
 #include "scores.h"
 #include "selection.h"
@@ -143,6 +144,19 @@ Napi::ArrayBuffer ExternalBuffer(Napi::Env env, const std::shared_ptr<std::vecto
       holder);
 }
 
+// derivePoc(poc, prevTid0Poc, maxPocLsb): the POC of a picture whose POC is `poc` when derived from
+// another prevTid0Pic (cpp/hevc/picture_order_count.h). maxPocLsb: a power of two from 16 to 65536.
+Napi::Value DerivePoc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  for (size_t i = 0; i < 3; ++i)
+    if (info.Length() <= i || !info[i].IsNumber()) throw codectok_bindings::CodedError(env, "ERR_INVALID_OPTION", "derivePoc(poc, prevTid0Poc, maxPocLsb): three integers");
+  const int poc = info[0].As<Napi::Number>().Int32Value(), prev = info[1].As<Napi::Number>().Int32Value();
+  const int max_lsb = info[2].As<Napi::Number>().Int32Value();
+  if (max_lsb < 16 || max_lsb > 65536 || (max_lsb & (max_lsb - 1)) != 0)
+    throw codectok_bindings::CodedError(env, "ERR_INVALID_OPTION", "derivePoc: maxPocLsb must be a power of two from 16 to 65536");
+  return Napi::Number::New(env, codectok::derive_poc(codectok::poc_lsb(poc, max_lsb), prev, max_lsb));
+}
+
 // releasePicture(picture): detaches the picture's typed arrays and returns their
 // memory to the decoder now, instead of at garbage collection.
 Napi::Value ReleasePicture(const Napi::CallbackInfo& info) {
@@ -186,6 +200,10 @@ Napi::Object PictureToJs(Napi::Env env, const PictureResult& p) {
   o.Set("temporalId", p.temporal_id);
   o.Set("disposable", p.disposable);
   o.Set("maxPocLsb", p.max_poc_lsb);
+  o.Set("irap", p.irap);
+  o.Set("newSequence", p.new_sequence);
+  o.Set("rasl", p.rasl);
+  o.Set("pocAnchor", p.poc_anchor);
   o.Set("width", p.width);
   o.Set("height", p.height);
   o.Set("bitDepth", p.bit_depth);
@@ -721,6 +739,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeDecoder", NativeDecoder::Init(env));
   exports.Set("SegmentPlanner", SegmentPlanner::Init(env));
   exports.Set("releasePicture", Napi::Function::New(env, ReleasePicture, "releasePicture"));
+  exports.Set("derivePoc", Napi::Function::New(env, codectok_bindings::Guarded<DerivePoc>, "derivePoc"));
   codectok_bindings::RegisterScoreFunctions(env, exports);
   codectok_bindings::RegisterSelectionFunctions(env, exports);
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));

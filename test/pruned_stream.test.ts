@@ -79,9 +79,12 @@ async function expectSameFrames(path: string, codec: Codec, sets?: number[][]): 
 describe('the pictures some frames need (needed_pictures.ts)', () => {
   // an IDR, then intra-coded TRAIL_R pictures that reference nothing: only POC derivation ties them
   const intraChain = (n: number, maxPocLsb: number): PictureHeader[] => Array.from({ length: n }, (_, i) => ({
-    outIndex: i, decodeIndex: i, codec: 'hevc', poc: i, nalType: i === 0 ? 19 : 1, temporalId: 0, disposable: false, maxPocLsb, refPocs: [],
+    outIndex: i, decodeIndex: i, codec: 'hevc', poc: i, nalType: i === 0 ? 19 : 1, temporalId: 0, disposable: false, maxPocLsb,
+    irap: i === 0, newSequence: i === 0, rasl: false, pocAnchor: true, refPocs: [],
     sliceBytes: [{ offset: 10 * i + 3, size: 5 }], width: 16, height: 16, crop: { left: 0, right: 0, top: 0, bottom: 0 },
   }));
+  // the flags of a NAL type (what the headers pass reports), for a picture of TemporalId 0 that starts no coded video sequence
+  const retype = (p: PictureHeader, nalType: 21 | 9 | 8) => Object.assign(p, { nalType, irap: nalType === 21, rasl: nalType !== 21, pocAnchor: nalType === 21, disposable: nalType === 8 });
   const kept = (needed: boolean[]) => needed.flatMap((k, i) => (k ? [i] : []));
 
   it('keeps the prevTid0Pic a kept picture derives its POC from, where another would give another POC', () => {
@@ -96,13 +99,12 @@ describe('the pictures some frames need (needed_pictures.ts)', () => {
 
   it('keeps the IRAP picture of each kept picture, the first picture, references, and RASL pictures', () => {
     const h = intraChain(24, 256);
-    h[16]!.nalType = 21; // a CRA; 17-19 predicted each from the one before
+    retype(h[16]!, 21); // a CRA; 17-19 predicted each from the one before
     for (const i of [17, 18, 19]) h[i]!.refPocs = [i - 1];
     expect(kept(neededPictures(h, [18]))).toEqual([0, 16, 17, 18]);
-    h[12]!.nalType = 9; // a RASL_R picture is kept
+    retype(h[12]!, 9); // a RASL_R picture is kept
     expect(kept(neededPictures(h, [18]))).toEqual([0, 12, 16, 17, 18]);
-    h[12]!.nalType = 8; // RASL_N, disposable: it goes
-    h[12]!.disposable = true;
+    retype(h[12]!, 8); // RASL_N, disposable: it goes
     expect(kept(neededPictures(h, [18]))).toEqual([0, 16, 17, 18]);
     // a reference not found in the stream: the disposable rule (everything but disposable pictures)
     h[18]!.refPocs = [99];
@@ -110,6 +112,30 @@ describe('the pictures some frames need (needed_pictures.ts)', () => {
     // a picture decoded but not output (a gap in decode indices): the disposable rule
     const gap = intraChain(24, 256).map((p, i) => ({ ...p, decodeIndex: i === 0 ? 0 : i + 1 }));
     expect(kept(neededPictures(gap, [18])).length).toBe(24);
+  });
+});
+
+describe('what the headers pass says of each picture (the rules needed_pictures.ts reads)', () => {
+  it('IRAP, RASL, prevTid0Pic candidates (clause 8.3.1) and coded video sequence starts, by NAL type and TemporalId', async () => {
+    for (const name of ['open_gop', 'ctu32_bframes', 'tiny_ipb']) {
+      const h = await pictureHeaders(join(HEVC_CORPUS, `${name}.hevc`), { container: 'annexb', codec: 'hevc' });
+      for (const p of h) {
+        const t = p.nalType;
+        const what = `${name} picture ${p.decodeIndex} type ${t}`;
+        expect(p.irap, what).toBe(t >= 16 && t <= 23);
+        expect(p.rasl, what).toBe(t === 8 || t === 9);
+        expect(p.pocAnchor, what).toBe(p.temporalId === 0 && !(t >= 6 && t <= 9) && !(t <= 14 && t % 2 === 0));
+        // one coded video sequence per stream here: only the first picture starts one
+        expect(p.newSequence, what).toBe(p.decodeIndex === 0);
+      }
+      expect(h.some((p) => p.irap && p.decodeIndex > 0) || name !== 'open_gop', `${name}: a CRA after the first picture`).toBe(true);
+    }
+    const h264 = await pictureHeaders(join(H264_X264, 'poc2_p_only.h264'), { container: 'annexb', codec: 'h264' });
+    expect(h264.map((p) => [p.irap, p.newSequence, p.rasl, p.pocAnchor])).toEqual(h264.map((p) => [p.nalType === 5, p.nalType === 5, false, false]));
+  });
+
+  it('derivePoc is the decoder\'s POC derivation; a bad MaxPicOrderCntLsb is refused', () => {
+    expect(() => derivePoc(3, 0, 12)).toThrow(/power of two/);
   });
 });
 

@@ -103,6 +103,16 @@ struct PictureResult {
   bool disposable = false;
   // HEVC: MaxPicOrderCntLsb of the picture's SPS (POC derivation, clause 8.3.1); 0 for H.264.
   int32_t max_poc_lsb = 0;
+  // HEVC: an IRAP picture (NAL types 16-23); H.264: an IDR picture.
+  bool irap = false;
+  // The picture starts a coded video sequence (HEVC: an IRAP picture with NoRaslOutputFlag 1, its
+  // POC not derived from an earlier picture; H.264: an IDR picture).
+  bool new_sequence = false;
+  // HEVC: a RASL picture (NAL types 8, 9); false for H.264.
+  bool rasl = false;
+  // HEVC: a picture that can be prevTid0Pic of later pictures (clause 8.3.1: TemporalId 0, not RASL,
+  // RADL or a sub-layer non-reference picture); false for H.264.
+  bool poc_anchor = false;
   int32_t width = 0, height = 0;  // coded luma size (pic_width_in_luma_samples...)
   int32_t bit_depth = 8;
   // Conformance window in luma samples: the displayed picture is

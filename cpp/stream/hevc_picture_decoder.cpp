@@ -12,6 +12,7 @@
 #include "bitstream/parse_error.h"
 #include "hevc/dpb.h"
 #include "hevc/parameter_sets.h"
+#include "hevc/picture_order_count.h"
 #include "hevc/picture_state.h"
 #include "hevc/slice_decoder.h"
 #include "hevc/slice_header.h"
@@ -183,21 +184,7 @@ class HevcPictureDecoder final : public PictureDecoder {
     bool new_cvs = is_irap(nal.type) && no_rasl_output_;
     after_eos_ = false;
     // POC (clause 8.3.1).
-    int max_lsb = 1 << sps->log2_max_poc_lsb;
-    int msb;
-    if (new_cvs) {
-      msb = 0;
-    } else {
-      int prev_lsb = prev_tid0_poc_ & (max_lsb - 1);
-      int prev_msb = prev_tid0_poc_ - prev_lsb;
-      if (sh.poc_lsb < prev_lsb && prev_lsb - sh.poc_lsb >= max_lsb / 2)
-        msb = prev_msb + max_lsb;
-      else if (sh.poc_lsb > prev_lsb && sh.poc_lsb - prev_lsb > max_lsb / 2)
-        msb = prev_msb - max_lsb;
-      else
-        msb = prev_msb;
-    }
-    int poc = msb + sh.poc_lsb;
+    const int poc = new_cvs ? sh.poc_lsb : derive_poc(sh.poc_lsb, prev_tid0_poc_, 1 << sps->log2_max_poc_lsb);
     PictureStart start;
     start.decode_index = decode_count_;
     start.nal_type = nal.type;
@@ -207,8 +194,9 @@ class HevcPictureDecoder final : public PictureDecoder {
     start.resume.decode_index = decode_count_;
     start.resume.continues_sequence = !new_cvs;
     start.resume.prev_tid0_poc = prev_tid0_poc_;
-    if (nal.temporal_id == 0 && !is_rasl(nal.type) && !is_radl(nal.type) && !is_sub_layer_non_reference(nal.type))
-      prev_tid0_poc_ = poc;
+    poc_anchor_ = nal.temporal_id == 0 && !is_rasl(nal.type) && !is_radl(nal.type) && !is_sub_layer_non_reference(nal.type);
+    if (poc_anchor_) prev_tid0_poc_ = poc;
+    new_sequence_ = new_cvs;
     if (new_cvs) {
       if (sh.no_output_of_prior_pics && decode_count_ > 0 && nal.type != kNalCra)
         out_.discard();
@@ -276,6 +264,10 @@ class HevcPictureDecoder final : public PictureDecoder {
       r.temporal_id = temporal_id_;
       r.disposable = disposable_;
       r.max_poc_lsb = 1 << sps.log2_max_poc_lsb;
+      r.irap = is_irap(pic_.nal_type);
+      r.new_sequence = new_sequence_;
+      r.rasl = is_rasl(pic_.nal_type);
+      r.poc_anchor = poc_anchor_;
       r.width = sps.width;
       r.height = sps.height;
       r.bit_depth = sps.bit_depth_luma;
@@ -313,6 +305,8 @@ class HevcPictureDecoder final : public PictureDecoder {
   bool pic_output_flag_ = true;
   int temporal_id_ = 0;      // of the current picture
   bool disposable_ = false;  // of the current picture (PictureResult::disposable)
+  bool poc_anchor_ = false;  // of the current picture (PictureResult::poc_anchor)
+  bool new_sequence_ = false;  // of the current picture (PictureResult::new_sequence)
   bool seen_irap_;  // from DecodeOptions::start
   bool no_rasl_output_ = true;
   bool after_eos_ = false;

@@ -160,6 +160,14 @@ export interface NativePicture {
   disposable: boolean;
   /** HEVC MaxPicOrderCntLsb of the picture's SPS (POC derivation, clause 8.3.1); 0 for H.264. */
   maxPocLsb: number;
+  /** HEVC: an IRAP picture (NAL types 16-23); H.264: an IDR picture. */
+  irap: boolean;
+  /** Starts a coded video sequence (HEVC: an IRAP picture with NoRaslOutputFlag 1, its POC derived from no earlier picture; H.264: an IDR picture). */
+  newSequence: boolean;
+  /** HEVC: a RASL picture; false for H.264. */
+  rasl: boolean;
+  /** HEVC: can be prevTid0Pic of later pictures (clause 8.3.1: TemporalId 0, not RASL, RADL or a sub-layer non-reference picture); false for H.264. */
+  pocAnchor: boolean;
   /** Coded luma size (pic_width/height_in_luma_samples). */
   width: number;
   height: number;
@@ -215,6 +223,8 @@ export interface NativeAddon {
   SegmentPlanner: new (options: { codec: 'hevc' | 'h264'; limits?: NativeLimits }) => NativeSegmentPlanner;
   /** Detaches a picture's typed arrays and hands their memory back to the decoder now. */
   releasePicture(picture: NativePicture): void;
+  /** HEVC PicOrderCntVal of a picture of POC `poc` derived from a prevTid0Pic of POC `prevTid0Poc` (clause 8.3.1; cpp/hevc/picture_order_count.h). */
+  derivePoc(poc: number, prevTid0Poc: number, maxPocLsb: number): number;
   /** Signal maps of a picture's arrays at codec resolution (cpp/score/signal_maps.h). */
   signalMaps(picture: object, options: ResolvedScoringOptions): Partial<Record<'motion' | 'residual' | 'bits', NativeCellMap>> & { camera?: NativeCameraMotion };
   /** Patch scores of frames (signal maps or handles), per frame or over the clip as options.normalize says. */

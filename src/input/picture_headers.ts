@@ -17,6 +17,14 @@ export interface PictureHeader {
   disposable: boolean;
   /** HEVC MaxPicOrderCntLsb (clause 8.3.1); 0 for H.264. */
   maxPocLsb: number;
+  /** HEVC: an IRAP picture (NAL types 16-23); H.264: an IDR picture. */
+  irap: boolean;
+  /** Starts a coded video sequence (HEVC: an IRAP picture with NoRaslOutputFlag 1, its POC derived from no earlier picture; H.264: an IDR picture). */
+  newSequence: boolean;
+  /** HEVC: a RASL picture; false for H.264. */
+  rasl: boolean;
+  /** HEVC: can be prevTid0Pic of later pictures (clause 8.3.1: TemporalId 0, not RASL, RADL or a sub-layer non-reference picture); false for H.264. */
+  pocAnchor: boolean;
   /** POC of each entry of the reference picture lists of its slices (RefPicList0 and 1), each once. */
   refPocs: number[];
   /**
@@ -48,6 +56,7 @@ export async function pictureHeaders(input: ParseInput, options: HeaderOptions =
   for await (const p of parsePictures(input, { ...o, headersOnly: true })) {
     out.push({
       outIndex: p.outIndex, decodeIndex: p.decodeIndex, codec: p.codec, poc: p.poc, nalType: p.nalType, temporalId: p.temporalId, disposable: p.disposable, maxPocLsb: p.maxPocLsb,
+      irap: p.irap, newSequence: p.newSequence, rasl: p.rasl, pocAnchor: p.pocAnchor,
       refPocs: [...new Set(p.slices.flatMap((s) => [...s.refL0, ...s.refL1]))],
       sliceBytes: p.slices.map((s) => ({ offset: s.byteOffset, size: s.byteSize })), width: p.width, height: p.height, crop: p.crop,
     });

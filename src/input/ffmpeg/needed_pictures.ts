@@ -29,18 +29,12 @@
 //   It applies when every picture decoded is output (decode indices 0..n-1: a picture with
 //   pic_output_flag 0 is not listed, and what it needs is unknown) and every reference is found in
 //   the coded video sequence; otherwise the disposable rule does.
+import { loadNative } from '../native.js';
 import type { PictureHeader } from '../picture_headers.js';
 
 /** Rounds of the POC check (each keeps more pictures) before giving up on the references rule: bounds the planning time. */
 const MAX_ROUNDS = 256;
 
-const isIrap = (t: number) => t >= 16 && t <= 23;
-const isIdrOrBla = (t: number) => t >= 16 && t <= 20;
-const isRasl = (t: number) => t === 8 || t === 9;
-const isRadl = (t: number) => t === 6 || t === 7;
-const isSubLayerNonReference = (t: number) => t <= 14 && t % 2 === 0;
-/** A candidate for prevTid0Pic (clause 8.3.1). */
-const isTid0Anchor = (p: PictureHeader) => p.temporalId === 0 && !isRasl(p.nalType) && !isRadl(p.nalType) && !isSubLayerNonReference(p.nalType);
 
 /**
  * The pictures (by output index) a decoder must decode for these frames (output indices), the
@@ -52,15 +46,9 @@ export function neededPictures(pictures: readonly PictureHeader[], frames: reado
   return byReferences ?? pictures.map((p) => !p.disposable || wanted.has(p.outIndex));
 }
 
-/** PicOrderCntVal of a picture of POC `poc` when derived from a prevTid0Pic of POC `prev` (clause 8.3.1). */
+/** PicOrderCntVal of a picture of POC `poc` when derived from a prevTid0Pic of POC `prev` (clause 8.3.1: the decoder's own derivation, cpp/hevc/picture_order_count.h). */
 export function derivePoc(poc: number, prev: number, maxPocLsb: number): number {
-  const lsb = ((poc % maxPocLsb) + maxPocLsb) % maxPocLsb;
-  const prevLsb = ((prev % maxPocLsb) + maxPocLsb) % maxPocLsb;
-  const prevMsb = prev - prevLsb;
-  let msb = prevMsb;
-  if (lsb < prevLsb && prevLsb - lsb >= maxPocLsb / 2) msb = prevMsb + maxPocLsb;
-  else if (lsb > prevLsb && lsb - prevLsb > maxPocLsb / 2) msb = prevMsb - maxPocLsb;
-  return msb + lsb;
+  return loadNative().derivePoc(poc, prev, maxPocLsb);
 }
 
 function neededByReferences(pictures: readonly PictureHeader[], wanted: Set<number>): boolean[] | undefined {
@@ -70,7 +58,7 @@ function neededByReferences(pictures: readonly PictureHeader[], wanted: Set<numb
     if (!Number.isInteger(p.decodeIndex) || p.decodeIndex < 0 || p.decodeIndex >= n || dec[p.decodeIndex]) return undefined;
     dec[p.decodeIndex] = p;
   }
-  if (!isIrap(dec[0]!.nalType)) return undefined;
+  if (!dec[0]!.irap) return undefined;
   // each picture's references (decode indices): the latest picture before it with that POC, in its
   // coded video sequence
   const refs: number[][] = [];
@@ -78,7 +66,7 @@ function neededByReferences(pictures: readonly PictureHeader[], wanted: Set<numb
     const found: number[] = [];
     for (const poc of dec[i]!.refPocs) {
       let j = i - 1;
-      while (j >= 0 && dec[j]!.poc !== poc && !isIdrOrBla(dec[j]!.nalType)) j--;
+      while (j >= 0 && dec[j]!.poc !== poc && !dec[j]!.newSequence) j--;
       if (j < 0 || dec[j]!.poc !== poc) return undefined;
       found.push(j);
     }
@@ -87,14 +75,14 @@ function neededByReferences(pictures: readonly PictureHeader[], wanted: Set<numb
   const irap = new Int32Array(n);
   const prevTid0 = new Int32Array(n);
   for (let i = 0, lastIrap = 0, lastAnchor = -1; i < n; i++) {
-    if (isIrap(dec[i]!.nalType)) lastIrap = i;
+    if (dec[i]!.irap) lastIrap = i;
     irap[i] = lastIrap;
     prevTid0[i] = lastAnchor;
-    if (isTid0Anchor(dec[i]!)) lastAnchor = i;
+    if (dec[i]!.pocAnchor) lastAnchor = i;
   }
   const needed = new Uint8Array(n);
   needed[0] = 1;
-  for (let i = 0; i < n; i++) if (wanted.has(dec[i]!.outIndex) || (isRasl(dec[i]!.nalType) && !dec[i]!.disposable)) needed[i] = 1;
+  for (let i = 0; i < n; i++) if (wanted.has(dec[i]!.outIndex) || (dec[i]!.rasl && !dec[i]!.disposable)) needed[i] = 1;
   for (let round = 0; ; round++) {
     // each round keeps at least one more picture; past MAX_ROUNDS the disposable rule is as good a bound
     if (round > MAX_ROUNDS) return undefined;
@@ -109,14 +97,14 @@ function neededByReferences(pictures: readonly PictureHeader[], wanted: Set<numb
     for (let i = 0, anchor = -1; i < n; i++) {
       if (!needed[i]) continue;
       const orig = prevTid0[i]!;
-      if (orig >= 0 && anchor !== orig && !isIdrOrBla(dec[i]!.nalType)) {
+      if (orig >= 0 && anchor !== orig && !dec[i]!.newSequence) {
         const m = dec[i]!.maxPocLsb;
         if (anchor < 0 || !(m > 0) || derivePoc(dec[i]!.poc, dec[anchor]!.poc, m) !== derivePoc(dec[i]!.poc, dec[orig]!.poc, m)) {
           needed[orig] = 1;
           added = true;
         }
       }
-      if (isTid0Anchor(dec[i]!)) anchor = i;
+      if (dec[i]!.pocAnchor) anchor = i;
     }
     if (!added) break;
   }
