@@ -21,35 +21,33 @@ class Tables {
   // What a Tables is built for: the units alone, the one-by-one fill (units and blank costs), or the
   // dynamic programme (everything, with the hold-cost tables).
   enum class Need { units, fill, dp };
-  explicit Tables(const RefreshRequest& r, Need need = Need::dp) : T_(r.T), S_(r.S), A_(size_t(r.S) * r.T), w_(r.S), row_start_(r.T + 1) {
-    double amax = 0;
-    for (int s = 0; s < S_; ++s) {
-      double acc = 0;
-      A_[size_t(s) * T_] = 0;
-      for (int t = 1; t < T_; ++t) {
-        acc += r.change[size_t(t) * S_ + s];
-        A_[size_t(s) * T_ + t] = acc;
+  explicit Tables(const RefreshRequest& r, Need need = Need::dp) : T_(r.T), S_(r.S), w_(r.S), row_start_(r.T + 1) {
+    for (int s = 0; s < S_; ++s) w_[s] = r.weight ? r.weight[s] : 1.0;
+    if (need != Need::units) {
+      A_.resize(size_t(S_) * T_);
+      double amax = 0;
+      for (int s = 0; s < S_; ++s) {
+        double acc = 0;
+        A_[size_t(s) * T_] = 0;
+        for (int t = 1; t < T_; ++t) {
+          acc += r.change[size_t(t) * S_ + s];
+          A_[size_t(s) * T_ + t] = acc;
+        }
+        amax = std::max(amax, acc);
       }
-      amax = std::max(amax, acc);
-      w_[s] = r.weight ? r.weight[s] : 1.0;
+      M_ = std::sqrt(amax) + kRefreshEps * 2 * T_ + 1;
     }
-    M_ = std::sqrt(amax) + kRefreshEps * 2 * T_ + 1;
     // units: g x g blocks of the grid in raster order, members in raster order
     const int W = r.grid_w > 0 ? r.grid_w : S_, H = S_ / W, g = std::max(1, r.group);
     unit_start_.push_back(0);
     for (int y0 = 0; y0 < H; y0 += g) {
       for (int x0 = 0; x0 < W; x0 += g) {
-        double wsum = 0;
         for (int y = y0; y < std::min(H, y0 + g); ++y)
-          for (int x = x0; x < std::min(W, x0 + g); ++x) {
-            members_.push_back(y * W + x);
-            wsum += w_[y * W + x];
-          }
+          for (int x = x0; x < std::min(W, x0 + g); ++x) members_.push_back(y * W + x);
         unit_start_.push_back(int(members_.size()));
-        never_.push_back(wsum * M_ * T_);
       }
     }
-    U_ = int(never_.size());
+    U_ = int(unit_start_.size()) - 1;
     if (need == Need::units) return;
     if (need == Need::fill) {
       std::vector<int> at(U_, 0);
@@ -117,6 +115,7 @@ class Tables {
   // more than kept there (never_), shared among its members by their own cost there (blank_).
   void blanks(const std::vector<int>& at) {
     blank_.resize(S_);
+    never_.resize(U_);
     for (int u = 0; u < U_; ++u) {
       for (int m = unit_begin(u); m < unit_end(u); ++m) {
         const int s = members_[m];
