@@ -87,6 +87,7 @@ class Tables {
   double M() const { return M_; }
   double w(int s) const { return w_[s]; }
   double A(int s, int t) const { return A_[size_t(s) * T_ + t]; }
+  const double* A_row(int s) const { return A_.data() + size_t(s) * T_; }
   // Distortion of position s at slot t shown from slot a (a later first kept slot: back-fill).
   double shown(int s, int a, int t) const {
     if (a <= t) return w_[s] * (std::sqrt(A(s, t) - A(s, a)) + kRefreshEps * (t - a));
@@ -362,6 +363,13 @@ class SeamRefiner {
   struct Run {
     int q, begin, end, moment;
     double held;  // the edge while s shows its previous kept slot (the same for every candidate)
+    // edge(s, q, c, moment) for a candidate c, from what does not depend on c
+    double half_w, as_moment, aq_moment;
+    const double* aq;
+    double edge_from(const double* as, int c) const {
+      if (c == moment) return 0;
+      return half_w * std::sqrt(std::min(std::fabs(as_moment - as[c]), std::fabs(aq_moment - aq[c])));
+    }
   };
 
   // Moves each kept slot of s once, to the free slot between its neighbours in time that lowers the
@@ -370,6 +378,7 @@ class SeamRefiner {
     uint8_t* kept = kept_.data() + size_t(s) * T_;
     int* src = src_.data() + size_t(s) * T_;
     const double* seg = tb_.rows(s);
+    const double* as = tb_.A_row(s);
     int nb[4];
     const int n = neighbours(s, nb);
     int moves = 0;
@@ -387,18 +396,34 @@ class SeamRefiner {
         for (int t = lo; t < hi;) {
           int e = t + 1;
           while (e < hi && qs[e] == qs[t]) ++e;
-          if (qs[t] >= 0) runs_.push_back({nb[i], t, e, qs[t], pk < 0 ? 0.0 : edge(s, nb[i], pk, qs[t])});
+          if (qs[t] >= 0) {
+            const int q = nb[i], m = qs[t];
+            runs_.push_back({q, t, e, m, pk < 0 ? 0.0 : edge(s, q, pk, m), std::min(tb_.w(s), tb_.w(q)) * 0.5, as[m], tb_.A(q, m), tb_.A_row(q)});
+          }
           t = e;
         }
       }
       auto own_at = [&](int c) { return own(seg, s, pk < 0 ? c : pk, lo, c) + own(seg, s, c, c, hi); };
       auto cost = [&](int c) {
         double v = own_at(c);
+        if (pk < 0) {
+          // the first kept slot: the slots before it show it too (back-filled)
+          for (const Run& r : runs_) {
+            const int b1 = std::min(r.end, c), a2 = std::max(r.begin, c);
+            const double shown = r.edge_from(as, c);
+            if (b1 > r.begin) v += (b1 - r.begin) * shown;
+            if (r.end > a2) v += (r.end - a2) * shown;
+          }
+          return v;
+        }
         for (const Run& r : runs_) {
-          const int b1 = std::min(r.end, c), a2 = std::max(r.begin, c);
-          const double shown = r.end > a2 || pk < 0 ? edge(s, r.q, c, r.moment) : 0;
-          if (b1 > r.begin) v += (b1 - r.begin) * (pk < 0 ? shown : r.held);
-          if (r.end > a2) v += (r.end - a2) * shown;
+          if (r.end <= c) {
+            v += (r.end - r.begin) * r.held;
+            continue;
+          }
+          const int a2 = std::max(r.begin, c);
+          if (c > r.begin) v += (c - r.begin) * r.held;
+          v += (r.end - a2) * r.edge_from(as, c);
         }
         return v;
       };
