@@ -40,13 +40,13 @@ class H264PictureDecoder final : public codectok::PictureDecoder {
  public:
   // Segments start at IDR pictures (stream/segment_planner.h), which reset every state but the
   // decode index: DecodeOptions::start gives only that.
-  H264PictureDecoder(const DecodeOptions& options, OutputQueue& out)
-      : options_(options), out_(out), decode_count_(options.start.decode_index) {}
+  H264PictureDecoder(const DecodeOptions& options, OutputQueue& out) : options_(options), out_(out) { restart(); }
 
   void decode_nal(NalUnit& nal) override { handle(nal); }
 
-  // What the constructor sets, but for the picture state and the transform statistics, which keep
-  // their memory (the per-picture fields are set when a picture starts).
+  // The decoding state, from DecodeOptions::start: everything but the picture state and the
+  // transform statistics, which keep their memory across restarts (the per-picture fields are set
+  // when a picture starts).
   void restart() override {
     for (auto& sps : sps_) sps.reset();
     for (auto& pps : pps_) pps.reset();
@@ -239,10 +239,11 @@ class H264PictureDecoder final : public codectok::PictureDecoder {
   std::vector<SliceInfo> slices_;
   int slice_count_ = 0;
   int32_t poc_ = 0;
-  bool in_picture_ = false;
-  bool seen_start_ = false;
   int decode_index_ = 0;
-  int decode_count_;  // from DecodeOptions::start
+  // set by restart()
+  bool in_picture_;
+  bool seen_start_;
+  int decode_count_;
 };
 
 }  // namespace

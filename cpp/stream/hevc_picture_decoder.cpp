@@ -23,18 +23,13 @@ namespace {
 
 class HevcPictureDecoder final : public PictureDecoder {
  public:
-  HevcPictureDecoder(const DecodeOptions& options, OutputQueue& out)
-      : options_(options),
-        out_(out),
-        seen_irap_(options.start.continues_sequence),
-        prev_tid0_poc_(options.start.prev_tid0_poc),
-        decode_count_(options.start.decode_index) {}
+  HevcPictureDecoder(const DecodeOptions& options, OutputQueue& out) : options_(options), out_(out) { restart(); }
 
   void decode_nal(NalUnit& nal) override { handle(nal); }
 
-  // What the constructor sets, but for the picture state, the transform statistics and the
-  // per-slice scratch (slices_, refs_, prev_sh_, picture_options_, set before they are read),
-  // which keep their memory.
+  // The decoding state, from DecodeOptions::start (where the stream resumes): everything but the
+  // picture state, the transform statistics and the per-slice scratch (slices_, refs_, prev_sh_,
+  // picture_options_, set before they are read), which keep their memory across restarts.
   void restart() override {
     for (auto& sps : sps_) sps.reset();
     for (auto& pps : pps_) pps.reset();
@@ -301,21 +296,23 @@ class HevcPictureDecoder final : public PictureDecoder {
   TransformStatistics tu_stats_;   // the current picture's transform block rows
   SliceHeader prev_sh_;
   SliceRefs refs_;
-  bool in_picture_ = false;
-  bool pic_output_flag_ = true;
+  // set by restart()
+  bool in_picture_;
+  bool pic_output_flag_;
   int temporal_id_ = 0;      // of the current picture
   bool disposable_ = false;  // of the current picture (PictureResult::disposable)
   bool poc_anchor_ = false;  // of the current picture (PictureResult::poc_anchor)
   bool new_sequence_ = false;  // of the current picture (PictureResult::new_sequence)
-  bool seen_irap_;  // from DecodeOptions::start
-  bool no_rasl_output_ = true;
-  bool after_eos_ = false;
-  int prev_tid0_poc_;  // from DecodeOptions::start
-  int decode_count_;   // from DecodeOptions::start
-  int64_t nal_count_ = 0;
-  int64_t first_nal_offset_ = -1;
-  bool seen_parameter_set_ = false;
-  int64_t first_slice_without_parameter_set_ = -1;  // byte offset of the first slice skipped for it
+  // set by restart()
+  bool seen_irap_;
+  bool no_rasl_output_;
+  bool after_eos_;
+  int prev_tid0_poc_;
+  int decode_count_;
+  int64_t nal_count_;
+  int64_t first_nal_offset_;
+  bool seen_parameter_set_;
+  int64_t first_slice_without_parameter_set_;  // byte offset of the first slice skipped for it
 };
 
 }  // namespace
