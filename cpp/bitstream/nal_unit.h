@@ -10,7 +10,7 @@ enum NalType : int {
   kNalTrailN = 0, kNalTrailR = 1, kNalTsaN = 2, kNalTsaR = 3, kNalStsaN = 4, kNalStsaR = 5,
   kNalRadlN = 6, kNalRadlR = 7, kNalRaslN = 8, kNalRaslR = 9,
   kNalBlaWLp = 16, kNalBlaWRadl = 17, kNalBlaNLp = 18, kNalIdrWRadl = 19, kNalIdrNLp = 20, kNalCra = 21,
-  kNalVps = 32, kNalSps = 33, kNalPps = 34, kNalAud = 35, kNalEos = 36, kNalEob = 37,
+  kNalVps = 32, kNalSps = 33, kNalPps = 34, kNalAud = 35, kNalEos = 36, kNalEob = 37, kNalPrefixSei = 39,
 };
 
 inline bool is_vcl(int t) { return t < 32; }

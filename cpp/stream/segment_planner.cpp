@@ -5,8 +5,10 @@
 #include <limits>
 
 #include "bitstream/bit_reader.h"
+#include "bitstream/nal_unit.h"
 #include "bitstream/parse_error.h"
 #include "h264/parameter_sets.h"
+#include "h264/slice_header.h"
 #include "hevc/parameter_sets.h"
 #include "stream/h264_picture_decoder.h"
 #include "stream/hevc_picture_decoder.h"
@@ -14,10 +16,6 @@
 namespace codectok {
 
 namespace {
-
-// NAL unit types (H.265 Table 7-1, H.264 Table 7-1).
-constexpr int kHevcVps = 32, kHevcSps = 33, kHevcPps = 34, kHevcAud = 35, kHevcPrefixSei = 39;
-constexpr int kH264Sei = 6, kH264Sps = 7, kH264Pps = 8, kH264Aud = 9;
 
 bool is_slice(Codec codec, int type) {
   return codec == Codec::kH264 ? (type >= 1 && type <= 5) : type < 32;
@@ -28,8 +26,8 @@ bool is_slice(Codec codec, int type) {
 // data...) belong to the access unit before.
 bool starts_access_unit(Codec codec, int type) {
   if (codec == Codec::kH264)
-    return type == kH264Sei || type == kH264Sps || type == kH264Pps || type == kH264Aud || (type >= 14 && type <= 18);
-  return (type >= kHevcVps && type <= kHevcAud) || type == kHevcPrefixSei || (type >= 41 && type <= 44) ||
+    return type == h264::kNalSei || type == h264::kNalSps || type == h264::kNalPps || type == h264::kNalAud || (type >= 14 && type <= 18);
+  return (type >= kNalVps && type <= kNalAud) || type == kNalPrefixSei || (type >= 41 && type <= 44) ||
          (type >= 48 && type <= 55);
 }
 
@@ -37,26 +35,26 @@ bool starts_access_unit(Codec codec, int type) {
 bool parameter_set_id(Codec codec, const NalUnit& nal, uint32_t& id) {
   BitReader br(nal.rbsp.data(), nal.rbsp.size());
   if (codec == Codec::kH264) {
-    if (nal.type == kH264Sps) {
+    if (nal.type == h264::kNalSps) {
       id = static_cast<uint32_t>(h264::parse_sps(br)->id);
       return true;
     }
-    if (nal.type == kH264Pps) {
+    if (nal.type == h264::kNalPps) {
       id = br.ue();  // pic_parameter_set_id
       return true;
     }
     return false;
   }
   if (nal.layer_id > 0) return false;
-  if (nal.type == kHevcVps) {
+  if (nal.type == kNalVps) {
     id = br.u(4);  // vps_video_parameter_set_id
     return true;
   }
-  if (nal.type == kHevcSps) {
+  if (nal.type == kNalSps) {
     id = static_cast<uint32_t>(parse_sps(br)->id);
     return true;
   }
-  if (nal.type == kHevcPps) {
+  if (nal.type == kNalPps) {
     id = br.ue();  // pps_pic_parameter_set_id
     return true;
   }
