@@ -60,6 +60,10 @@ class StreamDecoderImpl {
     p.temporal_id = k % 3;
     p.disposable = k % 2 == 1;
     p.max_poc_lsb = 16 << k;
+    p.irap = k == 0;
+    p.new_sequence = k % 4 == 0;
+    p.rasl = k % 4 == 2;
+    p.poc_anchor = k % 3 != 1;
     p.width = 20;
     p.height = 12;
     p.bit_depth = 8 + (k % 3);
