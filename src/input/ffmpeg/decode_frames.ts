@@ -28,11 +28,52 @@ export interface DecodeFramesOptions {
   pictures?: readonly PictureHeader[];
 }
 
-/** The filter graph that selects the frames and resizes them to the output geometry. */
+/**
+ * The filter graph that selects the frames and resizes them to the picture's part of the output
+ * geometry (scaledWidth x scaledHeight). The letterbox padding is not sent: FrameLayout places the
+ * picture in a zero-filled frame, the bytes FFmpeg's `pad=...:black` gives in RGB (black is 0 in
+ * every channel, and the picture's pixels do not depend on the padding: test/decode_frames.test.ts
+ * compares the two on odd offsets, letterbox and pillarbox).
+ */
 export function decodeFilter(o: DecodeFramesOptions): string {
   const g = o.geometry;
   const sel = o.frames.map((n) => `eq(n\\,${n})`).join('+');
-  return `select=${sel},scale=${g.scaledWidth}:${g.scaledHeight}:flags=${o.scaler ?? 'bicubic'},pad=${g.outWidth}:${g.outHeight}:${g.padLeft}:${g.padTop}:black,format=rgb24`;
+  return `select=${sel},scale=${g.scaledWidth}:${g.scaledHeight}:flags=${o.scaler ?? 'bicubic'},format=rgb24`;
+}
+
+/** Where the bytes of FFmpeg's scaled picture go in an output frame (outHeight x outWidth x 3, the padding 0). */
+class FrameLayout {
+  /** Bytes FFmpeg sends per frame, and per row of it. */
+  readonly content: number;
+  readonly row: number;
+  readonly size: number;
+  private readonly stride: number;
+  private readonly origin: number;
+  constructor(g: Geometry) {
+    this.row = g.scaledWidth * 3;
+    this.content = this.row * g.scaledHeight;
+    this.stride = g.outWidth * 3;
+    this.size = this.stride * g.outHeight;
+    this.origin = (g.padTop * g.outWidth + g.padLeft) * 3;
+  }
+
+  /** Copies `src` (FFmpeg's bytes from content offset `at` of the current frame on) into `frame`; returns the bytes copied (to the end of the frame at most). */
+  place(frame: Uint8Array, at: number, src: Uint8Array): number {
+    const n = Math.min(src.length, this.content - at);
+    if (this.row === this.stride) {
+      // full-width picture (letterbox top and bottom, or none): one run
+      frame.set(src.subarray(0, n), this.origin + at);
+      return n;
+    }
+    for (let done = 0; done < n; ) {
+      const y = Math.floor((at + done) / this.row);
+      const x = (at + done) % this.row;
+      const m = Math.min(this.row - x, n - done);
+      frame.set(src.subarray(done, done + m), this.origin + y * this.stride + x);
+      done += m;
+    }
+    return n;
+  }
 }
 
 /** FFmpeg's arguments; `frames` counts the pictures of what FFmpeg reads (a pruned stream's indices). */
@@ -72,15 +113,17 @@ function checkFrames(frames: number[]): void {
 export async function* decodeFrames(hevcPath: string, o: DecodeFramesOptions, ff: FfmpegInfo): AsyncGenerator<{ index: number; rgb: Uint8Array }> {
   checkFrames(o.frames);
   if (o.frames.length === 0) return;
-  const size = o.geometry.outWidth * o.geometry.outHeight * 3;
+  const layout = new FrameLayout(o.geometry);
   const plan = o.pictures ? await planPrunedStream(hevcPath, o.pictures, o.frames) : undefined;
   const frames = plan?.frames ?? o.frames;
   if (ff.kind === 'wasm') {
     const data = await decodeWithWasm(hevcPath, o, ff, frames, plan);
-    const n = Math.floor(data.length / size);
+    const n = Math.floor(data.length / layout.content);
     for (let k = 0; k < o.frames.length; k++) {
       if (k >= n) throw new FfmpegError(`decoding returned ${n} of ${o.frames.length} frames (the stream has no frame ${o.frames[k]})`, 'ERR_DECODE');
-      yield { index: o.frames[k]!, rgb: data.subarray(k * size, (k + 1) * size) };
+      const rgb = new Uint8Array(layout.size);
+      layout.place(rgb, 0, data.subarray(k * layout.content, (k + 1) * layout.content));
+      yield { index: o.frames[k]!, rgb };
     }
     return;
   }
@@ -105,12 +148,11 @@ export async function* decodeFrames(hevcPath: string, o: DecodeFramesOptions, ff
   try {
     for await (const chunk of child.stdout! as AsyncIterable<Buffer>) {
       for (let at = 0; at < chunk.length && k < o.frames.length; ) {
-        const n = Math.min(size - filled, chunk.length - at);
-        frame ??= new Uint8Array(size);
-        frame.set(chunk.subarray(at, at + n), filled);
+        frame ??= new Uint8Array(layout.size);
+        const n = layout.place(frame, filled, chunk.subarray(at));
         filled += n;
         at += n;
-        if (filled === size) {
+        if (filled === layout.content) {
           const done = frame;
           frame = undefined;
           filled = 0;
