@@ -343,15 +343,6 @@ class SeamRefiner {
     }
   }
 
-  // Cost of the edge between s and q when they show moments a and b: min(w) / 2 times the smaller
-  // of d_s(a, b) and d_q(a, b), taken as the square root of the smaller change (the same value, one
-  // root).
-  double edge(int s, int q, int a, int b) const {
-    if (a == b) return 0;
-    const double cs = std::fabs(tb_.A(s, b) - tb_.A(s, a)), cq = std::fabs(tb_.A(q, b) - tb_.A(q, a));
-    return std::min(tb_.w(s), tb_.w(q)) * 0.5 * std::sqrt(std::min(cs, cq));
-  }
-
   // Own distortion of s over slots [j, k) shown from slot a: held (a <= j), or back-filled before
   // the first kept slot a (j = 0, k = a: the only back-fill refine asks for).
   double own(const double* seg, int s, int a, int j, int k) const {
@@ -360,12 +351,15 @@ class SeamRefiner {
     return seg[tb_.row_start(a) + k - a - 1] - (j > a ? seg[tb_.row_start(a) + j - a - 1] : 0);
   }
 
+  // A run of slots [begin, end) in which neighbour q shows one moment, with what the cost of the
+  // edge between s and q needs that does not depend on the moment s shows.
   struct Run {
     int q, begin, end, moment;
-    double held;  // the edge while s shows its previous kept slot (the same for every candidate)
-    // edge(s, q, c, moment) for a candidate c, from what does not depend on c
-    double half_w, as_moment, aq_moment;
-    const double* aq;
+    double half_w, as_moment, aq_moment;  // min(w_s, w_q) / 2, A_s[moment], A_q[moment]
+    const double* aq;                     // A_q
+    double held = 0;  // the edge while s shows its previous kept slot (the same for every candidate)
+    // The edge when s shows moment c: min(w) / 2 times the smaller of d_s(c, moment) and
+    // d_q(c, moment), taken as the square root of the smaller change (the same value, one root).
     double edge_from(const double* as, int c) const {
       if (c == moment) return 0;
       return half_w * std::sqrt(std::min(std::fabs(as_moment - as[c]), std::fabs(aq_moment - aq[c])));
@@ -398,7 +392,9 @@ class SeamRefiner {
           while (e < hi && qs[e] == qs[t]) ++e;
           if (qs[t] >= 0) {
             const int q = nb[i], m = qs[t];
-            runs_.push_back({q, t, e, m, pk < 0 ? 0.0 : edge(s, q, pk, m), std::min(tb_.w(s), tb_.w(q)) * 0.5, as[m], tb_.A(q, m), tb_.A_row(q)});
+            Run r{q, t, e, m, std::min(tb_.w(s), tb_.w(q)) * 0.5, as[m], tb_.A(q, m), tb_.A_row(q)};
+            if (pk >= 0) r.held = r.edge_from(as, pk);
+            runs_.push_back(r);
           }
           t = e;
         }

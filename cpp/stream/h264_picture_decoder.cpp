@@ -81,7 +81,7 @@ class H264PictureDecoder final : public codectok::PictureDecoder {
     r.decode_index = decode_index_;
     r.nal_type = first_sh_.nal_type;
     r.disposable = first_sh_.nal_ref_idc == 0;
-    r.irap = r.new_sequence = first_sh_.nal_type == 5;  // an IDR picture
+    r.irap = r.new_sequence = first_sh_.is_idr();
     r.width = sps.width();
     r.height = sps.height();
     r.bit_depth = sps.bit_depth_luma;

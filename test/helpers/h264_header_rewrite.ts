@@ -18,7 +18,7 @@
 //   leads list 0 of the picture after the gap: that picture gets a list-0 modification putting its
 //   previous picture first (abs_diff_pic_num_minus1 1). For a stream with one reference per picture
 //   the pictures stay the same.
-import { BitReader, BitWriter, concatBytes, START_CODE, toEbsp, toRbsp } from './bitstream.js';
+import { BitReader, BitWriter, concatBytes, nalBytes, splitNals, START_CODE, toEbsp, toRbsp } from './bitstream.js';
 
 export interface HeaderRewrite {
   pocType1?: PocType1;
@@ -64,22 +64,6 @@ interface Pps {
 }
 
 const HIGH_PROFILES = [100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135];
-
-/** NAL units of an Annex-B H.264 stream: [payload (header byte included, emulation-prevented)]. */
-function nals(data: Uint8Array): Uint8Array[] {
-  const starts: number[] = [];
-  for (let i = 0; i + 2 < data.length; i++) {
-    if (data[i] === 0 && data[i + 1] === 0 && data[i + 2] === 1) {
-      starts.push(i + 3);
-      i += 2;
-    }
-  }
-  return starts.map((s, k) => {
-    let end = k + 1 < starts.length ? starts[k + 1]! - 3 : data.length;
-    while (end > s && data[end - 1] === 0) end--;
-    return data.subarray(s, end);
-  });
-}
 
 /** The rest of an RBSP from the reader's position, rbsp_trailing_bits redone. */
 function copyRest(r: Reader, rbsp: Uint8Array, w: Writer): void {
@@ -288,7 +272,7 @@ export function rewriteH264Headers(data: Uint8Array, o: HeaderRewrite): Uint8Arr
   let pps: Pps | undefined;
   let picture = -1;
   const out: Uint8Array[] = [];
-  for (const nal of nals(data)) {
+  for (const nal of splitNals(data).map((n) => nalBytes(data, n))) {
     const type = nal[0]! & 31;
     let rewritten = nal;
     if (type === 7) ({ nal: rewritten, sps } = rewriteSps(nal, o.pocType1, o.frameNumGap !== undefined));

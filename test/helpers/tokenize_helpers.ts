@@ -20,10 +20,10 @@ export async function ffmpegPath(): Promise<string> {
   return ff.path;
 }
 
-/** Every frame of an Annex-B HEVC file at the output geometry, RGB24, decoded independently of tokenize(). */
-export async function referenceFrames(hevc: string, g: Geometry): Promise<Uint8Array[]> {
+/** Every frame of an Annex-B HEVC (or H.264) file at the output geometry, RGB24, decoded independently of tokenize(): FFmpeg's own scale, pad and RGB conversion. */
+export async function referenceFrames(file: string, g: Geometry, format: 'hevc' | 'h264' = 'hevc'): Promise<Uint8Array[]> {
   const bin = await ffmpegPath();
-  const out = execFileSync(bin, ['-v', 'error', '-f', 'hevc', '-i', hevc, '-vf', `scale=${g.scaledWidth}:${g.scaledHeight}:flags=bicubic,pad=${g.outWidth}:${g.outHeight}:${g.padLeft}:${g.padTop}:black,format=rgb24`, '-vsync', '0', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], { maxBuffer: 1 << 30 });
+  const out = execFileSync(bin, ['-v', 'error', '-f', format, '-i', file, '-vf', `scale=${g.scaledWidth}:${g.scaledHeight}:flags=bicubic,pad=${g.outWidth}:${g.outHeight}:${g.padLeft}:${g.padTop}:black,format=rgb24`, '-vsync', '0', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], { maxBuffer: 1 << 30 });
   const size = g.outWidth * g.outHeight * 3;
   const frames: Uint8Array[] = [];
   for (let o = 0; o + size <= out.length; o += size) frames.push(new Uint8Array(out.buffer, out.byteOffset + o, size));

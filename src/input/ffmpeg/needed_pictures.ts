@@ -35,7 +35,6 @@ import type { PictureHeader } from '../picture_headers.js';
 /** Rounds of the POC check (each keeps more pictures) before giving up on the references rule: bounds the planning time. */
 const MAX_ROUNDS = 256;
 
-
 /**
  * The pictures (by output index) a decoder must decode for these frames (output indices), the
  * frames themselves included. `pictures` are the stream's, as pictureHeaders lists them.
