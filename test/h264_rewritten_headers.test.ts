@@ -33,6 +33,19 @@ function rewritten(o: HeaderRewrite): string {
   return file;
 }
 
+/** A P-only libx264 stream with one reference per picture (10 pictures, frame_num 0..9, POC type 2), made once here (x264 is deterministic). */
+let pRef1Made: string | undefined;
+async function pRef1(): Promise<string> {
+  if (pRef1Made) return pRef1Made;
+  const dir = mkdtempSync(path.join(tmpdir(), 'codectok-pref1-'));
+  dirs.push(dir);
+  const source = path.join(dir, 'p_ref1.h264');
+  const made = spawnSync(await ffmpegPath(), ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=25', '-t', '0.4', '-c:v', 'libx264', '-preset', 'fast', '-x264-params', 'bframes=0:ref=1', '-f', 'h264', source], { encoding: 'utf8' });
+  expect(made.status, made.stderr).toBe(0);
+  pRef1Made = source;
+  return source;
+}
+
 /** MD5 of every decoded frame, in output order, by the bundled FFmpeg. */
 async function frameMd5s(file: string): Promise<string[]> {
   const r = spawnSync(await ffmpegPath(), ['-v', 'error', '-f', 'h264', '-i', file, '-f', 'framemd5', '-'], { encoding: 'utf8' });
@@ -107,13 +120,8 @@ describe('POC type 1, long-term references, frame_num gaps (libx264 streams rewr
   });
 
   test('a frame_num gap: the non-existing frame takes a sliding-window slot, the picture after it reorders list 0; the same pictures', { timeout: 60_000 }, async () => {
-    // a P-only libx264 stream with one reference per picture, made here (x264 is deterministic)
-    const dir = mkdtempSync(path.join(tmpdir(), 'codectok-gap-'));
-    dirs.push(dir);
-    const source = path.join(dir, 'p_ref1.h264');
-    const made = spawnSync(await ffmpegPath(), ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=25', '-t', '0.4', '-c:v', 'libx264', '-preset', 'fast', '-x264-params', 'bframes=0:ref=1', '-f', 'h264', source], { encoding: 'utf8' });
-    expect(made.status, made.stderr).toBe(0);
-    const file = path.join(dir, 'p_ref1_gap.h264');
+    const source = await pRef1();
+    const file = path.join(path.dirname(source), 'p_ref1_gap.h264');
     writeFileSync(file, rewriteH264Headers(readFileSync(source), { frameNumGap: 5 }));
     // 8.2.5.2: frame_num 5 is skipped; picture 5 (frame_num 6) finds list 0 {non-existing 5,
     // picture 4} and its modification puts picture 4 first: every picture refers to the one before
@@ -134,6 +142,36 @@ describe('POC type 1, long-term references, frame_num gaps (libx264 streams rewr
       }
       expect(Array.from(after[n]!.motion!), `picture ${n}`).toEqual(Array.from(expected));
     }
+  });
+
+  test('memory_management_control_operation 5: the picture is then a reference of POC 0 and frame_num 0, and the POCs after it restart', { timeout: 60_000 }, async () => {
+    // picture 4 given MMCO 5, the frame_num of pictures 5..9 renumbered 1..5 (7.4.3: after MMCO 5
+    // PrevRefFrameNum is 0). 8.2.1: after decoding picture 4, tempPicOrderCnt = PicOrderCnt(4) = 8 is
+    // subtracted from its POC, which becomes 0; POC type 2 restarts from prevFrameNumOffset 0, so
+    // pictures 5..9 have POC 2 x frame_num = 2..10, and picture 5 refers to picture 4 as POC 0 (not 8)
+    const source = await pRef1();
+    const file = path.join(path.dirname(source), 'p_ref1_mmco5.h264');
+    writeFileSync(file, rewriteH264Headers(readFileSync(source), { mmco5At: 4 }));
+    expect(await frameMd5s(file)).toEqual(await frameMd5s(source));
+    const before = await parseFile(source, { cu: false, bits: false });
+    const after = await parseFile(file, { cu: false, bits: false });
+    expect(after.map((p) => p.poc)).toEqual([0, 2, 4, 6, 0, 2, 4, 6, 8, 10]);
+    expect(after.map((p) => p.decodeIndex)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    let inter = 0;
+    for (let n = 0; n < 10; n++) {
+      const expected = Int16Array.from(before[n]!.motion!);
+      for (let i = 6; i < expected.length; i += 8) {
+        if (expected[i] === -32768) continue;
+        expect(expected[i], `picture ${n} refers to the one before`).toBe(2 * (n - 1));
+        if (n >= 5) {
+          // the picture before: POC 0 for picture 4, then 2 x its new frame_num
+          expected[i] = 2 * (n - 5);
+          inter++;
+        }
+      }
+      expect(Array.from(after[n]!.motion!), `picture ${n}`).toEqual(Array.from(expected));
+    }
+    expect(inter).toBeGreaterThan(0);
   });
 
   test('the original, POC type 2: 2 x frame_num for reference pictures', async () => {

@@ -284,7 +284,7 @@ void Dpb::finish_picture(const SliceHeader& sh, std::shared_ptr<const ColocatedM
     }
     Frame f;
     f.id = cur_id_;
-    f.poc = cur_poc_.poc();
+    f.poc = pr.poc();  // after MMCO 5: 0 (8.2.1: tempPicOrderCnt subtracted once decoded)
     f.frame_num = frame_num;
     f.frame_num_wrap = static_cast<int32_t>(frame_num);
     f.short_ref = !current_long;

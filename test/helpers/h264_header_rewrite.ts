@@ -25,6 +25,8 @@ export interface HeaderRewrite {
   nonReference?: number[];
   longTermIdr?: boolean;
   frameNumGap?: number;
+  /** Decode index of a P picture given memory_management_control_operation 5 (8.2.5.4.5); the frame_num of the pictures after it restarts at 1. */
+  mmco5At?: number;
 }
 
 export interface PocType1 {
@@ -154,6 +156,8 @@ interface SliceRewrite {
   frameNumShift: number;
   /** Put the previous picture first in list 0 (the picture after a frame_num gap). */
   previousFirst: boolean;
+  /** Mark with memory_management_control_operation 5 (adaptive_ref_pic_marking_mode_flag 1, MMCOs 5 and 0). */
+  mmco5: boolean;
 }
 
 function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, x: SliceRewrite): Uint8Array {
@@ -172,6 +176,7 @@ function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, x: SliceRewrite): Uin
   const type = header & 31;
   const idr = type === 5;
   if (nonReference && idr) throw new Error('h264_header_rewrite: an IDR picture is a reference picture');
+  if (x.mmco5 && (idr || refIdc === 0)) throw new Error('h264_header_rewrite: MMCO 5 needs a non-IDR reference picture');
   w.u(8, nonReference ? header & 0x9f : header);
   if (!pps.cabac) throw new Error('h264_header_rewrite: CAVLC slices are not handled (their data is not byte-aligned)');
   copyUe(); // first_mb_in_slice
@@ -236,7 +241,12 @@ function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, x: SliceRewrite): Uin
     } else {
       const adaptive = r.u(1);
       if (adaptive && nonReference) throw new Error('h264_header_rewrite: a picture with MMCO commands cannot be made non-reference');
-      if (!nonReference) {
+      if (adaptive && x.mmco5) throw new Error('h264_header_rewrite: the picture given MMCO 5 already has MMCO commands');
+      if (x.mmco5) {
+        w.u(1, 1);
+        w.ue(5);
+        w.ue(0);
+      } else if (!nonReference) {
         w.u(1, adaptive);
         if (adaptive) {
           for (;;) {
@@ -286,8 +296,9 @@ export function rewriteH264Headers(data: Uint8Array, o: HeaderRewrite): Uint8Arr
         delta: o.pocType1?.deltas?.[picture],
         nonReference: o.nonReference?.includes(picture) ?? false,
         longTerm: o.longTermIdr === true,
-        frameNumShift: gap !== undefined && picture >= gap ? 1 : 0,
+        frameNumShift: (gap !== undefined && picture >= gap ? 1 : 0) + (o.mmco5At !== undefined && picture > o.mmco5At ? 2 ** sps.log2MaxFrameNum - o.mmco5At : 0),
         previousFirst: picture === gap,
+        mmco5: picture === o.mmco5At,
       });
     }
     out.push(START_CODE, rewritten);
