@@ -208,17 +208,20 @@ export function parsePicturesAnalysed(fn: string, input: ParseInput, options: Pa
 async function* decodePictures(input: ParseInput, options: CheckedParseOptions, analysis: DecoderAnalysis): AsyncGenerator<Picture> {
   const file = typeof input === 'string' ? input : undefined;
   const chunkSize = Math.max(4096, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
+  const headersOnly = options.headersOnly ?? false;
+  const perCall = headersOnly ? HEADER_PICTURES_PER_CALL : PICTURES_PER_CALL;
+  const perPush = headersOnly ? HEADER_PICTURES_PER_PUSH : PICTURES_PER_PUSH;
   const decodeOptions: NativeDecodeOptions = {
     motion: options.motion ?? true,
     cu: options.cu ?? true,
     bits: options.bits ?? true,
     tuStats: options.tuStats ?? false,
     residual: options.residual ?? false,
-    headersOnly: options.headersOnly ?? false,
+    headersOnly,
     pictures: options.pictures,
     score: analysis.score,
     summary: analysis.summary ?? false,
-    maxPicturesPerCall: PICTURES_PER_CALL,
+    maxPicturesPerCall: perCall,
     limits: nativeLimits(options.limits),
   };
   let outIndex = 0;
@@ -249,7 +252,7 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions, 
     native = loadNative();
     const addon = native;
     const src = source;
-    const sizer = new PushSizer(chunkSize);
+    const sizer = new PushSizer(chunkSize, perPush);
     const chunks = source.chunks;
     // An Annex-B input without a single start code is not a video (random bytes, a
     // file of another kind with an HEVC extension): say so rather than "no pictures".
@@ -262,7 +265,7 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions, 
       codec: () => src.codec(),
       decodeOptions,
       limits: decodeOptions.limits,
-      picturesPerCall: PICTURES_PER_CALL,
+      picturesPerCall: perCall,
       signal,
       onDecoder: (d) => {
         segmentDecoders.push(d);
@@ -273,7 +276,7 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions, 
         if (signal?.aborted) throw signal.reason;
         if (scanner && !scanner.found) scanner.push(chunk);
         decoder ??= new addon.NativeDecoder({ ...decodeOptions, codec: src.codec() });
-        // Push about PICTURES_PER_PUSH pictures' worth of bytes at a time, so
+        // Push about perPush pictures' worth of bytes at a time, so
         // that a low-bitrate stream never materializes thousands of pictures.
         for (let offset = 0; offset < chunk.length; ) {
           const n = Math.min(chunk.length - offset, sizer.next());
@@ -281,8 +284,8 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions, 
           offset += n;
           let made = pictures.length;
           yield pictures;
-          // The decoder stops after PICTURES_PER_CALL pictures: resume until it has no more.
-          while (pictures.length >= PICTURES_PER_CALL) {
+          // The decoder stops after perCall pictures: resume until it has no more.
+          while (pictures.length >= perCall) {
             pictures = await decoder.push(EMPTY);
             made += pictures.length;
             yield pictures;
@@ -344,6 +347,13 @@ export async function parseFile(input: string | Uint8Array, options: ParseOption
 }
 
 const PICTURES_PER_PUSH = 16;
+/**
+ * Headers only (no arrays: a picture is its header record, about a hundred bytes): far more
+ * pictures per push and per native call, so that a headers pass is a few calls, not one per 8
+ * pictures (each call a round trip through the thread pool and a copy of its bytes).
+ */
+const HEADER_PICTURES_PER_PUSH = 1024;
+const HEADER_PICTURES_PER_CALL = 1024;
 /** At most this many pictures come back from one native call (bounds memory at any bitrate). */
 const PICTURES_PER_CALL = 8;
 const EMPTY = new Uint8Array(0);
@@ -354,11 +364,14 @@ const MIN_PUSH = 4 << 10;
 class PushSizer {
   private bytes = 0;
   private pictures = 0;
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly perPush: number,
+  ) {}
   next(): number {
     if (this.pictures === 0) return Math.min(this.max, Math.max(FIRST_PUSH, this.bytes));
     const perPicture = this.bytes / this.pictures;
-    return Math.min(this.max, Math.max(MIN_PUSH, Math.round(perPicture * PICTURES_PER_PUSH)));
+    return Math.min(this.max, Math.max(MIN_PUSH, Math.round(perPicture * this.perPush)));
   }
   record(bytes: number, pictures: number): void {
     this.bytes += bytes;

@@ -195,8 +195,8 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     progress?.({ stage: 'prepare', done: 0, total: 1 });
     const run = { signal: deadline.signal, limits: o.limits };
     const prepared = await prepareHevc(input, workDir, { reencode: o.reencode, transcode: o.transcode, transcoder: o.transcoder, ...run });
-    const hevcSha256 = await sha256File(prepared.hevcPath);
-    const headers = await pictureHeaders(prepared.hevcPath, { container: 'annexb', codec: prepared.codec, ...run });
+    // the stream's hash (for meta.json) is read while the headers are parsed
+    const [hevcSha256, headers] = await Promise.all([sha256File(prepared.hevcPath), pictureHeaders(prepared.hevcPath, { container: 'annexb', codec: prepared.codec, ...run })]);
     const total = headers.length;
     if (total === 0) throw new CodectokError('ERR_UNSUPPORTED', `the ${prepared.codec === 'h264' ? 'H.264' : 'HEVC'} stream holds no picture`, { file: input });
     const fpsSource: TokenizeMeta['frames']['fpsSource'] = o.inputFps ? 'option' : prepared.fps ? 'container' : 'default';

@@ -200,52 +200,63 @@ export async function prepareHevc(input: string, workDir: string, o: PrepareOpti
   }
   const out = join(workDir, HEVC_WORK_FILE);
   const ff = await locateFfmpeg({ ...transcoderLocation(o.transcoder), ...o.ffmpeg, prefer: 'native' }).catch((e: unknown) => e as FfmpegError);
-  if (sniffContainer(head) === 'mp4' && mode !== 'always') {
-    const codec = await demuxMp4(input, out, o).then(
-      (c): VideoCodec | undefined => c,
-      (d: unknown) => {
-        if ((d as { code?: string }).code !== 'ERR_UNSUPPORTED') throw d;
-        return undefined; // neither HEVC nor H.264: it needs transcoding, hence FFmpeg
-      },
-    );
-    let path = out;
-    if (codec === 'h264') {
-      path = join(workDir, H264_WORK_FILE);
-      await rename(out, path);
-      fallback = await h264Refusal(path, o);
-    }
-    // FFmpeg, when there is one, says the frame rate
-    if (codec === 'hevc' || (codec === 'h264' && !fallback)) {
-      return ff instanceof Error
-        ? { hevcPath: path, codec, route: 'demuxed', sourceCodec: codec, encoder: asIsIdentity() }
-        : { hevcPath: path, codec, route: 'demuxed', sourceCodec: codec, fps: (await probe(input, ff, o.signal)).fps, ffmpeg: ff, encoder: asIsIdentity() };
-    }
+  // FFmpeg, when there is one, says an MP4's frame rate: probed while codectok demuxes the track
+  // (stopped if the demux fails or the probe is not needed)
+  let probed: Promise<ProbeResult> | undefined;
+  const stopProbe = new AbortController();
+  if (sniffContainer(head) === 'mp4' && mode !== 'always' && !(ff instanceof Error)) {
+    probed = probe(input, ff, o.signal ? AbortSignal.any([o.signal, stopProbe.signal]) : stopProbe.signal);
+    probed.catch(() => undefined);
   }
-  if (ff instanceof Error) {
-    if (ff.code === 'ERR_NO_FFMPEG' && o.transcoder === undefined && !o.ffmpeg?.sources) {
-      throw new FfmpegError(`${ff.message}. codectok transcodes with the FFmpeg of @ffmpeg-installer/ffmpeg (or FFMPEG_PATH) so that every machine makes the same stream; --transcoder system or --transcoder PATH allows another one`, 'ERR_NO_FFMPEG', '', input);
+  try {
+    if (sniffContainer(head) === 'mp4' && mode !== 'always') {
+      const codec = await demuxMp4(input, out, o).then(
+        (c): VideoCodec | undefined => c,
+        (d: unknown) => {
+          if ((d as { code?: string }).code !== 'ERR_UNSUPPORTED') throw d;
+          return undefined; // neither HEVC nor H.264: it needs transcoding, hence FFmpeg
+        },
+      );
+      let path = out;
+      if (codec === 'h264') {
+        path = join(workDir, H264_WORK_FILE);
+        await rename(out, path);
+        fallback = await h264Refusal(path, o);
+      }
+      if (codec === 'hevc' || (codec === 'h264' && !fallback)) {
+        return ff instanceof Error
+          ? { hevcPath: path, codec, route: 'demuxed', sourceCodec: codec, encoder: asIsIdentity() }
+          : { hevcPath: path, codec, route: 'demuxed', sourceCodec: codec, fps: (await (probed ?? probe(input, ff, o.signal))).fps, ffmpeg: ff, encoder: asIsIdentity() };
+      }
     }
-    throw ff;
+    if (ff instanceof Error) {
+      if (ff.code === 'ERR_NO_FFMPEG' && o.transcoder === undefined && !o.ffmpeg?.sources) {
+        throw new FfmpegError(`${ff.message}. codectok transcodes with the FFmpeg of @ffmpeg-installer/ffmpeg (or FFMPEG_PATH) so that every machine makes the same stream; --transcoder system or --transcoder PATH allows another one`, 'ERR_NO_FFMPEG', '', input);
+      }
+      throw ff;
+    }
+    const info = raw ? ({ codec: 'hevc', width: 0, height: 0, container: 'hevc' } as ProbeResult) : await (probed ?? probe(input, ff, o.signal));
+    if (info.codec === 'hevc' && mode !== 'always') {
+      await extractAnnexB(input, out, ff, o.signal);
+      return { hevcPath: out, codec: 'hevc', route: 'demuxed', sourceCodec: 'hevc', fps: info.fps, ffmpeg: ff, encoder: asIsIdentity() };
+    }
+    if (mode === 'never') throw new FfmpegError(`the video is ${info.codec}, not HEVC, and --reencode never forbids transcoding it`, 'ERR_UNSUPPORTED', '', input);
+    const { x265Version } = await transcodeToHevc(input, out, ff, o.transcode, o.signal);
+    const { threads: _threads, ...params } = transcode;
+    return {
+      hevcPath: out,
+      codec: 'hevc',
+      ...(fallback ? { fallback } : {}),
+      route: 'transcoded',
+      sourceCodec: info.codec,
+      fps: info.fps,
+      ffmpeg: ff,
+      transcode,
+      encoder: x265Identity(ff.version, x265Version, params),
+    };
+  } finally {
+    stopProbe.abort();
   }
-  const info = raw ? ({ codec: 'hevc', width: 0, height: 0, container: 'hevc' } as ProbeResult) : await probe(input, ff, o.signal);
-  if (info.codec === 'hevc' && mode !== 'always') {
-    await extractAnnexB(input, out, ff, o.signal);
-    return { hevcPath: out, codec: 'hevc', route: 'demuxed', sourceCodec: 'hevc', fps: info.fps, ffmpeg: ff, encoder: asIsIdentity() };
-  }
-  if (mode === 'never') throw new FfmpegError(`the video is ${info.codec}, not HEVC, and --reencode never forbids transcoding it`, 'ERR_UNSUPPORTED', '', input);
-  const { x265Version } = await transcodeToHevc(input, out, ff, o.transcode, o.signal);
-  const { threads: _threads, ...params } = transcode;
-  return {
-    hevcPath: out,
-    codec: 'hevc',
-    ...(fallback ? { fallback } : {}),
-    route: 'transcoded',
-    sourceCodec: info.codec,
-    fps: info.fps,
-    ffmpeg: ff,
-    transcode,
-    encoder: x265Identity(ff.version, x265Version, params),
-  };
 }
 
 /**
