@@ -174,6 +174,45 @@ describe('POC type 1, long-term references, frame_num gaps (libx264 streams rewr
     expect(inter).toBeGreaterThan(0);
   });
 
+  test('MMCOs on long-term pictures (4, 1, 6, then 2, 3, 4, 6, then 4): list 0 takes the short-term pictures, then the long-term ones by LongTermPicNum', { timeout: 60_000 }, async () => {
+    // The P-only stream with one active reference, max_num_ref_frames raised to 2, and marking
+    // written into pictures 2, 5 and 6 (8.2.5.4); list 0 (8.2.4.2.1): short-term pictures by
+    // descending PicNum, then long-term ones by ascending LongTermPicNum (= LongTermFrameIdx):
+    //  2: MMCO 4 (MaxLongTermFrameIdx 0), 1 (unmark PicNum 2 - 2 = 0), 6 (itself long-term, index 0)
+    //     -> {1 short, 2 long}; picture 3's list 0 is {1, 2}: it refers to picture 1 (POC 2), not 2
+    //     (POC 4). Sliding windows (8.2.5.3) after 3 and 4 unmark 1, then 3 -> {2 long, 4 short}.
+    //  5: MMCO 2 (unmark long-term 0: picture 2), 3 (PicNum 5 - 1 = 4 -> long-term index 0),
+    //     4 (MaxLongTermFrameIdx 1), 6 (itself long-term, index 1) -> {4 long 0, 5 long 1};
+    //     picture 6's list 0 is {4, 5}: it refers to picture 4 (POC 8), not 5 (POC 10).
+    //  6: MMCO 4 (MaxLongTermFrameIdx 0: picture 5 unmarked) -> {4 long 0, 6 short}; from
+    //     picture 7 on the previous picture is first again.
+    // The syntax, and so every vector, is the original's; FFmpeg decodes it without an error.
+    const source = await pRef1();
+    const file = path.join(path.dirname(source), 'p_ref1_long_term.h264');
+    writeFileSync(file, rewriteH264Headers(readFileSync(source), { maxNumRefFrames: 2, mmco: { 2: [[4, 1], [1, 1], [6, 0]], 5: [[2, 0], [3, 0, 0], [4, 2], [6, 1]], 6: [[4, 1]] } }));
+    const ff = spawnSync(await ffmpegPath(), ['-v', 'error', '-f', 'h264', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+    expect(ff.status).toBe(0);
+    expect(ff.stderr).toBe('');
+    const before = await parseFile(source, { cu: false, bits: false });
+    const after = await parseFile(file, { cu: false, bits: false });
+    expect(after.map((p) => p.poc)).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    const refersTo = new Map([[3, 2], [6, 8]]);
+    let moved = 0;
+    for (let n = 0; n < 10; n++) {
+      const expected = Int16Array.from(before[n]!.motion!);
+      for (let i = 6; i < expected.length; i += 8) {
+        if (expected[i] === -32768) continue;
+        expect(expected[i], `picture ${n} refers to the one before`).toBe(2 * (n - 1));
+        if (refersTo.has(n)) {
+          expected[i] = refersTo.get(n)!;
+          moved++;
+        }
+      }
+      expect(Array.from(after[n]!.motion!), `picture ${n}`).toEqual(Array.from(expected));
+    }
+    expect(moved).toBeGreaterThan(0);
+  });
+
   test('the original, POC type 2: 2 x frame_num for reference pictures', async () => {
     const pics = await parseFile(SOURCE, { motion: false, cu: false, bits: false });
     expect(pics.map((p) => p.poc)).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);

@@ -27,6 +27,14 @@ export interface HeaderRewrite {
   frameNumGap?: number;
   /** Decode index of a P picture given memory_management_control_operation 5 (8.2.5.4.5); the frame_num of the pictures after it restarts at 1. */
   mmco5At?: number;
+  /**
+   * Memory management control operations written into pictures (by decode index; non-IDR reference
+   * pictures without MMCOs of their own): each operation as [memory_management_control_operation,
+   * then its ue(v) arguments in syntax order], the closing 0 added.
+   */
+  mmco?: Record<number, number[][]>;
+  /** max_num_ref_frames written into the SPS. */
+  maxNumRefFrames?: number;
 }
 
 export interface PocType1 {
@@ -76,7 +84,7 @@ function copyRest(r: Reader, rbsp: Uint8Array, w: Writer): void {
   while (w.length % 8 !== 0) w.u(1, 0);
 }
 
-function rewriteSps(nal: Uint8Array, o: PocType1 | undefined, gap: boolean): { nal: Uint8Array; sps: Sps } {
+function rewriteSps(nal: Uint8Array, o: PocType1 | undefined, gap: boolean, refFrames: number | undefined): { nal: Uint8Array; sps: Sps } {
   const rbsp = toRbsp(nal);
   const r = new Reader(rbsp);
   const w = new Writer();
@@ -120,7 +128,7 @@ function rewriteSps(nal: Uint8Array, o: PocType1 | undefined, gap: boolean): { n
   const maxNumRefFrames = r.ue();
   const gaps = r.u(1);
   if (gap && maxNumRefFrames > 2) throw new Error('h264_header_rewrite: a frame_num gap needs max_num_ref_frames <= 2');
-  w.ue(gap ? 2 : maxNumRefFrames);
+  w.ue(refFrames ?? (gap ? 2 : maxNumRefFrames));
   w.u(1, gap ? 1 : gaps);
   copyRest(r, rbsp, w);
   return { nal: toEbsp(w.bytes()), sps: { log2MaxFrameNum, pocType: o ? 1 : 2, chromaArrayType } };
@@ -156,8 +164,8 @@ interface SliceRewrite {
   frameNumShift: number;
   /** Put the previous picture first in list 0 (the picture after a frame_num gap). */
   previousFirst: boolean;
-  /** Mark with memory_management_control_operation 5 (adaptive_ref_pic_marking_mode_flag 1, MMCOs 5 and 0). */
-  mmco5: boolean;
+  /** Marking written instead of the picture's own (adaptive_ref_pic_marking_mode_flag 1): operations as in HeaderRewrite.mmco. */
+  mmco: number[][] | undefined;
 }
 
 function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, x: SliceRewrite): Uint8Array {
@@ -176,7 +184,7 @@ function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, x: SliceRewrite): Uin
   const type = header & 31;
   const idr = type === 5;
   if (nonReference && idr) throw new Error('h264_header_rewrite: an IDR picture is a reference picture');
-  if (x.mmco5 && (idr || refIdc === 0)) throw new Error('h264_header_rewrite: MMCO 5 needs a non-IDR reference picture');
+  if (x.mmco && (idr || refIdc === 0 || nonReference)) throw new Error('h264_header_rewrite: MMCOs need a non-IDR reference picture');
   w.u(8, nonReference ? header & 0x9f : header);
   if (!pps.cabac) throw new Error('h264_header_rewrite: CAVLC slices are not handled (their data is not byte-aligned)');
   copyUe(); // first_mb_in_slice
@@ -241,10 +249,10 @@ function rewriteSlice(nal: Uint8Array, sps: Sps, pps: Pps, x: SliceRewrite): Uin
     } else {
       const adaptive = r.u(1);
       if (adaptive && nonReference) throw new Error('h264_header_rewrite: a picture with MMCO commands cannot be made non-reference');
-      if (adaptive && x.mmco5) throw new Error('h264_header_rewrite: the picture given MMCO 5 already has MMCO commands');
-      if (x.mmco5) {
+      if (adaptive && x.mmco) throw new Error('h264_header_rewrite: the picture given MMCOs already has MMCO commands');
+      if (x.mmco) {
         w.u(1, 1);
-        w.ue(5);
+        for (const op of x.mmco) for (const v of op) w.ue(v);
         w.ue(0);
       } else if (!nonReference) {
         w.u(1, adaptive);
@@ -285,7 +293,7 @@ export function rewriteH264Headers(data: Uint8Array, o: HeaderRewrite): Uint8Arr
   for (const nal of splitNals(data).map((n) => nalBytes(data, n))) {
     const type = nal[0]! & 31;
     let rewritten = nal;
-    if (type === 7) ({ nal: rewritten, sps } = rewriteSps(nal, o.pocType1, o.frameNumGap !== undefined));
+    if (type === 7) ({ nal: rewritten, sps } = rewriteSps(nal, o.pocType1, o.frameNumGap !== undefined, o.maxNumRefFrames));
     else if (type === 8) pps = readPps(nal);
     else if (type === 1 || type === 5) {
       if (!sps || !pps) throw new Error('h264_header_rewrite: a slice before its parameter sets');
@@ -298,7 +306,7 @@ export function rewriteH264Headers(data: Uint8Array, o: HeaderRewrite): Uint8Arr
         longTerm: o.longTermIdr === true,
         frameNumShift: (gap !== undefined && picture >= gap ? 1 : 0) + (o.mmco5At !== undefined && picture > o.mmco5At ? 2 ** sps.log2MaxFrameNum - o.mmco5At : 0),
         previousFirst: picture === gap,
-        mmco5: picture === o.mmco5At,
+        mmco: picture === o.mmco5At ? [[5]] : o.mmco?.[picture],
       });
     }
     out.push(START_CODE, rewritten);
