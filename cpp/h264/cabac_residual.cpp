@@ -53,21 +53,25 @@ uint32_t decode_exp_golomb_bypass(CabacDecoder& dec, int k, const char* what) {
 // Kinds of significance map context derivation.
 enum SigKind { kSig4x4, kSig8x8, kSigChromaDc };
 
+// The block's syntax (coded_block_flag when cbf_inc is not kCodedBlockFlagInferred, the
+// significance map, the levels); the engine in a local variable (its state in registers: the
+// level stores and the byte reads could otherwise alias it), written back once. kLevels: the
+// levels go to coeffLevel (only the non-zero ones: the caller clears the list) and their list
+// indices, increasing, to positions (when not null).
 template <bool kLevels, SigKind kKind>
-int residual_block(CabacDecoder& dec, uint16_t* ctx, int cat, int coded_block_flag_ctx_inc, int start_idx,
-                   int end_idx, int max_num_coeff, int32_t coeffLevel[], int num_c8x8) {
-  if (kLevels)
-    for (int i = 0; i < max_num_coeff; ++i) coeffLevel[i] = 0;
-
+int residual_block(CabacDecoder& engine, uint16_t* ctx, int cat, int coded_block_flag_ctx_inc, int start_idx,
+                   int end_idx, int32_t coeffLevel[], int num_c8x8, uint8_t* positions) {
   if (coded_block_flag_ctx_inc != kCodedBlockFlagInferred) {
     const int idx = kCodedBlockFlagOffset[cat] + kCodedBlockFlagCatOffset[cat] + coded_block_flag_ctx_inc;
-    if (!dec.decode(ctx[idx])) return 0;
+    if (!engine.decode(ctx[idx])) return 0;
   }
+  CabacDecoder dec = engine;  // a coded block: the copy pays for itself
 
   // Significance map.
   uint16_t* sig = ctx + kSignificantOffset[cat] + kSignificantCatOffset[cat];
   uint16_t* last = ctx + kLastSignificantOffset[cat] + kSignificantCatOffset[cat];
-  int significant[64];
+  uint8_t local_significant[64];
+  uint8_t* const significant = kLevels && positions ? positions : local_significant;
   int num_sig = 0;
   int num_coeff = end_idx + 1;
   for (int i = start_idx; i < num_coeff - 1; ++i) {
@@ -81,14 +85,14 @@ int residual_block(CabacDecoder& dec, uint16_t* ctx, int cat, int coded_block_fl
       sig_inc = last_inc = i;
     }
     if (dec.decode(sig[sig_inc])) {
-      significant[num_sig++] = i;
+      significant[num_sig++] = static_cast<uint8_t>(i);
       if (dec.decode(last[last_inc])) {
         num_coeff = i + 1;
         break;
       }
     }
   }
-  if (num_sig == 0 || significant[num_sig - 1] != num_coeff - 1) significant[num_sig++] = num_coeff - 1;
+  if (num_sig == 0 || significant[num_sig - 1] != num_coeff - 1) significant[num_sig++] = static_cast<uint8_t>(num_coeff - 1);
 
   // Levels, in reverse scan order.
   uint16_t* abs_ctx = ctx + kAbsLevelOffset[cat] + kAbsLevelCatOffset[cat];
@@ -102,7 +106,11 @@ int residual_block(CabacDecoder& dec, uint16_t* ctx, int cat, int coded_block_fl
       uint16_t& c = abs_ctx[5 + (num_gt1 < gt1_cap ? num_gt1 : gt1_cap)];
       abs_minus1 = 1;
       while (abs_minus1 < 14 && dec.decode(c)) ++abs_minus1;
-      if (abs_minus1 == 14) abs_minus1 += decode_exp_golomb_bypass(dec, 0, "coeff_abs_level_minus1");
+      if (abs_minus1 == 14) {
+        CabacDecoder suffix = dec;  // rare: the engine's address does not escape the hot loop
+        abs_minus1 += decode_exp_golomb_bypass(suffix, 0, "coeff_abs_level_minus1");
+        dec = suffix;
+      }
     }
     if (abs_minus1 == 0) {
       ++num_eq1;
@@ -114,20 +122,21 @@ int residual_block(CabacDecoder& dec, uint16_t* ctx, int cat, int coded_block_fl
     const bool negative = dec.decode_bypass();
     if (kLevels) coeffLevel[significant[k]] = negative ? -level : level;
   }
+  engine = dec;
   return num_sig;
 }
 
 template <bool kLevels>
 int residual_block_of_kind(CabacDecoder& dec, uint16_t* ctx, int cat, int cbf_inc, int start_idx, int end_idx,
                            int max_num_coeff, int32_t coeffLevel[], int num_c8x8) {
+  if (kLevels)
+    for (int i = 0; i < max_num_coeff; ++i) coeffLevel[i] = 0;
   if (is_8x8_cat(cat))
-    return residual_block<kLevels, kSig8x8>(dec, ctx, cat, cbf_inc, start_idx, end_idx, max_num_coeff, coeffLevel,
-                                            num_c8x8);
+    return residual_block<kLevels, kSig8x8>(dec, ctx, cat, cbf_inc, start_idx, end_idx, coeffLevel, num_c8x8, nullptr);
   if (cat == kCatChromaDc)
-    return residual_block<kLevels, kSigChromaDc>(dec, ctx, cat, cbf_inc, start_idx, end_idx, max_num_coeff,
-                                                 coeffLevel, num_c8x8);
-  return residual_block<kLevels, kSig4x4>(dec, ctx, cat, cbf_inc, start_idx, end_idx, max_num_coeff, coeffLevel,
-                                          num_c8x8);
+    return residual_block<kLevels, kSigChromaDc>(dec, ctx, cat, cbf_inc, start_idx, end_idx, coeffLevel, num_c8x8,
+                                                 nullptr);
+  return residual_block<kLevels, kSig4x4>(dec, ctx, cat, cbf_inc, start_idx, end_idx, coeffLevel, num_c8x8, nullptr);
 }
 
 }  // namespace
@@ -142,6 +151,22 @@ int residual_block_cabac(CabacDecoder& dec, uint16_t* ctx, int cat, int coded_bl
                                         coeffLevel, num_c8x8);
   return residual_block_of_kind<false>(dec, ctx, cat, coded_block_flag_ctx_inc, start_idx, end_idx, max_num_coeff,
                                        nullptr, num_c8x8);
+}
+
+int residual_block_cabac_4x4(CabacDecoder& dec, uint16_t* ctx, int cat, int coded_block_flag_ctx_inc,
+                             int32_t coeffLevel[], uint8_t positions[]) {
+  const int end_idx = cat == kCatLuma4x4 ? 15 : 14;
+  if (coeffLevel)
+    return residual_block<true, kSig4x4>(dec, ctx, cat, coded_block_flag_ctx_inc, 0, end_idx, coeffLevel, 1,
+                                         positions);
+  return residual_block<false, kSig4x4>(dec, ctx, cat, coded_block_flag_ctx_inc, 0, end_idx, nullptr, 1, nullptr);
+}
+
+int residual_block_cabac_8x8(CabacDecoder& dec, uint16_t* ctx, int32_t coeffLevel[], uint8_t positions[]) {
+  if (coeffLevel)
+    return residual_block<true, kSig8x8>(dec, ctx, kCatLuma8x8, kCodedBlockFlagInferred, 0, 63, coeffLevel, 1,
+                                         positions);
+  return residual_block<false, kSig8x8>(dec, ctx, kCatLuma8x8, kCodedBlockFlagInferred, 0, 63, nullptr, 1, nullptr);
 }
 
 }  // namespace h264

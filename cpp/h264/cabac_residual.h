@@ -53,5 +53,15 @@ int residual_block_cabac(CabacDecoder& dec, uint16_t* ctx, int ctx_block_cat, in
                          int start_idx, int end_idx, int max_num_coeff, int32_t coeffLevel[],
                          int num_c8x8 = 1);
 
+// The same for the slice decoder's blocks, their parameters fixed by the category: 4x4 blocks
+// of ctxBlockCat kCatLuma4x4 (16 coefficients), kCatLumaAc16x16 or kCatChromaAc (15), and the
+// 8x8 luma blocks of 4:2:0 (64, coded_block_flag inferred). Unlike residual_block_cabac, only
+// the non-zero levels are written to coeffLevel (when not null; the caller clears the list if it
+// reads the rest), and their list indices, increasing, to positions (when coeffLevel and
+// positions are not null; as many as the value returned).
+int residual_block_cabac_4x4(CabacDecoder& dec, uint16_t* ctx, int ctx_block_cat, int coded_block_flag_ctx_inc,
+                             int32_t coeffLevel[], uint8_t positions[]);
+int residual_block_cabac_8x8(CabacDecoder& dec, uint16_t* ctx, int32_t coeffLevel[], uint8_t positions[]);
+
 }  // namespace h264
 }  // namespace codectok

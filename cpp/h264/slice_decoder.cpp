@@ -289,11 +289,13 @@ void SliceDecoder::decode_skip(int addr) {
   m.slice = slice_;
   m.qp = static_cast<int8_t>(qp_);
   prev_qp_delta_ = 0;
-  const int w4 = pic_.w4;
-  for (int y = 0; y < 4; ++y) {
-    const size_t row = static_cast<size_t>(mb_y_ * 4 + y) * w4 + mb_x_ * 4;
-    std::memset(&pic_.nnz[row], 0, 4);
-    std::memset(&pic_.mvd[row * 4], 0, 16);
+  // Pointers in locals: the byte stores would otherwise reload them from pic_.
+  const size_t w4 = pic_.w4;
+  uint8_t* nnz = pic_.nnz.data() + static_cast<size_t>(mb_y_ * 4) * w4 + mb_x_ * 4;
+  uint8_t* mvd = mvd_mb_;
+  for (int y = 0; y < 4; ++y, nnz += w4, mvd += w4 * 4) {
+    std::memset(nnz, 0, 4);
+    std::memset(mvd, 0, 16);
   }
   std::memset(&pic_.nnz_chroma[static_cast<size_t>(addr) * 8], 0, 8);
   if (sh_.is_b()) {
@@ -317,11 +319,9 @@ void SliceDecoder::decode_macroblock(int addr) {
   MbInfo& m = *cur_mb_;
   m = MbInfo{};
   m.slice = slice_;
-  const int w4 = pic_.w4;
-  for (int y = 0; y < 4; ++y) {
-    const size_t row = static_cast<size_t>(mb_y_ * 4 + y) * w4 + mb_x_ * 4;
-    std::memset(&pic_.mvd[row * 4], 0, 16);
-  }
+  const size_t w4 = pic_.w4;
+  uint8_t* mvd = mvd_mb_;
+  for (int y = 0; y < 4; ++y, mvd += w4 * 4) std::memset(mvd, 0, 16);
   MbType t = read_mb_type();
   if (t.intra) {
     // Intra macroblocks have no motion: both lists unused.
@@ -356,15 +356,14 @@ void SliceDecoder::finish_macroblock(int addr, double bits) {
     }
   }
   if (pic_.cu) {
-    const int bw = pic_.w_mbs * 2;
+    const size_t bw = static_cast<size_t>(pic_.w_mbs) * 2;
     const int16_t mode = is_intra(m.kind) ? 0 : (is_skip(m.kind) ? 2 : 1);
-    for (int i = 0; i < 4; ++i) {
-      int16_t* c = pic_.cu->data() + (static_cast<size_t>(mb_y_ * 2 + (i >> 1)) * bw + mb_x_ * 2 + (i & 1)) * 4;
-      c[0] = 4;
-      c[1] = m.partitioning;
-      c[2] = m.qp;
-      c[3] = mode;
-    }
+    const int16_t entry[4] = {4, m.partitioning, m.qp, mode};
+    int16_t* c = pic_.cu->data() + (static_cast<size_t>(mb_y_ * 2) * bw + mb_x_ * 2) * 4;
+    std::memcpy(c, entry, 8);
+    std::memcpy(c + 4, entry, 8);
+    std::memcpy(c + bw * 4, entry, 8);
+    std::memcpy(c + bw * 4 + 4, entry, 8);
   }
 }
 
@@ -637,7 +636,8 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
   const int cbp_luma = m.cbp & 0xF, cbp_chroma = m.cbp >> 4;
   const bool intra = is_intra(m.kind);
   uint8_t* nnz_rows[4];
-  for (int y = 0; y < 4; ++y) nnz_rows[y] = &pic_.nnz[static_cast<size_t>(mb_y_ * 4 + y) * pic_.w4 + mb_x_ * 4];
+  nnz_rows[0] = pic_.nnz.data() + static_cast<size_t>(mb_y_ * 4) * pic_.w4 + mb_x_ * 4;
+  for (int y = 1; y < 4; ++y) nnz_rows[y] = nnz_rows[y - 1] + pic_.w4;
   uint8_t* nnz_c = &pic_.nnz_chroma[static_cast<size_t>(mb_addr_) * 8];
   for (int y = 0; y < 4; ++y) std::memset(nnz_rows[y], 0, 4);
   std::memset(nnz_c, 0, 8);
@@ -647,12 +647,17 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
     prev_qp_delta_ = 0;
     return;  // no level is read (output_residual / output_transform_blocks are not called)
   }
-  // The levels the outputs read: every list that is parsed is cleared by its parser
-  // (coeffLevel[0..maxNumCoeff-1]); the rest is cleared here, as it is skipped.
+  // The levels the outputs read. CAVLC and the DC blocks: every list that is parsed is cleared
+  // by its parser (coeffLevel[0..maxNumCoeff-1]). The other CABAC blocks write their non-zero
+  // levels only, with their positions (which the transform block statistics read): their lists
+  // are cleared here for the luma residual, which reads them whole. What is skipped is cleared
+  // here where it is read.
+  const bool clear_lists = keep_levels_ && (pic_.residual || !use_cabac_);
+  int32_t* const levels_out = keep_levels_ ? luma_ : nullptr;
   if (keep_levels_) {
     if (!intra16x16) std::memset(luma_dc_, 0, sizeof(luma_dc_));
     if (sps_.chroma_format_idc != 1 || !cbp_chroma) std::memset(chroma_dc_, 0, sizeof(chroma_dc_));
-    if (!(cbp_chroma & 2)) std::memset(chroma_ac_, 0, sizeof(chroma_ac_));
+    if (clear_lists && (!(cbp_chroma & 2) || use_cabac_)) std::memset(chroma_ac_, 0, sizeof(chroma_ac_));
   }
   const int dq = read_qp_delta();
   prev_qp_delta_ = dq;
@@ -682,13 +687,12 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
   const bool t8x8 = m.transform8x8;
   uint32_t cbf = m.cbf;
   for (int b8 = 0; b8 < 4; ++b8) {
-    if (!((cbp_luma >> b8) & 1)) {
-      if (keep_levels_) std::memset(&luma_[64 * b8], 0, 64 * sizeof(luma_[0]));
-      continue;
+    if (!((cbp_luma >> b8) & 1) || (clear_lists && use_cabac_)) {
+      if (clear_lists) std::memset(&luma_[64 * b8], 0, 64 * sizeof(luma_[0]));
+      if (!((cbp_luma >> b8) & 1)) continue;
     }
     if (t8x8 && use_cabac_) {
-      int n = residual_block_cabac(cabac_, ctx_, kCatLuma8x8, kCodedBlockFlagInferred, 0, 63, 64,
-                                   keep_levels_ ? &luma_[64 * b8] : nullptr);
+      int n = residual_block_cabac_8x8(cabac_, ctx_, levels_out ? &luma_[64 * b8] : nullptr, pos8_[b8]);
       for (int k = 0; k < 4; ++k) {
         const int blk = b8 * 4 + k;
         nnz_rows[kBlkY[blk]][kBlkX[blk]] = static_cast<uint8_t>(n);
@@ -708,9 +712,8 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
         n = intra16x16 ? residual_block_cavlc(br_, nc, 0, 14, 15, list) : residual_block_cavlc(br_, nc, 0, 15, 16, list);
       } else {
         const int inc = coded_block_flag_inc_luma(blk, cbf, cbf_edges);
-        int32_t* levels = keep_levels_ ? list : nullptr;
-        n = intra16x16 ? residual_block_cabac(cabac_, ctx_, kCatLumaAc16x16, inc, 0, 14, 15, levels)
-                       : residual_block_cabac(cabac_, ctx_, kCatLuma4x4, inc, 0, 15, 16, levels);
+        n = residual_block_cabac_4x4(cabac_, ctx_, intra16x16 ? kCatLumaAc16x16 : kCatLuma4x4, inc,
+                                     levels_out ? list : nullptr, pos4_[blk]);
       }
       if (t8x8)
         for (int i = 0; i < 16; ++i) luma_[64 * b8 + 4 * i + k] = tmp_[i];
@@ -737,8 +740,8 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
           if (!use_cabac_) {
             n = residual_block_cavlc(br_, chroma_nc(c, blk & 1, blk >> 1), 0, 14, 15, &chroma_ac_[c][blk][1]);
           } else {
-            n = residual_block_cabac(cabac_, ctx_, kCatChromaAc, coded_block_flag_inc_chroma_ac(c, blk, intra), 0, 14,
-                                     15, keep_levels_ ? &chroma_ac_[c][blk][1] : nullptr);
+            n = residual_block_cabac_4x4(cabac_, ctx_, kCatChromaAc, coded_block_flag_inc_chroma_ac(c, blk, intra),
+                                         keep_levels_ ? &chroma_ac_[c][blk][1] : nullptr, pos_chroma_[c][blk]);
             if (n) m.cbf |= 1u << ((c ? kCbfCrAcShift : kCbfCbAcShift) + blk);
           }
           nnz_c[c * 4 + blk] = static_cast<uint8_t>(n);
@@ -773,7 +776,7 @@ int SliceDecoder::chroma_qp(int c) const {
 }
 
 void SliceDecoder::emit_block(int c_idx, int x0, int y0, int log2_size, bool intra, int qp, const int32_t* list,
-                              int num_levels) {
+                              int num_levels, const uint8_t* positions, bool dc) {
   // The inverse scan (clause 8.5.6) of the levels up to the last non-zero one, the
   // positions of the non-zero levels (in scan order) on the way.
   const int n = 1 << (2 * log2_size);
@@ -782,6 +785,23 @@ void SliceDecoder::emit_block(int c_idx, int x0, int y0, int log2_size, bool int
   std::memset(raster, 0, static_cast<size_t>(n) * sizeof(raster[0]));
   uint32_t nonzero[64];
   int nnz = 0;
+  if (positions) {
+    // The parser's list indices of the non-zero levels (after the DC at index 0 when dc).
+    if (dc && list[0]) {
+      raster[zigzag[0]] = list[0];
+      nonzero[nnz++] = (static_cast<uint32_t>(zigzag[0]) << 16) | static_cast<uint16_t>(list[0]);
+    }
+    const int offset = dc ? 1 : 0;
+    for (int i = 0; nnz < num_levels; ++i) {
+      const int k = positions[i] + offset;
+      const int32_t v = list[k];
+      const uint32_t pos = zigzag[k];
+      raster[pos] = v;
+      nonzero[nnz++] = (pos << 16) | static_cast<uint16_t>(v);
+    }
+    pic_.block_sink->transform_block(transform_block_levels(c_idx, x0, y0, log2_size, intra, qp, raster, nonzero, nnz));
+    return;
+  }
   for (int k = 0; k < n && nnz < num_levels; ++k) {
     const int32_t v = list[k];
     if (!v) continue;
@@ -808,18 +828,28 @@ void SliceDecoder::output_transform_blocks(const MbInfo& m, bool intra16x16) {
       // CABAC: the 8x8 block's count in each of its 4x4 entries; CAVLC: one count per interleaved part.
       const uint8_t* q = nnz + static_cast<size_t>(b8 >> 1) * 2 * pic_.w4 + (b8 & 1) * 2;
       const int levels = use_cabac_ ? q[0] : q[0] + q[1] + q[pic_.w4] + q[pic_.w4 + 1];
-      emit_block(0, x0 + (b8 & 1) * 8, y0 + (b8 >> 1) * 8, 3, intra, qpy, &luma_[64 * b8], levels);
+      emit_block(0, x0 + (b8 & 1) * 8, y0 + (b8 >> 1) * 8, 3, intra, qpy, &luma_[64 * b8], levels,
+                 use_cabac_ ? pos8_[b8] : nullptr, false);
+    }
+  } else if (!intra16x16) {
+    // The coded blocks: those with a coded_block_flag (CABAC) or a non-zero count (CAVLC).
+    for (uint32_t coded = m.cbf & 0xFFFFu; coded; coded &= coded - 1) {
+      const int blk = __builtin_ctz(coded);
+      const int levels = nnz[static_cast<size_t>(kBlkY[blk]) * pic_.w4 + kBlkX[blk]];
+      emit_block(0, x0 + kBlkX[blk] * 4, y0 + kBlkY[blk] * 4, 2, intra, qpy, &luma_[16 * blk], levels,
+                 use_cabac_ ? pos4_[blk] : nullptr, false);
     }
   } else {
     int32_t dc[16];
-    if (intra16x16) inverse_scan_4x4(luma_dc_, dc);
+    inverse_scan_4x4(luma_dc_, dc);
     for (int blk = 0; blk < 16; ++blk) {
       int32_t* list = &luma_[16 * blk];
       const int at = kBlkY[blk] * 4 + kBlkX[blk];
       if (intra16x16) list[0] = dc[at];
       const int levels = nnz[static_cast<size_t>(kBlkY[blk]) * pic_.w4 + kBlkX[blk]] + (intra16x16 && list[0] ? 1 : 0);
       if (!levels) continue;
-      emit_block(0, x0 + kBlkX[blk] * 4, y0 + kBlkY[blk] * 4, 2, intra, qpy, list, levels);
+      emit_block(0, x0 + kBlkX[blk] * 4, y0 + kBlkY[blk] * 4, 2, intra, qpy, list, levels,
+                 use_cabac_ ? pos4_[blk] : nullptr, intra16x16);
     }
   }
   if (sps_.chroma_format_idc != 1 || !cbp_chroma) return;
@@ -830,7 +860,8 @@ void SliceDecoder::output_transform_blocks(const MbInfo& m, bool intra16x16) {
       chroma_ac_[c][blk][0] = chroma_dc_[c][blk];
       const int levels = nnz_c[c * 4 + blk] + (chroma_dc_[c][blk] ? 1 : 0);
       if (!levels) continue;
-      emit_block(c + 1, x0 + (blk & 1) * 8, y0 + (blk >> 1) * 8, 2, intra, qpc, chroma_ac_[c][blk], levels);
+      emit_block(c + 1, x0 + (blk & 1) * 8, y0 + (blk >> 1) * 8, 2, intra, qpc, chroma_ac_[c][blk], levels,
+                 use_cabac_ ? pos_chroma_[c][blk] : nullptr, true);
     }
   }
 }

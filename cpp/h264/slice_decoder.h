@@ -99,9 +99,11 @@ class SliceDecoder {
   void output_residual(const MbInfo& m, bool intra16x16);
   void output_transform_blocks(const MbInfo& m, bool intra16x16);
   // Hands a block, its levels in scan (list) order with num_levels non-zero ones (its
-  // parsed count), to the block sink.
+  // parsed count), to the block sink. positions: null, or the list indices of the non-zero
+  // levels (CABAC; after the DC at index 0 when dc: the list's first index then is the DC's,
+  // the positions count from the next).
   void emit_block(int c_idx, int x0, int y0, int log2_size, bool intra, int qp, const int32_t* list,
-                  int num_levels);
+                  int num_levels, const uint8_t* positions, bool dc);
   int chroma_qp(int c) const;
 
   // Coefficient levels of the current macroblock, in the layout of
@@ -112,6 +114,10 @@ class SliceDecoder {
   int32_t chroma_dc_[2][4];
   int32_t chroma_ac_[2][4][16];
   int32_t tmp_[16];
+  // CABAC: the list indices of the non-zero levels of each block (residual_block_cabac_4x4 / 8x8).
+  uint8_t pos4_[16][16];
+  uint8_t pos8_[4][64];
+  uint8_t pos_chroma_[2][4][16];
   LevelScale4x4 ls4_[6];  // Intra Y, Cb, Cr, Inter Y, Cb, Cr
   LevelScale8x8 ls8_[2];  // Intra Y, Inter Y
 };
