@@ -25,14 +25,13 @@ MotionPredictor::MotionPredictor(PictureState& pic, const SliceHeader& sh, const
       ref_poc_[l][i] = static_cast<int16_t>(std::clamp(refs.list[l][i].poc, -32767, 32767));
 }
 
-void MotionPredictor::set_macroblock(int mb_x, int mb_y) {
+void MotionPredictor::set_macroblock(int mb_x, int mb_y, const MbInfo* cur, bool avail_a, bool avail_b) {
   mb_x_ = mb_x;
   mb_y_ = mb_y;
   // Available: inside the picture and in the current slice (decoded before, 6.4.8).
-  const MbInfo* cur = pic_.mb.data() + static_cast<size_t>(mb_y) * pic_.w_mbs + mb_x;
   const MbInfo* up = cur - pic_.w_mbs;
-  avail_a_ = mb_x > 0 && cur[-1].slice == slice_;
-  avail_b_ = mb_y > 0 && up->slice == slice_;
+  avail_a_ = avail_a;
+  avail_b_ = avail_b;
   avail_c_ = mb_y > 0 && mb_x + 1 < pic_.w_mbs && up[1].slice == slice_;
   avail_d_ = mb_y > 0 && mb_x > 0 && up[-1].slice == slice_;
   blocks_ = pic_.motion->blocks.data() + static_cast<size_t>(mb_y * 4) * pic_.w4 + mb_x * 4;

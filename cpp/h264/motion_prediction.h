@@ -18,7 +18,9 @@ class MotionPredictor {
  public:
   MotionPredictor(PictureState& pic, const SliceHeader& sh, const RefLists& refs, int slice_index, int32_t cur_poc);
 
-  void set_macroblock(int mb_x, int mb_y);
+  // The macroblock at (mb_x, mb_y), its entry cur of pic.mb; avail_a / avail_b: the macroblocks
+  // left and above are available (the caller's clause 6.4.8 test, not repeated here).
+  void set_macroblock(int mb_x, int mb_y, const MbInfo* cur, bool avail_a, bool avail_b);
   // mvpLX of a partition at (x4, y4) (4x4 units inside the macroblock) of
   // w4 x h4 blocks. shape: 1 for 16x8, 2 for 8x16 (directional rules), else 0.
   void predict(int list, int ref_idx, int x4, int y4, int w4, int h4, int shape, int16_t mvp[2]) const;

@@ -103,16 +103,23 @@ void SliceDecoder::decode() {
 }
 
 void SliceDecoder::begin_macroblock(int addr) {
+  const int w_mbs = pic_.w_mbs;
+  if (addr == mb_addr_ + 1) {  // the next one (no division)
+    if (++mb_x_ == w_mbs) mb_x_ = 0, ++mb_y_;
+  } else {
+    mb_x_ = addr % w_mbs;
+    mb_y_ = addr / w_mbs;
+  }
   mb_addr_ = addr;
-  mb_x_ = addr % pic_.w_mbs;
-  mb_y_ = addr / pic_.w_mbs;
   cur_mb_ = &pic_.mb[addr];
   if (cur_mb_->slice >= 0) fail(ErrorCode::kInvalidSyntax, "a macroblock is coded twice in one picture");
-  mb_a_ = mb_x_ > 0 && cur_mb_[-1].slice == slice_ ? cur_mb_ - 1 : nullptr;
-  mb_b_ = mb_y_ > 0 && cur_mb_[-pic_.w_mbs].slice == slice_ ? cur_mb_ - pic_.w_mbs : nullptr;
+  const bool avail_a = mb_x_ > 0 && cur_mb_[-1].slice == slice_;
+  const bool avail_b = mb_y_ > 0 && cur_mb_[-w_mbs].slice == slice_;
+  mb_a_ = avail_a ? cur_mb_ - 1 : nullptr;
+  mb_b_ = avail_b ? cur_mb_ - w_mbs : nullptr;
   mvd_mb_ = pic_.mvd.data() + (static_cast<size_t>(mb_y_ * 4) * pic_.w4 + mb_x_ * 4) * 4;
   pic_.motion->mb_slice[addr] = slice_;
-  mp_.set_macroblock(mb_x_, mb_y_);
+  mp_.set_macroblock(mb_x_, mb_y_, cur_mb_, avail_a, avail_b);
 }
 
 const MbInfo* SliceDecoder::mb_at(int x4, int y4) const {
@@ -775,14 +782,16 @@ int SliceDecoder::chroma_qp(int c) const {
   return (qpi < 30 ? qpi : kQpc[qpi - 30]) + off;
 }
 
-void SliceDecoder::emit_block(int c_idx, int x0, int y0, int log2_size, bool intra, int qp, const int32_t* list,
+// Inline: a call per coded block, with the frame of its two 64-entry arrays.
+[[gnu::always_inline]] inline void SliceDecoder::emit_block(int c_idx, int x0, int y0, int log2_size, bool intra, int qp, const int32_t* list,
                               int num_levels, const uint8_t* positions, bool dc) {
   // The inverse scan (clause 8.5.6) of the levels up to the last non-zero one, the
   // positions of the non-zero levels (in scan order) on the way.
   const int n = 1 << (2 * log2_size);
   const uint8_t* const zigzag = log2_size == 2 ? kZigzag4x4 : kZigzag8x8;
   int32_t raster[64];
-  std::memset(raster, 0, static_cast<size_t>(n) * sizeof(raster[0]));
+  if (log2_size == 2) std::fill_n(raster, 16, 0);  // constant sizes: inline stores, no call
+  else std::fill_n(raster, 64, 0);
   uint32_t nonzero[64];
   int nnz = 0;
   if (positions) {
