@@ -66,11 +66,9 @@ void MotionPredictor::neighbours_abc(int list, int x4, int y4, int w4, Neighbour
   if (!c.avail) c = neighbour(list, x4 - 1, y4 - 1, x4, y4);
 }
 
-void MotionPredictor::predict(int list, int ref_idx, int x4, int y4, int w4, int h4, int shape,
-                              int16_t mvp[2]) const {
-  (void)h4;
-  Neighbour a, b, c;
-  neighbours_abc(list, x4, y4, w4, a, b, c);
+[[gnu::always_inline]] inline void MotionPredictor::predict_from(const Neighbour& a, const Neighbour& b,
+                                                                 const Neighbour& c, int ref_idx, int x4, int y4,
+                                                                 int shape, int16_t mvp[2]) {
   const Neighbour* pick = nullptr;
   if (shape == 1) pick = (y4 == 0) ? (b.ref == ref_idx ? &b : nullptr) : (a.ref == ref_idx ? &a : nullptr);
   else if (shape == 2) pick = (x4 == 0) ? (a.ref == ref_idx ? &a : nullptr) : (c.ref == ref_idx ? &c : nullptr);
@@ -79,7 +77,13 @@ void MotionPredictor::predict(int list, int ref_idx, int x4, int y4, int w4, int
     mvp[1] = pick->mv[1];
     return;
   }
-  if (!b.avail && !c.avail && a.avail) b = c = a;
+  // Only A available: B and C take its place.
+  const bool only_a = !b.avail && !c.avail && a.avail;
+  predict_median(a, only_a ? a : b, only_a ? a : c, ref_idx, mvp);
+}
+
+[[gnu::always_inline]] inline void MotionPredictor::predict_median(const Neighbour& a, const Neighbour& b,
+                                                                   const Neighbour& c, int ref_idx, int16_t mvp[2]) {
   const int matches = (a.ref == ref_idx) + (b.ref == ref_idx) + (c.ref == ref_idx);
   if (matches == 1) {
     const Neighbour& m = a.ref == ref_idx ? a : (b.ref == ref_idx ? b : c);
@@ -89,6 +93,14 @@ void MotionPredictor::predict(int list, int ref_idx, int x4, int y4, int w4, int
   }
   mvp[0] = median3(a.mv[0], b.mv[0], c.mv[0]);
   mvp[1] = median3(a.mv[1], b.mv[1], c.mv[1]);
+}
+
+void MotionPredictor::predict(int list, int ref_idx, int x4, int y4, int w4, int h4, int shape,
+                              int16_t mvp[2]) const {
+  (void)h4;
+  Neighbour a, b, c;
+  neighbours_abc(list, x4, y4, w4, a, b, c);
+  predict_from(a, b, c, ref_idx, x4, y4, shape, mvp);
 }
 
 void MotionPredictor::p_skip(int16_t mv[2]) const {
@@ -102,10 +114,10 @@ void MotionPredictor::p_skip(int16_t mv[2]) const {
   predict(0, 0, 0, 0, 4, 4, 0, mv);
 }
 
-MotionPredictor::Colocated MotionPredictor::colocated(int x4, int y4) const {
+MotionPredictor::Colocated MotionPredictor::colocated(const ColocatedMotion* col, int x4, int y4,
+                                                      bool with_ref_id) const {
   Colocated c;
-  const ColocatedMotion* col = refs_.list[1][0].motion.get();
-  if (!col || col->w4 != pic_.w4 || col->h4 != pic_.h4) return c;
+  if (!col) return c;
   const int bx = mb_x_ * 4 + x4, by = mb_y_ * 4 + y4;
   const BlockMotion& b = col->blocks[static_cast<size_t>(by) * col->w4 + bx];
   const int l = b.ref_idx[0] >= 0 ? 0 : (b.ref_idx[1] >= 0 ? 1 : -1);
@@ -113,20 +125,23 @@ MotionPredictor::Colocated MotionPredictor::colocated(int x4, int y4) const {
   c.mv[0] = b.mv[l][0];
   c.mv[1] = b.mv[l][1];
   c.ref_idx = b.ref_idx[l];
-  c.ref_id = col->ref_id(bx, by, l, c.ref_idx);
+  if (with_ref_id) c.ref_id = col->ref_id(bx, by, l, c.ref_idx);
   return c;
 }
 
 template <typename Visit>
-void MotionPredictor::for_each_direct_block(int quadrant_mask, Visit&& visit) const {
+void MotionPredictor::for_each_direct_block(int quadrant_mask, bool with_ref_id, Visit&& visit) const {
   const bool inference = sh_.sps->direct_8x8_inference;
   const int w4 = inference ? 2 : 1;
+  // RefPicList1[0]'s motion, when it has the current picture's size.
+  const ColocatedMotion* col = refs_.list[1][0].motion.get();
+  if (col && (col->w4 != pic_.w4 || col->h4 != pic_.h4)) col = nullptr;
   for (int q = 0; q < 4; ++q) {
     if (!(quadrant_mask & (1 << q))) continue;
     const int qx = (q & 1) * 2, qy = (q >> 1) * 2;
     for (int s = 0; s < (inference ? 1 : 4); ++s) {
       const int x4 = qx + (inference ? 0 : (s & 1)), y4 = qy + (inference ? 0 : (s >> 1));
-      visit(x4, y4, w4, colocated(inference ? (q & 1) * 3 : x4, inference ? (q >> 1) * 3 : y4));
+      visit(x4, y4, w4, colocated(col, inference ? (q & 1) * 3 : x4, inference ? (q >> 1) * 3 : y4, with_ref_id));
     }
   }
 }
@@ -139,34 +154,55 @@ void MotionPredictor::direct(int quadrant_mask) {
 void MotionPredictor::direct_spatial(int quadrant_mask) {
   int ref[2];
   int16_t mvp[2][2] = {{0, 0}, {0, 0}};
+  Neighbour n[2][3];  // A, B, C of the whole macroblock, per list: for the reference and the vector
   for (int l = 0; l < 2; ++l) {
-    Neighbour a, b, c;
-    neighbours_abc(l, 0, 0, 4, a, b, c);
-    ref[l] = min_positive(a.ref, min_positive(b.ref, c.ref));
+    neighbours_abc(l, 0, 0, 4, n[l][0], n[l][1], n[l][2]);
+    ref[l] = min_positive(n[l][0].ref, min_positive(n[l][1].ref, n[l][2].ref));
   }
   const bool direct_zero = ref[0] < 0 && ref[1] < 0;
   if (direct_zero) {
     ref[0] = ref[1] = 0;
   } else {
     for (int l = 0; l < 2; ++l)
-      if (ref[l] >= 0) predict(l, ref[l], 0, 0, 4, 4, 0, mvp[l]);
+      if (ref[l] >= 0) predict_from(n[l][0], n[l][1], n[l][2], ref[l], 0, 0, 0, mvp[l]);
   }
   const bool l1_short = !refs_.list[1][0].long_term;
-  for_each_direct_block(quadrant_mask, [&](int x4, int y4, int w4, const Colocated& col) {
+  // The blocks' vectors differ only by colZeroFlag: the blocks are stored once all are known, as
+  // one 16x16 block when they cover the macroblock with one vector pair (the same motion).
+  struct Block {
+    int x4, y4, w4;
+    bool zero_by_col;
+  };
+  Block blocks[16];
+  int num_blocks = 0;
+  for_each_direct_block(quadrant_mask, false, [&](int x4, int y4, int w4, const Colocated& col) {
     const bool col_zero = l1_short && col.ref_idx == 0 && std::abs(col.mv[0]) <= 1 && std::abs(col.mv[1]) <= 1;
-    int16_t mv[2][2];
+    blocks[num_blocks++] = {x4, y4, w4, col_zero};
+  });
+  auto vectors = [&](bool col_zero, int16_t mv[2][2]) {
     for (int l = 0; l < 2; ++l) {
       const bool zero = direct_zero || ref[l] < 0 || (ref[l] == 0 && col_zero);
       mv[l][0] = zero ? 0 : mvp[l][0];
       mv[l][1] = zero ? 0 : mvp[l][1];
     }
-    store(x4, y4, w4, w4, ref, mv);
-  });
+  };
+  int16_t mv[2][2];
+  bool uniform = quadrant_mask == 0xF;
+  for (int i = 1; i < num_blocks && uniform; ++i) uniform = blocks[i].zero_by_col == blocks[0].zero_by_col;
+  if (uniform) {
+    vectors(blocks[0].zero_by_col, mv);
+    store(0, 0, 4, 4, ref, mv);
+    return;
+  }
+  for (int i = 0; i < num_blocks; ++i) {
+    vectors(blocks[i].zero_by_col, mv);
+    store(blocks[i].x4, blocks[i].y4, blocks[i].w4, blocks[i].w4, ref, mv);
+  }
 }
 
 void MotionPredictor::direct_temporal(int quadrant_mask) {
   const RefPicture& pic1 = refs_.list[1][0];
-  for_each_direct_block(quadrant_mask, [&](int x4, int y4, int w4, const Colocated& col) {
+  for_each_direct_block(quadrant_mask, true, [&](int x4, int y4, int w4, const Colocated& col) {
     int ref0 = 0;
     if (col.ref_idx >= 0) {
       for (int i = 0; i < refs_.num[0]; ++i)

@@ -49,10 +49,17 @@ class MotionPredictor {
   };
   [[gnu::always_inline]] inline Neighbour neighbour(int list, int nx, int ny, int cur_x4, int cur_y4) const;
   void neighbours_abc(int list, int x4, int y4, int w4, Neighbour& a, Neighbour& b, Neighbour& c) const;
+  // predict() from the neighbours neighbours_abc gave.
+  static void predict_from(const Neighbour& a, const Neighbour& b, const Neighbour& c, int ref_idx, int x4, int y4,
+                           int shape, int16_t mvp[2]);
+  // Its median rule (8.4.1.3.1), B and C replaced by A already where A alone is available.
+  static void predict_median(const Neighbour& a, const Neighbour& b, const Neighbour& c, int ref_idx,
+                             int16_t mvp[2]);
   void direct_spatial(int quadrant_mask);
   void direct_temporal(int quadrant_mask);
-  // Co-located 4x4 block of RefPicList1[0] for block (x4, y4) of the macroblock.
-  Colocated colocated(int x4, int y4) const;
+  // Co-located 4x4 block of RefPicList1[0] for block (x4, y4) of the macroblock; col: its
+  // motion, null when unknown or of another size. ref_id only when with_ref_id (temporal).
+  Colocated colocated(const ColocatedMotion* col, int x4, int y4, bool with_ref_id) const;
   // The direct-predicted blocks of the quadrants in quadrant_mask, for both
   // spatial and temporal direct prediction: with direct_8x8_inference_flag
   // one 8x8 block a quadrant, co-located with the quadrant's corner 4x4 block
@@ -60,7 +67,7 @@ class MotionPredictor {
   // visit(x4, y4, w4, colocated) with the block's position and width (4x4
   // units inside the macroblock).
   template <typename Visit>
-  void for_each_direct_block(int quadrant_mask, Visit&& visit) const;
+  void for_each_direct_block(int quadrant_mask, bool with_ref_id, Visit&& visit) const;
 
   PictureState& pic_;
   const SliceHeader& sh_;
