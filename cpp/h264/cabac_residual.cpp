@@ -50,6 +50,22 @@ uint32_t decode_exp_golomb_bypass(CabacDecoder& dec, int k, const char* what) {
   return value;
 }
 
+// coeff_abs_level_minus1's contexts (clause 9.3.3.1.3) by a state s of the levels decoded so far
+// in the block: s = 0..3, no level above 1 and s levels equal to 1 (3: three or more); s = 4..7,
+// s - 3 levels above 1 (7: four or more). bin0: ctxIdxInc 0 once a level above 1 was decoded,
+// else 1 + numDecodAbsLevelEq1 (at most 4); bins 1..: 5 + numDecodAbsLevelGt1, at most 5 + 4
+// (5 + 3 for chroma DC of ctxBlockCat 3).
+struct LevelState {
+  uint8_t bin0_inc[8];
+  uint8_t gt1_inc[8];
+  uint8_t gt1_inc_chroma_dc[8];
+  uint8_t next[2][8];  // [the level is above 1][s]
+};
+constexpr LevelState kLevelState = {{1, 2, 3, 4, 0, 0, 0, 0},
+                                    {5, 5, 5, 5, 6, 7, 8, 9},
+                                    {5, 5, 5, 5, 6, 7, 8, 8},
+                                    {{1, 2, 3, 3, 4, 5, 6, 7}, {4, 4, 4, 4, 5, 6, 7, 7}}};
+
 // Kinds of significance map context derivation.
 enum SigKind { kSig4x4, kSig8x8, kSigChromaDc };
 
@@ -94,16 +110,16 @@ int residual_block(CabacDecoder& engine, uint16_t* ctx, int cat, int coded_block
   }
   if (num_sig == 0 || significant[num_sig - 1] != num_coeff - 1) significant[num_sig++] = static_cast<uint8_t>(num_coeff - 1);
 
-  // Levels, in reverse scan order.
+  // Levels, in reverse scan order. The ctxIdxInc of their bins (clause 9.3.3.1.3) follow from
+  // numDecodAbsLevelEq1 / Gt1, tracked as one state (kLevelState).
   uint16_t* abs_ctx = ctx + kAbsLevelOffset[cat] + kAbsLevelCatOffset[cat];
-  const int gt1_cap = kKind == kSigChromaDc ? 3 : 4;
-  int num_eq1 = 0;
-  int num_gt1 = 0;
+  const uint8_t* const gt1_inc = kKind == kSigChromaDc ? kLevelState.gt1_inc_chroma_dc : kLevelState.gt1_inc;
+  int state = 0;
   for (int k = num_sig - 1; k >= 0; --k) {
-    const int inc0 = num_gt1 != 0 ? 0 : (num_eq1 + 1 < 4 ? num_eq1 + 1 : 4);
     uint32_t abs_minus1 = 0;
-    if (dec.decode(abs_ctx[inc0])) {
-      uint16_t& c = abs_ctx[5 + (num_gt1 < gt1_cap ? num_gt1 : gt1_cap)];
+    if (dec.decode(abs_ctx[kLevelState.bin0_inc[state]])) {
+      uint16_t& c = abs_ctx[gt1_inc[state]];
+      state = kLevelState.next[1][state];
       abs_minus1 = 1;
       while (abs_minus1 < 14 && dec.decode(c)) ++abs_minus1;
       if (abs_minus1 == 14) {
@@ -111,11 +127,8 @@ int residual_block(CabacDecoder& engine, uint16_t* ctx, int cat, int coded_block
         abs_minus1 += decode_exp_golomb_bypass(suffix, 0, "coeff_abs_level_minus1");
         dec = suffix;
       }
-    }
-    if (abs_minus1 == 0) {
-      ++num_eq1;
     } else {
-      ++num_gt1;
+      state = kLevelState.next[0][state];
     }
     if (abs_minus1 > (1u << 30)) fail(ErrorCode::kInvalidSyntax, "coeff_abs_level_minus1 out of range");
     const int32_t level = static_cast<int32_t>(abs_minus1) + 1;
