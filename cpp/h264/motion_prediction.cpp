@@ -19,7 +19,15 @@ inline int16_t median3(int a, int b, int c) {
 
 MotionPredictor::MotionPredictor(PictureState& pic, const SliceHeader& sh, const RefLists& refs, int slice_index,
                                  int32_t cur_poc)
-    : pic_(pic), sh_(sh), refs_(refs), slice_(slice_index), cur_poc_(cur_poc) {
+    : pic_(pic),
+      sh_(sh),
+      refs_(refs),
+      slice_(slice_index),
+      cur_poc_(cur_poc),
+      w4_(static_cast<size_t>(pic.w4)),
+      w_mbs_(pic.w_mbs),
+      blocks_base_(pic.motion->blocks.data()),
+      out_base_(pic.motion_out ? pic.motion_out->data() : nullptr) {
   for (int l = 0; l < 2; ++l)
     for (int i = 0; i < kMaxRefIdx; ++i)
       ref_poc_[l][i] = static_cast<int16_t>(std::clamp(refs.list[l][i].poc, -32767, 32767));
@@ -29,13 +37,15 @@ void MotionPredictor::set_macroblock(int mb_x, int mb_y, const MbInfo* cur, bool
   mb_x_ = mb_x;
   mb_y_ = mb_y;
   // Available: inside the picture and in the current slice (decoded before, 6.4.8).
-  const MbInfo* up = cur - pic_.w_mbs;
+  cur_mb_ = cur;
+  const MbInfo* up = cur - w_mbs_;
   avail_a_ = avail_a;
   avail_b_ = avail_b;
-  avail_c_ = mb_y > 0 && mb_x + 1 < pic_.w_mbs && up[1].slice == slice_;
+  avail_c_ = mb_y > 0 && mb_x + 1 < w_mbs_ && up[1].slice == slice_;
   avail_d_ = mb_y > 0 && mb_x > 0 && up[-1].slice == slice_;
-  blocks_ = pic_.motion->blocks.data() + static_cast<size_t>(mb_y * 4) * pic_.w4 + mb_x * 4;
-  out_ = pic_.motion_out ? pic_.motion_out->data() + (static_cast<size_t>(mb_y * 4) * pic_.w4 + mb_x * 4) * 8 : nullptr;
+  const size_t at = static_cast<size_t>(mb_y * 4) * w4_ + static_cast<size_t>(mb_x * 4);
+  blocks_ = blocks_base_ + at;
+  out_ = out_base_ ? out_base_ + at * 8 : nullptr;
 }
 
 inline MotionPredictor::Neighbour MotionPredictor::neighbour(int list, int nx, int ny, int cur_x4, int cur_y4) const {
@@ -50,7 +60,7 @@ inline MotionPredictor::Neighbour MotionPredictor::neighbour(int list, int nx, i
   if (!avail) return n;
   n.avail = true;
   // Intra blocks have both lists unused (ref_idx -1).
-  const BlockMotion& b = blocks_[static_cast<ptrdiff_t>(ny) * pic_.w4 + nx];
+  const BlockMotion& b = blocks_[static_cast<ptrdiff_t>(ny) * static_cast<ptrdiff_t>(w4_) + nx];
   if (b.ref_idx[list] < 0) return n;
   n.ref = b.ref_idx[list];
   n.mv[0] = b.mv[list][0];

@@ -79,6 +79,13 @@ class MotionPredictor {
   bool avail_a_ = false, avail_b_ = false, avail_c_ = false, avail_d_ = false;
   BlockMotion* blocks_ = nullptr;  // the current macroblock's top-left block
   int16_t* out_ = nullptr;         // its entry in the motion output, null without one
+  const MbInfo* cur_mb_ = nullptr;  // the current macroblock's entry of pic.mb
+  // The picture's arrays (allocated before its slices, for the whole picture): no reload per
+  // macroblock through pic_.
+  size_t w4_ = 0;
+  int w_mbs_ = 0;
+  BlockMotion* blocks_base_ = nullptr;
+  int16_t* out_base_ = nullptr;
   int16_t ref_poc_[2][kMaxRefIdx];  // POC of each list entry, clamped for the output
 };
 
@@ -118,7 +125,7 @@ inline void MotionPredictor::store(int x4, int y4, int w4, int h4, const int ref
     v.mv[l][1] = used ? mv[l][1] : 0;
     v.poc[l] = used ? ref_poc_[l][ref_idx[l]] : int16_t{-32768};
   }
-  const size_t stride = pic_.w4;
+  const size_t stride = w4_;
   const size_t at = static_cast<size_t>(y4) * stride + x4;
   if (!out_) {
     motion_detail::fill<false>(blocks_ + at, nullptr, stride, w4, h4, v, nullptr);
@@ -127,7 +134,7 @@ inline void MotionPredictor::store(int x4, int y4, int w4, int h4, const int ref
   // The output entry: the block with pred_mode and inter_dir in place of the reference indices.
   int16_t out[8];
   std::memcpy(out, &v, sizeof(out));
-  const uint8_t kind = pic_.mb[static_cast<size_t>(mb_y_) * pic_.w_mbs + mb_x_].kind;
+  const uint8_t kind = cur_mb_->kind;
   out[0] = is_intra(kind) ? 0 : is_skip(kind) ? 2 : 1;
   out[1] = static_cast<int16_t>((ref_idx[0] >= 0 ? 1 : 0) | (ref_idx[1] >= 0 ? 2 : 0));
   motion_detail::fill<true>(blocks_ + at, out_ + at * 8, stride, w4, h4, v, out);

@@ -35,7 +35,12 @@ SliceDecoder::SliceDecoder(PictureState& pic, const SliceHeader& sh, const RefLi
       br_(rbsp, size),
       use_cabac_(sh.pps->cabac),
       qp_(sh.qp),
-      qp_bd_offset_(6 * (sh.sps->bit_depth_luma - 8)) {
+      qp_bd_offset_(6 * (sh.sps->bit_depth_luma - 8)),
+      w4_(static_cast<size_t>(pic.w4)),
+      mb_base_(pic.mb.data()),
+      nnz_base_(pic.nnz.data()),
+      mvd_base_(pic.mvd.data()),
+      mb_slice_base_(pic.motion->mb_slice.data()) {
   pic_.add_slice(slice_index, refs);
   keep_levels_ = pic_.residual || pic_.block_sink;
   if (keep_levels_) {
@@ -111,14 +116,16 @@ void SliceDecoder::begin_macroblock(int addr) {
     mb_y_ = addr / w_mbs;
   }
   mb_addr_ = addr;
-  cur_mb_ = &pic_.mb[addr];
+  cur_mb_ = mb_base_ + addr;
   if (cur_mb_->slice >= 0) fail(ErrorCode::kInvalidSyntax, "a macroblock is coded twice in one picture");
   const bool avail_a = mb_x_ > 0 && cur_mb_[-1].slice == slice_;
   const bool avail_b = mb_y_ > 0 && cur_mb_[-w_mbs].slice == slice_;
   mb_a_ = avail_a ? cur_mb_ - 1 : nullptr;
   mb_b_ = avail_b ? cur_mb_ - w_mbs : nullptr;
-  mvd_mb_ = pic_.mvd.data() + (static_cast<size_t>(mb_y_ * 4) * pic_.w4 + mb_x_ * 4) * 4;
-  pic_.motion->mb_slice[addr] = slice_;
+  const size_t at4 = static_cast<size_t>(mb_y_ * 4) * w4_ + static_cast<size_t>(mb_x_ * 4);
+  mvd_mb_ = mvd_base_ + at4 * 4;
+  nnz_mb_ = nnz_base_ + at4;
+  mb_slice_base_[addr] = slice_;
   mp_.set_macroblock(mb_x_, mb_y_, cur_mb_, avail_a, avail_b);
 }
 
@@ -200,10 +207,11 @@ int SliceDecoder::read_ref_idx(int list, int x4, int y4) {
 int SliceDecoder::read_mvd(int list, int comp, int x4, int y4) {
   if (!use_cabac_) return br_.se();
   // The blocks left and above (in the macroblocks A and B at the edge).
-  const uint8_t* at = mvd_mb_ + (static_cast<ptrdiff_t>(y4) * pic_.w4 + x4) * 4 + list * 2 + comp;
+  const ptrdiff_t w4 = static_cast<ptrdiff_t>(w4_);
+  const uint8_t* at = mvd_mb_ + (y4 * w4 + x4) * 4 + list * 2 + comp;
   int sum = 0;
   if (x4 > 0 || mb_a_) sum += at[-4];
-  if (y4 > 0 || mb_b_) sum += at[-static_cast<ptrdiff_t>(pic_.w4) * 4];
+  if (y4 > 0 || mb_b_) sum += at[-w4 * 4];
   return decode_mvd(cabac_, ctx_, comp, mvd_ctx_inc(sum));
 }
 
@@ -221,8 +229,8 @@ void SliceDecoder::store_abs_mvd(int list, int x4, int y4, int w4, int h4, const
                                  static_cast<uint8_t>(std::min(std::abs(static_cast<int>(mvd[1])), 127))};
   uint16_t pair;
   std::memcpy(&pair, pair_bytes, 2);
-  const size_t stride = static_cast<size_t>(pic_.w4) * 4;
-  uint8_t* at = mvd_mb_ + (static_cast<size_t>(y4) * pic_.w4 + x4) * 4 + list * 2;
+  const size_t stride = w4_ * 4;
+  uint8_t* at = mvd_mb_ + (static_cast<size_t>(y4) * w4_ + static_cast<size_t>(x4)) * 4 + list * 2;
   switch (w4) {
     case 4: fill_abs_mvd<4>(at, stride, h4, pair); break;
     case 2: fill_abs_mvd<2>(at, stride, h4, pair); break;
@@ -297,8 +305,8 @@ void SliceDecoder::decode_skip(int addr) {
   m.qp = static_cast<int8_t>(qp_);
   prev_qp_delta_ = 0;
   // Pointers in locals: the byte stores would otherwise reload them from pic_.
-  const size_t w4 = pic_.w4;
-  uint8_t* nnz = pic_.nnz.data() + static_cast<size_t>(mb_y_ * 4) * w4 + mb_x_ * 4;
+  const size_t w4 = w4_;
+  uint8_t* nnz = nnz_mb_;
   uint8_t* mvd = mvd_mb_;
   for (int y = 0; y < 4; ++y, nnz += w4, mvd += w4 * 4) {
     std::memset(nnz, 0, 4);
@@ -326,7 +334,7 @@ void SliceDecoder::decode_macroblock(int addr) {
   MbInfo& m = *cur_mb_;
   m = MbInfo{};
   m.slice = slice_;
-  const size_t w4 = pic_.w4;
+  const size_t w4 = w4_;
   uint8_t* mvd = mvd_mb_;
   for (int y = 0; y < 4; ++y, mvd += w4 * 4) std::memset(mvd, 0, 16);
   MbType t = read_mb_type();
@@ -643,8 +651,8 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
   const int cbp_luma = m.cbp & 0xF, cbp_chroma = m.cbp >> 4;
   const bool intra = is_intra(m.kind);
   uint8_t* nnz_rows[4];
-  nnz_rows[0] = pic_.nnz.data() + static_cast<size_t>(mb_y_ * 4) * pic_.w4 + mb_x_ * 4;
-  for (int y = 1; y < 4; ++y) nnz_rows[y] = nnz_rows[y - 1] + pic_.w4;
+  nnz_rows[0] = nnz_mb_;
+  for (int y = 1; y < 4; ++y) nnz_rows[y] = nnz_rows[y - 1] + w4_;
   uint8_t* nnz_c = &pic_.nnz_chroma[static_cast<size_t>(mb_addr_) * 8];
   for (int y = 0; y < 4; ++y) std::memset(nnz_rows[y], 0, 4);
   std::memset(nnz_c, 0, 8);
@@ -830,13 +838,14 @@ void SliceDecoder::output_transform_blocks(const MbInfo& m, bool intra16x16) {
   const int qpy = qp_ + qp_bd_offset_;
   const int cbp_luma = m.cbp & 0xF, cbp_chroma = m.cbp >> 4;
   // Blocks without a level are skipped here (emit_block would drop them after scanning them).
-  const uint8_t* nnz = &pic_.nnz[static_cast<size_t>(mb_y_ * 4) * pic_.w4 + mb_x_ * 4];
+  const uint8_t* nnz = nnz_mb_;
+  const size_t w4 = w4_;
   if (m.transform8x8) {
     for (int b8 = 0; b8 < 4; ++b8) {
       if (!((cbp_luma >> b8) & 1)) continue;
       // CABAC: the 8x8 block's count in each of its 4x4 entries; CAVLC: one count per interleaved part.
-      const uint8_t* q = nnz + static_cast<size_t>(b8 >> 1) * 2 * pic_.w4 + (b8 & 1) * 2;
-      const int levels = use_cabac_ ? q[0] : q[0] + q[1] + q[pic_.w4] + q[pic_.w4 + 1];
+      const uint8_t* q = nnz + static_cast<size_t>(b8 >> 1) * 2 * w4 + (b8 & 1) * 2;
+      const int levels = use_cabac_ ? q[0] : q[0] + q[1] + q[w4] + q[w4 + 1];
       emit_block(0, x0 + (b8 & 1) * 8, y0 + (b8 >> 1) * 8, 3, intra, qpy, &luma_[64 * b8], levels,
                  use_cabac_ ? pos8_[b8] : nullptr, false);
     }
@@ -844,7 +853,7 @@ void SliceDecoder::output_transform_blocks(const MbInfo& m, bool intra16x16) {
     // The coded blocks: those with a coded_block_flag (CABAC) or a non-zero count (CAVLC).
     for (uint32_t coded = m.cbf & 0xFFFFu; coded; coded &= coded - 1) {
       const int blk = __builtin_ctz(coded);
-      const int levels = nnz[static_cast<size_t>(kBlkY[blk]) * pic_.w4 + kBlkX[blk]];
+      const int levels = nnz[kBlkY[blk] * w4 + kBlkX[blk]];
       emit_block(0, x0 + kBlkX[blk] * 4, y0 + kBlkY[blk] * 4, 2, intra, qpy, &luma_[16 * blk], levels,
                  use_cabac_ ? pos4_[blk] : nullptr, false);
     }
@@ -855,7 +864,7 @@ void SliceDecoder::output_transform_blocks(const MbInfo& m, bool intra16x16) {
       int32_t* list = &luma_[16 * blk];
       const int at = kBlkY[blk] * 4 + kBlkX[blk];
       if (intra16x16) list[0] = dc[at];
-      const int levels = nnz[static_cast<size_t>(kBlkY[blk]) * pic_.w4 + kBlkX[blk]] + (intra16x16 && list[0] ? 1 : 0);
+      const int levels = nnz[kBlkY[blk] * w4 + kBlkX[blk]] + (intra16x16 && list[0] ? 1 : 0);
       if (!levels) continue;
       emit_block(0, x0 + kBlkX[blk] * 4, y0 + kBlkY[blk] * 4, 2, intra, qpy, list, levels,
                  use_cabac_ ? pos4_[blk] : nullptr, intra16x16);

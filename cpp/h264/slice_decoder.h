@@ -91,6 +91,13 @@ class SliceDecoder {
   const MbInfo* mb_a_ = nullptr;
   const MbInfo* mb_b_ = nullptr;
   uint8_t* mvd_mb_ = nullptr;  // the current macroblock's top-left entry of pic_.mvd
+  uint8_t* nnz_mb_ = nullptr;  // and of pic_.nnz
+  // The picture's arrays (allocated before its slices): no reload through pic_ per macroblock.
+  size_t w4_ = 0;
+  MbInfo* mb_base_ = nullptr;
+  uint8_t* nnz_base_ = nullptr;
+  uint8_t* mvd_base_ = nullptr;
+  int32_t* mb_slice_base_ = nullptr;
   // Reference indices parsed so far in the current macroblock, per 8x8 quadrant (CABAC contexts).
   int8_t cur_ref_[2][4];
   int8_t pending_ref_[2][4];
