@@ -13,8 +13,6 @@ namespace codectok {
 namespace h264 {
 namespace {
 
-constexpr int kCtxMbSkipP = 11;
-constexpr int kCtxMbSkipB = 24;
 constexpr int kCtxMbTypeI = 3;
 constexpr int kCtxMbTypePPrefix = 14;
 constexpr int kCtxMbTypePSuffix = 17;
@@ -26,11 +24,9 @@ constexpr int kCtxMvd[2] = {40, 47};
 constexpr int kCtxRefIdx = 54;
 constexpr int kCtxMbQpDelta = 60;
 constexpr int kCtxIntraChromaPredMode = 64;
-constexpr int kCtxPrevIntraPredModeFlag = 68;
 constexpr int kCtxRemIntraPredMode = 69;
 constexpr int kCtxCbpLuma = 73;
 constexpr int kCtxCbpChroma = 77;
-constexpr int kCtxTransformSize8x8 = 399;
 
 // The I macroblock types after their prefix (Table 9-36): in I slices
 // (ctxIdxOffset 3, bin0 ctxIdx 3 + ctx_inc) or as the suffix of P/B mb_type
@@ -61,10 +57,6 @@ int decode_intra_mb_type(CabacDecoder& dec, uint16_t* ctx, int offset, int bin0_
 }
 
 }  // namespace
-
-bool decode_mb_skip_flag(CabacDecoder& dec, uint16_t* ctx, bool b_slice, int ctx_inc) {
-  return dec.decode(ctx[(b_slice ? kCtxMbSkipB : kCtxMbSkipP) + ctx_inc]) != 0;
-}
 
 int decode_mb_type_i(CabacDecoder& dec, uint16_t* ctx, int ctx_inc) {
   return decode_intra_mb_type(dec, ctx, kCtxMbTypeI, ctx_inc, true);
@@ -169,10 +161,6 @@ int decode_mb_qp_delta(CabacDecoder& dec, uint16_t* ctx, int ctx_inc) {
   return (k & 1) ? (k + 1) / 2 : -(k / 2);
 }
 
-bool decode_prev_intra_pred_mode_flag(CabacDecoder& dec, uint16_t* ctx) {
-  return dec.decode(ctx[kCtxPrevIntraPredModeFlag]) != 0;
-}
-
 int decode_rem_intra_pred_mode(CabacDecoder& dec, uint16_t* ctx) {
   // FL, cMax 7: the first bin is the least significant.
   int v = dec.decode(ctx[kCtxRemIntraPredMode]);
@@ -206,10 +194,6 @@ int decode_coded_block_pattern(CabacDecoder& dec, uint16_t* ctx, int cbp_a, int 
   if (!dec.decode(ctx[kCtxCbpChroma + inc])) return luma;
   inc = 4 + (chroma_a == 2 ? 1 : 0) + (chroma_b == 2 ? 2 : 0);
   return luma | ((dec.decode(ctx[kCtxCbpChroma + inc]) ? 2 : 1) << 4);
-}
-
-bool decode_transform_size_8x8_flag(CabacDecoder& dec, uint16_t* ctx, int ctx_inc) {
-  return dec.decode(ctx[kCtxTransformSize8x8 + ctx_inc]) != 0;
 }
 
 }  // namespace h264

@@ -17,7 +17,10 @@ namespace h264 {
 // mb_skip_flag (ctxIdx 11..13 in P/SP slices, 24..26 in B slices).
 // ctx_inc = condTermFlagA + condTermFlagB, condTermFlagN = mbAddrN available
 // and mb_skip_flag(mbAddrN) == 0.
-bool decode_mb_skip_flag(CabacDecoder& dec, uint16_t* ctx, bool b_slice, int ctx_inc);
+// Inline, like the other one-bin elements below: one call per macroblock or block otherwise.
+inline bool decode_mb_skip_flag(CabacDecoder& dec, uint16_t* ctx, bool b_slice, int ctx_inc) {
+  return dec.decode(ctx[(b_slice ? 24 : 11) + ctx_inc]) != 0;
+}
 
 // mb_type of an I slice (Table 7-11 values: 0 I_NxN, 1..24 I_16x16_*, 25
 // I_PCM). ctx_inc = condTermFlagA + condTermFlagB, condTermFlagN = mbAddrN
@@ -61,7 +64,7 @@ int decode_mb_qp_delta(CabacDecoder& dec, uint16_t* ctx, int ctx_inc);
 
 // prev_intra4x4_pred_mode_flag / prev_intra8x8_pred_mode_flag (ctxIdx 68)
 // and rem_intra4x4_pred_mode / rem_intra8x8_pred_mode (ctxIdx 69, 3 bins FL).
-bool decode_prev_intra_pred_mode_flag(CabacDecoder& dec, uint16_t* ctx);
+inline bool decode_prev_intra_pred_mode_flag(CabacDecoder& dec, uint16_t* ctx) { return dec.decode(ctx[68]) != 0; }
 int decode_rem_intra_pred_mode(CabacDecoder& dec, uint16_t* ctx);
 
 // intra_chroma_pred_mode (ctxIdx 64..67), TU cMax 3. ctx_inc = condTermFlagA
@@ -84,7 +87,9 @@ constexpr int cabac_neighbour_cbp(bool available, bool skipped, bool pcm, int co
 // transform_size_8x8_flag (ctxIdx 399..401). ctx_inc = condTermFlagA +
 // condTermFlagB, condTermFlagN = mbAddrN available and its
 // transform_size_8x8_flag == 1.
-bool decode_transform_size_8x8_flag(CabacDecoder& dec, uint16_t* ctx, int ctx_inc);
+inline bool decode_transform_size_8x8_flag(CabacDecoder& dec, uint16_t* ctx, int ctx_inc) {
+  return dec.decode(ctx[399 + ctx_inc]) != 0;
+}
 
 // end_of_slice_flag (DecodeTerminate).
 inline bool decode_end_of_slice_flag(CabacDecoder& dec) { return dec.decode_terminate() != 0; }
