@@ -621,7 +621,7 @@ constexpr CbfNeighbourBits make_cbf_neighbour_bits() {
 constexpr CbfNeighbourBits kCbfNeighbourBits = make_cbf_neighbour_bits();
 }  // namespace
 
-int SliceDecoder::coded_block_flag_inc_luma(int blk, uint32_t cbf, uint32_t edges) {
+[[gnu::always_inline]] inline int SliceDecoder::coded_block_flag_inc_luma(int blk, uint32_t cbf, uint32_t edges) {
   const uint32_t word = (cbf & 0xFFFFu) | edges;
   return static_cast<int>(((word >> kCbfNeighbourBits.left[blk]) & 1) + 2 * ((word >> kCbfNeighbourBits.up[blk]) & 1));
 }
@@ -715,6 +715,23 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
       }
       continue;
     }
+    if (use_cabac_) {
+      // CABAC 4x4 blocks (luma or Intra16x16 AC): their own loop, the common case.
+      const int cat = intra16x16 ? kCatLumaAc16x16 : kCatLuma4x4;
+      for (int k = 0; k < 4; ++k) {
+        const int blk = b8 * 4 + k;
+        int32_t* list = nullptr;
+        if (levels_out) {
+          list = &luma_[16 * blk + (intra16x16 ? 1 : 0)];
+          if (intra16x16) luma_[16 * blk] = 0;  // the DC's place (Intra16x16DCLevel is apart)
+        }
+        const int n = residual_block_cabac_4x4(cabac_, ctx_, cat, coded_block_flag_inc_luma(blk, cbf, cbf_edges),
+                                               list, pos4_[blk]);
+        nnz_rows[kBlkY[blk]][kBlkX[blk]] = static_cast<uint8_t>(n);
+        if (n) cbf |= 1u << blk;
+      }
+      continue;
+    }
     for (int k = 0; k < 4; ++k) {
       const int blk = b8 * 4 + k;
       const int x4 = kBlkX[blk], y4 = kBlkY[blk];
@@ -722,14 +739,8 @@ void SliceDecoder::decode_residual(MbInfo& m, bool intra16x16) {
       // CAVLC 8x8: the four 4x4 parts interleave into one 8x8 list (7.3.5.3.2).
       int32_t* list = t8x8 ? tmp_ : intra16x16 ? &luma_[16 * blk + 1] : &luma_[16 * blk];
       if (intra16x16) luma_[16 * blk] = 0;  // the DC's place (Intra16x16DCLevel is apart)
-      if (!use_cabac_) {
-        const int nc = luma_nc(x4, y4);
-        n = intra16x16 ? residual_block_cavlc(br_, nc, 0, 14, 15, list) : residual_block_cavlc(br_, nc, 0, 15, 16, list);
-      } else {
-        const int inc = coded_block_flag_inc_luma(blk, cbf, cbf_edges);
-        n = residual_block_cabac_4x4(cabac_, ctx_, intra16x16 ? kCatLumaAc16x16 : kCatLuma4x4, inc,
-                                     levels_out ? list : nullptr, pos4_[blk]);
-      }
+      const int nc = luma_nc(x4, y4);
+      n = intra16x16 ? residual_block_cavlc(br_, nc, 0, 14, 15, list) : residual_block_cavlc(br_, nc, 0, 15, 16, list);
       if (t8x8)
         for (int i = 0; i < 16; ++i) luma_[64 * b8 + 4 * i + k] = tmp_[i];
       nnz_rows[y4][x4] = static_cast<uint8_t>(n);
