@@ -69,6 +69,10 @@ struct DecodeOptions {
   const std::atomic<bool>* cancel = nullptr;
   // Where in the stream the bytes given to the decoder start (the default: at its beginning).
   StreamStart start;
+  // HEVC: pictures whose slice data is decoded at once, on this many worker threads (frame
+  // threads, stream/hevc_picture_pipeline.h); 1: on the calling thread. The output is the same
+  // for every count. H.264 decodes on the calling thread whatever the count.
+  int threads = 1;
 };
 
 struct SliceInfo {

@@ -1,5 +1,6 @@
-// bench_parse FILE [motion|coef|residual] [MAX_BYTES] [hevc|h264]: parses an
-// Annex-B HEVC or H.264 file with one StreamDecoder (single thread) and prints
+// bench_parse FILE [motion|coef|residual] [MAX_BYTES] [hevc|h264] [THREADS]: parses an
+// Annex-B HEVC or H.264 file with one StreamDecoder (single thread; HEVC on THREADS frame threads
+// when given, DecodeOptions::threads; MAX_BYTES 0: the whole file) and prints
 // the picture count and the seconds taken. The codec defaults to H.264 for
 // .h264 / .264 / .avc / .jsv files, HEVC otherwise. The workloads are those of `npm run bench:parse`:
 //   motion    motion field only
@@ -8,6 +9,7 @@
 // MAX_BYTES parses only the start of the file (a short run for
 // `valgrind --tool=callgrind`, whose instruction counts are the A/B measure
 // of parser changes on a loaded machine).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,7 +23,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: bench_parse FILE [motion|coef|residual] [MAX_BYTES] [hevc|h264]\n");
+    std::fprintf(stderr, "usage: bench_parse FILE [motion|coef|residual] [MAX_BYTES] [hevc|h264] [THREADS]\n");
     return 2;
   }
   std::ifstream in(argv[1], std::ios::binary);
@@ -34,7 +36,7 @@ int main(int argc, char** argv) {
   in.seekg(0);
   in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(data.size()));
   const char* workload = argc > 2 ? argv[2] : "motion";
-  if (argc > 3 && std::strtoull(argv[3], nullptr, 10) < data.size()) {
+  if (argc > 3 && std::strtoull(argv[3], nullptr, 10) > 0 && std::strtoull(argv[3], nullptr, 10) < data.size()) {
     // Whole NAL units only: cut at the last start code before MAX_BYTES.
     size_t end = std::strtoull(argv[3], nullptr, 10);
     while (end >= 3 && !(data[end - 3] == 0 && data[end - 2] == 0 && data[end - 1] == 1)) --end;
@@ -55,6 +57,7 @@ int main(int argc, char** argv) {
     }
   }
   codectok::DecodeOptions o;
+  if (argc > 5) o.threads = std::max(1, std::atoi(argv[5]));
   o.motion = true;
   o.cu = o.bits = o.tu_stats = o.residual = false;
   if (std::strcmp(workload, "coef") == 0) {

@@ -14,8 +14,10 @@
 
 namespace codectok::fuzz {
 
-inline void decode_all_outputs(Codec codec, const uint8_t* data, size_t size) {
+// `threads`: DecodeOptions::threads (HEVC pictures decoded at once on worker threads).
+inline void decode_all_outputs(Codec codec, const uint8_t* data, size_t size, int threads = 1) {
   DecodeOptions o;
+  o.threads = threads;
   o.motion = o.cu = o.bits = true;
   o.tu_stats = true;
   o.residual = true;

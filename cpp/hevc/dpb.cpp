@@ -127,4 +127,10 @@ void DecodedPictureBuffer::add_current(int poc, std::shared_ptr<CollocatedMotion
   entries_.push_back(std::move(e));
 }
 
+void DecodedPictureBuffer::collect_motion(std::vector<std::shared_ptr<const CollocatedMotion>>& out) const {
+  out.clear();
+  for (const DpbEntry& e : entries_)
+    if (e.motion) out.push_back(e.motion);
+}
+
 }  // namespace codectok

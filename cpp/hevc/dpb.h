@@ -30,6 +30,9 @@ class DecodedPictureBuffer {
   void build_ref_lists(const SliceHeader& sh, int poc, SliceRefs& refs) const;
   // Adds the just-decoded picture as a short-term reference.
   void add_current(int poc, std::shared_ptr<CollocatedMotion> motion);
+  // The motion of every picture the DPB holds (null for those without), so that a picture decoded
+  // on another thread keeps its references alive while the DPB moves on.
+  void collect_motion(std::vector<std::shared_ptr<const CollocatedMotion>>& out) const;
 
  private:
   std::vector<DpbEntry> entries_;

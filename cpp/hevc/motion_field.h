@@ -6,6 +6,8 @@
 #include <memory>
 #include <vector>
 
+#include "hevc/row_progress.h"
+
 namespace codectok {
 
 enum PredMode : uint8_t { kModeIntra = 0, kModeInter = 1, kModeSkip = 2 };
@@ -26,6 +28,8 @@ struct CollocatedMotion {
   int poc = 0;
   int w16 = 0, h16 = 0;
   std::shared_ptr<std::vector<PredInfo>> blocks;
+  // The rows of `blocks` that are final while the picture is still being decoded on another thread.
+  RowProgress progress;
 };
 
 }  // namespace codectok

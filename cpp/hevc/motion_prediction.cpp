@@ -38,6 +38,7 @@ bool collocated_mv(const MotionContext& ctx, const CollocatedMotion& col, int x,
                    int16_t mv[2]) {
   const int bx = x >> 4, by = y >> 4;
   if (bx >= col.w16 || by >= col.h16) return false;
+  col.progress.wait_for_row(y);
   const PredInfo& p = (*col.blocks)[static_cast<size_t>(by) * col.w16 + bx];
   if (p.pred_flags == 0) return false;  // colPb is intra
   int l;

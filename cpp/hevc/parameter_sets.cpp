@@ -477,10 +477,12 @@ std::shared_ptr<Pps> parse_pps(BitReader& br) {
   return pps;
 }
 
+bool pps_layout_matches(const Pps& p, const Sps& s) {
+  return p.layout_valid && p.layout_sps_width_ctbs == s.pic_width_in_ctbs && p.layout_sps_height_ctbs == s.pic_height_in_ctbs;
+}
+
 void derive_pps_layout(Pps& p, const Sps& s) {
-  if (p.layout_valid && p.layout_sps_width_ctbs == s.pic_width_in_ctbs &&
-      p.layout_sps_height_ctbs == s.pic_height_in_ctbs)
-    return;
+  if (pps_layout_matches(p, s)) return;
   int W = s.pic_width_in_ctbs, H = s.pic_height_in_ctbs;
   if (p.num_tile_columns > W || p.num_tile_rows > H)
     fail(ErrorCode::kInvalidSyntax, "more tiles than coding tree blocks");

@@ -116,5 +116,7 @@ std::shared_ptr<Sps> parse_sps(BitReader& br);
 std::shared_ptr<Pps> parse_pps(BitReader& br);
 // Computes tile layout and scan conversion for `pps` under `sps` (clause 6.5.1).
 void derive_pps_layout(Pps& pps, const Sps& sps);
+// The PPS's layout is derived for this SPS's picture size (derive_pps_layout has nothing to do).
+bool pps_layout_matches(const Pps& pps, const Sps& sps);
 
 }  // namespace codectok

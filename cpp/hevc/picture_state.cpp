@@ -1,16 +1,30 @@
 #include "hevc/picture_state.h"
 
+#include <algorithm>
+#include <climits>
+
 namespace codectok {
 
-void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const PictureMaps& maps) {
+void PictureState::start(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const PictureMaps& m) {
   sps = std::move(s);
   pps = std::move(p);
+  maps = m;
   width = sps->width;
   height = sps->height;
   w4 = (width + 3) / 4;
   h4 = (height + 3) / 4;
   w8 = (width + 7) / 8;
   h8 = (height + 7) / 8;
+  collocated = std::make_shared<CollocatedMotion>();
+  collocated->poc = poc;
+  collocated->w16 = (width + 15) / 16;
+  collocated->h16 = (height + 15) / 16;
+  collocated->blocks = pool_col.get_for_overwrite(static_cast<size_t>(collocated->w16) * collocated->h16);
+  collocated->progress.start();
+  collocated_rows_ = 0;
+}
+
+void PictureState::allocate() {
   size_t n4 = static_cast<size_t>(w4) * h4;
   // Every coding unit writes pred_mode, ct_depth and qp_y over its area, and
   // pred (inter) or intra_mode (intra) is only read where pred_mode says it
@@ -34,20 +48,34 @@ void PictureState::allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const 
   wpp_ctx_valid = false;
 }
 
-std::shared_ptr<CollocatedMotion> PictureState::collocated_motion() {
-  auto col = std::make_shared<CollocatedMotion>();
-  col->poc = poc;
-  col->w16 = (width + 15) / 16;
-  col->h16 = (height + 15) / 16;
-  col->blocks = pool_col.get_for_overwrite(static_cast<size_t>(col->w16) * col->h16);
-  for (int y = 0; y < col->h16; ++y)
-    for (int x = 0; x < col->w16; ++x) {
+void PictureState::write_collocated_rows(int end16) {
+  CollocatedMotion& col = *collocated;
+  for (int y = collocated_rows_; y < end16; ++y)
+    for (int x = 0; x < col.w16; ++x) {
       size_t i4 = static_cast<size_t>(y * 4) * w4 + x * 4;
       PredInfo p = pred[i4];
       if (pred_mode[i4] == kModeIntra) p.pred_flags = 0;
-      (*col->blocks)[static_cast<size_t>(y) * col->w16 + x] = p;
+      (*col.blocks)[static_cast<size_t>(y) * col.w16 + x] = p;
     }
-  return col;
+  if (end16 > collocated_rows_) collocated_rows_ = end16;
+}
+
+void PictureState::collocated_rows_decoded(int ctb_rows) {
+  const int rows = std::min(height, ctb_rows << sps->log2_ctb_size);
+  write_collocated_rows((rows + 15) >> 4);
+  collocated->progress.publish(rows);
+}
+
+void PictureState::collocated_complete() {
+  write_collocated_rows(collocated->h16);
+  collocated->progress.publish(INT_MAX);
+}
+
+void PictureState::collocated_abandon() {
+  CollocatedMotion& col = *collocated;
+  for (size_t i = static_cast<size_t>(collocated_rows_) * col.w16; i < col.blocks->size(); ++i) (*col.blocks)[i].pred_flags = 0;
+  collocated_rows_ = col.h16;
+  col.progress.publish(INT_MAX);
 }
 
 }  // namespace codectok

@@ -63,8 +63,31 @@ struct PictureState {
   VectorPool<float> pool_bits{24};
   VectorPool<PredInfo> pool_col{24};
 
-  void allocate(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const PictureMaps& maps);
-  std::shared_ptr<CollocatedMotion> collocated_motion();
+  // What later pictures keep of this one for temporal prediction, made by start() and written
+  // row by row as the slice decoders finish coding tree block rows (collocated_rows_decoded), so
+  // that a picture decoded at the same time on another thread can read the rows that are final
+  // (CollocatedMotion::progress).
+  std::shared_ptr<CollocatedMotion> collocated;
+
+  PictureMaps maps;  // what the picture writes (set by start)
+
+  // A picture starts (on the thread that reads the headers): its parameter sets, sizes and maps,
+  // and its collocated motion, which the DPB holds from then on (poc set before).
+  void start(std::shared_ptr<const Sps> s, std::shared_ptr<const Pps> p, const PictureMaps& m);
+  // The arrays its slice decoders write (on the thread that decodes it, before the first slice:
+  // fresh pages of a new array cost more than decoding a picture).
+  void allocate();
+  // The coding tree block rows [0, ctb_rows) are decoded: their collocated motion is final.
+  void collocated_rows_decoded(int ctb_rows);
+  // Every coding tree block is decoded: the rest of the collocated motion is final.
+  void collocated_complete();
+  // Decoding failed: the collocated rows not written yet read as intra (no motion), so that the
+  // pictures waiting for them go on (their results are dropped with the error).
+  void collocated_abandon();
+
+ private:
+  void write_collocated_rows(int end16);  // rows [collocated_rows_, end16) of 16x16 blocks
+  int collocated_rows_ = 0;
 };
 
 }  // namespace codectok

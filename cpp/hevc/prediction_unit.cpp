@@ -87,7 +87,7 @@ void SliceDecoder::store_pu(int x, int y, int w, int h, const MvCand& c) {
   // pic_.pred is read for the spatial candidates of later prediction blocks, which are always
   // in the right column or the bottom row of the block that covers them (a block to the right
   // of or below the reading block in its own rows or columns is not decoded yet), and for the
-  // collocated motion at the 16x16-aligned blocks (PictureState::collocated_motion): only those
+  // collocated motion at the 16x16-aligned blocks (PictureState::collocated): only those
   // entries are written.
   const size_t stride = static_cast<size_t>(pic_.w4);
   PredInfo* const origin = pic_.pred.data() + static_cast<size_t>(y4) * stride + x4;

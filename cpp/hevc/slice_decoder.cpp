@@ -110,6 +110,8 @@ void SliceDecoder::decode() {
     }
     int end_of_slice_segment = cabac_.decode_terminate();
     if (cabac_.overrun() > 2) fail(ErrorCode::kTruncated, "slice data ended before the last coding tree unit");
+    // Without tiles the coding tree blocks come in raster order: a row is done at its last one.
+    if (!pps_.tiles_enabled && rx == W - 1) pic_.collocated_rows_decoded(ry + 1);
     ++ctb_addr_ts_;
     if (end_of_slice_segment) {
       spread_ctu_bits(rx, ry, cabac_.bits_consumed() - ctu_start - cu_bits);

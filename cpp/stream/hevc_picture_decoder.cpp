@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <string>
 
-#include "analysis/transform_statistics.h"
 #include "bitstream/bit_reader.h"
 #include "bitstream/nal_unit.h"
 #include "bitstream/parse_error.h"
@@ -14,8 +13,8 @@
 #include "hevc/parameter_sets.h"
 #include "hevc/picture_order_count.h"
 #include "hevc/picture_state.h"
-#include "hevc/slice_decoder.h"
 #include "hevc/slice_header.h"
+#include "stream/hevc_picture_pipeline.h"
 
 namespace codectok {
 
@@ -23,14 +22,35 @@ namespace {
 
 class HevcPictureDecoder final : public PictureDecoder {
  public:
-  HevcPictureDecoder(const DecodeOptions& options, OutputQueue& out) : options_(options), out_(out) { restart(); }
+  HevcPictureDecoder(const DecodeOptions& options, OutputQueue& out)
+      : options_(options), pipeline_(options.headers_only ? 1 : options.threads, out) {
+    restart();
+  }
 
-  void decode_nal(NalUnit& nal) override { handle(nal); }
+  // The pictures whose slice data is decoded go to the output queue as they are done (on the
+  // calling thread, in decoding order; at once with one thread). An error here comes after an
+  // earlier picture's error, which is thrown instead.
+  void decode_nal(NalUnit& nal) override {
+    nal_offset_ = nal.byte_offset;
+    try {
+      handle(nal);
+      pipeline_.hand_out();
+    } catch (...) {
+      nal_offset_ = -1;
+      pipeline_.settle();
+      throw;
+    }
+    nal_offset_ = -1;
+  }
+
+  void complete() override { pipeline_.hand_out(true); }
 
   // The decoding state, from DecodeOptions::start (where the stream resumes): everything but the
-  // picture state, the transform statistics and the per-slice scratch (slices_, refs_, prev_sh_,
-  // picture_options_, set before they are read), which keep their memory across restarts.
+  // pictures of the pipeline and the per-slice scratch (slices_, refs_, prev_sh_, set before they
+  // are read), which keep their memory across restarts.
   void restart() override {
+    pipeline_.reset();
+    task_ = nullptr;
     for (auto& sps : sps_) sps.reset();
     for (auto& pps : pps_) pps.reset();
     dpb_ = DecodedPictureBuffer();
@@ -48,8 +68,10 @@ class HevcPictureDecoder final : public PictureDecoder {
   }
 
   int abandon_picture() override {
-    const int picture = in_picture_ ? pic_.decode_index : -1;
+    const int picture = in_picture_ ? decode_index_ : -1;
     in_picture_ = false;
+    pipeline_.abandon();
+    task_ = nullptr;
     return picture;
   }
 
@@ -142,15 +164,15 @@ class HevcPictureDecoder final : public PictureDecoder {
     }
     if (first) {
       start_picture(nal, sh);
-    } else if (sh.pps_id != pic_.pps->id || pps_[sh.pps_id]->sps_id != pic_.sps->id ||
-               sps_[pic_.sps->id]->pic_size_in_ctbs != pic_.sps->pic_size_in_ctbs ||
-               sh.segment_address >= pic_.sps->pic_size_in_ctbs) {
+    } else if (sh.pps_id != pps_in_use_->id || pps_[sh.pps_id]->sps_id != sps_in_use_->id ||
+               sps_[sps_in_use_->id]->pic_size_in_ctbs != sps_in_use_->pic_size_in_ctbs ||
+               sh.segment_address >= sps_in_use_->pic_size_in_ctbs) {
       fail(ErrorCode::kInvalidSyntax, "slice segments of one picture disagree on their parameter sets");
     }
     if (slices_.size() >= static_cast<size_t>(options_.limits.max_slice_segments_per_picture))
-      limit_exceeded("picture " + std::to_string(pic_.decode_index) + " with more slice segments",
+      limit_exceeded("picture " + std::to_string(decode_index_) + " with more slice segments",
                      "maxSliceSegmentsPerPicture", options_.limits.max_slice_segments_per_picture);
-    if (!sh.dependent_slice_segment) dpb_.build_ref_lists(sh, pic_.poc, refs_);
+    if (!sh.dependent_slice_segment) dpb_.build_ref_lists(sh, poc_, refs_);
     SliceInfo info;
     info.type = sh.slice_type == kSliceI ? 'I' : sh.slice_type == kSliceP ? 'P' : 'B';
     info.address = sh.segment_address;
@@ -161,17 +183,19 @@ class HevcPictureDecoder final : public PictureDecoder {
     for (int l = 0; l < 2; ++l)
       for (int i = 0; i < refs_.num[l]; ++i) (l == 0 ? info.ref_l0 : info.ref_l1).push_back(refs_.list[l][i].poc);
     slices_.push_back(std::move(info));
-    if (!options_.headers_only) {
-      SliceDecoder dec(pic_, sh, refs_, nal.rbsp.data(), nal.rbsp.size());
-      dec.decode();
-    }
+    if (!options_.headers_only) pipeline_.add_slice(*task_, sh, refs_, nal);  // may take nal.rbsp
     prev_sh_ = std::move(sh);
   }
 
   void start_picture(const NalUnit& nal, const SliceHeader& sh) {
     auto pps = pps_[sh.pps_id];
     auto sps = sps_[pps->sps_id];
-    derive_pps_layout(*pps, *sps);
+    if (!pps_layout_matches(*pps, *sps)) {
+      // A copy: the pictures still decoding on other threads read the PPS as it was.
+      auto laid_out = std::make_shared<Pps>(*pps);
+      derive_pps_layout(*laid_out, *sps);
+      pps_[sh.pps_id] = pps = laid_out;
+    }
     if (is_irap(nal.type)) {
       no_rasl_output_ = is_idr(nal.type) || is_bla(nal.type) || !seen_irap_ || after_eos_;
       seen_irap_ = true;
@@ -194,9 +218,9 @@ class HevcPictureDecoder final : public PictureDecoder {
     new_sequence_ = new_cvs;
     if (new_cvs) {
       if (sh.no_output_of_prior_pics && decode_count_ > 0 && nal.type != kNalCra)
-        out_.discard();
+        pipeline_.discard();
       else
-        out_.flush();
+        pipeline_.flush();
     }
     const int64_t tiles = int64_t{pps->num_tile_columns} * pps->num_tile_rows;
     if (tiles > options_.limits.max_tiles_per_picture)
@@ -210,29 +234,34 @@ class HevcPictureDecoder final : public PictureDecoder {
     dpb_.apply_rps(*sps, sh, nal.type, poc, new_cvs);
     notify_start(start);
     const int decode_index = decode_count_++;
-    picture_options_ = picture_options(options_, decode_index);
     if (!options_.headers_only) {
+      HevcPictureTask& t = pipeline_.begin();
+      t.options = picture_options(options_, decode_index);
       PictureMaps maps;
-      maps.motion = picture_options_.motion;
-      maps.cu = picture_options_.cu;
-      maps.bits = picture_options_.bits;
-      maps.residual = picture_options_.residual;
-      if (picture_options_.tu_stats) {
-        tu_stats_.start_picture(decode_index, poc);
-        maps.block_sink = &tu_stats_;
+      maps.motion = t.options.motion;
+      maps.cu = t.options.cu;
+      maps.bits = t.options.bits;
+      maps.residual = t.options.residual;
+      if (t.options.tu_stats) {
+        t.tu_stats.start_picture(decode_index, poc);
+        maps.block_sink = &t.tu_stats;
       }
-      pic_.allocate(sps, pps, maps);
-    } else {
-      pic_.sps = sps;
-      pic_.pps = pps;
+      t.pic.poc = poc;
+      t.pic.nal_type = nal.type;
+      t.pic.decode_index = decode_index;
+      t.pic.start(sps, pps, maps);
+      dpb_.collect_motion(t.references);
+      pipeline_.start(t);
+      task_ = &t;
     }
-    pic_.poc = poc;
-    pic_.nal_type = nal.type;
+    sps_in_use_ = sps;
+    pps_in_use_ = pps;
+    poc_ = poc;
+    nal_type_ = nal.type;
+    decode_index_ = decode_index;
     temporal_id_ = nal.temporal_id;
     disposable_ = is_sub_layer_non_reference(nal.type) && nal.temporal_id == sps->max_sub_layers - 1;
-    pic_.decode_index = decode_index;
     slices_.clear();
-    pic_.total_bits = 0;
     pic_output_flag_ = sh.pic_output_flag;
     in_picture_ = true;
   }
@@ -240,28 +269,18 @@ class HevcPictureDecoder final : public PictureDecoder {
   void finish_picture() override {
     if (!in_picture_) return;
     in_picture_ = false;
-    const Sps& sps = *pic_.sps;
-    if (!options_.headers_only) {
-      for (int ctb : pic_.ctb_slice_addr)
-        if (ctb < 0) {
-          ParseError e(ErrorCode::kTruncated, "picture ends before all of its coding tree blocks were coded");
-          e.picture = pic_.decode_index;
-          throw e;
-        }
-    }
-    dpb_.add_current(pic_.poc, options_.headers_only ? nullptr : pic_.collocated_motion());
-    const DecodeOptions& o = picture_options_;
+    const Sps& sps = *sps_in_use_;
+    PictureResult r;
     if (pic_output_flag_) {
-      PictureResult r;
-      r.poc = pic_.poc;
-      r.decode_index = pic_.decode_index;
-      r.nal_type = pic_.nal_type;
+      r.poc = poc_;
+      r.decode_index = decode_index_;
+      r.nal_type = nal_type_;
       r.temporal_id = temporal_id_;
       r.disposable = disposable_;
       r.max_poc_lsb = 1 << sps.log2_max_poc_lsb;
-      r.irap = is_irap(pic_.nal_type);
+      r.irap = is_irap(nal_type_);
       r.new_sequence = new_sequence_;
-      r.rasl = is_rasl(pic_.nal_type);
+      r.rasl = is_rasl(nal_type_);
       r.poc_anchor = poc_anchor_;
       r.width = sps.width;
       r.height = sps.height;
@@ -271,29 +290,42 @@ class HevcPictureDecoder final : public PictureDecoder {
       r.crop_top = sps.conf_top;
       r.crop_bottom = sps.conf_bottom;
       r.slices = std::move(slices_);
-      r.total_bits = pic_.total_bits;
-      if (o.motion) r.motion = pic_.motion;
-      if (o.cu) r.cu = pic_.cu_map;
-      if (o.bits) r.bits = pic_.bits;
-      if (o.residual) r.residual = pic_.residual;
-      if (o.tu_stats) r.tu = tu_stats_.rows();
-      out_.add(std::move(r));
+    }
+    if (!options_.headers_only) {
+      HevcPictureTask& t = *task_;
+      task_ = nullptr;
+      if (pic_output_flag_) {
+        t.result = std::move(r);  // the arrays are added once it is decoded
+        t.output = true;
+      }
+      // Every coding tree block must be coded: with one thread the check is made here and its
+      // error thrown by hand_out(), before the picture enters the DPB.
+      pipeline_.close(t, true, nal_offset_);
+      pipeline_.hand_out();
+      dpb_.add_current(poc_, t.pic.collocated);
+    } else {
+      dpb_.add_current(poc_, nullptr);
+      if (pic_output_flag_) pipeline_.add_result(std::move(r));
     }
     // Additional bumping (C.5.2.3).
     int htid = sps.max_sub_layers - 1;
     size_t reorder = static_cast<size_t>(sps.max_num_reorder_pics[htid]);
-    out_.bump(reorder);
+    pipeline_.bump(reorder);
   }
 
   const DecodeOptions& options_;  // the stream's
-  OutputQueue& out_;              // the stream's
-  DecodeOptions picture_options_;  // options_ as they apply to the current picture
+  HevcPicturePipeline pipeline_;  // decodes the slice data and hands the pictures to the stream's output queue
   std::shared_ptr<Sps> sps_[16];
   std::shared_ptr<Pps> pps_[64];
   DecodedPictureBuffer dpb_;
-  PictureState pic_;
+  HevcPictureTask* task_ = nullptr;  // the current picture's decoding (not with headers_only)
+  std::shared_ptr<const Sps> sps_in_use_;  // of the current picture
+  std::shared_ptr<const Pps> pps_in_use_;
+  int poc_ = 0;  // of the current picture
+  int nal_type_ = 0;
+  int decode_index_ = 0;
+  int64_t nal_offset_ = -1;  // of the NAL unit being decoded, -1 outside decode_nal
   std::vector<SliceInfo> slices_;  // of the current picture
-  TransformStatistics tu_stats_;   // the current picture's transform block rows
   SliceHeader prev_sh_;
   SliceRefs refs_;
   // set by restart()

@@ -39,6 +39,9 @@ class PictureDecoder {
   virtual void decode_nal(NalUnit& nal) = 0;
   // Completes the picture being decoded, if any (the end of the stream).
   virtual void finish_picture() = 0;
+  // Waits for the pictures still decoding on other threads (DecodeOptions::threads) and hands them
+  // to the output queue (the end of the stream, before its last flush).
+  virtual void complete() {}
   // After decode_nal threw: gives up the picture being decoded and returns its
   // decode index, or -1 when no picture was being decoded.
   virtual int abandon_picture() = 0;

@@ -54,6 +54,7 @@ class StreamDecoderImpl {
     drain();
     if (limit_reached()) return false;
     decoder_->finish_picture();
+    decoder_->complete();
     output_.flush();
     done_ = true;
     decoder_->end_of_stream();
