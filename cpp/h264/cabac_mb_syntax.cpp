@@ -20,7 +20,6 @@ constexpr int kCtxSubMbTypeP = 21;
 constexpr int kCtxMbTypeBPrefix = 27;
 constexpr int kCtxMbTypeBSuffix = 32;
 constexpr int kCtxSubMbTypeB = 36;
-constexpr int kCtxMvd[2] = {40, 47};
 constexpr int kCtxRefIdx = 54;
 constexpr int kCtxMbQpDelta = 60;
 constexpr int kCtxIntraChromaPredMode = 64;
@@ -116,24 +115,15 @@ int decode_sub_mb_type_b(CabacDecoder& dec, uint16_t* ctx) {
   return type;
 }
 
-int32_t decode_mvd(CabacDecoder& dec, uint16_t* ctx, int comp, int ctx_inc) {
-  uint16_t* c = ctx + kCtxMvd[comp];
-  if (!dec.decode(c[ctx_inc])) return 0;
-  // TU prefix, cMax = uCoff = 9: bins 1..8 use ctxIdxInc 3, 4, 5, 6, 6, 6, 6, 6.
-  int prefix = 1;
-  while (prefix < 9 && dec.decode(c[prefix < 4 ? prefix + 2 : 6])) ++prefix;
-  uint32_t abs_value = static_cast<uint32_t>(prefix);
-  if (prefix == 9) {
-    // Exp-Golomb suffix of order 3, bypass (clause 9.3.2.3).
-    int k = 3;
-    while (dec.decode_bypass()) {
-      abs_value += 1u << k;
-      if (++k > 24) fail(ErrorCode::kInvalidSyntax, "mvd: Exp-Golomb suffix too long");
-    }
-    abs_value += dec.decode_bypass_bits(k);
+uint32_t decode_mvd_suffix(CabacDecoder& dec) {
+  // Exp-Golomb suffix of order 3, bypass (clause 9.3.2.3).
+  uint32_t value = 0;
+  int k = 3;
+  while (dec.decode_bypass()) {
+    value += 1u << k;
+    if (++k > 24) fail(ErrorCode::kInvalidSyntax, "mvd: Exp-Golomb suffix too long");
   }
-  const int32_t v = static_cast<int32_t>(abs_value);
-  return dec.decode_bypass() ? -v : v;
+  return value + dec.decode_bypass_bits(k);
 }
 
 int decode_ref_idx(CabacDecoder& dec, uint16_t* ctx, int ctx_inc) {

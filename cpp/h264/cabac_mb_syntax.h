@@ -43,8 +43,20 @@ int decode_sub_mb_type_p(CabacDecoder& dec, uint16_t* ctx);
 int decode_sub_mb_type_b(CabacDecoder& dec, uint16_t* ctx);
 
 // mvd_lX[][][comp] (comp 0: horizontal, ctxIdx 40..46; 1: vertical, 47..53),
-// UEG3 signed with uCoff 9. ctx_inc from mvd_ctx_inc().
-int32_t decode_mvd(CabacDecoder& dec, uint16_t* ctx, int comp, int ctx_inc);
+// UEG3 signed with uCoff 9. ctx_inc from mvd_ctx_inc(). Inline (one per vector component); the
+// Exp-Golomb suffix of |mvd| >= 9 (rare) out of line.
+uint32_t decode_mvd_suffix(CabacDecoder& dec);
+inline int32_t decode_mvd(CabacDecoder& dec, uint16_t* ctx, int comp, int ctx_inc) {
+  uint16_t* c = ctx + (comp ? 47 : 40);
+  if (!dec.decode(c[ctx_inc])) return 0;
+  // TU prefix, cMax = uCoff = 9: bins 1..8 use ctxIdxInc 3, 4, 5, 6, 6, 6, 6, 6.
+  int prefix = 1;
+  while (prefix < 9 && dec.decode(c[prefix < 4 ? prefix + 2 : 6])) ++prefix;
+  uint32_t abs_value = static_cast<uint32_t>(prefix);
+  if (prefix == 9) abs_value += decode_mvd_suffix(dec);
+  const int32_t v = static_cast<int32_t>(abs_value);
+  return dec.decode_bypass() ? -v : v;
+}
 // ctxIdxInc of the first mvd bin (clause 9.3.3.1.1.7) from
 // absMvdComp = |mvdA| + |mvdB| of the neighbouring partitions (with the
 // caller's field/frame scaling of the vertical component, none in frames).

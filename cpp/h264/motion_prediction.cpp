@@ -121,7 +121,10 @@ void MotionPredictor::p_skip(int16_t mv[2]) const {
     mv[0] = mv[1] = 0;
     return;
   }
-  predict(0, 0, 0, 0, 4, 4, 0, mv);
+  // As predict(0, 0, 0, 0, 4, 4, 0, mv), with A and B already at hand: C, else D.
+  Neighbour c = neighbour(0, 4, -1, 0, 0);
+  if (!c.avail) c = neighbour(0, -1, -1, 0, 0);
+  predict_from(a, b, c, 0, 0, 0, 0, mv);
 }
 
 MotionPredictor::Colocated MotionPredictor::colocated(const ColocatedMotion* col, int x4, int y4,
