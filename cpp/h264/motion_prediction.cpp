@@ -33,21 +33,6 @@ MotionPredictor::MotionPredictor(PictureState& pic, const SliceHeader& sh, const
       ref_poc_[l][i] = static_cast<int16_t>(std::clamp(refs.list[l][i].poc, -32767, 32767));
 }
 
-void MotionPredictor::set_macroblock(int mb_x, int mb_y, const MbInfo* cur, bool avail_a, bool avail_b) {
-  mb_x_ = mb_x;
-  mb_y_ = mb_y;
-  // Available: inside the picture and in the current slice (decoded before, 6.4.8).
-  cur_mb_ = cur;
-  const MbInfo* up = cur - w_mbs_;
-  avail_a_ = avail_a;
-  avail_b_ = avail_b;
-  avail_c_ = mb_y > 0 && mb_x + 1 < w_mbs_ && up[1].slice == slice_;
-  avail_d_ = mb_y > 0 && mb_x > 0 && up[-1].slice == slice_;
-  const size_t at = static_cast<size_t>(mb_y * 4) * w4_ + static_cast<size_t>(mb_x * 4);
-  blocks_ = blocks_base_ + at;
-  out_ = out_base_ ? out_base_ + at * 8 : nullptr;
-}
-
 inline MotionPredictor::Neighbour MotionPredictor::neighbour(int list, int nx, int ny, int cur_x4, int cur_y4) const {
   Neighbour n{false, -1, {0, 0}};
   bool avail;

@@ -113,6 +113,22 @@ inline void fill(BlockMotion* b, int16_t* o, size_t stride, int w4, int h4, cons
 }
 }  // namespace motion_detail
 
+// Inline: called for every macroblock.
+inline void MotionPredictor::set_macroblock(int mb_x, int mb_y, const MbInfo* cur, bool avail_a, bool avail_b) {
+  mb_x_ = mb_x;
+  mb_y_ = mb_y;
+  // Available: inside the picture and in the current slice (decoded before, 6.4.8).
+  cur_mb_ = cur;
+  const MbInfo* up = cur - w_mbs_;
+  avail_a_ = avail_a;
+  avail_b_ = avail_b;
+  avail_c_ = mb_y > 0 && mb_x + 1 < w_mbs_ && up[1].slice == slice_;
+  avail_d_ = mb_y > 0 && mb_x > 0 && up[-1].slice == slice_;
+  const size_t at = static_cast<size_t>(mb_y * 4) * w4_ + static_cast<size_t>(mb_x * 4);
+  blocks_ = blocks_base_ + at;
+  out_ = out_base_ ? out_base_ + at * 8 : nullptr;
+}
+
 inline void MotionPredictor::store(int x4, int y4, int w4, int h4, const int ref_idx[2], const int16_t mv[2][2]) {
   // The reference picture's identity is found later through the macroblock's slice
   // (ColocatedMotion::ref_id); its POC goes with the block, for the output.
