@@ -33,3 +33,29 @@ __attribute__((visibility("hidden"))) double __wrap_pow(double x, double y) { re
 }
 #undef CODECTOK_OLD_MATH
 #endif
+
+// glibc 2.34 moved libpthread into libc and gave pthread_create and pthread_join new symbol
+// versions, so std::thread (the HEVC frame threads, cpp/stream/hevc_picture_pipeline) compiled
+// against a newer glibc imports pthread_create@GLIBC_2.34. The addon is linked with -Wl,--wrap for
+// both (CMakeLists.txt), which also catches the static libstdc++'s calls, and these wrappers call
+// the versions every glibc of the architecture has (the same functions: glibc keeps the old
+// version as an alias of the new one).
+#if defined(__x86_64__)
+#define CODECTOK_GLIBC_FIRST "GLIBC_2.2.5"
+#elif defined(__aarch64__)
+#define CODECTOK_GLIBC_FIRST "GLIBC_2.17"
+#endif
+#ifdef CODECTOK_GLIBC_FIRST
+#include <pthread.h>
+extern "C" {
+int codectok_old_pthread_create(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
+__asm__(".symver codectok_old_pthread_create,pthread_create@" CODECTOK_GLIBC_FIRST);
+__attribute__((visibility("hidden"))) int __wrap_pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*start)(void*), void* arg) {
+  return codectok_old_pthread_create(thread, attr, start, arg);
+}
+int codectok_old_pthread_join(pthread_t, void**);
+__asm__(".symver codectok_old_pthread_join,pthread_join@" CODECTOK_GLIBC_FIRST);
+__attribute__((visibility("hidden"))) int __wrap_pthread_join(pthread_t thread, void** result) { return codectok_old_pthread_join(thread, result); }
+}
+#undef CODECTOK_GLIBC_FIRST
+#endif
