@@ -30,6 +30,9 @@ struct CollocatedMotion {
   std::shared_ptr<std::vector<PredInfo>> blocks;
   // The rows of `blocks` that are final while the picture is still being decoded on another thread.
   RowProgress progress;
+  // Every block is intra (a picture of I slices only, known once its slice headers are read):
+  // temporal prediction finds nothing in it, without reading `blocks` or waiting for them.
+  bool intra_only = false;
 };
 
 }  // namespace codectok

@@ -37,7 +37,7 @@ MvCand to_cand(const PredInfo& p) {
 bool collocated_mv(const MotionContext& ctx, const CollocatedMotion& col, int x, int y, int ref_idx, int X,
                    int16_t mv[2]) {
   const int bx = x >> 4, by = y >> 4;
-  if (bx >= col.w16 || by >= col.h16) return false;
+  if (bx >= col.w16 || by >= col.h16 || col.intra_only) return false;
   col.progress.wait_for_row(y);
   const PredInfo& p = (*col.blocks)[static_cast<size_t>(by) * col.w16 + bx];
   if (p.pred_flags == 0) return false;  // colPb is intra

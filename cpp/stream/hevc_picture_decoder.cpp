@@ -182,6 +182,7 @@ class HevcPictureDecoder final : public PictureDecoder {
     info.byte_size = nal.byte_size;
     for (int l = 0; l < 2; ++l)
       for (int i = 0; i < refs_.num[l]; ++i) (l == 0 ? info.ref_l0 : info.ref_l1).push_back(refs_.list[l][i].poc);
+    if (info.type != 'I') intra_only_ = false;
     slices_.push_back(std::move(info));
     if (!options_.headers_only) pipeline_.add_slice(*task_, sh, refs_, nal);  // may take nal.rbsp
     prev_sh_ = std::move(sh);
@@ -262,6 +263,7 @@ class HevcPictureDecoder final : public PictureDecoder {
     temporal_id_ = nal.temporal_id;
     disposable_ = is_sub_layer_non_reference(nal.type) && nal.temporal_id == sps->max_sub_layers - 1;
     slices_.clear();
+    intra_only_ = true;
     pic_output_flag_ = sh.pic_output_flag;
     in_picture_ = true;
   }
@@ -298,6 +300,9 @@ class HevcPictureDecoder final : public PictureDecoder {
         t.result = std::move(r);  // the arrays are added once it is decoded
         t.output = true;
       }
+      // A picture of I slices only: the pictures that read its motion need not wait for it (set
+      // before any later picture starts).
+      t.pic.collocated->intra_only = intra_only_;
       // Every coding tree block must be coded: with one thread the check is made here and its
       // error thrown by hand_out(), before the picture enters the DPB.
       pipeline_.close(t, true, nal_offset_);
@@ -326,6 +331,7 @@ class HevcPictureDecoder final : public PictureDecoder {
   int decode_index_ = 0;
   int64_t nal_offset_ = -1;  // of the NAL unit being decoded, -1 outside decode_nal
   std::vector<SliceInfo> slices_;  // of the current picture
+  bool intra_only_ = true;         // the current picture's slices so far are I slices
   SliceHeader prev_sh_;
   SliceRefs refs_;
   // set by restart()

@@ -1,5 +1,6 @@
 #include "stream/hevc_picture_pipeline.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "bitstream/parse_error.h"
@@ -8,9 +9,10 @@
 namespace codectok {
 
 HevcPicturePipeline::HevcPicturePipeline(int threads, OutputQueue& out) : out_(out), threaded_(threads > 1) {
-  // Twice as many pictures as workers: a worker that finished a picture takes the next one while
-  // earlier pictures are still decoding (pictures differ in cost several-fold: I, P, B).
-  const int slots = threaded_ ? 2 * threads : 1;
+  // More pictures than workers: a worker that finished a picture takes another while earlier
+  // pictures are still decoding (pictures differ in cost several-fold: I, P, B, and a small
+  // picture can wait, row by row, for a large one).
+  const int slots = threaded_ ? threads + 4 : 1;
   for (int i = 0; i < slots; ++i) {
     slots_.push_back(std::make_unique<HevcPictureTask>());
     free_.push_back(slots_.back().get());
@@ -49,6 +51,10 @@ void HevcPicturePipeline::start(HevcPictureTask& task) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     task.num_slices = task.next_slice = 0;
+    task.sequence = ++sequence_;
+    task.bytes = 0;
+    task.taken = false;
+    task.reads.clear();
     task.closed = task.check_complete = task.done = false;
     task.end_offset = -1;
     task.error = nullptr;
@@ -73,6 +79,16 @@ void HevcPicturePipeline::add_slice(HevcPictureTask& task, const SliceHeader& sh
     if (task.done) return;  // failed: its error ends the stream
     if (task.num_slices == task.slices.size()) task.slices.emplace_back();
     HevcSliceTask& s = task.slices[task.num_slices++];
+    // The picture whose motion the slice reads for temporal prediction (clause 8.5.3.2.8), if it
+    // is still decoding.
+    if (sh.temporal_mvp_enabled && sh.slice_type != kSliceI) {
+      const int list = sh.slice_type == kSliceB && !sh.collocated_from_l0 ? 1 : 0;
+      const CollocatedMotion* col = sh.collocated_ref_idx < refs.num[list] ? refs.list[list][sh.collocated_ref_idx].motion : nullptr;
+      if (col && !col->intra_only)
+        for (const auto& slot : slots_)
+          if (slot.get() != &task && slot->pic.collocated.get() == col && !slot->done) task.reads.emplace_back(slot.get(), slot->sequence);
+    }
+    task.bytes += static_cast<int64_t>(nal.rbsp.size());
     s.sh = sh;
     s.refs = refs;
     std::swap(s.rbsp, nal.rbsp);  // the splitter refills the vector of an earlier slice
@@ -185,13 +201,32 @@ void HevcPicturePipeline::drop_all() {
   for (auto& slot : slots_) free_.push_back(slot.get());
 }
 
+// The oldest picture not taken, whose collocated pictures are older, hence taken; or a later
+// closed one with more slice bytes whose collocated pictures are all taken (or done: a slot that
+// holds a later picture than the one read). A picture taken thus waits only for pictures being
+// decoded or done: no worker waits for a picture no worker will take.
+HevcPictureTask* HevcPicturePipeline::pick() {
+  size_t best = 0;
+  for (size_t i = 1; i < queue_.size(); ++i) {
+    const HevcPictureTask& t = *queue_[i];
+    if (!t.closed || t.bytes <= queue_[best]->bytes) continue;
+    const bool ready = std::all_of(t.reads.begin(), t.reads.end(), [](const auto& r) {
+      return r.first->taken || r.first->done || r.first->sequence != r.second;
+    });
+    if (ready) best = i;
+  }
+  HevcPictureTask* t = queue_[best];
+  queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(best));
+  t->taken = true;
+  return t;
+}
+
 void HevcPicturePipeline::worker() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     work_.wait(lock, [&] { return stop_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopped
-    HevcPictureTask& t = *queue_.front();
-    queue_.pop_front();
+    HevcPictureTask& t = *pick();
     lock.unlock();
     bool ok = allocate(t);
     lock.lock();

@@ -15,9 +15,12 @@
 // row (the bottom-right candidate is taken in the current CTB row only) and at the centre of the
 // prediction block. The decoder of a picture publishes its collocated motion row by row
 // (PictureState::collocated_rows_decoded, CollocatedMotion::progress) and a picture decoded at the
-// same time waits for the rows it reads. Pictures are taken by the workers in decoding order, so
-// the picture waited for is always being decoded or done. The reference pictures' motion is held
-// by each picture (HevcPictureTask::references) while the DPB moves on.
+// same time waits for the rows it reads (not at all for a picture of I slices only). A free worker
+// takes the oldest picture not taken, or a later, larger one (more slice bytes) whose collocated
+// pictures are all taken already: the picture waited for is always being decoded or done, and a
+// large picture runs beside the small ones that follow another large one row by row. The
+// reference pictures' motion is held by each picture (HevcPictureTask::references) while the DPB
+// moves on.
 //
 // Errors: a picture's error (in its slice data, or a picture left incomplete) is thrown by the
 // hand_out() that reaches it, with the byte offset and picture a single thread gives it, after the
@@ -36,6 +39,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "analysis/picture_result.h"
@@ -73,6 +77,12 @@ struct HevcPictureTask {
   std::deque<HevcSliceTask> slices;  // [0, num_slices) of this picture; the rest kept for their memory
   size_t num_slices = 0;
   size_t next_slice = 0;  // the next one a worker decodes
+  uint64_t sequence = 0;  // start() order: tells a picture from a later one in the same slot
+  int64_t bytes = 0;      // of its slices so far: what a worker picks first (the larger the longer)
+  bool taken = false;     // by a worker
+  // The pictures still decoding whose motion it reads (and the sequence of each), for temporal
+  // prediction: a worker may take it before older pictures only once they are all taken.
+  std::vector<std::pair<const HevcPictureTask*, uint64_t>> reads;
   bool closed = false;
   bool check_complete = false;  // at the end: every coding tree block must have been coded
   int64_t end_offset = -1;      // the NAL unit that ended the picture (-1: the end of the stream)
@@ -133,6 +143,8 @@ class HevcPicturePipeline {
   void abandon_open();
   void drop_all();  // waits until every started picture is done, then frees them
   void worker();
+  // The picture a free worker takes (under the mutex): see the .cpp.
+  HevcPictureTask* pick();
   // Allocates the picture's arrays / decodes a slice / ends the picture; false (the error kept in
   // the task) on failure.
   static bool allocate(HevcPictureTask& task);
@@ -151,7 +163,8 @@ class HevcPicturePipeline {
   std::mutex mutex_;
   std::condition_variable work_;  // a picture started, a slice added, a picture closed, stop
   std::condition_variable done_;  // a picture done
-  std::deque<HevcPictureTask*> queue_;  // started, not taken by a worker
+  std::deque<HevcPictureTask*> queue_;  // started, not taken by a worker, in decoding order
+  uint64_t sequence_ = 0;
   bool stop_ = false;
   std::vector<std::thread> workers_;
 };
