@@ -152,15 +152,22 @@ void HevcPicturePipeline::hand_out_until(Until until) {
     }
     script_.pop_front();
     free_.push_back(&t);
-    if (!t.output) continue;
+    // The arrays leave the picture: each returns to its pool once the caller drops it, not when
+    // this slot decodes its next picture (fewer arrays in circulation, fewer fresh pages).
+    PictureState& pic = t.pic;
+    if (!t.output) {
+      pic.motion.reset(), pic.cu_map.reset(), pic.bits.reset(), pic.residual.reset();
+      continue;
+    }
     PictureResult r = std::move(t.result);
     const DecodeOptions& o = t.options;
-    r.total_bits = t.pic.total_bits;
-    if (o.motion) r.motion = t.pic.motion;
-    if (o.cu) r.cu = t.pic.cu_map;
-    if (o.bits) r.bits = t.pic.bits;
-    if (o.residual) r.residual = t.pic.residual;
+    r.total_bits = pic.total_bits;
+    if (o.motion) r.motion = std::move(pic.motion);
+    if (o.cu) r.cu = std::move(pic.cu_map);
+    if (o.bits) r.bits = std::move(pic.bits);
+    if (o.residual) r.residual = std::move(pic.residual);
     if (o.tu_stats) r.tu = t.tu_stats.rows();
+    pic.motion.reset(), pic.cu_map.reset(), pic.bits.reset(), pic.residual.reset();
     out_.add(std::move(r));
   }
 }
