@@ -25,10 +25,10 @@
 // <= 1.3x and CPU <= 1.8x FFmpeg's decode; parser motion only >= 4x and motion +
 // coefficient statistics >= 3x FFmpeg's speed; one file on 2 threads >= 1.7x
 // single-threaded (parsePictures' `threads`: the motion-only workload on 2
-// threads against 1, timed in turn in the same loop, best of --runs each; HEVC
-// decodes 2 pictures at once, H.264 cuts the stream into segments, printed with
-// the bound its random-access points set: pictures / the most pictures one of 2
-// threads decodes when segments go, in order, to the first free thread);
+// threads against 1, timed in turn in the same loop, best of --runs each; the
+// stream is cut into segments, printed with the bound its random-access points
+// set: pictures / the most pictures one of 2 threads decodes when segments go, in
+// order, to the first free thread);
 // inspect --json >= 2x faster than FFmpeg's
 // decode. tokenize is timed on 1 thread and on the CLI's default for one video
 // (the cores available, up to 4); inspect runs with the CLI's default.
@@ -201,12 +201,8 @@ async function main() {
       if (!one || a.seconds < one.seconds) one = a;
       if (!two || b.seconds < two.seconds) two = b;
     }
-    if (/\.(h264|264)$/.test(file)) {
-      const { cuts, bound } = segmentBound(file, 'h264', 2);
-      threaded.push([name, `${cuts.length + 1} segments`, one.seconds, two.seconds, one.seconds / two.seconds, `${bound(two.frames).toFixed(2)}x`]);
-    } else {
-      threaded.push([name, '2 pictures at once', one.seconds, two.seconds, one.seconds / two.seconds, '-']);
-    }
+    const { cuts, bound } = segmentBound(file, /\.(h264|264)$/.test(file) ? 'h264' : 'hevc', 2);
+    threaded.push([name, `${cuts.length + 1} segments`, one.seconds, two.seconds, one.seconds / two.seconds, `${bound(two.frames).toFixed(2)}x`]);
   }
   const e2e = [];
   const cliThreads = defaultParseThreads();

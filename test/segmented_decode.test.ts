@@ -1,5 +1,4 @@
-// One stream on several threads (parsePictures' `threads`: HEVC pictures decoded at once by one
-// decoder, cpp/stream/hevc_picture_pipeline.h; H.264 segments, src/input/segmented_decode.ts): the
+// One stream on several threads (parsePictures' `threads`, src/input/segmented_decode.ts): the
 // pictures must be those of one thread, in the same order, with the same arrays, on streams with
 // several random-access points (test/fixtures/segments, the corpus), from files, buffers and MP4;
 // errors come with the same code, byte offset and picture as with one thread, after at least the

@@ -43,12 +43,11 @@ export interface ParseOptions extends DecodeOptions {
   /** Resource limits (see DecodeLimits); a file that exceeds one fails with ERR_LIMIT_EXCEEDED naming it. */
   limits?: DecodeLimits;
   /**
-   * Decode one stream on this many threads (default 1). HEVC: this many pictures decode at once,
-   * on threads of the decoder's own (a picture waits, row by row, for the motion it reads of the
-   * picture it predicts from). H.264: the stream is cut at its IDR pictures and the segments
-   * decode at once on the libuv thread pool (UV_THREADPOOL_SIZE, 4 by default); a stream with a
-   * single IDR picture decodes on one thread whatever this says. The pictures are the same, in
-   * the same order, as with one thread.
+   * Decode one stream on this many threads (default 1): the stream is cut at its random-access
+   * points (HEVC IDR/BLA and CRA pictures without RASL pictures, H.264 IDR pictures) and the
+   * segments decode at once on the libuv thread pool (UV_THREADPOOL_SIZE, 4 by default). The
+   * pictures are the same, in the same order, as with one thread. A stream with a single
+   * random-access point decodes on one thread whatever this says.
    */
   threads?: number;
   /**
@@ -261,75 +260,47 @@ async function* decodePictures(input: ParseInput, options: CheckedParseOptions, 
     const threads = options.threads ?? 1;
     // The native calls, in order; each resolves to the pictures it completed.
     // The decoder is made at the first chunk: an MP4's track (hence its codec) is known by then.
-    // With threads > 1, HEVC pictures decode on that many threads of the one decoder (frame
-    // threads: cpp/stream/hevc_picture_pipeline.h), H.264 segments at once (decodeSegmented).
-    const newDecoder = (): NativeDecoder => {
-      const codec = src.codec();
-      return new addon.NativeDecoder({ ...decodeOptions, codec, ...(threads > 1 && codec === 'hevc' ? { threads } : {}) });
-    };
-    // A native call's pictures; a stream error of a decoder with frame threads comes with the
-    // pictures before it (error.pictures, bindings/addon.cc), handed out first.
-    let failure: unknown;
-    const call = (p: Promise<NativePicture[]>): Promise<NativePicture[]> => p.catch((e: unknown) => {
-      const before = (e as { pictures?: NativePicture[] } | null)?.pictures;
-      if (!before?.length) throw e;
-      failure = e;
-      return before;
-    });
-    const oneDecoder = async function* (stream: AsyncIterable<Uint8Array>): AsyncGenerator<NativePicture[]> {
-      for await (const chunk of stream) {
+    // With threads > 1 the stream is cut at its random-access points and the segments decode at
+    // once (decodeSegmented). The C++ core's frame threads (DecodeOptions::threads,
+    // cpp/stream/hevc_picture_pipeline.h) are not used here: on the bench streams they were no
+    // faster than segments and took more CPU (README, Speed).
+    batches = threads > 1 ? decodeSegmented(addon, scanned(chunks, scanner, file), {
+      threads,
+      codec: () => src.codec(),
+      decodeOptions,
+      limits: decodeOptions.limits,
+      picturesPerCall: perCall,
+      signal,
+      onDecoder: (d) => {
+        segmentDecoders.push(d);
+        if (signal?.aborted) d.cancel();
+      },
+    }) : (async function* () {
+      for await (const chunk of chunks) {
         if (signal?.aborted) throw signal.reason;
         if (scanner && !scanner.found) scanner.push(chunk);
-        decoder ??= newDecoder();
+        decoder ??= new addon.NativeDecoder({ ...decodeOptions, codec: src.codec() });
         // Push about perPush pictures' worth of bytes at a time, so
         // that a low-bitrate stream never materializes thousands of pictures.
         for (let offset = 0; offset < chunk.length; ) {
           const n = Math.min(chunk.length - offset, sizer.next());
-          let pictures = await call(decoder.push(chunk.subarray(offset, offset + n)));
+          let pictures = await decoder.push(chunk.subarray(offset, offset + n));
           offset += n;
           let made = pictures.length;
           yield pictures;
-          if (failure) throw failure;
           // The decoder stops after perCall pictures: resume until it has no more.
           while (pictures.length >= perCall) {
-            pictures = await call(decoder.push(EMPTY));
+            pictures = await decoder.push(EMPTY);
             made += pictures.length;
             yield pictures;
-            if (failure) throw failure;
           }
           sizer.record(n, made);
         }
       }
       if (scanner && !scanner.found) throw notVideo(scanner.bytes, file);
-      decoder ??= newDecoder();
-      yield await call(decoder.finish());
-      if (failure) throw failure;
-    };
-    batches = threads > 1 ? (async function* () {
-      const it = chunks[Symbol.asyncIterator]();
-      const first = await it.next();
-      const all = (async function* () {
-        if (first.done) return;
-        yield first.value;
-        for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
-      })();
-      if (src.codec() === 'hevc') {
-        yield* oneDecoder(all);
-        return;
-      }
-      yield* decodeSegmented(addon, scanned(all, scanner, file), {
-        threads,
-        codec: () => src.codec(),
-        decodeOptions,
-        limits: decodeOptions.limits,
-        picturesPerCall: perCall,
-        signal,
-        onDecoder: (d) => {
-          segmentDecoders.push(d);
-          if (signal?.aborted) d.cancel();
-        },
-      });
-    })() : oneDecoder(chunks);
+      decoder ??= new addon.NativeDecoder({ ...decodeOptions, codec: src.codec() });
+      yield await decoder.finish();
+    })();
     // One batch of look-ahead: the decoder works on the next pictures (on the
     // thread pool) while the consumer handles these.
     let next = batches.next();
