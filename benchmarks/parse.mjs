@@ -31,14 +31,14 @@
 // order, to the first free thread);
 // inspect --json >= 2x faster than FFmpeg's
 // decode. tokenize is timed on 1 thread and on the CLI's default for one video
-// (the cores available, up to 4); inspect runs with the CLI's default.
+// (the cores but one, up to 4); inspect runs with the CLI's default (the cores, up to 4).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { defaultParseThreads } from '../dist/cli/arguments.js';
+import { defaultParseThreads, defaultTokenizeParseThreads } from '../dist/cli/arguments.js';
 import { loadNative } from '../dist/input/native.js';
 import { parsePictures } from '../dist/input/parser.js';
 import { locateFfmpeg } from '../dist/input/ffmpeg/locate.js';
@@ -205,7 +205,7 @@ async function main() {
     threaded.push([name, `${cuts.length + 1} segments`, one.seconds, two.seconds, one.seconds / two.seconds, `${bound(two.frames).toFixed(2)}x`]);
   }
   const e2e = [];
-  const cliThreads = defaultParseThreads();
+  const cliThreads = defaultTokenizeParseThreads();
   for (const file of streams) {
     const base = rows.find((r) => r[0] === path.basename(file));
     for (const threads of [...new Set([1, cliThreads])]) {
@@ -243,7 +243,7 @@ async function main() {
   for (const [name, threads, tokens, dec, tok, ratio, decCpu, tokCpu, cpuRatio] of e2e)
     console.log(`| ${name} | ${threads} | ${tokens} | ${dec.toFixed(2)} | ${tok.toFixed(2)} | ${ratio.toFixed(2)}x | ${decCpu.toFixed(2)} | ${tokCpu.toFixed(2)} | ${cpuRatio.toFixed(2)}x |`);
   if (inspectRows.length) {
-    console.log(`\n| stream | FFmpeg decode, whole process (s) | codectok inspect --json (--threads ${cliThreads}), whole process (s) | inspect faster than decoding (target >= 2x) |`);
+    console.log(`\n| stream | FFmpeg decode, whole process (s) | codectok inspect --json (--threads ${defaultParseThreads()}), whole process (s) | inspect faster than decoding (target >= 2x) |`);
     console.log('|---|---:|---:|---:|');
     for (const [name, dec, ins, ratio] of inspectRows) console.log(`| ${name} | ${dec.toFixed(2)} | ${ins.toFixed(2)} | ${ratio.toFixed(2)}x |`);
   } else {

@@ -59,3 +59,12 @@ export function keyValues(list: string[] | undefined, what: string): Record<stri
 export function defaultParseThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
+
+/**
+ * The same for tokenize, whose pixel decode (FFmpeg) runs beside the parse: the cores but one, at
+ * least 1, up to 4 (on 2 cores a second parse thread made tokenize slower and cost more CPU:
+ * README, Speed).
+ */
+export function defaultTokenizeParseThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}

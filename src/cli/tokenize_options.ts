@@ -70,7 +70,7 @@ export function addTokenizeOptions(cmd: Command): Command {
     .option('--transcoder <which>', 'FFmpeg that transcodes: bundled (@ffmpeg-installer/ffmpeg, default unless FFMPEG_PATH is set), system (FFMPEG_PATH, the PATH, then bundled) or the path of an ffmpeg executable')
     .addOption(new Option('--ffmpeg <which>', 'FFmpeg for pixels: auto (default), native or wasm').choices(['auto', 'native', 'wasm']))
     .option('--timeout <seconds>', 'time bound per video: a slower one fails with ERR_TIMEOUT (default none)', num('--timeout'))
-    .option('--threads <n>', 'threads one video\'s bitstream is parsed on, cut at its random-access points (tokenize with --jobs 1: the cores available, up to 4; otherwise 1)', int('--threads', 1))
+    .option('--threads <n>', 'threads one video\'s bitstream is parsed on, cut at its random-access points (tokenize with --jobs 1: the cores available but one, up to 4; otherwise 1)', int('--threads', 1))
     .addOption(new Option('--device <which>', 'cpu (default), cuda (needs an addon built with CUDA: ERR_UNSUPPORTED otherwise) or auto').choices(['cpu', 'cuda', 'auto']));
 }
 

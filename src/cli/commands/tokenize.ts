@@ -13,7 +13,7 @@ import type { TokenizeResult } from '../../tokenize/result.js';
 import { tokenize } from '../../tokenize/tokenize.js';
 import { writeCanvases } from '../../writers/canvas.js';
 import { writeNpyOutput } from '../../writers/npy_output.js';
-import { defaultParseThreads, int } from '../arguments.js';
+import { defaultTokenizeParseThreads, int } from '../arguments.js';
 import { errorLine, writeOut } from '../output.js';
 import { addTokenizeOptions, type CliTokenizeOptions, tokenizeOptionsFrom } from '../tokenize_options.js';
 
@@ -81,10 +81,10 @@ class ProgressBar {
 export async function runTokenize(inputs: string[], opts: TokenizeCommandOptions): Promise<FileOutcome[]> {
   const dirs = outputDirs(inputs, opts.out);
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, inputs.length));
-  // One video at a time: its bitstream is parsed on the cores available (up to 4); several at
-  // once: one thread each (the jobs share the cores).
+  // One video at a time: its bitstream is parsed on the cores FFmpeg's pixel decode leaves (the
+  // cores but one, up to 4); several at once: one thread each (the jobs share the cores).
   const base = tokenizeOptionsFrom(opts);
-  base.threads ??= jobs === 1 ? defaultParseThreads() : 1;
+  base.threads ??= jobs === 1 ? defaultTokenizeParseThreads() : 1;
   const bar = new ProgressBar(inputs.length, !opts.json && opts.progress !== false && Boolean(process.stderr.isTTY));
   const outcomes: FileOutcome[] = new Array(inputs.length);
   // tokenize() is CPU-bound on its thread: several jobs run in worker threads (from dist/; the
