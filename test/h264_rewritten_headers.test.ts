@@ -46,6 +46,21 @@ async function pRef1(): Promise<string> {
   return source;
 }
 
+/** p_ref1 with its headers rewritten by `o`, saved beside it as NAME.h264. */
+async function pRef1Rewritten(name: string, o: HeaderRewrite): Promise<{ source: string; file: string }> {
+  const source = await pRef1();
+  const file = path.join(path.dirname(source), `${name}.h264`);
+  writeFileSync(file, rewriteH264Headers(readFileSync(source), o));
+  return { source, file };
+}
+
+/** The bundled FFmpeg decodes `file` without an error (for rewrites whose frames differ from the original's). */
+async function expectFfmpegDecodesCleanly(file: string): Promise<void> {
+  const ff = spawnSync(await ffmpegPath(), ['-v', 'error', '-f', 'h264', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+  expect(ff.status).toBe(0);
+  expect(ff.stderr).toBe('');
+}
+
 /**
  * The rewritten p_ref1 stream's vectors against the original's: every picture of the original
  * refers to the one before (POC 2(n - 1)); the rewritten one has the same vectors, with reference
@@ -119,9 +134,7 @@ describe('POC type 1, long-term references, frame_num gaps (libx264 streams rewr
     // 8.2.4.2.1)}: a block that referred to picture n - 2 (POC 2(n - 2)) now refers to POC 0. The
     // syntax, and so every vector, is the same.
     const file = rewritten({ longTermIdr: true });
-    const ff = spawnSync(await ffmpegPath(), ['-v', 'error', '-f', 'h264', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
-    expect(ff.status).toBe(0);
-    expect(ff.stderr).toBe('');
+    await expectFfmpegDecodesCleanly(file);
     const before = await parseFile(SOURCE, { cu: false, bits: false });
     const after = await parseFile(file, { cu: false, bits: false });
     expect(after.length).toBe(10);
@@ -143,9 +156,7 @@ describe('POC type 1, long-term references, frame_num gaps (libx264 streams rewr
   });
 
   test('a frame_num gap: the non-existing frame takes a sliding-window slot, the picture after it reorders list 0; the same pictures', { timeout: 60_000 }, async () => {
-    const source = await pRef1();
-    const file = path.join(path.dirname(source), 'p_ref1_gap.h264');
-    writeFileSync(file, rewriteH264Headers(readFileSync(source), { frameNumGap: 5 }));
+    const { source, file } = await pRef1Rewritten('p_ref1_gap', { frameNumGap: 5 });
     // 8.2.5.2: frame_num 5 is skipped; picture 5 (frame_num 6) finds list 0 {non-existing 5,
     // picture 4} and its modification puts picture 4 first: every picture refers to the one before
     // it, as coded, so FFmpeg decodes the same frames
@@ -164,9 +175,7 @@ describe('POC type 1, long-term references, frame_num gaps (libx264 streams rewr
     // PrevRefFrameNum is 0). 8.2.1: after decoding picture 4, tempPicOrderCnt = PicOrderCnt(4) = 8 is
     // subtracted from its POC, which becomes 0; POC type 2 restarts from prevFrameNumOffset 0, so
     // pictures 5..9 have POC 2 x frame_num = 2..10, and picture 5 refers to picture 4 as POC 0 (not 8)
-    const source = await pRef1();
-    const file = path.join(path.dirname(source), 'p_ref1_mmco5.h264');
-    writeFileSync(file, rewriteH264Headers(readFileSync(source), { mmco5At: 4 }));
+    const { source, file } = await pRef1Rewritten('p_ref1_mmco5', { mmco5At: 4 });
     expect(await frameMd5s(file)).toEqual(await frameMd5s(source));
     const before = await parseFile(source, { cu: false, bits: false });
     const after = await parseFile(file, { cu: false, bits: false });
@@ -189,12 +198,8 @@ describe('POC type 1, long-term references, frame_num gaps (libx264 streams rewr
     //  6: MMCO 4 (MaxLongTermFrameIdx 0: picture 5 unmarked) -> {4 long 0, 6 short}; from
     //     picture 7 on the previous picture is first again.
     // The syntax, and so every vector, is the original's; FFmpeg decodes it without an error.
-    const source = await pRef1();
-    const file = path.join(path.dirname(source), 'p_ref1_long_term.h264');
-    writeFileSync(file, rewriteH264Headers(readFileSync(source), { maxNumRefFrames: 2, mmco: { 2: [[4, 1], [1, 1], [6, 0]], 5: [[2, 0], [3, 0, 0], [4, 2], [6, 1]], 6: [[4, 1]] } }));
-    const ff = spawnSync(await ffmpegPath(), ['-v', 'error', '-f', 'h264', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
-    expect(ff.status).toBe(0);
-    expect(ff.stderr).toBe('');
+    const { source, file } = await pRef1Rewritten('p_ref1_long_term', { maxNumRefFrames: 2, mmco: { 2: [[4, 1], [1, 1], [6, 0]], 5: [[2, 0], [3, 0, 0], [4, 2], [6, 1]], 6: [[4, 1]] } });
+    await expectFfmpegDecodesCleanly(file);
     const before = await parseFile(source, { cu: false, bits: false });
     const after = await parseFile(file, { cu: false, bits: false });
     expect(after.map((p) => p.poc)).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
