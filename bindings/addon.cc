@@ -12,11 +12,6 @@
 //                                `start`, with the memory of the finished one (StreamDecoder::restart)
 //   option start: {decodeIndex, continuesSequence, prevTid0Poc} -> DecodeOptions::start
 //                                (a segment that begins at a planner's cut point)
-//   option threads: n            -> DecodeOptions::threads (HEVC: n pictures decoded at once, on
-//                                n threads of the decoder's own, besides the pool's); with n > 1
-//                                a call that rejects with a stream error gives the pictures
-//                                decoded before the error as error.pictures (the call that
-//                                throws may come after the one that pushed the bad bytes)
 //
 //   const p = new SegmentPlanner({codec, limits});   (cpp/stream/segment_planner.h)
 //   p.push(uint8array) -> {cuts: [{offset, firstSliceOffset, start, parameterSets: Uint8Array}], planned}
@@ -371,7 +366,7 @@ DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
       {"residual", &DecodeOptions::residual}, {"headersOnly", &DecodeOptions::headers_only},
   };
   // Checked here for their names only; `score` and `summary` are read by MakeScoreSession (bindings/scores.cc).
-  static constexpr const char* kOthers[] = {"pictures", "maxPicturesPerCall", "score", "summary", "codec", "limits", "start", "threads"};
+  static constexpr const char* kOthers[] = {"pictures", "maxPicturesPerCall", "score", "summary", "codec", "limits", "start"};
   // Every name first: an unknown one is an error, not ignored.
   Napi::Array names = o.GetPropertyNames();
   for (uint32_t i = 0; i < names.Length(); ++i) {
@@ -401,8 +396,6 @@ DecodeOptions ParseOptions(Napi::Env env, Napi::Value value) {
   if (!limit.IsUndefined()) options.max_pictures_per_call = NonNegativeInt32(env, limit, "option maxPicturesPerCall");
   Napi::Value limits = o.Get("limits");
   if (!limits.IsUndefined()) ParseLimits(env, limits, options.limits);
-  Napi::Value threads = o.Get("threads");
-  if (!threads.IsUndefined()) options.threads = static_cast<int>(PositiveInteger(env, threads, "option threads", 64));
   Napi::Value start = o.Get("start");
   if (!start.IsUndefined()) options.start = ParseStart(env, start);
   Napi::Value only = o.Get("pictures");
@@ -428,13 +421,8 @@ struct Core {
             codec),
         scores(std::move(score)) {
     if (scores) decoder.set_observer(scores->observer());
-    pictures_before_error = options.threads > 1;
   }
   void push(const uint8_t* data, size_t size) { decoder.push(data, size); }
-  // With frame threads (option threads > 1) an error is thrown by the call that finds it, which
-  // may come after the call that pushed its bytes: the pictures before it, ready in the decoder,
-  // go with the error (error.pictures) rather than being dropped.
-  bool pictures_before_error = false;
   bool finish() { return decoder.finish(); }
   void restart(const codectok::StreamStart& start) { decoder.restart(start); }
   bool next(PictureResult& out) { return decoder.next(out); }
@@ -474,11 +462,11 @@ class DecodeWorker : public Napi::AsyncWorker {
       error_.message = "decoding cancelled";
       return;
     }
-    auto take_ready = [&] {
-      PictureResult picture;
-      while (core_->next(picture)) pictures_.push_back(std::move(picture));
-    };
     try {
+      auto take_ready = [&] {
+        PictureResult picture;
+        while (core_->next(picture)) pictures_.push_back(std::move(picture));
+      };
       if (job_->restart) {
         core_->restart(job_->start);
       } else if (job_->finish) {
@@ -496,8 +484,6 @@ class DecodeWorker : public Napi::AsyncWorker {
       error_.message = e.what();
       error_.byte_offset = e.byte_offset;
       error_.picture = e.picture;
-      if (core_->pictures_before_error) take_ready();
-      else pictures_.clear();
     } catch (const std::exception& e) {
       error_.set = true;
       error_.code = "ERR_INTERNAL";
@@ -643,28 +629,17 @@ void DecodeWorker::Settle() {
   Napi::Env env = Env();
   Napi::HandleScope scope(env);
   bool failed = error_.set;
-  auto pictures = [&] {
-    Napi::Array out = Napi::Array::New(env, pictures_.size());
-    for (size_t i = 0; i < pictures_.size(); ++i) {
-      Napi::Object picture = PictureToJs(env, pictures_[i]);
-      if (core_->scores) core_->scores->attach_to(env, picture, pictures_[i].decode_index);
-      out.Set(static_cast<uint32_t>(i), picture);
-    }
-    return out;
-  };
   if (failed) {
-    Napi::Error error = MakeError(env, error_);
-    if (!pictures_.empty()) {
-      try {
-        error.Value().Set("pictures", pictures());
-      } catch (const Napi::Error&) {
-        // the error goes without them
-      }
-    }
-    job_->deferred.Reject(error.Value());
+    job_->deferred.Reject(MakeError(env, error_).Value());
   } else {
     try {
-      job_->deferred.Resolve(pictures());
+      Napi::Array out = Napi::Array::New(env, pictures_.size());
+      for (size_t i = 0; i < pictures_.size(); ++i) {
+        Napi::Object picture = PictureToJs(env, pictures_[i]);
+        if (core_->scores) core_->scores->attach_to(env, picture, pictures_[i].decode_index);
+        out.Set(static_cast<uint32_t>(i), picture);
+      }
+      job_->deferred.Resolve(out);
     } catch (const Napi::Error& e) {
       failed = true;
       JobError internal;

@@ -70,24 +70,6 @@ describe('NativeDecoder options are checked strictly', () => {
     invalidOption(() => new native.NativeDecoder({ maxPicturesPerCall: '8' as never }), /maxPicturesPerCall must be a number/);
   });
 
-  test('threads must be an integer from 1 to 64', () => {
-    invalidOption(() => new native.NativeDecoder({ threads: 0 }), /option threads must be between 1 and 64, got 0/, RangeError);
-    invalidOption(() => new native.NativeDecoder({ threads: 65 }), /option threads must be between 1 and 64/, RangeError);
-    invalidOption(() => new native.NativeDecoder({ threads: 1.5 }), /option threads must be an integer, got 1.5/);
-    invalidOption(() => new native.NativeDecoder({ threads: '2' as never }), /option threads must be a number/);
-  });
-
-  test('threads: 3 pictures decoded at once give the pictures and arrays of one thread', async () => {
-    const all = { motion: true, cu: true, bits: true, tuStats: true, residual: true };
-    const one = await decodeAll(stream, all);
-    const three = await decodeAll(stream, { ...all, threads: 3 });
-    expect(three.map((p) => [p.poc, p.decodeIndex, p.totalBits])).toEqual(one.map((p) => [p.poc, p.decodeIndex, p.totalBits]));
-    three.forEach((p, i) => {
-      for (const key of ['motion', 'cu', 'bits', 'tu', 'residual'] as const)
-        expect(Buffer.from(p[key]!.buffer).equals(Buffer.from(one[i]![key]!.buffer)), `${key} of picture ${i}`).toBe(true);
-    });
-  });
-
   test('valid options still decode: the chosen pictures carry arrays, the others metadata only', async () => {
     const pictures = await decodeAll(stream, { pictures: [0, 2], maxPicturesPerCall: 0, motion: true, cu: undefined });
     expect(pictures.length).toBeGreaterThan(2);

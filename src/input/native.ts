@@ -32,8 +32,6 @@ export interface NativeDecodeOptions extends Omit<DecodeOptions, 'pictures' | 'r
   limits?: NativeLimits;
   /** The bytes start at a SegmentPlanner's cut point, with this decoder state (cpp/stream/segment_planner.h). */
   start?: NativeStreamStart;
-  /** HEVC: decode this many pictures at once, on the decoder's own threads (cpp/stream/hevc_picture_pipeline.h). */
-  threads?: number;
 }
 
 /** DecodeOptions::start (cpp/analysis/picture_result.h): the state of a decoder at a cut point. */
