@@ -202,14 +202,15 @@ export async function prepareHevc(input: string, workDir: string, o: PrepareOpti
   const ff = await locateFfmpeg({ ...transcoderLocation(o.transcoder), ...o.ffmpeg, prefer: 'native' }).catch((e: unknown) => e as FfmpegError);
   // FFmpeg, when there is one, says an MP4's frame rate: probed while codectok demuxes the track
   // (stopped if the demux fails or the probe is not needed)
+  const demuxed = sniffContainer(head) === 'mp4' && mode !== 'always';
   let probed: Promise<ProbeResult> | undefined;
   const stopProbe = new AbortController();
-  if (sniffContainer(head) === 'mp4' && mode !== 'always' && !(ff instanceof Error)) {
+  if (demuxed && !(ff instanceof Error)) {
     probed = probe(input, ff, o.signal ? AbortSignal.any([o.signal, stopProbe.signal]) : stopProbe.signal);
     probed.catch(() => undefined);
   }
   try {
-    if (sniffContainer(head) === 'mp4' && mode !== 'always') {
+    if (demuxed) {
       const codec = await demuxMp4(input, out, o).then(
         (c): VideoCodec | undefined => c,
         (d: unknown) => {
