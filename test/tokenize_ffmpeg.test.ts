@@ -1,6 +1,6 @@
 // FFmpeg for the tokenizer: which binary, transcoding and demuxing to HEVC, decoding pixels (native
 // and WebAssembly), JPEG canvases.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeFrames } from '../src/input/ffmpeg/decode_frames.js';
@@ -110,25 +110,42 @@ describe('decoding pixels', () => {
     await expect(collect(decodeFrames(hevc, { frames: [5, 3], geometry: g }, ff))).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
   });
 
-  it('decodes ahead (FramePrefetch): the same frames, bounded memory, errors on take, stops FFmpeg on close', async () => {
+  it('decodes ahead (FramePrefetch): the same frames from its file, into a reused buffer, errors on take, stops FFmpeg and removes the file on close', async () => {
     const ff = await locateFfmpeg({ prefer: 'native' });
     const ref = await referenceFrames(hevc, g);
-    const size = g.outWidth * g.outHeight * 3;
-    // Room for one frame only: FFmpeg waits on its pipe until a frame is taken or dropped.
-    const p = new FramePrefetch(hevc, { frames: [0, 2, 5, 9, 23], geometry: g }, ff, size);
-    p.keepOnly([2, 9, 23]);
-    for (const i of [2, 9, 23]) expect(Buffer.compare(Buffer.from(await p.take(i)), Buffer.from(ref[i]!))).toBe(0);
+    const dir = tempDir();
+    const file = join(dir, 'frames.rgb');
+    const p = new FramePrefetch(hevc, { frames: [0, 2, 5, 9, 23], geometry: g }, ff, file);
+    // taken out of order, into one buffer (its letterbox padding stays 0), and into fresh ones
+    const reused = new Uint8Array(g.outWidth * g.outHeight * 3);
+    for (const i of [9, 2, 23]) {
+      expect(await p.take(i, reused)).toBe(reused);
+      expect(Buffer.compare(Buffer.from(reused), Buffer.from(ref[i]!))).toBe(0);
+    }
+    expect(Buffer.compare(Buffer.from(await p.take(0)), Buffer.from(ref[0]!))).toBe(0);
+    // FFmpeg wrote the content of each frame (no padding), nothing more
+    expect(statSync(file).size).toBe(5 * g.scaledWidth * g.scaledHeight * 3);
     await expect(p.take(4)).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+    await expect(p.take(5, new Uint8Array(10))).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
     await p.close();
+    expect(existsSync(file)).toBe(false);
     // A frame past the end of the stream: FFmpeg's ERR_DECODE when it is taken; earlier frames still come.
-    const short = new FramePrefetch(hevc, { frames: [3, 40], geometry: g }, ff);
+    const short = new FramePrefetch(hevc, { frames: [3, 40], geometry: g }, ff, join(dir, 'short.rgb'));
     expect(Buffer.compare(Buffer.from(await short.take(3)), Buffer.from(ref[3]!))).toBe(0);
-    await expect(short.take(40)).rejects.toMatchObject({ code: 'ERR_DECODE' });
+    await expect(short.take(40)).rejects.toMatchObject({ code: 'ERR_DECODE', message: expect.stringContaining('has no frame 40') });
     await short.close();
-    // Closed before anything is taken: FFmpeg is stopped, close() returns.
-    const closed = new FramePrefetch(hevc, { frames: [0, 23], geometry: g }, ff, size);
+    // Closed before anything is taken: FFmpeg is stopped, close() returns, the file is gone.
+    const closed = new FramePrefetch(hevc, { frames: [0, 23], geometry: g }, ff, join(dir, 'closed.rgb'));
     await closed.close();
-    await expect(closed.take(0)).rejects.toBeTruthy();
+    await expect(closed.take(0)).rejects.toMatchObject({ code: 'ERR_DECODE' });
+    expect(existsSync(join(dir, 'closed.rgb'))).toBe(false);
+    // A pillarboxed geometry (the content is not one run of the frame): the rows placed one by one
+    const pillar = letterboxGeometry(240, 416, { size: 128, patch: 16 });
+    expect(pillar.scaledWidth).toBeLessThan(pillar.outWidth);
+    const q = new FramePrefetch(hevc, { frames: [1, 7], geometry: pillar }, ff, join(dir, 'pillar.rgb'));
+    const direct = await collect(decodeFrames(hevc, { frames: [1, 7], geometry: pillar }, ff));
+    for (const [k, i] of [1, 7].entries()) expect(Buffer.compare(Buffer.from(await q.take(i)), Buffer.from(direct[k]!.rgb))).toBe(0);
+    await q.close();
   });
 
   it('falls back to the WebAssembly build of FFmpeg for decoding', { timeout: 60_000 }, async () => {

@@ -7,7 +7,8 @@
  * the output grid -> selection policy -> pixels of the needed frames decoded by FFmpeg from the same
  * HEVC stream, resized to the output geometry -> patches. FFmpeg starts decoding the sampled frames
  * once they are known (after the headers pass) and runs while the stream is parsed and scored
- * (FramePrefetch, bounded memory); the gather takes the frames it needs from it.
+ * (FramePrefetch: FFmpeg writes them to a file in the work directory); the gather reads the ones it
+ * needs from there.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { CodectokError, toCodectokError } from '../errors.js';
 import { type Geometry, letterboxGeometry, qwenGeometry } from '../geometry/output_geometry.js';
 import { contentPatchMask } from '../geometry/content_mask.js';
 import { decodeFrames } from '../input/ffmpeg/decode_frames.js';
-import { FramePrefetch } from '../input/ffmpeg/frame_prefetch.js';
+import { FRAMES_WORK_FILE, FramePrefetch } from '../input/ffmpeg/frame_prefetch.js';
 import { type FfmpegInfo, locateFfmpeg } from '../input/ffmpeg/locate.js';
 import { prepareHevc } from '../input/ffmpeg/prepare.js';
 import { loadNative, type NativePicture, type NativeScoreRequest } from '../input/native.js';
@@ -137,11 +138,10 @@ async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], 
   const mean = o.mean ?? [0, 0, 0];
   const std = o.std ?? [1, 1, 1];
   let done = 0;
-  prefetch?.keepOnly(frames);
   const source = decoded
     ? frames.map((index) => ({ index, rgb: decoded.get(index)! }))
     : prefetch
-      ? takeFrames(prefetch, frames)
+      ? takeFrames(prefetch, frames, new Uint8Array(g.outWidth * g.outHeight * 3))
       : decodeFrames(hevcPath, { frames, geometry: g, scaler: o.scaler, codec, signal, pictures }, ff);
   const spec = { frameWidth: g.outWidth, frameHeight: g.outHeight, patch: P, layout, dtype, mean, std };
   for await (const { index, rgb } of source) {
@@ -159,9 +159,9 @@ async function gatherPatches(o: TokenizeOptions, sel: Selection, slots: Slot[], 
   return patchTensor(data, layout === 'nhwc' ? [N, P, P, 3] : [N, 3, P, P], layout);
 }
 
-/** The frames, in order, as the prefetch delivers them. */
-async function* takeFrames(prefetch: FramePrefetch, frames: number[]): AsyncGenerator<{ index: number; rgb: Uint8Array }> {
-  for (const index of frames) yield { index, rgb: await prefetch.take(index) };
+/** The frames, in order, as the prefetch delivers them: each in `reuse` when given (valid until the next one), else in a buffer of its own. */
+async function* takeFrames(prefetch: FramePrefetch, frames: number[], reuse?: Uint8Array): AsyncGenerator<{ index: number; rgb: Uint8Array }> {
+  for (const index of frames) yield { index, rgb: await prefetch.take(index, reuse) };
 }
 
 /**
@@ -232,7 +232,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     // The sampled frames' pixels, decoded by FFmpeg while the stream is parsed (native FFmpeg:
     // the WebAssembly build runs on this thread and decodes after the selection).
     const frameSet = [...new Set(sampled)].sort((a, b) => a - b);
-    if (ff.kind === 'native') prefetch = new FramePrefetch(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec, signal: deadline.signal, pictures: headers }, ff);
+    if (ff.kind === 'native') prefetch = new FramePrefetch(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec, signal: deadline.signal, pictures: headers }, ff, join(workDir, FRAMES_WORK_FILE));
     // Without a custom picture source the decoder scores the sampled pictures itself (cpp/score/),
     // on its thread: only per-patch arrays come back. refresh: it computes every picture's change
     // signals there too (score.change), scoring none.

@@ -1,6 +1,6 @@
 // Decoding pixels: the sampled frames of an Annex-B HEVC or H.264 file to RGB24 at the output geometry,
 // with a native FFmpeg or its WebAssembly build.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -42,7 +42,7 @@ export function decodeFilter(o: DecodeFramesOptions): string {
 }
 
 /** Where the bytes of FFmpeg's scaled picture go in an output frame (outHeight x outWidth x 3, the padding 0). */
-class FrameLayout {
+export class FrameLayout {
   /** Bytes FFmpeg sends per frame, and per row of it. */
   readonly content: number;
   readonly row: number;
@@ -55,6 +55,11 @@ class FrameLayout {
     this.stride = g.outWidth * 3;
     this.size = this.stride * g.outHeight;
     this.origin = (g.padTop * g.outWidth + g.padLeft) * 3;
+  }
+
+  /** The content of `frame` as one run of bytes when it is one (a full-width picture), else undefined. */
+  contentRun(frame: Uint8Array): Uint8Array | undefined {
+    return this.row === this.stride ? frame.subarray(this.origin, this.origin + this.content) : undefined;
   }
 
   /** Copies `src` (FFmpeg's bytes from content offset `at` of the current frame on) into `frame`; returns the bytes copied (to the end of the frame at most). */
@@ -78,7 +83,7 @@ class FrameLayout {
 
 /** FFmpeg's arguments; `frames` counts the pictures of what FFmpeg reads (a pruned stream's indices). */
 function decodeArgs(input: string, output: string, o: DecodeFramesOptions, frames: number[]): string[] {
-  return ['-hide_banner', '-nostdin', '-v', 'error', '-f', o.codec ?? 'hevc', '-i', input, '-vf', decodeFilter({ ...o, frames }), '-vsync', '0', '-frames:v', String(frames.length), '-pix_fmt', 'rgb24', '-f', 'rawvideo', output];
+  return ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-f', o.codec ?? 'hevc', '-i', input, '-vf', decodeFilter({ ...o, frames }), '-vsync', '0', '-frames:v', String(frames.length), '-pix_fmt', 'rgb24', '-f', 'rawvideo', output];
 }
 
 /** Writes the pruned stream to FFmpeg's stdin; stops quietly when FFmpeg closes it (it has its frames, or it was killed). */
@@ -100,10 +105,59 @@ async function feed(stdin: NodeJS.WritableStream & { destroyed: boolean }, chunk
   }
 }
 
-function checkFrames(frames: number[]): void {
+export function checkFrames(frames: number[]): void {
   for (let i = 0; i < frames.length; i++) {
     if (!Number.isInteger(frames[i]) || frames[i]! < 0 || (i > 0 && frames[i]! <= frames[i - 1]!)) throw new FfmpegError('frames to decode must be increasing non-negative integers', 'ERR_INVALID_OPTION');
   }
+}
+
+/** A native FFmpeg decoding frames (startDecode): the child, its input feed and the tail of its stderr. */
+export interface DecodeProcess {
+  readonly child: ChildProcess;
+  /** The frames asked for, as indices of what FFmpeg reads (a pruned stream's). */
+  readonly frames: number[];
+  /** Resolves when the input is fed (or FFmpeg stopped reading it). */
+  readonly fed: Promise<void> | undefined;
+  /** FFmpeg's exit code; rejects with ERR_NO_FFMPEG when it cannot run. */
+  readonly exited: Promise<number | null>;
+  /** The last 32-64 KiB of FFmpeg's stderr so far. */
+  stderr(): string;
+  /** Kills FFmpeg if it still runs. */
+  kill(): void;
+}
+
+/**
+ * Starts a native FFmpeg decoding the frames `o.frames` of an Annex-B file to RGB24 content frames
+ * (scaledWidth x scaledHeight x 3, no padding) written to `output` ('pipe:1' or a file path), fed
+ * the pruned stream when `o.pictures` allows one. Aborting `o.signal` kills it.
+ */
+export async function startDecode(hevcPath: string, o: DecodeFramesOptions, ff: FfmpegInfo, output: string): Promise<DecodeProcess> {
+  const plan = o.pictures ? await planPrunedStream(hevcPath, o.pictures, o.frames) : undefined;
+  const frames = plan?.frames ?? o.frames;
+  const child = spawn(ff.path, decodeArgs(plan ? 'pipe:0' : hevcPath, output, o, frames), { stdio: [plan ? 'pipe' : 'ignore', output === 'pipe:1' ? 'pipe' : 'ignore', 'pipe'] });
+  const fed = plan ? feed(child.stdin!, prunedChunks(hevcPath, plan)) : undefined;
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (stderr.length > 1 << 16) stderr = stderr.slice(-(1 << 15));
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('close', resolve);
+    child.on('error', (e) => reject(new FfmpegError(`cannot run ${ff.path}: ${e.message}`, 'ERR_NO_FFMPEG')));
+  });
+  exited.catch(() => undefined);
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  if (o.signal?.aborted) kill();
+  else o.signal?.addEventListener('abort', kill, { once: true });
+  void exited.finally(() => o.signal?.removeEventListener('abort', kill)).catch(() => undefined);
+  return { child, frames, fed, exited, stderr: () => stderr, kill };
+}
+
+/** The ERR_DECODE of a decode that gave `got` of the frames asked for. */
+export function missingFramesError(hevcPath: string, frames: readonly number[], got: number, code: number | null, stderr: string): FfmpegError {
+  return new FfmpegError(`decoding ${hevcPath} returned ${got} of ${frames.length} frames${code ? ` (ffmpeg exit ${code}: ${stderr.trim().split('\n').pop()})` : ` (the stream has no frame ${frames[got]})`}`, 'ERR_DECODE', stderr);
 }
 
 /**
@@ -114,10 +168,9 @@ export async function* decodeFrames(hevcPath: string, o: DecodeFramesOptions, ff
   checkFrames(o.frames);
   if (o.frames.length === 0) return;
   const layout = new FrameLayout(o.geometry);
-  const plan = o.pictures ? await planPrunedStream(hevcPath, o.pictures, o.frames) : undefined;
-  const frames = plan?.frames ?? o.frames;
   if (ff.kind === 'wasm') {
-    const data = await decodeWithWasm(hevcPath, o, ff, frames, plan);
+    const plan = o.pictures ? await planPrunedStream(hevcPath, o.pictures, o.frames) : undefined;
+    const data = await decodeWithWasm(hevcPath, o, ff, plan?.frames ?? o.frames, plan);
     const n = Math.floor(data.length / layout.content);
     for (let k = 0; k < o.frames.length; k++) {
       if (k >= n) throw new FfmpegError(`decoding returned ${n} of ${o.frames.length} frames (the stream has no frame ${o.frames[k]})`, 'ERR_DECODE');
@@ -127,26 +180,13 @@ export async function* decodeFrames(hevcPath: string, o: DecodeFramesOptions, ff
     }
     return;
   }
-  const child = spawn(ff.path, decodeArgs(plan ? 'pipe:0' : hevcPath, 'pipe:1', o, frames), { stdio: [plan ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-  const fed = plan ? feed(child.stdin!, prunedChunks(hevcPath, plan)) : undefined;
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    if (stderr.length > 1 << 16) stderr = stderr.slice(-(1 << 15));
-  });
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const failed = new Promise<never>((_, reject) => child.on('error', (e) => reject(new FfmpegError(`cannot run ${ff.path}: ${e.message}`, 'ERR_NO_FFMPEG'))));
-  failed.catch(() => undefined);
-  const kill = () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  };
-  o.signal?.addEventListener('abort', kill, { once: true });
+  const p = await startDecode(hevcPath, o, ff, 'pipe:1');
   let k = 0;
   // Each frame is filled in place from FFmpeg's output chunks (no concatenation of chunks).
   let frame: Uint8Array | undefined;
   let filled = 0;
   try {
-    for await (const chunk of child.stdout! as AsyncIterable<Buffer>) {
+    for await (const chunk of p.child.stdout! as AsyncIterable<Buffer>) {
       for (let at = 0; at < chunk.length && k < o.frames.length; ) {
         frame ??= new Uint8Array(layout.size);
         const n = layout.place(frame, filled, chunk.subarray(at));
@@ -161,15 +201,12 @@ export async function* decodeFrames(hevcPath: string, o: DecodeFramesOptions, ff
       }
       if (o.signal?.aborted) return;
     }
-    const code = await Promise.race([closed, failed]);
+    const code = await p.exited;
     if (o.signal?.aborted) return;
-    if (k < o.frames.length) {
-      throw new FfmpegError(`decoding ${hevcPath} returned ${k} of ${o.frames.length} frames${code ? ` (ffmpeg exit ${code}: ${stderr.trim().split('\n').pop()})` : ` (the stream has no frame ${o.frames[k]})`}`, 'ERR_DECODE', stderr);
-    }
+    if (k < o.frames.length) throw missingFramesError(hevcPath, o.frames, k, code, p.stderr());
   } finally {
-    o.signal?.removeEventListener('abort', kill);
-    kill();
-    await fed;
+    p.kill();
+    await p.fed;
   }
 }
 

@@ -1,35 +1,53 @@
-// Pixels decoded ahead: FFmpeg (a child process, decodeFrames) decodes a known set of frames while
-// the caller does other work (tokenize: parsing and scoring the same stream), and the frames are
-// taken later, in increasing order. Memory stays bounded: at most maxHeldBytes of frames are held
-// (at least one frame); past that FFmpeg's output is not read, so FFmpeg waits on its pipe until
-// frames are taken or dropped.
-import { decodeFrames, type DecodeFramesOptions } from './decode_frames.js';
+// Pixels decoded ahead: FFmpeg (a child process) decodes a known set of frames while the caller
+// does other work (tokenize: parsing and scoring the same stream), and the frames are taken later.
+//
+// FFmpeg writes the frames to a file (the content of each, scaledWidth x scaledHeight x 3, one
+// after the other) instead of a pipe: nothing is held in this process's memory while the stream is
+// parsed, whatever the number of frames (the page cache holds the file, on disk when it must), and
+// a frame taken is read straight into the caller's buffer. Through a pipe every frame crossed
+// into JavaScript in 64 KiB chunks and was copied into a fresh buffer: on the 2-core development
+// machine that was about a quarter of the page faults of a whole tokenize (README, Speed).
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import { checkFrames, FrameLayout, missingFramesError, startDecode, type DecodeFramesOptions, type DecodeProcess } from './decode_frames.js';
 import type { FfmpegInfo } from './locate.js';
 import { FfmpegError } from './process.js';
 
-/** Default bound of the frames held: 256 MiB (e.g. 64 frames of 576x576 RGB take 64 MiB). */
-export const DEFAULT_PREFETCH_BYTES = 256 << 20;
+/** Name of the file a FramePrefetch writes into tokenize's work directory. */
+export const FRAMES_WORK_FILE = 'frames.rgb';
+
+/** How often a taker looks at the file while FFmpeg still writes it (ms). */
+const POLL_MS = 10;
 
 export class FramePrefetch {
-  private readonly held = new Map<number, Uint8Array>();
-  private heldBytes = 0;
-  /** After keepOnly(): the frames still wanted; the others are dropped as they come. */
-  private wanted: Set<number> | undefined;
-  private ended = false;
+  private readonly layout: FrameLayout;
+  private readonly started: Promise<DecodeProcess>;
+  private exitCode: number | null | undefined;
   private error: unknown;
-  private readonly abort = new AbortController();
-  /** Wakes the pump (room was made) or a taker (a frame came, or the end). */
-  private wakePump: (() => void) | undefined;
-  private wakeTaker: (() => void) | undefined;
-  private readonly pump: Promise<void>;
+  private closed = false;
+  private fh: Promise<FileHandle | undefined> | undefined;
 
+  /**
+   * Starts FFmpeg (native) decoding `o.frames` (increasing source indices) into `file`, which
+   * this prefetch owns: close() removes it.
+   */
   constructor(
-    hevcPath: string,
+    private readonly hevcPath: string,
     private readonly o: DecodeFramesOptions,
     ff: FfmpegInfo,
-    private readonly maxHeldBytes = DEFAULT_PREFETCH_BYTES,
+    private readonly file: string,
   ) {
-    this.pump = this.run(hevcPath, ff);
+    checkFrames(o.frames);
+    if (ff.kind !== 'native') throw new FfmpegError('decoding ahead needs a native FFmpeg', 'ERR_NO_FFMPEG');
+    this.layout = new FrameLayout(o.geometry);
+    this.started = startDecode(hevcPath, o, ff, file);
+    this.started.then(
+      (p) =>
+        p.exited.then(
+          (code) => void (this.exitCode = code),
+          (e: unknown) => void ((this.error = e), (this.exitCode = null)),
+        ),
+      (e: unknown) => void ((this.error = e), (this.exitCode = null)),
+    );
   }
 
   /** The frames this prefetch decodes (increasing source indices). */
@@ -37,68 +55,63 @@ export class FramePrefetch {
     return this.o.frames;
   }
 
-  private async run(hevcPath: string, ff: FfmpegInfo): Promise<void> {
-    try {
-      for await (const { index, rgb } of decodeFrames(hevcPath, { ...this.o, signal: this.o.signal ? AbortSignal.any([this.abort.signal, this.o.signal]) : this.abort.signal }, ff)) {
-        if (this.abort.signal.aborted) break;
-        if (this.wanted && !this.wanted.has(index)) continue;
-        this.held.set(index, rgb);
-        this.heldBytes += rgb.length;
-        this.wake('taker');
-        while (this.heldBytes >= this.maxHeldBytes && !this.abort.signal.aborted) await new Promise<void>((r) => (this.wakePump = r));
-      }
-    } catch (e) {
-      this.error = e;
-    } finally {
-      this.ended = true;
-      this.wake('taker');
-    }
-  }
-
-  private wake(who: 'pump' | 'taker'): void {
-    const f = who === 'pump' ? this.wakePump : this.wakeTaker;
-    if (who === 'pump') this.wakePump = undefined;
-    else this.wakeTaker = undefined;
-    f?.();
-  }
-
-  private drop(index: number): void {
-    const rgb = this.held.get(index);
-    if (!rgb) return;
-    this.held.delete(index);
-    this.heldBytes -= rgb.length;
-    this.wake('pump');
-  }
-
-  /** Only these frames will be taken: the others are dropped now and when they come. */
-  keepOnly(frames: Iterable<number>): void {
-    this.wanted = new Set(frames);
-    for (const index of [...this.held.keys()]) if (!this.wanted.has(index)) this.drop(index);
-  }
-
   /**
-   * Waits for a frame and hands it over (it is no longer held). Frames are taken in increasing
-   * order. Throws FFmpeg's error (ERR_DECODE...) when the decode ended without it.
+   * Waits until frame `index` is decoded and returns it (outHeight x outWidth x 3, the padding 0),
+   * written into `into` when given (its padding must be 0: a buffer this method filled before is).
+   * Throws FFmpeg's error (ERR_DECODE...) when the decode ended without it.
    */
-  async take(index: number): Promise<Uint8Array> {
-    if (!this.o.frames.includes(index)) throw new FfmpegError(`frame ${index} is not among the frames decoded ahead`, 'ERR_INVALID_OPTION');
+  async take(index: number, into?: Uint8Array): Promise<Uint8Array> {
+    const k = this.o.frames.indexOf(index);
+    if (k < 0) throw new FfmpegError(`frame ${index} is not among the frames decoded ahead`, 'ERR_INVALID_OPTION');
+    if (into && into.length !== this.layout.size) throw new FfmpegError(`a frame buffer of ${into.length} bytes for frames of ${this.layout.size}`, 'ERR_INVALID_OPTION');
+    const end = (k + 1) * this.layout.content;
     for (;;) {
-      const rgb = this.held.get(index);
-      if (rgb) {
-        this.drop(index);
-        return rgb;
+      if (this.closed) throw new FfmpegError('the frames decoded ahead were closed', 'ERR_DECODE');
+      const done = this.exitCode !== undefined;
+      const size = await this.fileSize();
+      if (size >= end) break;
+      if (done) {
+        if (this.error) throw this.error;
+        const p = await this.started;
+        throw missingFramesError(this.hevcPath, this.o.frames, Math.floor(size / this.layout.content), this.exitCode ?? null, p.stderr());
       }
-      if (this.ended) throw this.error ?? new FfmpegError(`the decode ended without frame ${index}`, 'ERR_DECODE');
-      await new Promise<void>((r) => (this.wakeTaker = r));
+      await new Promise((r) => setTimeout(r, POLL_MS));
     }
+    const frame = into ?? new Uint8Array(this.layout.size);
+    const run = this.layout.contentRun(frame);
+    const content = run ?? new Uint8Array(this.layout.content);
+    const fh = (await this.fh)!;
+    const { bytesRead } = await fh.read(content, 0, content.length, k * this.layout.content);
+    if (bytesRead !== content.length) throw new FfmpegError(`frame ${index}: ${bytesRead} of ${content.length} bytes in ${this.file}`, 'ERR_DECODE');
+    if (!run) this.layout.place(frame, 0, content);
+    return frame;
   }
 
-  /** Stops FFmpeg (if it still runs) and drops what is held. */
+  /** The bytes FFmpeg has written so far (0 before the file exists). */
+  private async fileSize(): Promise<number> {
+    this.fh ??= open(this.file, 'r').catch(() => undefined);
+    const fh = await this.fh;
+    if (!fh) {
+      this.fh = undefined; // not there yet
+      return 0;
+    }
+    return (await fh.stat()).size;
+  }
+
+  /** Stops FFmpeg (if it still runs) and removes the file. */
   async close(): Promise<void> {
-    this.abort.abort();
-    this.wake('pump');
-    await this.pump;
-    this.held.clear();
-    this.heldBytes = 0;
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      const p = await this.started;
+      p.kill();
+      await p.exited.catch(() => undefined);
+      await p.fed;
+    } catch {
+      // it never started: nothing runs
+    }
+    await (await this.fh)?.close();
+    this.fh = undefined;
+    await rm(this.file, { force: true });
   }
 }
