@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeFrames } from '../src/input/ffmpeg/decode_frames.js';
+import { decodeArgs, decodeFrames } from '../src/input/ffmpeg/decode_frames.js';
 import { FramePrefetch } from '../src/input/ffmpeg/frame_prefetch.js';
 import { locateFfmpeg } from '../src/input/ffmpeg/locate.js';
 import { parseProbe, prepareHevc, transcodeArgs } from '../src/input/ffmpeg/prepare.js';
@@ -106,6 +106,14 @@ describe('decoding pixels', () => {
     for (const f of got) expect(Buffer.compare(Buffer.from(f.rgb), Buffer.from(ref[f.index]!))).toBe(0);
     // letterbox rows are black
     expect(got[0]!.rgb.subarray(0, g.outWidth * 3).every((v) => v === 0)).toBe(true);
+    // on one FFmpeg thread (tokenize's choice for H.264): an input option, the same frames
+    const args = decodeArgs(hevc, 'pipe:1', { frames: [0, 5], geometry: g, threads: 1 }, [0, 5]);
+    expect(args.indexOf('-threads')).toBeGreaterThan(-1);
+    expect(args[args.indexOf('-threads') + 1]).toBe('1');
+    expect(args.indexOf('-threads')).toBeLessThan(args.indexOf('-i'));
+    expect(decodeArgs(hevc, 'pipe:1', { frames: [0, 5], geometry: g }, [0, 5])).not.toContain('-threads');
+    const one = await collect(decodeFrames(hevc, { frames: [0, 5, 23], geometry: g, threads: 1 }, ff));
+    for (const f of one) expect(Buffer.compare(Buffer.from(f.rgb), Buffer.from(ref[f.index]!))).toBe(0);
     await expect(collect(decodeFrames(hevc, { frames: [3, 40], geometry: g }, ff))).rejects.toMatchObject({ code: 'ERR_DECODE' });
     await expect(collect(decodeFrames(hevc, { frames: [5, 3], geometry: g }, ff))).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
   });

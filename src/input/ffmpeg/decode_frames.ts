@@ -18,6 +18,8 @@ export interface DecodeFramesOptions {
   scaler?: string;
   /** The standard of the Annex-B input. Default 'hevc'. */
   codec?: 'hevc' | 'h264';
+  /** FFmpeg's decoding threads (`-threads`). Default: FFmpeg's own choice (frame threads on every core). */
+  threads?: number;
   /** Aborting it kills FFmpeg and ends the iteration (native FFmpeg; the WebAssembly decode runs to its end). */
   signal?: AbortSignal;
   /**
@@ -82,8 +84,8 @@ export class FrameLayout {
 }
 
 /** FFmpeg's arguments; `frames` counts the pictures of what FFmpeg reads (a pruned stream's indices). */
-function decodeArgs(input: string, output: string, o: DecodeFramesOptions, frames: number[]): string[] {
-  return ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-f', o.codec ?? 'hevc', '-i', input, '-vf', decodeFilter({ ...o, frames }), '-vsync', '0', '-frames:v', String(frames.length), '-pix_fmt', 'rgb24', '-f', 'rawvideo', output];
+export function decodeArgs(input: string, output: string, o: DecodeFramesOptions, frames: number[]): string[] {
+  return ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...(o.threads ? ['-threads', String(o.threads)] : []), '-f', o.codec ?? 'hevc', '-i', input, '-vf', decodeFilter({ ...o, frames }), '-vsync', '0', '-frames:v', String(frames.length), '-pix_fmt', 'rgb24', '-f', 'rawvideo', output];
 }
 
 /** Writes the pruned stream to FFmpeg's stdin; stops quietly when FFmpeg closes it (it has its frames, or it was killed). */
