@@ -125,7 +125,7 @@ void ReleaseHolder(Napi::Env env, BufferHolder* h) {
 }
 
 template <typename T>
-Napi::ArrayBuffer ExternalBuffer(Napi::Env env, const std::shared_ptr<std::vector<T>>& storage) {
+Napi::ArrayBuffer ExternalBuffer(Napi::Env env, const std::shared_ptr<codectok::HugePageVector<T>>& storage) {
   if (storage->empty()) return Napi::ArrayBuffer::New(env, 0);
   auto* holder = new BufferHolder{storage, static_cast<int64_t>(storage->size() * sizeof(T)), false};
   void* data = static_cast<void*>(storage->data());
@@ -179,7 +179,7 @@ Napi::Value ReleasePicture(const Napi::CallbackInfo& info) {
 }
 
 template <typename T>
-Napi::Value TypedArray(Napi::Env env, const std::shared_ptr<std::vector<T>>& storage,
+Napi::Value TypedArray(Napi::Env env, const std::shared_ptr<codectok::HugePageVector<T>>& storage,
                        napi_typedarray_type type) {
   Napi::ArrayBuffer buffer = ExternalBuffer(env, storage);
   return Napi::TypedArrayOf<T>::New(env, storage->size(), buffer, 0, type);

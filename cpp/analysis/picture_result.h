@@ -6,6 +6,8 @@
 #include <memory>
 #include <vector>
 
+#include "core/huge_page_vector.h"
+
 namespace codectok {
 
 // Resource limits: what a hostile stream can make the decoder hold. A stream
@@ -125,17 +127,17 @@ struct PictureResult {
   std::vector<SliceInfo> slices;
 
   // int16 [ceil(H/4)][ceil(W/4)][8]: pred_mode, inter_dir, mv0x, mv0y, mv1x, mv1y, refpoc0, refpoc1
-  std::shared_ptr<std::vector<int16_t>> motion;
+  std::shared_ptr<HugePageVector<int16_t>> motion;
   // int16 [ceil(H/8)][ceil(W/8)][4]: log2 cu size, part_mode, QpY, pred_mode
-  std::shared_ptr<std::vector<int16_t>> cu;
+  std::shared_ptr<HugePageVector<int16_t>> cu;
   // float32 [ceil(H/8)][ceil(W/8)]: entropy-coded bits of the covering CU (HEVC: with the split flags
   // before it), spread by area; HEVC CTB-level syntax (SAO, end of slice segment / substream) is
   // spread over its CTB, H.264 end_of_slice_flag is in its macroblock: the map sums to total_bits
-  std::shared_ptr<std::vector<float>> bits;
+  std::shared_ptr<HugePageVector<float>> bits;
   // int16 [H][W] luma residual
-  std::shared_ptr<std::vector<int16_t>> residual;
+  std::shared_ptr<HugePageVector<int16_t>> residual;
   // int64 [n][13] transform block rows, decoding order (see corpus README)
-  std::shared_ptr<std::vector<int64_t>> tu;
+  std::shared_ptr<HugePageVector<int64_t>> tu;
   // Total bits of the picture's slice data (entropy-coded payload).
   double total_bits = 0;
 };

@@ -20,7 +20,7 @@ void TransformStatistics::flush() {
   num_pending_ = 0;
 }
 
-const std::shared_ptr<std::vector<int64_t>>& TransformStatistics::rows() {
+const std::shared_ptr<HugePageVector<int64_t>>& TransformStatistics::rows() {
   if (num_pending_) flush();
   return rows_;
 }

@@ -23,7 +23,7 @@ class TransformStatistics final : public TransformBlockSink {
   // |level|, sum of level^2, FNV-1a hash of the levels, qP', flags
   // (2: transform skip, 1: transquant bypass).
   // The current picture's rows, once all of its blocks are in.
-  const std::shared_ptr<std::vector<int64_t>>& rows();
+  const std::shared_ptr<HugePageVector<int64_t>>& rows();
 
   void transform_block(const TransformBlockLevels& block) override;
 
@@ -31,7 +31,7 @@ class TransformStatistics final : public TransformBlockSink {
   VectorPool<int64_t> pool_{24};
   void flush();  // appends the pending rows to rows_
 
-  std::shared_ptr<std::vector<int64_t>> rows_;
+  std::shared_ptr<HugePageVector<int64_t>> rows_;
   size_t last_count_ = 0;
   int32_t decode_index_ = 0, poc_ = 0;
   // Rows written here first and appended to rows_ in batches (one copy per batch, not per row).

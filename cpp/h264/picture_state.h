@@ -35,7 +35,7 @@ constexpr int kMaxRefIdx = 32;
 // table per slice instead of an identity stored with every 4x4 block.
 struct ColocatedMotion {
   int w4 = 0, h4 = 0, w_mbs = 0;
-  std::vector<BlockMotion> blocks;   // [h4][w4], every block written by its macroblock
+  HugePageVector<BlockMotion> blocks;   // [h4][w4], every block written by its macroblock
   std::vector<int32_t> mb_slice;     // [h_mbs][w_mbs]: slice index of each macroblock
   std::vector<int32_t> slice_ref_id;  // [slice][2][kMaxRefIdx]: DPB id of each list entry, -1 none
 
@@ -79,11 +79,11 @@ struct PictureState {
   std::vector<uint8_t> mvd;       // [h4][w4][2 lists][2 components], |mvd| clipped to 127 (CABAC)
   std::shared_ptr<ColocatedMotion> motion;
   // int16 [h4][w4][8] in the HEVC layout (options.motion), written by MotionPredictor::store.
-  std::shared_ptr<std::vector<int16_t>> motion_out;
+  std::shared_ptr<HugePageVector<int16_t>> motion_out;
   DecodeOptions options;
-  std::shared_ptr<std::vector<int16_t>> cu;  // [2*h_mbs][2*w_mbs][4]
-  std::shared_ptr<std::vector<float>> bits;  // [2*h_mbs][2*w_mbs]
-  std::shared_ptr<std::vector<int16_t>> residual;  // [H][W] luma residual (options.residual)
+  std::shared_ptr<HugePageVector<int16_t>> cu;  // [2*h_mbs][2*w_mbs][4]
+  std::shared_ptr<HugePageVector<float>> bits;  // [2*h_mbs][2*w_mbs]
+  std::shared_ptr<HugePageVector<int16_t>> residual;  // [H][W] luma residual (options.residual)
   TransformBlockSink* block_sink = nullptr;       // transform block statistics (options.tu_stats)
   double total_bits = 0;
   int decoded_mbs = 0;
@@ -95,7 +95,7 @@ struct PictureState {
   // Records the reference lists of slice `slice_index` (before its macroblocks are decoded).
   void add_slice(int slice_index, const RefLists& refs);
   // The motion output of the decoded picture (motion_out, handed over).
-  std::shared_ptr<std::vector<int16_t>> motion_output() { return std::move(motion_out); }
+  std::shared_ptr<HugePageVector<int16_t>> motion_output() { return std::move(motion_out); }
 
  private:
   // Arrays handed out with each picture and co-located motion kept by the DPB, recycled once

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/huge_page_vector.h"
 #include "hevc/row_progress.h"
 
 namespace codectok {
@@ -27,7 +28,7 @@ struct PredInfo {
 struct CollocatedMotion {
   int poc = 0;
   int w16 = 0, h16 = 0;
-  std::shared_ptr<std::vector<PredInfo>> blocks;
+  std::shared_ptr<HugePageVector<PredInfo>> blocks;
   // The rows of `blocks` that are final while the picture is still being decoded on another thread.
   RowProgress progress;
   // Every block is intra (a picture of I slices only, known once its slice headers are read):

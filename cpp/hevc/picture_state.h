@@ -31,7 +31,7 @@ struct PictureState {
   int nal_type = 0;
   int width = 0, height = 0, w4 = 0, h4 = 0, w8 = 0, h8 = 0;
 
-  std::vector<PredInfo> pred;       // [h4][w4], of inter blocks: written where it is read (store_pu)
+  HugePageVector<PredInfo> pred;       // [h4][w4], of inter blocks: written where it is read (store_pu)
   std::vector<uint8_t> pred_mode;   // [h4][w4] PredMode
   std::vector<uint8_t> ct_depth;    // [h4][w4]
   std::vector<uint8_t> intra_mode;  // [h4][w4] IntraPredModeY (DC for PCM / inter)
@@ -42,10 +42,10 @@ struct PictureState {
   // picture whose coding tree blocks are all decoded; only such a picture is handed out.
   // [h4][w4][8]: pred_mode, inter_dir, mv0x, mv0y, mv1x, mv1y, refpoc0, refpoc1 (-32768 when unused),
   // written by each prediction unit and each intra coding unit.
-  std::shared_ptr<std::vector<int16_t>> motion;
-  std::shared_ptr<std::vector<int16_t>> cu_map;    // [h8][w8][4], written by each coding unit
-  std::shared_ptr<std::vector<float>> bits;        // [h8][w8]
-  std::shared_ptr<std::vector<int16_t>> residual;  // [H][W]
+  std::shared_ptr<HugePageVector<int16_t>> motion;
+  std::shared_ptr<HugePageVector<int16_t>> cu_map;    // [h8][w8][4], written by each coding unit
+  std::shared_ptr<HugePageVector<float>> bits;        // [h8][w8]
+  std::shared_ptr<HugePageVector<int16_t>> residual;  // [H][W]
   TransformBlockSink* block_sink = nullptr;
   double total_bits = 0;
 

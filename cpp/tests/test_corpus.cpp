@@ -409,7 +409,7 @@ class StreamTest {
 
   // ------------------------------------------------------------ motion / cu
   void compare_blocks(const char* what, const NpyArray& gold_arr, const std::vector<int16_t>& gold, int block_px,
-                      const char* const* fields, std::shared_ptr<std::vector<int16_t>> PictureResult::*member,
+                      const char* const* fields, std::shared_ptr<codectok::HugePageVector<int16_t>> PictureResult::*member,
                       Tally& t) {
     const int BH = static_cast<int>(gold_arr.shape[1]);
     const int BW = static_cast<int>(gold_arr.shape[2]);

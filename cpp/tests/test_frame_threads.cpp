@@ -72,7 +72,7 @@ Outcome decode(const std::vector<uint8_t>& data, int threads, size_t chunk, int 
 }
 
 template <typename T>
-bool same_array(const std::shared_ptr<std::vector<T>>& a, const std::shared_ptr<std::vector<T>>& b) {
+bool same_array(const std::shared_ptr<HugePageVector<T>>& a, const std::shared_ptr<HugePageVector<T>>& b) {
   if (!a || !b) return !a && !b;
   return a->size() == b->size() && std::memcmp(a->data(), b->data(), a->size() * sizeof(T)) == 0;
 }
@@ -174,7 +174,7 @@ uint64_t fnv1a(uint64_t h, const void* p, size_t n) {
 }
 
 template <typename T>
-uint64_t hash_array(uint64_t h, const std::shared_ptr<std::vector<T>>& a) {
+uint64_t hash_array(uint64_t h, const std::shared_ptr<HugePageVector<T>>& a) {
   return a ? fnv1a(h, a->data(), a->size() * sizeof(T)) : h;
 }
 

@@ -55,7 +55,7 @@ struct Scene {
   int tile_id[1] = {0};
   SliceRefs refs;
   CollocatedMotion col;
-  std::shared_ptr<std::vector<PredInfo>> col_blocks = std::make_shared<std::vector<PredInfo>>(16);
+  std::shared_ptr<HugePageVector<PredInfo>> col_blocks = std::make_shared<HugePageVector<PredInfo>>(16);
   MotionContext ctx;
 
   // A P slice of the picture with POC `poc`; every 4x4 block intra (no motion) until set.

@@ -49,7 +49,7 @@ std::vector<PictureResult> decode(const uint8_t* data, size_t size, Codec codec,
 }
 
 template <typename T>
-bool same_array(const std::shared_ptr<std::vector<T>>& a, const std::shared_ptr<std::vector<T>>& b) {
+bool same_array(const std::shared_ptr<HugePageVector<T>>& a, const std::shared_ptr<HugePageVector<T>>& b) {
   if (!a || !b) return !a && !b;
   return a->size() == b->size() && std::memcmp(a->data(), b->data(), a->size() * sizeof(T)) == 0;
 }
