@@ -33,9 +33,9 @@ namespace codectok {
 static std::atomic<int> g_live{0};
 
 template <typename T>
-static std::shared_ptr<std::vector<T>> make_array(size_t n) {
+static std::shared_ptr<codectok::HugePageVector<T>> make_array(size_t n) {
   ++g_live;
-  return std::shared_ptr<std::vector<T>>(new std::vector<T>(n), [](std::vector<T>* v) {
+  return std::shared_ptr<codectok::HugePageVector<T>>(new codectok::HugePageVector<T>(n), [](codectok::HugePageVector<T>* v) {
     --g_live;
     delete v;
   });
