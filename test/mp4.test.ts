@@ -91,11 +91,30 @@ describe('MP4 input', () => {
         expect(splitNals(annexB).slice(0, 3).map((n) => n.type)).toEqual([32, 33, 34]);
       };
       // Random access (small chunks: seeks to the moov and back), whole buffer, stream.
+      const original = mp4.slice();
       expectDemux(await collect(mp4ToAnnexB(fileReader(mp4), { chunkSize: 4096 })));
       expectDemux(await collect(mp4ToAnnexB(fileReader(mp4))));
+      // the reader's bytes are the caller's: the start codes are written into a copy
+      expect(Buffer.compare(mp4, original)).toBe(0);
       expectDemux(await collect(mp4ToAnnexB(createReadStream(path.join(dir, file), { highWaterMark: 5000 }))));
     });
   }
+
+  test('a video track interleaved with an audio track: the same NAL units, the reader\'s bytes untouched', async () => {
+    const file = path.join(dir, 'seed224_audio.mp4');
+    ffmpeg(['-i', corpusStream('seed_gop16_224'), '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-map', '0:v', '-map', '1:a', '-c:v', 'copy', '-c:a', 'aac', '-shortest', '-tag:v', 'hvc1', file]);
+    const mp4 = new Uint8Array(await readFile(file));
+    const original = mp4.slice();
+    // the audio samples lie between the video samples (else this test would not test that)
+    const probe = spawnSync(ffmpegPath()!, ['-hide_banner', '-i', file], { encoding: 'utf8' });
+    expect(probe.stderr).toMatch(/Audio: aac/);
+    const raw = nals(new Uint8Array(await readFile(corpusStream('seed_gop16_224'))));
+    for (const chunkSize of [4096, 65536, undefined]) {
+      const got = nals(await collect(mp4ToAnnexB(fileReader(mp4), chunkSize ? { chunkSize } : {})));
+      expect(got.rest).toEqual(raw.rest);
+    }
+    expect(Buffer.compare(mp4, original)).toBe(0);
+  });
 
   test('the container is detected from the bytes and reported', async () => {
     const seen: ContainerInfo[] = [];

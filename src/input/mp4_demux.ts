@@ -130,12 +130,20 @@ class Mp4Demuxer {
   private paramSets: Uint8Array[] = [];
   extracted = 0;
   private readonly boxLimits: Mp4BoxLimits;
+  /** The track's samples (file offsets and sizes) when the caller reads them itself (extractSelf), once the moov is parsed. */
+  sampleTable: readonly Sample[] | undefined;
 
+  /**
+   * `extractSelf`: a file that is not fragmented has every sample's offset and size in its moov;
+   * then mp4box is not asked to extract samples (sampleTable lists them, the caller reads their
+   * bytes and hands them to toAnnexB). Fragmented files are extracted by mp4box either way.
+   */
   constructor(
     private readonly lib: Mp4Box,
     keepMdatData: boolean,
     private readonly fileName?: string,
     limits?: Mp4Limits,
+    private readonly extractSelf = false,
   ) {
     this.boxLimits = new Mp4BoxLimits(limits, fileName);
     this.file = lib.createFile(keepMdatData);
@@ -205,6 +213,10 @@ class Mp4Demuxer {
       timescale: chosen.timescale,
       fragmented: info.isFragmented,
     };
+    if (this.extractSelf && !info.isFragmented) {
+      this.sampleTable = (this.file.getTrackById(chosen.id) as unknown as { samples: Sample[] }).samples;
+      return;
+    }
     // One sample per callback: every extracted sample is handed out at once.
     this.file.setExtractionOptions(chosen.id, undefined, { nbSamples: 1 });
     this.file.start();
@@ -233,26 +245,45 @@ class Mp4Demuxer {
     const samples = this.samples;
     this.samples = [];
     for (const s of samples) {
-      if (s.description_index !== this.lastDescription) {
-        this.lastDescription = s.description_index;
-        const config = decoderConfig(s.description as unknown as EntryLike);
-        if (!config) throw this.fail('ERR_INVALID_SYNTAX', `MP4 sample ${s.number} has no hvcC / avcC configuration`);
-        this.lengthSize = config.lengthSizeMinusOne + 1;
-        this.paramSets = config.paramSets;
-        for (const nal of this.paramSets) out.push(START_CODE, nal);
-      }
       if (!s.data) throw this.fail('ERR_TRUNCATED', `MP4 sample ${s.number} has no data (truncated file?)`);
-      this.sampleToAnnexB(s, out);
-      this.extracted++;
+      this.toAnnexB(s, s.data, out);
     }
     const last = samples[samples.length - 1]!;
     this.file.releaseUsedSamples(last.track_id, last.number + 1);
     return out;
   }
 
-  private sampleToAnnexB(s: Sample, out: Uint8Array[]): void {
-    const data = s.data!;
+  /**
+   * Appends sample `s` (its bytes: `data`) to `out` as Annex-B: the parameter sets of its sample
+   * description first when that changes, then its NAL units with start codes. `ownData`: `data`
+   * is the caller's to rewrite (sampleToAnnexB).
+   */
+  toAnnexB(s: Sample, data: Uint8Array, out: Uint8Array[], ownData = false): void {
+    if (s.description_index !== this.lastDescription) {
+      this.lastDescription = s.description_index;
+      const config = decoderConfig(s.description as unknown as EntryLike);
+      if (!config) throw this.fail('ERR_INVALID_SYNTAX', `MP4 sample ${s.number} has no hvcC / avcC configuration`);
+      this.lengthSize = config.lengthSizeMinusOne + 1;
+      this.paramSets = config.paramSets;
+      for (const nal of this.paramSets) out.push(START_CODE, nal);
+    }
+    this.sampleToAnnexB(s, data, out, ownData);
+    this.extracted++;
+  }
+
+  /**
+   * `ownData`: with 4-byte lengths and no empty NAL unit the lengths are overwritten by start codes
+   * in place and the sample is one piece, joined to the piece before it when that ends where it
+   * starts (samples read together from the file).
+   */
+  private sampleToAnnexB(s: Sample, data: Uint8Array, out: Uint8Array[], ownData: boolean): void {
     const n = this.lengthSize;
+    if (ownData && n === 4 && data.length > 0 && startCodesInPlace(data)) {
+      const prev = out[out.length - 1];
+      if (prev && prev.buffer === data.buffer && prev.byteOffset + prev.length === data.byteOffset) out[out.length - 1] = new Uint8Array(data.buffer, prev.byteOffset, prev.length + data.length);
+      else out.push(data);
+      return;
+    }
     let p = 0;
     while (p < data.length) {
       if (p + n > data.length) {
@@ -297,7 +328,29 @@ class Mp4Demuxer {
   }
 }
 
-/** Groups small pieces into chunks of about `chunkSize` bytes. */
+/**
+ * Rewrites the 4-byte NAL unit lengths of a sample to start codes when every length is non-zero and
+ * the units fill the sample exactly; false (nothing written) otherwise, for the general path to
+ * convert (and report what is wrong).
+ */
+function startCodesInPlace(data: Uint8Array): boolean {
+  const length = (p: number) => data[p]! * 0x1000000 + (data[p + 1]! << 16) + (data[p + 2]! << 8) + data[p + 3]!;
+  let p = 0;
+  while (p < data.length) {
+    if (p + 4 > data.length) return false;
+    const len = length(p);
+    if (len === 0 || p + 4 + len > data.length) return false;
+    p += 4 + len;
+  }
+  for (p = 0; p < data.length; ) {
+    const len = length(p);
+    data.set(START_CODE, p);
+    p += 4 + len;
+  }
+  return true;
+}
+
+/** Groups small pieces into chunks of about `chunkSize` bytes (a piece of half that or more is passed on as it is). */
 class Batcher {
   private parts: Uint8Array[] = [];
   private size = 0;
@@ -305,6 +358,12 @@ class Batcher {
   add(pieces: Uint8Array[]): Uint8Array[] {
     const ready: Uint8Array[] = [];
     for (const p of pieces) {
+      if (p.length >= this.chunkSize / 2) {
+        // large enough alone: not copied
+        if (this.size > 0) ready.push(this.drain()!);
+        ready.push(p);
+        continue;
+      }
       this.parts.push(p);
       this.size += p.length;
       if (this.size >= this.chunkSize) ready.push(this.drain()!);
@@ -363,7 +422,7 @@ async function* demuxToAnnexB(
   };
 
   if (isReader(source)) {
-    const demuxer = new Mp4Demuxer(await loadMp4box(), false, options.file, options.limits);
+    const demuxer = new Mp4Demuxer(await loadMp4box(), false, options.file, options.limits, true);
     const size = source.size;
     let pos = 0;
     let bytesRead = 0;
@@ -377,6 +436,11 @@ async function* demuxToAnnexB(
       const end = pos + bytes.length;
       const next = demuxer.append(bytes, pos, end >= size);
       announce(demuxer);
+      if (demuxer.sampleTable) {
+        // not fragmented: the samples are read straight from the file (mp4box has its moov only)
+        for await (const pieces of readSamples(source, demuxer, demuxer.sampleTable, chunkSize)) for (const chunk of batcher.add(pieces)) yield chunk;
+        break;
+      }
       const before = demuxer.extracted;
       for (const chunk of batcher.add(demuxer.take())) yield chunk;
       const progressed = demuxer.extracted > before;
@@ -410,6 +474,62 @@ async function* demuxToAnnexB(
   }
   const rest = batcher.drain();
   if (rest) yield rest;
+}
+
+/**
+ * The Annex-B pieces of a track's samples read from the file by their offsets and sizes, in
+ * decoding order: the samples that lie in order within `chunkSize` bytes of the file are read with
+ * one read (the bytes of other tracks between them included; one sample at least). Stops at the
+ * first sample the file does not hold whole (finishCheck then says the track is truncated).
+ */
+async function* readSamples(source: RandomAccessReader, d: Mp4Demuxer, samples: readonly Sample[], chunkSize: number): AsyncGenerator<Uint8Array[]> {
+  for (let i = 0; i < samples.length; ) {
+    const start = samples[i]!.offset;
+    let end = start + samples[i]!.size;
+    let j = i + 1;
+    while (j < samples.length && samples[j]!.offset >= end && samples[j]!.offset + samples[j]!.size - start <= chunkSize) end = samples[j]!.offset + samples[j++]!.size;
+    if (!(Number.isSafeInteger(start) && start >= 0)) return;
+    // a copy (new Uint8Array: Buffer's slice() would not copy): the start codes are written into
+    // it, and the reader's bytes may be the caller's own
+    const bytes = end > start ? new Uint8Array(await source.read(start, end - start)) : new Uint8Array(0);
+    const out: Uint8Array[] = [];
+    for (; i < j; i++) {
+      const s = samples[i]!;
+      const at = s.offset - start;
+      if (at + s.size > bytes.length) break;
+      d.toAnnexB(s, bytes.subarray(at, at + s.size), out, true);
+    }
+    yield packed(out, bytes);
+    if (i < j) return;
+  }
+}
+
+/**
+ * The pieces with those that are parts of `buf` moved to its front, one after the other (they are
+ * in increasing order: no byte is overwritten before it is moved), so that what lay between them
+ * (other tracks' samples) is gone and they make one piece; a piece from elsewhere (a start code, a
+ * parameter set) ends such a run.
+ */
+function packed(pieces: Uint8Array[], buf: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let runStart = 0;
+  let w = 0;
+  const endRun = () => {
+    if (w > runStart) out.push(buf.subarray(runStart, w));
+    runStart = w;
+  };
+  for (const p of pieces) {
+    const at = p.byteOffset - buf.byteOffset;
+    if (p.buffer === buf.buffer && at >= w) {
+      if (at !== w) buf.copyWithin(w, at, at + p.length);
+      w += p.length;
+    } else {
+      endRun();
+      out.push(p);
+    }
+  }
+  endRun();
+  return out;
 }
 
 function finishCheck(d: Mp4Demuxer): void {
