@@ -1,5 +1,7 @@
 #include "score/refresh_allocator.h"
 
+#include "core/huge_page_vector.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -66,7 +68,9 @@ class Tables {
     for (int j = 0; j < T_; ++j) row_start_[j + 1] = row_start_[j] + (T_ - j);
     per_ = row_start_[T_];
     full_ = size_t(per_) * U_ <= kMaxTable;
-    seg_.reset(new double[full_ ? size_t(per_) * U_ : size_t(per_)]);
+    // every row is written before it is read (fill); tens of MB at T = 64 and 1296 positions: huge
+    // pages (core/huge_page_vector.h)
+    seg_.resize(full_ ? size_t(per_) * U_ : size_t(per_));
     pre_.assign(size_t(U_) * T_, 0.0);
     std::vector<int> at(U_, 0);
     for (int u = 0; u < U_; ++u) {
@@ -105,9 +109,9 @@ class Tables {
 
   // Row pointer of unit u such that seg(j, k) = rows[row_start(j) + k - j - 1], 0 <= j < k <= T.
   const double* rows(int u) {
-    if (full_) return seg_.get() + size_t(u) * per_;
+    if (full_) return seg_.data() + size_t(u) * per_;
     if (seg_of_ != u) fill(u, false);
-    return seg_.get();
+    return seg_.data();
   }
   int row_start(int j) const { return row_start_[j]; }
 
@@ -132,7 +136,7 @@ class Tables {
   // seg(j, k) = cost of slots j..k-1 held from slot j, pre(f) = cost of slots 0..f-1 back-filled
   // from slot f, each summed over the unit's members.
   void fill(int u, bool with_pre) {
-    double* seg = seg_.get() + (full_ ? size_t(u) * per_ : 0);
+    double* seg = seg_.data() + (full_ ? size_t(u) * per_ : 0);
     double* pre = pre_.data() + size_t(u) * T_;
     std::vector<double>& d = scratch_;
     d.resize(T_);
@@ -163,7 +167,7 @@ class Tables {
   int T_, S_, U_ = 0;
   std::vector<double> A_, w_, pre_, never_, blank_;
   std::vector<int> row_start_, members_, unit_start_;
-  std::unique_ptr<double[]> seg_;
+  HugePageVector<double> seg_;
   std::vector<double> scratch_;
   int per_ = 0;
   bool full_ = true;
