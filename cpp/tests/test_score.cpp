@@ -13,6 +13,7 @@
 #include "score/frame_scores.h"
 #include "score/motion_summary.h"
 #include "score/patch_pooling.h"
+#include <cstring>
 #include "score/signal_maps.h"
 #include "score/statistics.h"
 #include "support/check.h"
@@ -229,6 +230,40 @@ void test_pooling() {
   for (size_t i = 0; i < raw.size(); ++i) CHECK(i == hot ? std::fabs(raw[i] - 16.0 / 400) < 1e-7 : raw[i] == 0);
 }
 
+void test_pooling_rows_at_once() {
+  // The raw pooling (several rows at once) gives the bits of the pooling that also normalises (one
+  // row at a time): random maps, zeros among them, float and integer, odd row counts, crops.
+  uint32_t seed = 12345;
+  auto next = [&seed] { return seed = seed * 1664525u + 1013904223u; };
+  for (int patch : {14, 16, 32})
+    for (int cell : {4, 8, 16, 64})
+      for (bool integer : {false, true}) {
+        CodedFrame f{1928, 1088, 2, 6, 0, 8};  // 1920x1080 displayed
+        PatchGeometry g = test::letterbox_geometry(1920, 1080, 576, patch);
+        CellMap map;
+        map.cols = (1928 + cell - 1) / cell;
+        map.rows = (1088 + cell - 1) / cell;
+        map.cell = cell;
+        map.integer = integer;
+        const size_t n = static_cast<size_t>(map.cols) * map.rows;
+        if (integer) {
+          map.counts.resize(n);
+          for (auto& c : map.counts) c = next() % 3 == 0 ? 0 : next() % 5000;
+        } else {
+          map.values.resize(n);
+          for (auto& v : map.values) v = next() % 3 == 0 ? 0.0f : static_cast<float>(next() % 100000) / 977.0f;
+        }
+        PatchPooler pooler(g, f.crop_left, f.crop_top);
+        std::vector<float> one_row, norm, at_once;
+        pooler.pool(map, 7.5, one_row, &norm);
+        pooler.pool(map, INFINITY, at_once, nullptr);
+        CHECK(one_row.size() == at_once.size());
+        bool same = true;
+        for (size_t i = 0; i < one_row.size(); ++i) same &= std::memcmp(&one_row[i], &at_once[i], sizeof(float)) == 0;
+        CHECK(same);
+      }
+}
+
 void test_frame_scores() {
   // Per-frame: the level is the 95th percentile (floored); fused is the weighted mean.
   CodedFrame f{64, 64, 0, 0, 0, 0};
@@ -291,6 +326,7 @@ int main() {
   test_list0_integer_vectors();
   test_signal_maps();
   test_pooling();
+  test_pooling_rows_at_once();
   test_frame_scores();
   return codectok::test::report();
 }
