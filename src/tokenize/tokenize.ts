@@ -193,6 +193,9 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
   let prefetch: FramePrefetch | undefined;
   try {
     progress?.({ stage: 'prepare', done: 0, total: 1 });
+    // the FFmpeg that decodes the pixels, found (it must answer -version) while the input is prepared
+    const located = locateFfmpeg({ prefer: o.ffmpeg ?? 'auto' });
+    located.catch(() => undefined);
     const run = { signal: deadline.signal, limits: o.limits };
     const prepared = await prepareHevc(input, workDir, { reencode: o.reencode, transcode: o.transcode, transcoder: o.transcoder, ...run });
     // the stream's hash (for meta.json) is read while the headers are parsed
@@ -228,7 +231,7 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     let crop = { ...first.crop, width: first.width, height: first.height };
     let g = makeGeometry(o, first.width - first.crop.left - first.crop.right, first.height - first.crop.top - first.crop.bottom);
     const scored = !pixelsOnly && !refresh;
-    const ff = await locateFfmpeg({ prefer: o.ffmpeg ?? 'auto' });
+    const ff = await located;
     // The sampled frames' pixels, decoded by FFmpeg while the stream is parsed (native FFmpeg:
     // the WebAssembly build runs on this thread and decodes after the selection).
     // H.264: FFmpeg on one thread. Its decode costs less than the parse beside it (README, Speed), so

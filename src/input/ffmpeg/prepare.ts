@@ -199,14 +199,14 @@ export async function prepareHevc(input: string, workDir: string, o: PrepareOpti
     if (!fallback) return { hevcPath: input, codec: 'h264', route: 'annexb', sourceCodec: 'h264', encoder: asIsIdentity() };
   }
   const out = join(workDir, HEVC_WORK_FILE);
-  const ff = await locateFfmpeg({ ...transcoderLocation(o.transcoder), ...o.ffmpeg, prefer: 'native' }).catch((e: unknown) => e as FfmpegError);
-  // FFmpeg, when there is one, says an MP4's frame rate: probed while codectok demuxes the track
-  // (stopped if the demux fails or the probe is not needed)
+  // FFmpeg, when there is one, says an MP4's frame rate: found (it answers -version) and probed
+  // while codectok demuxes the track (the probe stopped if the demux fails or it is not needed)
+  const located = locateFfmpeg({ ...transcoderLocation(o.transcoder), ...o.ffmpeg, prefer: 'native' }).catch((e: unknown) => e as FfmpegError);
   const demuxed = sniffContainer(head) === 'mp4' && mode !== 'always';
-  let probed: Promise<ProbeResult> | undefined;
+  let probed: Promise<ProbeResult | undefined> | undefined;
   const stopProbe = new AbortController();
-  if (demuxed && !(ff instanceof Error)) {
-    probed = probe(input, ff, o.signal ? AbortSignal.any([o.signal, stopProbe.signal]) : stopProbe.signal);
+  if (demuxed) {
+    probed = located.then((ff) => (ff instanceof Error || stopProbe.signal.aborted ? undefined : probe(input, ff, o.signal ? AbortSignal.any([o.signal, stopProbe.signal]) : stopProbe.signal)));
     probed.catch(() => undefined);
   }
   try {
@@ -225,18 +225,20 @@ export async function prepareHevc(input: string, workDir: string, o: PrepareOpti
         fallback = await h264Refusal(path, o);
       }
       if (codec === 'hevc' || (codec === 'h264' && !fallback)) {
+        const ff = await located;
         return ff instanceof Error
           ? { hevcPath: path, codec, route: 'demuxed', sourceCodec: codec, encoder: asIsIdentity() }
-          : { hevcPath: path, codec, route: 'demuxed', sourceCodec: codec, fps: (await (probed ?? probe(input, ff, o.signal))).fps, ffmpeg: ff, encoder: asIsIdentity() };
+          : { hevcPath: path, codec, route: 'demuxed', sourceCodec: codec, fps: ((await probed) ?? (await probe(input, ff, o.signal))).fps, ffmpeg: ff, encoder: asIsIdentity() };
       }
     }
+    const ff = await located;
     if (ff instanceof Error) {
       if (ff.code === 'ERR_NO_FFMPEG' && o.transcoder === undefined && !o.ffmpeg?.sources) {
         throw new FfmpegError(`${ff.message}. codectok transcodes with the FFmpeg of @ffmpeg-installer/ffmpeg (or FFMPEG_PATH) so that every machine makes the same stream; --transcoder system or --transcoder PATH allows another one`, 'ERR_NO_FFMPEG', '', input);
       }
       throw ff;
     }
-    const info = raw ? ({ codec: 'hevc', width: 0, height: 0, container: 'hevc' } as ProbeResult) : await (probed ?? probe(input, ff, o.signal));
+    const info = raw ? ({ codec: 'hevc', width: 0, height: 0, container: 'hevc' } as ProbeResult) : ((await probed) ?? (await probe(input, ff, o.signal)));
     if (info.codec === 'hevc' && mode !== 'always') {
       await extractAnnexB(input, out, ff, o.signal);
       return { hevcPath: out, codec: 'hevc', route: 'demuxed', sourceCodec: 'hevc', fps: info.fps, ffmpeg: ff, encoder: asIsIdentity() };
