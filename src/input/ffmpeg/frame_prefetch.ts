@@ -25,6 +25,7 @@ export class FramePrefetch {
   private error: unknown;
   private closed = false;
   private fh: Promise<FileHandle | undefined> | undefined;
+  private finalSize: number | undefined;
 
   /**
    * Starts FFmpeg (native) decoding `o.frames` (increasing source indices) into `file`, which
@@ -68,7 +69,9 @@ export class FramePrefetch {
     for (;;) {
       if (this.closed) throw new FfmpegError('the frames decoded ahead were closed', 'ERR_DECODE');
       const done = this.exitCode !== undefined;
-      const size = await this.fileSize();
+      // once FFmpeg has exited the file's size is final: looked at once
+      const size = this.finalSize ?? (await this.fileSize());
+      if (done) this.finalSize = size;
       if (size >= end) break;
       if (done) {
         if (this.error) throw this.error;
