@@ -6,12 +6,16 @@
 
 namespace codectok {
 
-void TransformStatistics::start_picture(int32_t decode_index, int32_t poc) {
+void TransformStatistics::start_picture(int32_t decode_index, int32_t poc, int64_t luma_samples) {
   decode_index_ = decode_index;
   poc_ = poc;
-  if (rows_) last_count_ = rows_->size();
+  if (rows_) max_count_ = std::max(max_count_, rows_->size());
   rows_ = pool_.get(0, 0);
-  rows_->reserve(last_count_ + last_count_ / 4 + kTransformStatColumns * 64);
+  // Room for a row per 8x8 luma block, or more if a picture had more: a pooled vector grows once
+  // to what the stream's large pictures need (1080p: 3.4 MB, in huge pages, core/huge_page_vector.h)
+  // instead of reallocating into fresh pages whenever a larger picture follows smaller ones.
+  const size_t per_8x8 = static_cast<size_t>(std::max<int64_t>(luma_samples, 0) / 64) * kTransformStatColumns;
+  rows_->reserve(std::max(per_8x8, max_count_ + max_count_ / 4) + kTransformStatColumns * 64);
   num_pending_ = 0;
 }
 

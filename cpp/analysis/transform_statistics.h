@@ -16,8 +16,8 @@ constexpr int kTransformStatColumns = 13;
 
 class TransformStatistics final : public TransformBlockSink {
  public:
-  // Starts the rows of the picture with this decode index and POC.
-  void start_picture(int32_t decode_index, int32_t poc);
+  // Starts the rows of the picture with this decode index and POC, of `luma_samples` luma samples.
+  void start_picture(int32_t decode_index, int32_t poc, int64_t luma_samples);
   // int64 [n][13]: decode index, POC, cIdx, x, y (in the component's samples,
   // 4:2:0), log2 size, 0 intra / 1 inter, number of non-zero levels, sum of
   // |level|, sum of level^2, FNV-1a hash of the levels, qP', flags
@@ -27,12 +27,15 @@ class TransformStatistics final : public TransformBlockSink {
 
   void transform_block(const TransformBlockLevels& block) override;
 
+  // Takes its row vectors from `other`'s pool from now on (the pictures decoded at once share one).
+  void share_pool(const TransformStatistics& other) { pool_ = other.pool_; }
+
  private:
   VectorPool<int64_t> pool_{24};
   void flush();  // appends the pending rows to rows_
 
   std::shared_ptr<HugePageVector<int64_t>> rows_;
-  size_t last_count_ = 0;
+  size_t max_count_ = 0;  // elements of the largest picture's rows so far
   int32_t decode_index_ = 0, poc_ = 0;
   // Rows written here first and appended to rows_ in batches (one copy per batch, not per row).
   static constexpr int kBatchRows = 64;

@@ -26,6 +26,7 @@ HevcPicturePipeline::HevcPicturePipeline(int threads, OutputQueue& out) : out_(o
     pic.pool_residual = first.pool_residual;
     pic.pool_bits = first.pool_bits;
     pic.pool_col = first.pool_col;
+    slots_.back()->tu_stats.share_pool(slots_.front()->tu_stats);
   }
   if (threaded_)
     for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { worker(); });
