@@ -1,6 +1,6 @@
 // Memory of the large per-picture arrays (prediction state, output maps, collocated motion,
-// transform statistics): HugePageVector<T>, a std::vector whose storage of 1 MiB or more is its own
-// mapping, aligned to and rounded up to 2 MiB and advised for transparent huge pages
+// transform statistics): HugePageVector<T>, a std::vector whose storage of 512 KiB or more is its
+// own mapping, aligned to and rounded up to 2 MiB and advised for transparent huge pages
 // (MADV_HUGEPAGE; Linux, where /sys/kernel/mm/transparent_hugepage/enabled is `always` or
 // `madvise`). A fresh 4 KiB page costs a page fault and its zeroing; on the virtual machines
 // measured (README, Speed) faulting in 2 MiB of fresh 4 KiB pages took 7-9 ms, against 0.3 ms as
@@ -33,8 +33,9 @@ namespace codectok {
 namespace huge_page_memory {
 
 constexpr size_t kHugePageBytes = size_t{2} << 20;
-// From this size an array gets huge pages (rounding it up wastes less than its own size).
-constexpr size_t kHugePageMinBytes = size_t{1} << 20;
+// From this size an array gets huge pages: 720p motion fields (921 600 bytes) and up. Rounding up
+// to 2 MiB at most triples an array's memory; the pools bound how many there are.
+constexpr size_t kHugePageMinBytes = size_t{512} << 10;
 
 inline bool uses_huge_pages(size_t bytes) {
 #if defined(CODECTOK_HUGE_PAGE_ARRAYS)

@@ -20,17 +20,18 @@ void test_placement() {
   HugePageVector<int16_t> motion(size_t{480} * 270 * 8);
   check(motion.size() == size_t{1036800}, "a HugePageVector has the size asked for");
   if (huge_page_memory::uses_huge_pages(motion.size() * sizeof(int16_t)))
-    check(aligned_to_huge_page(motion.data()), "an array of 1 MiB or more starts on a 2 MiB boundary");
+    check(aligned_to_huge_page(motion.data()), "a huge-page array starts on a 2 MiB boundary");
 #if defined(CODECTOK_HUGE_PAGE_ARRAYS)
-  check(huge_page_memory::uses_huge_pages(size_t{1} << 20), "Linux: 1 MiB arrays get huge pages");
+  // 1280x720's motion output (921 600 bytes) is the smallest picture array the threshold is for.
+  check(huge_page_memory::uses_huge_pages(size_t{320} * 180 * 8 * 2), "Linux: a 720p motion field gets huge pages");
 #endif
-  check(!huge_page_memory::uses_huge_pages((size_t{1} << 20) - 1), "arrays under 1 MiB stay on operator new");
+  check(!huge_page_memory::uses_huge_pages((size_t{512} << 10) - 1), "arrays under 512 KiB stay on operator new");
   check(huge_page_memory::mapped_bytes(2073600) == (size_t{2} << 20), "2 073 600 bytes map one 2 MiB page");
   check(huge_page_memory::mapped_bytes((size_t{2} << 20) + 1) == (size_t{4} << 20), "2 MiB + 1 byte map two");
 }
 
 void test_contents() {
-  // Every element written and read back, across the 1 MiB boundary as the vector grows.
+  // Every element written and read back, across the huge-page threshold as the vector grows.
   HugePageVector<int32_t> v;
   bool same = true;
   for (int32_t i = 0; i < (3 << 20) / 4; ++i) v.push_back(i * 7);
