@@ -9,6 +9,17 @@ MotionSummary summarize_motion(const int16_t* m, size_t blocks) {
   if (blocks == 0) return s;
   size_t intra = 0, inter = 0, skip = 0, count = 0;
   double sum = 0;
+  // The length of the last vector measured in each list: neighbouring 4x4 blocks of a prediction
+  // unit (and runs of skipped blocks) repeat their vectors, which are then not measured again.
+  int last_x[2] = {0, 0}, last_y[2] = {0, 0};
+  double last_length[2] = {0, 0};
+  auto length = [&](int list, int x, int y) {
+    if (x != last_x[list] || y != last_y[list]) {
+      last_x[list] = x, last_y[list] = y;
+      last_length[list] = js_hypot(x, y);
+    }
+    return last_length[list];
+  };
   for (size_t i = 0; i < blocks; ++i, m += 8) {
     const int mode = m[0];
     if (mode == 0) {
@@ -19,11 +30,11 @@ MotionSummary summarize_motion(const int16_t* m, size_t blocks) {
     else ++inter;
     const int dir = m[1];
     if (dir & 1) {
-      sum += js_hypot(m[2], m[3]);
+      sum += length(0, m[2], m[3]);
       ++count;
     }
     if (dir & 2) {
-      sum += js_hypot(m[4], m[5]);
+      sum += length(1, m[4], m[5]);
       ++count;
     }
   }
