@@ -48,6 +48,15 @@ void PictureState::allocate() {
   wpp_ctx_valid = false;
 }
 
+void PictureState::swap_prediction_state(PredictionState& other) {
+  pred.swap(other.pred);
+  pred_mode.swap(other.pred_mode);
+  ct_depth.swap(other.ct_depth);
+  intra_mode.swap(other.intra_mode);
+  qp_y.swap(other.qp_y);
+  ctb_slice_addr.swap(other.ctb_slice_addr);
+}
+
 void PictureState::write_collocated_rows(int end16) {
   CollocatedMotion& col = *collocated;
   for (int y = collocated_rows_; y < end16; ++y)

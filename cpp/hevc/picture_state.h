@@ -23,6 +23,17 @@ struct PictureMaps {
   TransformBlockSink* block_sink = nullptr;  // receives every parsed transform block, when set
 };
 
+// The 4x4 prediction state a picture needs while its slices decode, and not once it is complete
+// (its collocated motion written): the frame threads' pipeline lends one to each picture it
+// decodes (PictureState::swap_prediction_state), so that as many exist as pictures decode at once
+// rather than as pictures are in flight.
+struct PredictionState {
+  HugePageVector<PredInfo> pred;
+  std::vector<uint8_t> pred_mode, ct_depth, intra_mode;
+  std::vector<int8_t> qp_y;
+  std::vector<int32_t> ctb_slice_addr;
+};
+
 struct PictureState {
   std::shared_ptr<const Sps> sps;
   std::shared_ptr<const Pps> pps;
@@ -79,6 +90,8 @@ struct PictureState {
   void allocate();
   // The coding tree block rows [0, ctb_rows) are decoded: their collocated motion is final.
   void collocated_rows_decoded(int ctb_rows);
+  // Exchanges the prediction state (pred ... ctb_slice_addr) with `other` (no copy).
+  void swap_prediction_state(PredictionState& other);
   // Every coding tree block is decoded: the rest of the collocated motion is final.
   void collocated_complete();
   // Decoding failed: the collocated rows not written yet read as intra (no motion), so that the

@@ -258,6 +258,13 @@ void HevcPicturePipeline::worker() {
 }
 
 bool HevcPicturePipeline::allocate(HevcPictureTask& task) {
+  {
+    std::lock_guard<std::mutex> lock(spare_mutex_);
+    if (!spare_.empty()) {
+      task.pic.swap_prediction_state(spare_.back());
+      spare_.pop_back();
+    }
+  }
   try {
     task.pic.allocate();
     return true;
@@ -295,6 +302,7 @@ bool HevcPicturePipeline::finish(HevcPictureTask& task) {
           throw e;
         }
     task.pic.collocated_complete();
+    return_prediction_state(task);
     return true;
   } catch (...) {
     fail(task, std::current_exception());
@@ -305,6 +313,13 @@ bool HevcPicturePipeline::finish(HevcPictureTask& task) {
 void HevcPicturePipeline::fail(HevcPictureTask& task, std::exception_ptr error) {
   task.error = std::move(error);
   task.pic.collocated_abandon();
+  return_prediction_state(task);
+}
+
+void HevcPicturePipeline::return_prediction_state(HevcPictureTask& task) {
+  std::lock_guard<std::mutex> lock(spare_mutex_);
+  spare_.emplace_back();
+  task.pic.swap_prediction_state(spare_.back());
 }
 
 }  // namespace codectok

@@ -145,13 +145,15 @@ class HevcPicturePipeline {
   void worker();
   // The picture a free worker takes (under the mutex): see the .cpp.
   HevcPictureTask* pick();
-  // Allocates the picture's arrays / decodes a slice / ends the picture; false (the error kept in
-  // the task) on failure.
-  static bool allocate(HevcPictureTask& task);
-  static bool decode_slice(HevcPictureTask& task, const SliceHeader& sh, const SliceRefs& refs,
-                           const std::vector<uint8_t>& rbsp, int64_t byte_offset);
-  static bool finish(HevcPictureTask& task);
-  static void fail(HevcPictureTask& task, std::exception_ptr error);
+  // Allocates the picture's arrays (its prediction state lent from spare_) / decodes a slice /
+  // ends the picture (the prediction state given back); false (the error kept in the task) on
+  // failure.
+  bool allocate(HevcPictureTask& task);
+  bool decode_slice(HevcPictureTask& task, const SliceHeader& sh, const SliceRefs& refs,
+                    const std::vector<uint8_t>& rbsp, int64_t byte_offset);
+  bool finish(HevcPictureTask& task);
+  void fail(HevcPictureTask& task, std::exception_ptr error);
+  void return_prediction_state(HevcPictureTask& task);
 
   OutputQueue& out_;
   const bool threaded_;
@@ -167,6 +169,11 @@ class HevcPicturePipeline {
   uint64_t sequence_ = 0;
   bool stop_ = false;
   std::vector<std::thread> workers_;
+
+  // Prediction states not lent to a picture (guarded by spare_mutex_): one per picture decoding at
+  // once, made as needed, reused (their memory faulted in once).
+  std::mutex spare_mutex_;
+  std::vector<PredictionState> spare_;
 };
 
 }  // namespace codectok
