@@ -74,6 +74,8 @@ inline void release(void* p, size_t bytes) {
     munmap(p, mapped_bytes(bytes));
     return;
   }
+#else
+  (void)bytes;
 #endif
   ::operator delete(p);
 }
