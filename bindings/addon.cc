@@ -529,6 +529,9 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
       scores = codectok_bindings::MakeScoreSession(info[0].As<Napi::Object>());
       // the motion summary reads the motion field (handed out only if asked)
       if (info[0].As<Napi::Object>().Get("summary").ToBoolean().Value()) options.motion = true;
+      // scored pictures hand no arrays out (PictureScoring::process takes them), and the scoring
+      // reads the transform rows' counts and sums only: no levels' hash
+      if (!info[0].As<Napi::Object>().Get("score").IsUndefined() && !info[0].As<Napi::Object>().Get("score").IsNull()) options.tu_hash = false;
     }
     try {
       core_ = std::make_shared<Core>(options, codec, std::move(scores));

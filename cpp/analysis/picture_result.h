@@ -52,6 +52,9 @@ struct DecodeOptions {
   bool cu = true;         // 8x8 coding-unit map
   bool bits = true;       // 8x8 bit-cost map
   bool tu_stats = false;  // per transform block coefficient statistics
+  // With tu_stats: the FNV hash of each block's levels (column 10). False leaves it 0, for a
+  // consumer that reads the counts and sums only (the addon's scoring, which hands no rows out).
+  bool tu_hash = true;
   bool residual = false;  // luma residual plane (clause 8.6), needs inverse transforms
   // Parse parameter sets and slice headers only (POC, types, reference lists):
   // no slice data, no arrays. Fast: for counting and mapping pictures.

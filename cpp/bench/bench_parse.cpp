@@ -1,10 +1,11 @@
-// bench_parse FILE [motion|coef|residual] [MAX_BYTES] [hevc|h264] [THREADS]: parses an
+// bench_parse FILE [motion|coef|sums|residual] [MAX_BYTES] [hevc|h264] [THREADS]: parses an
 // Annex-B HEVC or H.264 file with one StreamDecoder (single thread; HEVC on THREADS frame threads
 // when given, DecodeOptions::threads; MAX_BYTES 0: the whole file) and prints
 // the picture count and the seconds taken. The codec defaults to H.264 for
 // .h264 / .264 / .avc / .jsv files, HEVC otherwise. The workloads are those of `npm run bench:parse`:
 //   motion    motion field only
 //   coef      motion + CU map + bits + transform-block statistics
+//   sums      coef without the levels' hash (tu_hash false: what the addon's scoring asks)
 //   residual  motion + CU map + bits + luma residual planes
 // MAX_BYTES parses only the start of the file (a short run for
 // `valgrind --tool=callgrind`, whose instruction counts are the A/B measure
@@ -23,7 +24,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: bench_parse FILE [motion|coef|residual] [MAX_BYTES] [hevc|h264] [THREADS]\n");
+    std::fprintf(stderr, "usage: bench_parse FILE [motion|coef|sums|residual] [MAX_BYTES] [hevc|h264] [THREADS]\n");
     return 2;
   }
   std::ifstream in(argv[1], std::ios::binary);
@@ -60,8 +61,9 @@ int main(int argc, char** argv) {
   if (argc > 5) o.threads = std::max(1, std::atoi(argv[5]));
   o.motion = true;
   o.cu = o.bits = o.tu_stats = o.residual = false;
-  if (std::strcmp(workload, "coef") == 0) {
+  if (std::strcmp(workload, "coef") == 0 || std::strcmp(workload, "sums") == 0) {
     o.cu = o.bits = o.tu_stats = true;
+    o.tu_hash = std::strcmp(workload, "coef") == 0;
   } else if (std::strcmp(workload, "residual") == 0) {
     o.cu = o.bits = o.residual = true;
   } else if (std::strcmp(workload, "motion") != 0) {

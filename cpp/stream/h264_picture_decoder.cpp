@@ -214,7 +214,7 @@ class H264PictureDecoder final : public codectok::PictureDecoder {
     decode_index_ = decode_count_++;
     picture_options_ = picture_options(options_, decode_index_);
     if (!options_.headers_only) {
-      if (picture_options_.tu_stats) tu_stats_.start_picture(decode_index_, poc, int64_t{sh.sps->width()} * sh.sps->height());
+      if (picture_options_.tu_stats) tu_stats_.start_picture(decode_index_, poc, int64_t{sh.sps->width()} * sh.sps->height(), picture_options_.tu_hash);
       pic_.allocate(sh.sps, sh.pps, picture_options_, &tu_stats_);
     } else {
       pic_.sps = sh.sps;

@@ -244,7 +244,7 @@ class HevcPictureDecoder final : public PictureDecoder {
       maps.bits = t.options.bits;
       maps.residual = t.options.residual;
       if (t.options.tu_stats) {
-        t.tu_stats.start_picture(decode_index, poc, int64_t{sps->width} * sps->height);
+        t.tu_stats.start_picture(decode_index, poc, int64_t{sps->width} * sps->height, t.options.tu_hash);
         maps.block_sink = &t.tu_stats;
       }
       t.pic.poc = poc;
