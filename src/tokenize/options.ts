@@ -98,7 +98,11 @@ export interface TokenizeOptions extends ScoringOptions {
   transcoder?: TranscoderChoice;
   /** Which FFmpeg decodes pixels: auto (native, else WebAssembly), native or wasm. */
   ffmpeg?: LocateOptions['prefer'];
-  /** Directory for the intermediate HEVC file (a temporary one by default, removed afterwards). */
+  /**
+   * Directory for the intermediate files (a temporary one by default, removed afterwards): the
+   * demuxed or transcoded stream, and the sampled frames FFmpeg decodes ahead (`frames.rgb`, the
+   * scaled RGB of each, e.g. 64 x 576 x 324 x 3 bytes = 36 MB; removed when tokenize returns).
+   */
   workDir?: string;
   /**
    * Seconds this video may take: ERR_TIMEOUT beyond. At the deadline FFmpeg (transcoding, probing,
