@@ -526,12 +526,14 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
                                       : codectok::Codec::kHevc;
     std::unique_ptr<codectok_bindings::ScoreSession> scores;
     if (info.Length() > 0 && info[0].IsObject()) {
-      scores = codectok_bindings::MakeScoreSession(info[0].As<Napi::Object>());
+      const Napi::Object o = info[0].As<Napi::Object>();
+      scores = codectok_bindings::MakeScoreSession(o);
       // the motion summary reads the motion field (handed out only if asked)
-      if (info[0].As<Napi::Object>().Get("summary").ToBoolean().Value()) options.motion = true;
+      if (o.Get("summary").ToBoolean().Value()) options.motion = true;
       // scored pictures hand no arrays out (PictureScoring::process takes them), and the scoring
       // reads the transform rows' counts and sums only: no levels' hash
-      if (!info[0].As<Napi::Object>().Get("score").IsUndefined() && !info[0].As<Napi::Object>().Get("score").IsNull()) options.tu_hash = false;
+      const Napi::Value score = o.Get("score");
+      if (!score.IsUndefined() && !score.IsNull()) options.tu_hash = false;
     }
     try {
       core_ = std::make_shared<Core>(options, codec, std::move(scores));

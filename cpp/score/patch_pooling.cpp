@@ -174,10 +174,10 @@ void PatchPooler::pool(const CellMap& map, double level, std::vector<float>& raw
   const size_t n = cells();
   acc_.assign(n, 0.0);
   acc_norm_.assign(want_norm ? n : 0, 0.0);
-  row_.assign(g_.grid_w, 0.0);
+  // the raw pooling sums kRowsAtOnce rows at once
+  row_.assign(static_cast<size_t>(want_norm ? 1 : kRowsAtOnce) * g_.grid_w, 0.0);
   row_norm_.assign(g_.grid_w, 0.0);
   if (!want_norm) {
-    row_.assign(static_cast<size_t>(kRowsAtOnce) * g_.grid_w, 0.0);
     if (map.integer)
       pool_rows_raw(map.counts.data(), map.cols, map.rows, ax, ay, g_.grid_w, acc_.data(), row_.data());
     else

@@ -185,16 +185,22 @@ void test_signal_maps() {
   CHECK(m.integer && m.counts[3] == 7);
 }
 
+// A map of cell x cell blocks over a coded picture of width x height (its values left to fill).
+CellMap map_over(int width, int height, int cell) {
+  CellMap map;
+  map.cols = (width + cell - 1) / cell;
+  map.rows = (height + cell - 1) / cell;
+  map.cell = cell;
+  return map;
+}
+
 void test_pooling() {
   // A constant map c gives c on every content patch and preserves the mass, for any cell and patch.
   for (int patch : {14, 16, 32})
     for (int cell : {1, 4, 8}) {
       CodedFrame f{328, 184, 2, 4, 0, 6};  // 322x178 displayed
       PatchGeometry g = test::letterbox_geometry(322, 178, 448, patch);
-      CellMap map;
-      map.cols = (328 + cell - 1) / cell;
-      map.rows = (184 + cell - 1) / cell;
-      map.cell = cell;
+      CellMap map = map_over(f.width, f.height, cell);
       map.values.assign(static_cast<size_t>(map.cols) * map.rows, 3.0f);
       PatchPooler pooler(g, f.crop_left, f.crop_top);
       std::vector<float> raw, norm;
@@ -217,10 +223,7 @@ void test_pooling() {
   // One hot 4x4 block at coded (100, 60) of a 400x200 picture letterboxed to 400 with 20-px patches.
   PatchGeometry g = test::letterbox_geometry(400, 200, 400, 20);
   CHECK(g.pad_top == 100);
-  CellMap map;
-  map.cols = 100;
-  map.rows = 50;
-  map.cell = 4;
+  CellMap map = map_over(400, 200, 4);
   map.values.assign(5000, 0.0f);
   map.values[15 * 100 + 25] = 1;
   PatchPooler pooler(g, 0, 0);
@@ -240,10 +243,7 @@ void test_pooling_rows_at_once() {
       for (bool integer : {false, true}) {
         CodedFrame f{1928, 1088, 2, 6, 0, 8};  // 1920x1080 displayed
         PatchGeometry g = test::letterbox_geometry(1920, 1080, 576, patch);
-        CellMap map;
-        map.cols = (1928 + cell - 1) / cell;
-        map.rows = (1088 + cell - 1) / cell;
-        map.cell = cell;
+        CellMap map = map_over(f.width, f.height, cell);
         map.integer = integer;
         const size_t n = static_cast<size_t>(map.cols) * map.rows;
         if (integer) {

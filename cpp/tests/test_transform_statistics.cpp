@@ -27,11 +27,13 @@ std::vector<std::vector<int64_t>> tu_rows(const std::vector<uint8_t>& data, Code
   StreamDecoder dec(o, codec);
   std::vector<std::vector<int64_t>> rows;
   PictureResult r;
-  dec.push(data.data(), data.size());
-  while (dec.next(r)) rows.emplace_back(r.tu ? std::vector<int64_t>(r.tu->begin(), r.tu->end()) : std::vector<int64_t>());
-  while (!dec.finish())
+  auto take = [&] {
     while (dec.next(r)) rows.emplace_back(r.tu ? std::vector<int64_t>(r.tu->begin(), r.tu->end()) : std::vector<int64_t>());
-  while (dec.next(r)) rows.emplace_back(r.tu ? std::vector<int64_t>(r.tu->begin(), r.tu->end()) : std::vector<int64_t>());
+  };
+  dec.push(data.data(), data.size());
+  take();
+  while (!dec.finish()) take();
+  take();
   return rows;
 }
 

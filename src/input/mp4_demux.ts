@@ -273,15 +273,12 @@ class Mp4Demuxer {
 
   /**
    * `ownData`: with 4-byte lengths and no empty NAL unit the lengths are overwritten by start codes
-   * in place and the sample is one piece, joined to the piece before it when that ends where it
-   * starts (samples read together from the file).
+   * in place and the sample is one piece (readSamples packs the pieces read together into one).
    */
   private sampleToAnnexB(s: Sample, data: Uint8Array, out: Uint8Array[], ownData: boolean): void {
     const n = this.lengthSize;
     if (ownData && n === 4 && data.length > 0 && startCodesInPlace(data)) {
-      const prev = out[out.length - 1];
-      if (prev && prev.buffer === data.buffer && prev.byteOffset + prev.length === data.byteOffset) out[out.length - 1] = new Uint8Array(data.buffer, prev.byteOffset, prev.length + data.length);
-      else out.push(data);
+      out.push(data);
       return;
     }
     let p = 0;

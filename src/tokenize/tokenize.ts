@@ -234,10 +234,10 @@ async function tokenizeWithin(input: string, o: TokenizeOptions, seams: Tokenize
     const ff = await located;
     // The sampled frames' pixels, decoded by FFmpeg while the stream is parsed (native FFmpeg:
     // the WebAssembly build runs on this thread and decodes after the selection).
+    const frameSet = [...new Set(sampled)].sort((a, b) => a - b);
     // H.264: FFmpeg on one thread. Its decode costs less than the parse beside it (README, Speed), so
     // more threads would only add their overhead; HEVC's decode is the longer one and keeps FFmpeg's
     // frame threads.
-    const frameSet = [...new Set(sampled)].sort((a, b) => a - b);
     const pixelThreads = prepared.codec === 'h264' ? 1 : undefined;
     if (ff.kind === 'native') prefetch = new FramePrefetch(prepared.hevcPath, { frames: frameSet, geometry: g, scaler: o.scaler, codec: prepared.codec, threads: pixelThreads, signal: deadline.signal, pictures: headers }, ff, join(workDir, FRAMES_WORK_FILE));
     // Without a custom picture source the decoder scores the sampled pictures itself (cpp/score/),
